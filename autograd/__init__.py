@@ -1,0 +1,66 @@
+"""dagrad's engine: Tensor and Value, the ops they record, and the backward pass.
+
+    from autograd import Tensor, Value
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()        # x.grad == 2x
+"""
+
+from backends.dtypes import (
+    bool_,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    uint8,
+)
+from autograd.tensor import Tensor, get_default_dtype, set_default_dtype, tensor, where, gather
+from autograd.function import Function, Node, once_differentiable
+from autograd.engine import backward, grad
+from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd.value import Value
+from autograd.creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    zeros,
+    zeros_like,
+)
+from autograd.functional_ops import *  # noqa: F401,F403  (torch.exp, torch.cat, ...)
+from autograd.functional_ops import __all__ as _functional_all
+from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.broadcast import sum_to
+from backends import Device as device
+from backends import available
+
+bool = bool_  # noqa: A001  (as torch.bool)
+
+__all__ = [
+    "Tensor", "tensor", "Value", "Function", "Node", "once_differentiable",
+    "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "set_default_dtype", "get_default_dtype", "gradcheck", "gradgradcheck", "GradcheckError",
+    "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
+    "rand_like", "randn_like", "arange", "linspace", "eye", "rand", "randn", "randint",
+    "manual_seed", "from_numpy", "as_tensor", "where", "gather", "sum_to", "device",
+    "available", "float16", "float32", "float64", "half", "double", "int8", "int16", "int32",
+    "int64", "long", "uint8", "bool",
+] + list(_functional_all)  # fmt: skip

@@ -1,0 +1,16 @@
+"""sum_to: the one place broadcasting is undone."""
+
+from autograd import ops
+
+
+def sum_to(x, shape):
+    """Sum `x` down to `shape`: over the leading dims broadcasting added and the dims it
+    stretched from 1. The adjoint of broadcast_to."""
+    if x.shape == shape:
+        return x
+    lead = x.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
+    )
+    out = ops.Sum.apply(x, dims, True)
+    return out if out.shape == shape else ops.Reshape.apply(out, shape)

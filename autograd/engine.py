@@ -1,0 +1,230 @@
+"""The engine: the only walk over the graph, for Tensors and Values alike.
+
+Vertices are the recorded ops (`Node`, or a `Value`, which is its own node) and the leaves
+that accumulate (`Tensor`, `Value`). Each vertex exposes `_fn` (the Function, None for a
+leaf), `_next` (one edge per input), `_hooks` and `_retain`; the walk needs nothing else.
+Dependencies are counted first, then vertices run once every consumer has sent its gradient
+(Kahn's algorithm): no recursion, so graphs of any depth work.
+"""
+
+from autograd.grad_mode import state as _grad
+
+__all__ = ["backward", "grad", "run_backward"]
+
+
+def _dependencies(roots):
+    """How many edges point at each vertex reachable from the roots."""
+    deps = dict.fromkeys(roots, 0)
+    stack = list(roots)
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        for u in pop()._next:
+            if u is None:
+                continue
+            if u in deps:
+                deps[u] += 1
+            else:
+                deps[u] = 1
+                push(u)
+    return deps
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
+    """Send root_grads back from roots. Leaves accumulate into .grad, unless `capture`
+    (vertex -> slot) is given, in which case the gradients reaching those vertices are
+    returned in a list and nothing accumulates."""
+    deps = _dependencies(roots)
+    grads = {}
+    for r, g in zip(roots, root_grads):
+        grads[r] = grads[r] + g if r in grads else g
+    ready = [r for r in dict.fromkeys(roots) if deps[r] == 0]
+    captured = None if capture is None else [None] * (max(capture.values(), default=-1) + 1)
+    leaves = []  # (leaf, grad), applied at the end so an error leaves .grad untouched
+    prev = _grad.enabled
+    _grad.enabled = create_graph
+    try:
+        while ready:
+            v = ready.pop()
+            g = grads.pop(v)
+            hooks = v._hooks
+            if hooks is not None:
+                for hook in hooks:
+                    r = hook(g)
+                    if r is not None:
+                        g = r
+            if capture is not None and v in capture:
+                slot = capture[v]
+                captured[slot] = g
+            fn = v._fn
+            if fn is None:
+                if capture is None:
+                    leaves.append((v, g))
+                continue
+            if v._retain and capture is None:
+                leaves.append((v, g))
+            out = fn.backward(v, g)
+            edges = v._next
+            if out.__class__ is not tuple:
+                out = (out,)
+            if len(out) != len(edges):
+                raise RuntimeError(
+                    f"function {fn.__name__}Backward returned an incorrect number of gradients "
+                    f"(expected {len(edges)}, got {len(out)})"
+                )
+            if fn._check_grads:
+                _check_shapes(v, out)
+            for u, gu in zip(edges, out):
+                if u is None:
+                    continue
+                if gu is not None:
+                    if u in grads:
+                        grads[u] = grads[u] + gu
+                    else:
+                        grads[u] = gu
+                n = deps[u] - 1
+                deps[u] = n
+                if n == 0:
+                    if u in grads:
+                        ready.append(u)
+                    else:
+                        # No gradient arrived (all None): its inputs still wait on it.
+                        _skip(u, deps, grads, ready)
+        for leaf, g in leaves:
+            leaf._accumulate(g, create_graph)
+    finally:
+        _grad.enabled = prev
+    if not retain_graph:
+        for v in deps:
+            if v._fn is not None:
+                v._release()
+    return captured
+
+
+def _skip(v, deps, grads, ready):
+    """Release the dependencies of a vertex that received no gradient at all."""
+    stack = [v]
+    while stack:
+        w = stack.pop()
+        for u in w._next:
+            if u is None:
+                continue
+            n = deps[u] - 1
+            deps[u] = n
+            if n == 0:
+                if u in grads:
+                    ready.append(u)
+                else:
+                    stack.append(u)
+
+
+def _check_shapes(node, grads):
+    shapes = getattr(node, "_shapes", None)
+    if shapes is None:
+        return
+    for i, (g, shape) in enumerate(zip(grads, shapes)):
+        if g is None or shape is None:
+            continue
+        if getattr(g, "shape", None) != shape:
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(getattr(g, 'shape', ()))} but expected shape compatible with {list(shape)}"
+            )
+
+
+def _vertex(t):
+    return t.grad_fn if t.grad_fn is not None else t
+
+
+def _root_grads(outputs, grad_outputs, op):
+    from autograd.tensor import Tensor, _wrap
+
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            f"{op}: got {len(grad_outputs)} gradients for {len(outputs)} outputs"
+        )
+    result = []
+    for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        if not getattr(t, "requires_grad", False):
+            raise RuntimeError(
+                f"{op}: element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if t.data.size != 1:
+                raise RuntimeError(
+                    f"{op}: grad can be implicitly created only for scalar outputs "
+                    f"(output {i} has shape {tuple(t.shape)}); pass gradient= of that shape"
+                )
+            g = _wrap(t.xp.ones(t.shape, dtype=t.dtype), t._backend)
+        elif not isinstance(g, Tensor):
+            g = Tensor(g, dtype=t.dtype, device=t.device)
+        if g.shape != t.shape:
+            raise RuntimeError(
+                f"{op}: Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} "
+                f"and output[{i}] has a shape of {tuple(t.shape)}"
+            )
+        if g._backend is not t._backend:
+            raise RuntimeError(
+                f"{op}: grad_output[{i}] is on {g.device} but output[{i}] is on {t.device}"
+            )
+        result.append(g)
+    return result
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of `tensors` into the .grad of the leaves (or of `inputs`)."""
+    tensors = _as_tuple(tensors)
+    grad_tensors = None if grad_tensors is None else _as_tuple(grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    root_grads = _root_grads(tensors, grad_tensors, "backward")
+    roots = [_vertex(t) for t in tensors]
+    if inputs is None:
+        run_backward(roots, root_grads, retain_graph, create_graph)
+        return
+    inputs = _as_tuple(inputs)
+    capture = {_vertex(t): i for i, t in enumerate(inputs)}
+    captured = run_backward(roots, root_grads, retain_graph, create_graph, capture)
+    for t, g in zip(inputs, captured):
+        if g is not None:
+            t._accumulate(g, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """The gradients of outputs with respect to inputs, as a tuple; .grad is left alone."""
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    grad_outputs = None if grad_outputs is None else _as_tuple(grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} of shape {tuple(t.shape)} does not require grad")
+    root_grads = _root_grads(outputs, grad_outputs, "grad")
+    roots = [_vertex(t) for t in outputs]
+    capture = {}
+    for i, t in enumerate(inputs):
+        capture.setdefault(_vertex(t), i)
+    captured = run_backward(roots, root_grads, retain_graph, create_graph, capture)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured[capture[_vertex(t)]]
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: One of the differentiated Tensors (input {i}, shape {tuple(t.shape)}) "
+                "appears to not have been used in the graph. Set allow_unused=True if this is "
+                "the desired behavior."
+            )
+        if g is not None and not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+def _as_tuple(x):
+    if isinstance(x, (tuple, list)):
+        return tuple(x)
+    return (x,)

@@ -1,0 +1,82 @@
+"""The ops as free functions, as PyTorch spells them (`autograd.exp(x)`, `autograd.cat(...)`)."""
+
+from autograd.ops import composite
+from autograd.tensor import Tensor, _as_tensor
+
+__all__ = [
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "sign", "clamp",
+    "clip", "maximum", "minimum", "sum", "mean", "max", "min", "amax", "amin", "var", "std",
+    "prod", "logsumexp", "argmax", "argmin", "softmax", "log_softmax", "reshape", "transpose",
+    "permute", "flatten", "squeeze", "unsqueeze", "broadcast_to", "cat", "concat", "stack",
+    "split", "chunk", "pad", "matmul", "mm", "bmm", "add", "sub", "mul", "div", "pow", "neg",
+    "square", "clone", "detach", "numel", "unbind", "broadcast_tensors",
+]  # fmt: skip
+
+
+def _method(name):
+    def fn(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = f"`{name}(input, ...)`, the same as `input.{name}(...)`."
+    return fn
+
+
+for _name in [
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "sign", "clamp",
+    "clip", "sum", "mean", "max", "min", "amax", "amin", "var", "std", "prod", "logsumexp",
+    "argmax", "argmin", "softmax", "log_softmax", "reshape", "transpose", "permute", "flatten",
+    "squeeze", "unsqueeze", "broadcast_to", "split", "chunk", "matmul", "add", "sub", "mul",
+    "div", "pow", "neg", "square", "clone", "detach", "numel", "unbind",
+]:  # fmt: skip
+    globals()[_name] = _method(_name)
+
+mm = bmm = matmul  # noqa: F821
+
+
+def maximum(input, other):
+    """Elementwise max; ties split the gradient in half, as PyTorch."""
+    if not isinstance(input, Tensor):
+        input = _as_tensor(input, other)
+    return input.maximum(other)
+
+
+def minimum(input, other):
+    if not isinstance(input, Tensor):
+        input = _as_tensor(input, other)
+    return input.minimum(other)
+
+
+def cat(tensors, dim=0, *, axis=None):
+    return composite.cat(tensors, dim if axis is None else axis)
+
+
+concat = cat
+
+
+def stack(tensors, dim=0, *, axis=None):
+    return composite.stack(tensors, dim if axis is None else axis)
+
+
+def pad(input, pad, mode="constant", value=0.0):
+    """Pad the last dims: pad = (left, right, top, bottom, ...), as torch.nn.functional.pad."""
+    return composite.pad(input, tuple(pad), mode, value)
+
+
+def broadcast_tensors(*tensors):
+    shape = ()
+    for t in tensors:
+        shape = _broadcast_shape(shape, t.shape)
+    return tuple(t.broadcast_to(shape) for t in tensors)
+
+
+def _broadcast_shape(a, b):
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + tuple(a)
+    b = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for x, y in zip(a, b):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"broadcast_tensors: shapes {a} and {b} are not broadcastable")
+        out.append(max(x, y) if x and y else 0)
+    return tuple(out)

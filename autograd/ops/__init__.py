@@ -1,0 +1,45 @@
+"""The primitives: every op with a backward of its own is listed here.
+
+Everything else (mean, var, softmax, stack, split, ...) is in `composite` and builds on these.
+"""
+
+from autograd.ops.elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Clamp,
+    Clone,
+    Copy,
+    Cos,
+    Div,
+    Exp,
+    Fill,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Sign,
+    Sin,
+    Sqrt,
+    Sub,
+    Tanh,
+    ToDevice,
+    Where,
+)
+from autograd.ops.index import Gather, GetItem, IndexAdd, SetItem
+from autograd.ops.linalg import MatMul
+from autograd.ops.reduce import Amax, Prod, Sum
+from autograd.ops.shape import Cat, Expand, Pad, Permute, Reshape
+
+PRIMITIVES = (
+    Add, Sub, Mul, Div, Pow, Neg, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign,
+    Clamp, Maximum, Minimum, Where, Clone, Cast, ToDevice, Fill, Copy,
+    Sum, Amax, Prod,
+    Reshape, Permute, Expand, Cat, Pad,
+    GetItem, IndexAdd, SetItem, Gather,
+    MatMul,
+)  # fmt: skip

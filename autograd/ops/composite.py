@@ -1,0 +1,194 @@
+"""Ops built from primitives: they need no backward of their own."""
+
+from autograd.tensor import Tensor, _dim, _dims, _wrap
+from autograd import ops
+
+
+def mean(x, dim=None, keepdim=False):
+    """mean = sum / n."""
+    dims = _dims(dim, x.ndim, "mean")
+    if x.dtype.kind != "f":
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be floating point, got "
+            f"{x.dtype}"
+        )
+    return ops.Sum.apply(x, dims, keepdim) / _count(x, dims)
+
+
+def _count(x, dims):
+    n = 1
+    for d in range(x.ndim) if dims is None else dims:
+        n *= x.shape[d]
+    return n
+
+
+def var(x, dim=None, correction=1, keepdim=False):
+    """var = sum (x - mean)^2 / (n - correction)."""
+    dims = _dims(dim, x.ndim, "var")
+    mu = ops.Sum.apply(x, dims, True) / _count(x, dims)
+    d = x - mu
+    return ops.Sum.apply(d * d, dims, keepdim) / max(_count(x, dims) - correction, 0)
+
+
+def logsumexp(x, dim=None, keepdim=False):
+    """log sum e^x, shifted by the max so large inputs do not overflow."""
+    dims = _dims(dim, x.ndim, "logsumexp")
+    m = ops.Amax.apply(x.detach(), dims, True) if x.numel() else x.detach().sum(dims, True)
+    m = _wrap(x.xp.where(x.xp.isfinite(m.data), m.data, 0), x._backend)  # all -inf rows
+    out = ops.Sum.apply((x - m).exp(), dims, True).log() + m
+    return out if keepdim else out.reshape(_reduced(x.shape, dims))
+
+
+def _reduced(shape, dims):
+    if dims is None:
+        return ()
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+def softmax(x, dim=-1):
+    """softmax_i = e^(x_i - max) / sum_j e^(x_j - max)."""
+    dims = (_dim(dim, x.ndim, "softmax"),) if x.ndim else ()
+    e = (x - ops.Amax.apply(x.detach(), dims, True)).exp() if x.numel() else x.exp()
+    return e / ops.Sum.apply(e, dims, True)
+
+
+def log_softmax(x, dim=-1):
+    """log_softmax = x - logsumexp(x)."""
+    d = _dim(dim, x.ndim, "log_softmax")
+    return x - logsumexp(x, d if x.ndim else None, keepdim=True)
+
+
+def stack(tensors, dim=0):
+    """Join along a new dim: cat of unsqueezed tensors."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty list of tensors")
+    shapes = {tuple(t.shape) for t in tensors}
+    if len(shapes) > 1:
+        raise RuntimeError(f"stack expects each tensor to be equal size, but got shapes {sorted(shapes)}")
+    d = _dim(dim, tensors[0].ndim + 1, "stack")
+    return cat([t.unsqueeze(d) for t in tensors], d)
+
+
+def cat(tensors, dim=0):
+    """Join along an existing dim."""
+    tensors = [t for t in tensors]
+    if not tensors:
+        raise RuntimeError("cat expects a non-empty list of tensors")
+    ref = tensors[0]
+    d = _dim(dim, ref.ndim, "cat")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"cat: expected a sequence of Tensors, element {i} is {type(t).__name__}")
+        if t.ndim != ref.ndim or any(
+            a != b for j, (a, b) in enumerate(zip(t.shape, ref.shape)) if j != d
+        ):
+            raise RuntimeError(
+                f"cat: sizes of tensors must match except in dimension {d}: tensor 0 has shape "
+                f"{tuple(ref.shape)} and tensor {i} has shape {tuple(t.shape)}"
+            )
+    dtype = ref.dtype
+    for t in tensors[1:]:
+        if t.dtype != dtype:
+            from backends import dtypes
+
+            dtype = dtypes.result_type(dtype, 1, t.dtype, 1, None)
+    tensors = [t if t.dtype == dtype else t.to(dtype) for t in tensors]
+    return ops.Cat.apply(d, *tensors)
+
+
+def split(x, split_size_or_sections, dim=0):
+    """Pieces of `split_size` along dim (the last may be smaller), or of the given sizes."""
+    d = _dim(dim, x.ndim, "split")
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0 and n:
+            raise RuntimeError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, n - i) for i in range(0, n, size)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                f"at dimension {d}), but got split_sizes={sizes}"
+            )
+    out = []
+    start = 0
+    for s in sizes:
+        out.append(x[(slice(None),) * d + (slice(start, start + s),)])
+        start += s
+    return tuple(out)
+
+
+def chunk(x, chunks, dim=0):
+    """`chunks` pieces of equal size (the last may be smaller), as torch.chunk."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = _dim(dim, x.ndim, "chunk")
+    n = x.shape[d]
+    size = -(-n // chunks) if n else 1
+    return split(x, size, d)
+
+
+def pad(x, pad, mode="constant", value=0.0):
+    """Pad the last len(pad)//2 dims, as torch.nn.functional.pad: (left, right, top, bottom, ...)."""
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise RuntimeError(
+            f"pad: padding length {len(pad)} must be even and at most 2 * ndim "
+            f"({2 * x.ndim} for shape {tuple(x.shape)})"
+        )
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if mode == "constant":
+        if any(lo < 0 or hi < 0 for lo, hi in widths):
+            index = tuple(slice(max(-lo, 0), s - max(-hi, 0)) for (lo, hi), s in zip(widths, x.shape))
+            x = x[index]
+            widths = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+        return ops.Pad.apply(x, tuple(widths), value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"pad: mode {mode!r} (use constant, reflect, replicate or circular)")
+    # Non-constant modes pick existing elements: an integer index per padded dim, so the
+    # gradient comes from indexing's scatter-add with no rule of its own.
+    xp = x.xp
+    for d, (lo, hi) in enumerate(widths):
+        if lo == 0 and hi == 0:
+            continue
+        n = x.shape[d]
+        pos = xp.arange(-lo, n + hi)
+        if mode == "reflect":
+            if lo >= n or hi >= n:
+                raise RuntimeError(
+                    f"pad: padding ({lo}, {hi}) should be less than the input dim {d} of size {n} "
+                    "in reflect mode"
+                )
+            period = 2 * (n - 1) if n > 1 else 1
+            pos = xp.abs(pos) % period
+            pos = xp.where(pos >= n, period - pos, pos)
+        elif mode == "replicate":
+            pos = xp.clip(pos, 0, n - 1)
+        else:
+            pos = pos % n
+        x = x[(slice(None),) * d + (pos,)]
+    return x
+
+
+def repeat(x, sizes):
+    """Tile x: as torch.Tensor.repeat."""
+    if len(sizes) < x.ndim:
+        raise RuntimeError(
+            f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than the number of "
+            f"dimensions of the tensor ({x.ndim})"
+        )
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    y = x.reshape(shape)
+    # (1, s0, 1, s1, ...) expanded to (r0, s0, r1, s1, ...) then merged.
+    inter = []
+    for s in shape:
+        inter += [1, s]
+    target = []
+    for r, s in zip(sizes, shape):
+        target += [r, s]
+    y = y.reshape(inter).expand(*target)
+    return y.reshape(tuple(r * s for r, s in zip(sizes, shape)))

@@ -1,0 +1,489 @@
+"""Elementwise primitives, each with its local gradient in Tensor ops.
+
+Where a derivative is the op's own output (exp, tanh, sigmoid, sqrt), backward recomputes it
+when the graph of the backward is recorded, and otherwise wraps the saved array: saving the
+output Tensor itself would form a cycle.
+"""
+
+from autograd.broadcast import sum_to
+from autograd.function import Function, Node
+from autograd.grad_mode import state as _grad
+from autograd.ops._util import broadcast_error, operands, shape_of
+from autograd.tensor import Tensor, _wrap
+
+
+class _Primitive(Function):
+    _check_grads = False
+
+
+def _output(ctx, fn, x):
+    """The op's output as a Tensor for use in backward (see module docstring)."""
+    if _grad.enabled:
+        return fn.apply(x)
+    return _wrap(ctx.out, x._backend)
+
+
+# ----------------------------------------------------------------------- binary
+class Add(_Primitive):
+    """z = x + y.  dz/dx = dz/dy = 1 (the add gate distributes)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = operands("add", x, y)
+        ctx.shapes = (shape_of(x), shape_of(y))
+        try:
+            return a + b
+        except ValueError:
+            raise broadcast_error("add", x, y) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        nx, ny = ctx.needs_input_grad
+        sx, sy = ctx.shapes
+        return (sum_to(grad, sx) if nx else None, sum_to(grad, sy) if ny else None)
+
+
+class Sub(_Primitive):
+    """z = x - y.  dz/dx = 1, dz/dy = -1."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = operands("sub", x, y)
+        ctx.shapes = (shape_of(x), shape_of(y))
+        try:
+            return a - b
+        except ValueError:
+            raise broadcast_error("sub", x, y) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        nx, ny = ctx.needs_input_grad
+        sx, sy = ctx.shapes
+        return (sum_to(grad, sx) if nx else None, sum_to(-grad, sy) if ny else None)
+
+
+class Mul(_Primitive):
+    """z = x * y.  dz/dx = y, dz/dy = x (the mul gate swaps)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = operands("mul", x, y)
+        ctx.save_for_backward(x, y)
+        try:
+            return a * b
+        except ValueError:
+            raise broadcast_error("mul", x, y) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        nx, ny = ctx.needs_input_grad
+        return (
+            sum_to(grad * y, x.shape) if nx else None,
+            sum_to(grad * x, y.shape) if ny else None,
+        )
+
+
+class Div(_Primitive):
+    """z = x / y.  dz/dx = 1/y, dz/dy = -x/y^2."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = operands("div", x, y)
+        ctx.save_for_backward(x, y)
+        if a.dtype.kind != "f" and (getattr(b, "dtype", None) is None or b.dtype.kind != "f"):
+            a = a.astype(_default_float())  # true division of integers gives floats
+        try:
+            return a / b
+        except ValueError:
+            raise broadcast_error("div", x, y) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        nx, ny = ctx.needs_input_grad
+        gx = grad / y
+        return (
+            sum_to(gx, x.shape) if nx else None,
+            sum_to(-gx * x / y, y.shape) if ny else None,
+        )
+
+
+class Pow(_Primitive):
+    """z = x^y.  dz/dx = y x^(y-1), dz/dy = x^y ln x (0 where x = 0 and y >= 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = operands("pow", x, y)
+        ctx.save_for_backward(x, y)
+        try:
+            return a**b
+        except ValueError:
+            raise broadcast_error("pow", x, y) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        nx, ny = ctx.needs_input_grad
+        gx = gy = None
+        if nx:
+            if y.__class__ is Tensor:
+                gx = sum_to(grad * y * x ** (y - 1), x.shape)
+            elif y == 0:
+                gx = grad * 0
+            else:
+                gx = grad * y * x ** (y - 1)
+        if ny:
+            if x.__class__ is Tensor:
+                safe = x.data != 0
+                logx = Where.apply(safe, x, 1.0).log()
+                gy = sum_to(grad * x**y * logx, y.shape)
+            else:
+                import math
+
+                gy = grad * x**y * math.log(x) if x > 0 else grad * 0
+        return gx, gy
+
+
+class Maximum(_Primitive):
+    """z = max(x, y).  The gradient goes to the larger; ties split it in half (PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        a, b = operands("maximum", x, y)
+        try:
+            return x.xp.maximum(a, b)
+        except ValueError:
+            raise broadcast_error("maximum", x, y) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return _route(ctx, grad, x, y, x.data > y.data)
+
+
+class Minimum(_Primitive):
+    """z = min(x, y).  The gradient goes to the smaller; ties split it in half (PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        a, b = operands("minimum", x, y)
+        try:
+            return x.xp.minimum(a, b)
+        except ValueError:
+            raise broadcast_error("minimum", x, y) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return _route(ctx, grad, x, y, x.data < y.data)
+
+
+def _route(ctx, grad, x, y, x_wins):
+    """Route grad to x where x_wins, to y where y wins, half to each on ties."""
+    xp = x.xp
+    tie = x.data == y.data
+    dtype = grad.dtype
+    wx = _wrap(xp.where(tie, 0.5, x_wins).astype(dtype), x._backend)
+    wy = _wrap(xp.where(tie, 0.5, ~x_wins & ~tie).astype(dtype), x._backend)
+    nx, ny = ctx.needs_input_grad
+    return (sum_to(grad * wx, x.shape) if nx else None, sum_to(grad * wy, y.shape) if ny else None)
+
+
+class Where(_Primitive):
+    """z = where(c, x, y).  dz/dx = c, dz/dy = not c."""
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.cond = cond
+        ctx.shapes = (shape_of(x), shape_of(y))
+        a, b = operands("where", x, y)
+        try:
+            return x.xp.where(cond, a, b) if x.__class__ is Tensor else y.xp.where(cond, a, b)
+        except ValueError:
+            raise RuntimeError(
+                f"where: condition {tuple(cond.shape)}, input {tuple(shape_of(x))} and other "
+                f"{tuple(shape_of(y))} are not broadcastable"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        _, nx, ny = ctx.needs_input_grad
+        sx, sy = ctx.shapes
+        zero = grad.xp.zeros((), dtype=grad.dtype)
+        gx = sum_to(Where.apply(ctx.cond, grad, zero), sx) if nx else None
+        gy = sum_to(Where.apply(ctx.cond, zero, grad), sy) if ny else None
+        return None, gx, gy
+
+
+# ----------------------------------------------------------------------- unary
+class Neg(_Primitive):
+    """y = -x.  dy/dx = -1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x.data
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Exp(_Primitive):
+    """y = e^x.  dy/dx = e^x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        ctx.out = x.xp.exp(x.data)
+        return ctx.out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * _output(ctx, Exp, x)
+
+
+class Log(_Primitive):
+    """y = ln x.  dy/dx = 1/x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.xp.log(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Sqrt(_Primitive):
+    """y = sqrt(x).  dy/dx = 1 / (2 sqrt(x))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        ctx.out = x.xp.sqrt(x.data)
+        return ctx.out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (2 * _output(ctx, Sqrt, x))
+
+
+class Sin(_Primitive):
+    """y = sin x.  dy/dx = cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.xp.sin(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(_Primitive):
+    """y = cos x.  dy/dx = -sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.xp.cos(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * x.sin()
+
+
+class Tanh(_Primitive):
+    """y = tanh x.  dy/dx = 1 - y^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        ctx.out = x.xp.tanh(x.data)
+        return ctx.out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        y = _output(ctx, Tanh, x)
+        return grad * (1 - y * y)
+
+
+class Sigmoid(_Primitive):
+    """y = 1 / (1 + e^-x).  dy/dx = y (1 - y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        xp = x.xp
+        a = x.data
+        # Stable on both tails: never exponentiate a large positive number.
+        e = xp.exp(-xp.abs(a))
+        ctx.out = xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        return ctx.out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        y = _output(ctx, Sigmoid, x)
+        return grad * y * (1 - y)
+
+
+class Relu(_Primitive):
+    """y = max(x, 0).  dy/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        a = x.data
+        return a * (a > 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * _wrap(x.data > 0, x._backend)
+
+
+class Abs(_Primitive):
+    """y = |x|.  dy/dx = sign(x) (0 at x = 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.xp.abs(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * _wrap(x.xp.sign(x.data), x._backend)
+
+
+class Sign(_Primitive):
+    """y = sign(x).  dy/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.xp.sign(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Clamp(_Primitive):
+    """y = min(max(x, lo), hi).  dy/dx = 1 where lo <= x <= hi (bounds included, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None):
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        return x.xp.clip(x.data, lo, hi).astype(x.data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        inside = x.xp.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside &= x.data >= lo
+        if hi is not None:
+            inside &= x.data <= hi
+        return grad * _wrap(inside, x._backend), None, None
+
+
+# ----------------------------------------------------------------------- copies and casts
+class Clone(_Primitive):
+    """y = x, in new storage.  dy/dx = 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Cast(_Primitive):
+    """y = x as another dtype.  dy/dx = 1, cast back."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.dtype = x.dtype
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (Cast.apply(grad, ctx.dtype) if ctx.dtype.kind == "f" else None), None
+
+
+class ToDevice(_Primitive):
+    """y = x on another device.  dy/dx = 1, moved back."""
+
+    @classmethod
+    def apply(cls, x, backend):
+        # Not Function.apply: the output lives on the target backend, not on x's.
+        out = _wrap(backend.from_numpy(x._backend.to_numpy(x.data)), backend)
+        if x.requires_grad and _grad.enabled:
+            ctx = Node(cls, (x.grad_fn or x, None))
+            ctx.backend = x._backend
+            out.requires_grad = True
+            out.grad_fn = ctx
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ToDevice.apply(grad, ctx.backend), None
+
+
+class Fill(_Primitive):
+    """y = value everywhere (x's shape).  dy/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        if value.__class__ is Tensor:
+            if value.ndim:
+                raise RuntimeError(
+                    f"fill_ only supports 0-dimension value tensor but got tensor with "
+                    f"{value.ndim} dimensions"
+                )
+            value = value.data
+        return x.xp.full(x.shape, value, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        nx, nv = ctx.needs_input_grad
+        return (grad * 0 if nx else None, grad.sum() if nv else None)
+
+
+class Copy(_Primitive):
+    """y = src broadcast to x's shape.  dy/dx = 0, dy/dsrc = 1 (summed over broadcasting)."""
+
+    @staticmethod
+    def forward(ctx, x, src):
+        ctx.shape = src.shape
+        try:
+            return x.xp.broadcast_to(src.data, x.shape).astype(x.dtype)
+        except ValueError:
+            raise broadcast_error("copy_", src, x) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        nx, ns = ctx.needs_input_grad
+        return (grad * 0 if nx else None, sum_to(grad, ctx.shape) if ns else None)
+
+
+def _default_float():
+    from autograd.tensor import _defaults
+
+    return _defaults.dtype

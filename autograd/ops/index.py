@@ -1,0 +1,131 @@
+"""Indexing primitives and their adjoints: reading scatters gradients back with a sum."""
+
+from autograd.function import Function
+from autograd.tensor import _shared_vc
+
+
+class _Primitive(Function):
+    _check_grads = False
+
+
+def _is_basic(index):
+    """Only ints, slices, None and Ellipsis: no element can be selected twice."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        i is None or i is Ellipsis or isinstance(i, (int, slice)) and not isinstance(i, bool)
+        for i in items
+    )
+
+
+def _index_error(op, x, index, exc):
+    return IndexError(f"{op}: {exc} (tensor of shape {tuple(x.shape)}, index {index!r})")
+
+
+class GetItem(_Primitive):
+    """y = x[index].  dy/dx: grad scattered back into zeros, summing repeated indices."""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape = x.shape
+        ctx.index = index
+        try:
+            return x.data[index]
+        except (IndexError, ValueError, TypeError) as exc:
+            raise _index_error("index", x, index, exc) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, ctx.index, ctx.shape), None
+
+    @classmethod
+    def apply(cls, x, index):
+        out = super().apply(x, index)
+        if _is_basic(index):
+            out._vc = _shared_vc(x)  # a basic index is a view: in-place writes show through
+        return out
+
+
+class IndexAdd(_Primitive):
+    """y = zeros(shape) with y[index] += x.  dy/dx = x's slots of grad: grad[index]."""
+
+    @staticmethod
+    def forward(ctx, x, index, shape):
+        ctx.index = index
+        out = x.xp.zeros(shape, dtype=x.dtype)
+        if _is_basic(index):
+            out[index] = x.data
+        else:
+            x._backend.scatter_add(out, index, x.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return GetItem.apply(grad, ctx.index), None, None
+
+
+class SetItem(_Primitive):
+    """y = x with y[index] = v.  dy/dx = grad with the slots zeroed; dy/dv = grad[index]."""
+
+    @staticmethod
+    def forward(ctx, x, value, index):
+        ctx.index = index
+        ctx.value_shape = getattr(value, "shape", ())
+        out = x.data.copy()
+        try:
+            out[index] = value.data if hasattr(value, "data") else value
+        except (IndexError, ValueError, TypeError) as exc:
+            raise _index_error("index_put (x[index] = value)", x, index, exc) from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        from autograd.broadcast import sum_to
+
+        nx, nv = ctx.needs_input_grad[:2]
+        gx = SetItem.apply(grad, 0.0, ctx.index) if nx else None
+        gv = None
+        if nv:
+            gv = GetItem.apply(grad, ctx.index)
+            shape = ctx.value_shape
+            if gv.ndim < len(shape):
+                gv = gv.reshape((1,) * (len(shape) - gv.ndim) + gv.shape)
+            gv = sum_to(gv, shape)
+        return gx, gv, None
+
+
+def _along(index, dim, xp):
+    """The full advanced index that picks index[...] along dim and the same position elsewhere."""
+    xp_index = []
+    for d in range(index.ndim):
+        if d == dim:
+            xp_index.append(index)
+        else:
+            shape = [1] * index.ndim
+            shape[d] = index.shape[d]
+            xp_index.append(xp.arange(index.shape[d]).reshape(shape))
+    return tuple(xp_index)
+
+
+class Gather(_Primitive):
+    """y[i][j] = x[index[i][j]][j] (dim 0).  dy/dx: grad scatter-added back at index."""
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        ctx.shape = x.shape
+        for d, (s, n) in enumerate(zip(index.shape, x.shape)):
+            if d != dim and s > n:
+                raise RuntimeError(
+                    f"gather(): Size does not match at dimension {d} expected index "
+                    f"{tuple(index.shape)} to be smaller than self {tuple(x.shape)} apart from "
+                    f"dimension {dim}"
+                )
+        full = _along(index, dim, x.xp)
+        ctx.full = full
+        try:
+            return x.data[full]
+        except IndexError as exc:
+            raise _index_error("gather", x, "index", exc) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, ctx.full, ctx.shape), None, None

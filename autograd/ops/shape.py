@@ -1,0 +1,97 @@
+"""Shape primitives: reshape, permute, expand, cat, pad. Their gradients move, not change, values."""
+
+from autograd.broadcast import sum_to
+from autograd.function import Function
+
+
+class _Primitive(Function):
+    _check_grads = False
+
+
+class _View(_Primitive):
+    """An op whose output may share storage with its input (the version counter is shared)."""
+
+    _view = True
+
+
+class Reshape(_View):
+    """y = x with a new shape.  dy/dx: reshape back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return x.data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Reshape.apply(grad, ctx.shape), None
+
+
+class Permute(_View):
+    """y = x with dims reordered.  dy/dx: the inverse permutation."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x.data.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dims = ctx.dims
+        inverse = tuple(sorted(range(len(dims)), key=dims.__getitem__))
+        return Permute.apply(grad, inverse), None
+
+
+class Expand(_View):
+    """y = x broadcast to a shape.  dy/dx: sum over the broadcast dims (sum_to)."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return x.xp.broadcast_to(x.data, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return sum_to(grad, ctx.shape), None
+
+
+class Cat(_Primitive):
+    """y = [x_1, ..., x_n] along dim.  dy/dx_k: the k-th slice of grad."""
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        ctx.sizes = [x.shape[dim] for x in xs]
+        xp = xs[0].xp
+        return xp.concatenate([x.data for x in xs], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from autograd.ops.index import GetItem
+
+        dim = ctx.dim
+        grads = [None]
+        start = 0
+        for size, needed in zip(ctx.sizes, ctx.needs_input_grad[1:]):
+            if needed:
+                index = (slice(None),) * dim + (slice(start, start + size),)
+                grads.append(GetItem.apply(grad, index))
+            else:
+                grads.append(None)
+            start += size
+        return tuple(grads)
+
+
+class Pad(_Primitive):
+    """y = x with constant borders.  dy/dx: the interior of grad."""
+
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        ctx.interior = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, x.shape))
+        return x.xp.pad(x.data, widths, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from autograd.ops.index import GetItem
+
+        return GetItem.apply(grad, ctx.interior), None, None

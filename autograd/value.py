@@ -1,0 +1,321 @@
+"""Value: micrograd's scalar node, on the same engine as Tensor.
+
+A Value is its own graph vertex: `_fn` is the Function that made it and `_next` its inputs.
+Every Value keeps its gradient in `.grad` (a float), as in micrograd, so a picture of the
+graph can show the gradient of every node.
+"""
+
+import math
+
+from autograd.engine import run_backward
+from autograd.function import Function
+from autograd.grad_mode import state as _grad
+
+__all__ = ["Value"]
+
+_new = object.__new__
+
+
+class Value:
+    """One float in the graph: `.data`, `.grad`, `.label`, and `.backward()`."""
+
+    __slots__ = ("data", "grad", "label", "_fn", "_next", "exponent", "__weakref__")
+    _hooks = None
+    _retain = True  # every Value shows its gradient, leaf or not
+    __hash__ = object.__hash__
+
+    def __init__(self, data, label=""):
+        if isinstance(data, Value):
+            data = data.data
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self._fn = None
+        self._next = ()
+
+    @property
+    def inputs(self):
+        return self._next
+
+    @property
+    def op(self):
+        """The symbol of the op that made this Value ('' for a leaf)."""
+        return "" if self._fn is None else self._fn.symbol
+
+    @property
+    def is_leaf(self):
+        return self._fn is None
+
+    @property
+    def requires_grad(self):
+        return True
+
+    def backward(self, retain_graph=True, create_graph=False):
+        """Fill .grad of every Value this one depends on with d(self)/d(that)."""
+        run_backward((self,), (Value(1.0),), retain_graph, create_graph)
+
+    def _accumulate(self, grad, create_graph):
+        self.grad += grad.data
+
+    def _release(self):
+        pass  # a Value's inputs are its graph; there is nothing else to free
+
+    def name(self):
+        return f"{self._fn.__name__}Backward"
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+    # ----------------------------------------------------------------- operators
+    def __add__(self, other):
+        return Add.apply(self, _value(other))
+
+    def __radd__(self, other):
+        return Add.apply(_value(other), self)
+
+    def __sub__(self, other):
+        return Add.apply(self, Neg.apply(_value(other)))
+
+    def __rsub__(self, other):
+        return Add.apply(_value(other), Neg.apply(self))
+
+    def __mul__(self, other):
+        return Mul.apply(self, _value(other))
+
+    def __rmul__(self, other):
+        return Mul.apply(_value(other), self)
+
+    def __truediv__(self, other):
+        return Div.apply(self, _value(other))
+
+    def __rtruediv__(self, other):
+        return Div.apply(_value(other), self)
+
+    def __pow__(self, exponent):
+        if not isinstance(exponent, (int, float)):
+            raise TypeError("Value ** exponent: only int/float exponents are supported")
+        return Pow.apply(self, exponent)
+
+    def __neg__(self):
+        return Neg.apply(self)
+
+    def relu(self):
+        return Relu.apply(self)
+
+    def tanh(self):
+        return Tanh.apply(self)
+
+    def sigmoid(self):
+        return Sigmoid.apply(self)
+
+    def exp(self):
+        return Exp.apply(self)
+
+    def log(self):
+        return Log.apply(self)
+
+    def maximum(self, other):
+        return Maximum.apply(self, _value(other))
+
+
+def _value(x):
+    return x if x.__class__ is Value else Value(x)
+
+
+class ScalarFunction(Function):
+    """A Function on Values: forward gets floats, backward gets the output Value as ctx
+    (its inputs are `ctx.inputs`) and returns Values, so it differentiates again."""
+
+    symbol = "?"
+    _check_grads = False
+
+    @classmethod
+    def apply(cls, *args):
+        out = _new(Value)
+        out.data = cls.forward(None, *[a.data if a.__class__ is Value else a for a in args])
+        out.grad = 0.0
+        out.label = ""
+        if _grad.enabled:
+            out._fn = cls
+            out._next = args
+        else:
+            out._fn = None
+            out._next = ()
+        return out
+
+
+class Add(ScalarFunction):
+    """z = x + y.  dz/dx = dz/dy = 1."""
+
+    symbol = "+"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x + y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Neg(ScalarFunction):
+    """z = -x.  dz/dx = -1."""
+
+    symbol = "neg"
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Mul(ScalarFunction):
+    """z = x y.  dz/dx = y, dz/dy = x."""
+
+    symbol = "*"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.inputs
+        return grad * y, grad * x
+
+
+class Div(ScalarFunction):
+    """z = x / y.  dz/dx = 1/y, dz/dy = -x/y^2."""
+
+    symbol = "/"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x / y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.inputs
+        gx = grad / y
+        return gx, -gx * x / y
+
+
+class Pow(ScalarFunction):
+    """z = x^n (n a number).  dz/dx = n x^(n-1)."""
+
+    symbol = "**"
+
+    @classmethod
+    def apply(cls, x, n):
+        out = super().apply(x, n)
+        if out._fn is not None:
+            out._next = (x, None)  # the exponent is a constant: no edge
+        out.exponent = n
+        return out
+
+    @staticmethod
+    def forward(ctx, x, n):
+        return x**n
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x, _) = ctx.inputs
+        n = ctx.exponent
+        return grad * n * x ** (n - 1), None
+
+
+class Exp(ScalarFunction):
+    """z = e^x.  dz/dx = e^x = z."""
+
+    symbol = "exp"
+
+    @staticmethod
+    def forward(ctx, x):
+        return math.exp(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx
+
+
+class Log(ScalarFunction):
+    """z = ln x.  dz/dx = 1/x."""
+
+    symbol = "log"
+
+    @staticmethod
+    def forward(ctx, x):
+        return math.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.inputs
+        return grad / x
+
+
+class Tanh(ScalarFunction):
+    """z = tanh x.  dz/dx = 1 - z^2."""
+
+    symbol = "tanh"
+
+    @staticmethod
+    def forward(ctx, x):
+        return math.tanh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (1 - ctx * ctx)
+
+
+class Sigmoid(ScalarFunction):
+    """z = 1 / (1 + e^-x).  dz/dx = z (1 - z)."""
+
+    symbol = "sigmoid"
+
+    @staticmethod
+    def forward(ctx, x):
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx * (1 - ctx)
+
+
+class Relu(ScalarFunction):
+    """z = max(x, 0).  dz/dx = 1 if x > 0 else 0."""
+
+    symbol = "relu"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x if x > 0 else 0.0
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.inputs
+        return grad * (1.0 if x.data > 0 else 0.0)
+
+
+class Maximum(ScalarFunction):
+    """z = max(x, y).  The gradient goes to the larger; a tie splits it in half (PyTorch)."""
+
+    symbol = "max"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x if x >= y else y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.inputs
+        if x.data == y.data:
+            half = grad * 0.5
+            return half, half
+        return (grad, grad * 0.0) if x.data > y.data else (grad * 0.0, grad)

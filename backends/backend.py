@@ -1,0 +1,138 @@
+"""Backend: the array module (`xp`) and device of a tensor, and the device registry."""
+
+import threading
+
+__all__ = ["Backend", "Device", "get_backend", "available", "DeviceError"]
+
+
+class DeviceError(RuntimeError):
+    """A device was asked for that this machine cannot provide, or devices were mixed."""
+
+
+class Device:
+    """A device as PyTorch names it: ``device(type='cuda', index=0)``; equal to its string."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        self.type = type
+        self.index = index
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = parse_device(other)
+        if not isinstance(other, Device):
+            return NotImplemented
+        return self.type == other.type and (self.index or 0) == (other.index or 0)
+
+    def __hash__(self):
+        return hash((self.type, self.index or 0))
+
+
+def parse_device(device):
+    """`"cpu"`, `"cuda"`, `"cuda:1"` or a `Device` -> `Device`; anything else raises."""
+    if isinstance(device, Device):
+        return device
+    if not isinstance(device, str):
+        raise TypeError(f"device must be a string like 'cpu' or 'cuda:0', got {device!r}")
+    kind, _, index = device.partition(":")
+    if kind not in ("cpu", "cuda"):
+        raise DeviceError(f"unknown device {device!r}: expected 'cpu', 'cuda' or 'cuda:N'")
+    if index:
+        if not index.isdigit():
+            raise DeviceError(f"bad device index in {device!r}: expected 'cuda:N' with N >= 0")
+        return Device(kind, int(index))
+    return Device(kind, None)
+
+
+class Backend:
+    """Where arrays live: `xp` is numpy or cupy; the helpers cover what they spell differently."""
+
+    name = "abstract"
+
+    def __init__(self, xp, device):
+        self.xp = xp
+        self.device = device
+        self._local = threading.local()
+
+    # Random numbers come from one generator per backend so seeds reproduce per device.
+    @property
+    def rng(self):
+        rng = getattr(self._local, "rng", None)
+        if rng is None:
+            rng = self._local.rng = self.xp.random.default_rng(_seed.value)
+        return rng
+
+    def seed(self, seed):
+        self._local.rng = self.xp.random.default_rng(seed)
+
+    def asarray(self, data, dtype=None):
+        return self.xp.asarray(data, dtype=dtype)
+
+    def from_python(self, data, default_float):
+        """Python numbers/lists as PyTorch reads them: bool, int64, else the float default."""
+        array = self.xp.asarray(data)
+        if array.dtype.kind == "f":
+            array = array.astype(default_float, copy=False)
+        elif array.dtype.kind in "iu" and array.dtype.itemsize != 8:
+            array = array.astype("int64")
+        return array
+
+    def __repr__(self):
+        return f"<{type(self).__name__} device={self.device}>"
+
+
+class _Seed:
+    value = None
+
+
+_seed = _Seed()
+_backends = {}
+
+
+def get_backend(device=None):
+    """The backend for a device string (``None`` means the CPU)."""
+    if device is None:
+        key = "cpu"
+    elif isinstance(device, str) and device in _backends:
+        return _backends[device]
+    else:
+        key = str(parse_device(device))
+    backend = _backends.get(key)
+    if backend is None:
+        dev = parse_device(key)
+        if dev.type == "cpu":
+            from backends.numpy_backend import NumpyBackend
+
+            backend = NumpyBackend()
+        else:
+            from backends.cupy_backend import make_cupy_backend
+
+            backend = make_cupy_backend(dev)
+        _backends[key] = backend
+    return backend
+
+
+def available():
+    """The device strings usable on this machine: always ``"cpu"``, ``"cuda"`` when cupy sees a GPU."""
+    from backends.cupy_backend import cuda_device_count
+
+    devices = ["cpu"]
+    if cuda_device_count() > 0:
+        devices.append("cuda")
+    return devices
+
+
+def manual_seed(seed):
+    """Seed every backend's generator (existing and future ones)."""
+    _seed.value = seed
+    for backend in _backends.values():
+        backend.seed(seed)

@@ -1,0 +1,1 @@
+"""Neural-network layers and losses (a later issue fills this in)."""

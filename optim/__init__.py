@@ -1,0 +1,1 @@
+"""Optimizers (a later issue fills this in)."""
