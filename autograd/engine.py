@@ -40,7 +40,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
         grads[r] = grads[r] + g if r in grads else g
     ready = [r for r in dict.fromkeys(roots) if deps[r] == 0]
     captured = None if capture is None else [None] * (max(capture.values(), default=-1) + 1)
-    leaves = []  # (leaf, grad), applied at the end so an error leaves .grad untouched
+    keep = capture is None  # accumulate into .grad (backward), or only capture (grad)
+    # Leaves (and retained vertices) with their gradients, applied at the end so that an
+    # error half-way leaves every .grad untouched.
+    leaves = []
+    leaf_grads = []
     prev = _grad.enabled
     _grad.enabled = create_graph
     try:
@@ -53,51 +57,41 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     r = hook(g)
                     if r is not None:
                         g = r
-            if capture is not None and v in capture:
-                slot = capture[v]
-                captured[slot] = g
+            if not keep and v in capture:
+                captured[capture[v]] = g
             fn = v._fn
-            if fn is None:
-                if capture is None:
-                    leaves.append((v, g))
-                continue
-            if v._retain and capture is None:
-                leaves.append((v, g))
+            if fn is None or v._retain:
+                if keep:
+                    leaves.append(v)
+                    leaf_grads.append(g)
+                if fn is None:
+                    continue
             out = fn.backward(v, g)
-            edges = v._next
             if out.__class__ is not tuple:
                 out = (out,)
-            if len(out) != len(edges):
-                raise RuntimeError(
-                    f"function {fn.__name__}Backward returned an incorrect number of gradients "
-                    f"(expected {len(edges)}, got {len(out)})"
-                )
-            if fn._check_grads:
-                _check_shapes(v, out)
-            for u, gu in zip(edges, out):
+            if not fn._builtin:
+                _check_grads(v, out)
+            if not retain_graph and v._saved:
+                v._release()
+            for u, gu in zip(v._next, out):
                 if u is None:
                     continue
                 if gu is not None:
-                    if u in grads:
-                        grads[u] = grads[u] + gu
-                    else:
-                        grads[u] = gu
+                    prev_g = grads.get(u)
+                    grads[u] = gu if prev_g is None else prev_g + gu
                 n = deps[u] - 1
-                deps[u] = n
-                if n == 0:
-                    if u in grads:
-                        ready.append(u)
-                    else:
-                        # No gradient arrived (all None): its inputs still wait on it.
-                        _skip(u, deps, grads, ready)
-        for leaf, g in leaves:
+                if n:
+                    deps[u] = n
+                elif u in grads:
+                    ready.append(u)
+                else:
+                    # No gradient arrived (all None): its inputs still wait on it.
+                    deps[u] = 0
+                    _skip(u, deps, grads, ready)
+        for leaf, g in zip(leaves, leaf_grads):
             leaf._accumulate(g, create_graph)
     finally:
         _grad.enabled = prev
-    if not retain_graph:
-        for v in deps:
-            if v._fn is not None:
-                v._release()
     return captured
 
 
@@ -118,7 +112,13 @@ def _skip(v, deps, grads, ready):
                     stack.append(u)
 
 
-def _check_shapes(node, grads):
+def _check_grads(node, grads):
+    """A user Function's backward must return one gradient per input, of the input's shape."""
+    if len(grads) != len(node._next):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(node._next)}, got {len(grads)})"
+        )
     shapes = getattr(node, "_shapes", None)
     if shapes is None:
         return
@@ -133,11 +133,13 @@ def _check_shapes(node, grads):
 
 
 def _vertex(t):
-    return t.grad_fn if t.grad_fn is not None else t
+    grad_fn = getattr(t, "grad_fn", None)  # a Value is its own vertex
+    return grad_fn if grad_fn is not None else t
 
 
-def _root_grads(outputs, grad_outputs, op):
+def _root_grads(outputs, grad_outputs, op, create_graph=False):
     from autograd.tensor import Tensor, _wrap
+    from autograd.value import Value
 
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
@@ -151,6 +153,11 @@ def _root_grads(outputs, grad_outputs, op):
             raise RuntimeError(
                 f"{op}: element {i} of tensors does not require grad and does not have a grad_fn"
             )
+        if t.__class__ is Value:
+            # Values backpropagate floats unless the backward itself is recorded.
+            g = 1.0 if g is None else g.data if g.__class__ is Value else float(g)
+            result.append(Value(g) if create_graph else g)
+            continue
         if g is None:
             if t.data.size != 1:
                 raise RuntimeError(
@@ -179,7 +186,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     grad_tensors = None if grad_tensors is None else _as_tuple(grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
-    root_grads = _root_grads(tensors, grad_tensors, "backward")
+    root_grads = _root_grads(tensors, grad_tensors, "backward", create_graph)
     roots = [_vertex(t) for t in tensors]
     if inputs is None:
         run_backward(roots, root_grads, retain_graph, create_graph)
@@ -203,7 +210,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} of shape {tuple(t.shape)} does not require grad")
-    root_grads = _root_grads(outputs, grad_outputs, "grad")
+    root_grads = _root_grads(outputs, grad_outputs, "grad", create_graph)
     roots = [_vertex(t) for t in outputs]
     capture = {}
     for i, t in enumerate(inputs):
@@ -214,12 +221,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         g = captured[capture[_vertex(t)]]
         if g is None and not allow_unused:
             raise RuntimeError(
-                f"grad: One of the differentiated Tensors (input {i}, shape {tuple(t.shape)}) "
+                f"grad: One of the differentiated Tensors (input {i}, shape "
+                f"{tuple(getattr(t, 'shape', ()))}) "
                 "appears to not have been used in the graph. Set allow_unused=True if this is "
                 "the desired behavior."
             )
         if g is not None and not create_graph:
-            g = g.detach()
+            if hasattr(g, "detach"):
+                g = g.detach()
+            else:  # a Value's gradient: a float, or a Value when recorded; hand back a leaf
+                from autograd.value import Value
+
+                g = Value(g if g.__class__ is float else g.data)
         result.append(g)
     return tuple(result)
 

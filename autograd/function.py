@@ -4,7 +4,7 @@ Every op, built-in or user-defined, goes through `Function.apply`, so there is o
 """
 
 from autograd.grad_mode import state as _grad
-from autograd.tensor import Tensor, _shared_vc, _wrap
+from autograd.tensor import Tensor, _inplace_epoch, _shared_vc, _wrap
 from backends import DeviceError
 
 __all__ = ["Function", "Node", "once_differentiable"]
@@ -30,8 +30,10 @@ class Node:
     _retain = False  # output called retain_grad()
     _out = None  # weak reference to the output, for retain_grad
     _saved = ()
-    _versions = ()
+    _versions = None  # versions of the saved tensors, when any was ever modified in place
+    _epoch = 0
     _freed = False
+    _out_vc = None  # version counter of the output, when backward reads the output's array
 
     def __init__(self, fn, edges):
         self._fn = fn
@@ -39,24 +41,38 @@ class Node:
 
     @property
     def needs_input_grad(self):
-        return tuple(edge is not None for edge in self._next)
+        return [edge is not None for edge in self._next]
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
-        self._versions = tuple(_version_of(t) for t in tensors)
+        self._epoch = _inplace_epoch[0]
+        for t in tensors:
+            if isinstance(t, Tensor) and t._vc is not None:
+                self._versions = [_version_of(t) for t in tensors]
+                break
 
     @property
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(_FREED)
-        for t, v in zip(self._saved, self._versions):
-            if v is not None and _version_of(t) != v:
+        if self._epoch != _inplace_epoch[0]:  # some in-place op ran since: check ours
+            saved = self._saved
+            versions = self._versions or [0] * len(saved)
+            for t, v in zip(saved, versions):
+                if v != _version_of(t):
+                    raise RuntimeError(
+                        f"one of the variables needed for gradient computation has been "
+                        f"modified by an inplace operation: [{t.dtype} tensor of shape "
+                        f"{tuple(t.shape)}] is at version {_version_of(t)}; expected version "
+                        f"{v} instead (saved by {self.name()}). Use an out-of-place op, or "
+                        f".clone() the tensor before modifying it."
+                    )
+            if self._out_vc is not None and self._out_vc[0]:
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: [{t.dtype} tensor of shape {tuple(t.shape)}] "
-                    f"is at version {_version_of(t)}; expected version {v} instead "
-                    f"(saved by {self.name()}). Use an out-of-place op, or .clone() the tensor "
-                    f"before modifying it."
+                    f"by an inplace operation: the output of {self.name()} is at version "
+                    f"{self._out_vc[0]}; expected version 0 instead. Use an out-of-place op, "
+                    f"or .clone() the output before modifying it."
                 )
         return self._saved
 
@@ -85,16 +101,18 @@ class Node:
 
 
 def _version_of(t):
-    if t.__class__ is Tensor or isinstance(t, Tensor):
+    if isinstance(t, Tensor):
         vc = t._vc
         return 0 if vc is None else vc[0]
-    return None
+    return 0  # a saved number or None never changes
 
 
 def _accumulate_into(t, grad, create_graph):
     """t.grad += grad, out of place so no two tensors ever share a .grad buffer."""
     if not create_graph:
         grad = _wrap(grad.data.copy(), grad._backend) if t.grad is None else grad.detach()
+    elif t.grad is None:
+        grad = grad.clone()  # recorded, so grad-of-grad still flows; never shared (as torch)
     if grad.data.dtype != t.data.dtype:
         grad = grad.to(t.data.dtype)
     t.grad = grad if t.grad is None else t.grad + grad
@@ -120,10 +138,13 @@ class Function:
     Tensor ops so that `create_graph=True` differentiates it again.
     """
 
-    # Built-in primitives are trusted to return gradients of the right shapes.
-    _check_grads = True
+    # Built-in primitives compute on arrays in forward (no grad mode to switch off) and are
+    # trusted to return gradients of the right shapes; user Functions get both checks.
+    _builtin = False
     # The output may share storage with the first argument (reshape, permute, ...).
     _view = False
+    # forward keeps its output array in ctx.out for backward (exp, tanh, ...).
+    _saves_output = False
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -136,48 +157,87 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         backend = None
-        requires_grad = False
-        for i, a in enumerate(args):
-            if a.__class__ is Tensor or isinstance(a, Tensor):
-                if backend is None:
-                    backend = a._backend
-                elif a._backend is not backend:
-                    raise _mixed_devices(cls, args, i)
-                if a.requires_grad:
-                    requires_grad = True
-        if requires_grad and _grad.enabled:
-            ctx = Node(cls, tuple(_edge(a) for a in args))
-            _grad.enabled = False
-            try:
+        record = False
+        if _grad.enabled:
+            edges = []
+            for a in args:
+                if isinstance(a, Tensor):
+                    if backend is None:
+                        backend = a._backend
+                    elif a._backend is not backend:
+                        raise _mixed_devices(cls, args)
+                    if a.requires_grad:
+                        record = True
+                        edges.append(a.grad_fn or a)
+                        continue
+                edges.append(None)
+        else:
+            edges = None
+            for a in args:
+                if isinstance(a, Tensor):
+                    if backend is None:
+                        backend = a._backend
+                    elif a._backend is not backend:
+                        raise _mixed_devices(cls, args)
+        if record:
+            ctx = Node(cls, edges)
+            if cls._builtin:
                 out = cls.forward(ctx, *args, **kwargs)
-            finally:
-                _grad.enabled = True
-            if cls._check_grads:
-                ctx._shapes = tuple(getattr(a, "shape", None) for a in args)
-            if out.__class__ is Tensor:
-                out = out.data
+            else:
+                ctx._shapes = [getattr(a, "shape", None) for a in args]
+                _grad.enabled = False
+                try:
+                    out = cls.forward(ctx, *args, **kwargs)
+                finally:
+                    _grad.enabled = True
+                alias = out if out.__class__ is Tensor else None
+                if alias is not None:
+                    out = out.data
             t = _wrap(out, backend)
             if out.dtype.kind == "f":
                 t.requires_grad = True
                 t.grad_fn = ctx
+            if cls._builtin:
+                if cls._saves_output:
+                    # backward reads the output's array (ctx.out): watch it for in-place changes.
+                    t._vc = ctx._out_vc = [0, False]
+            elif alias is not None:
+                # t shares the returned tensor's array (maybe saved, maybe an input): and so
+                # its version counter, so that the saved tensor's check sees t's in-place changes.
+                if alias._vc is None:
+                    alias._vc = [0, False]
+                t._vc = alias._vc
         else:
-            out = cls.forward(Node(cls, None), *args, **kwargs)
-            if out.__class__ is Tensor:
-                out = out.data
+            if cls._builtin:
+                out = cls.forward(_NO_CTX, *args, **kwargs)
+            else:
+                out = cls.forward(Node(cls, edges or [None] * len(args)), *args, **kwargs)
+                if out.__class__ is Tensor:
+                    out = out.data
             t = _wrap(out, backend)
         if cls._view:
             t._vc = _shared_vc(args[0])
         return t
 
 
-def _edge(a):
-    if a.__class__ is Tensor or isinstance(a, Tensor):
-        if a.requires_grad:
-            return a.grad_fn or a
-    return None
+class _NoCtx:
+    """The ctx of a built-in op that records nothing: what forward stores is dropped."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name, value):
+        pass
+
+    def save_for_backward(self, *tensors):
+        pass
 
 
-def _mixed_devices(cls, args, i):
+_NO_CTX = _NoCtx()
+
+
+def _mixed_devices(cls, args):
+    i = next(j for j, a in enumerate(args) if isinstance(a, Tensor) and a._backend is not
+             next(b for b in args if isinstance(b, Tensor))._backend)
     devices = [
         f"argument {j} on {a.device}" for j, a in enumerate(args) if isinstance(a, Tensor)
     ]

@@ -1,7 +1,7 @@
 """gradcheck / gradgradcheck: analytic gradients against central finite differences (float64)."""
 
 from autograd.engine import grad as _grad
-from autograd.grad_mode import no_grad
+from autograd.grad_mode import enable_grad, no_grad
 from autograd.tensor import Tensor
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
@@ -122,6 +122,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     grad_outputs = _as_tuple(grad_outputs)
     n = len(inputs)
 
+    @enable_grad()  # gradcheck's finite differences run under no_grad; this needs a graph
     def first_derivative(*args):
         xs, vs = args[:n], args[n:]
         outs = _float_outputs(fn(*xs))

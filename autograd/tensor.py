@@ -196,7 +196,7 @@ class Tensor:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body.replace("\n", "\n       ")] + extras) + ")"
+        return "tensor(" + ", ".join([body.replace("\n      ", "\n       ")] + extras) + ")"
 
     # ------------------------------------------------------------------ graph
     def requires_grad_(self, requires_grad=True):
@@ -509,8 +509,15 @@ class Tensor:
         if min is None and max is None:
             raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self if min is None else ops.Maximum.apply(self, _as_tensor(min, self))
-            return out if max is None else ops.Minimum.apply(out, _as_tensor(max, self))
+            # where, not maximum/minimum: at a bound the gradient goes to self, as in PyTorch
+            out = self
+            if min is not None:
+                min = _as_tensor(min, self)
+                out = where(out < min, min, out)
+            if max is not None:
+                max = _as_tensor(max, self)
+                out = where(out > max, max, out)
+            return out
         return ops.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -653,6 +660,8 @@ class Tensor:
         dims = list(range(self.ndim))
         d0 = _dim(dim0, self.ndim, "transpose")
         d1 = _dim(dim1, self.ndim, "transpose")
+        if not dims:  # a 0-d tensor: dims 0 and -1 both name the tensor itself
+            return self._alias()
         dims[d0], dims[d1] = dims[d1], dims[d0]
         return ops.Permute.apply(self, tuple(dims))
 
@@ -762,6 +771,10 @@ def _wrap(data, backend):
     return t
 
 
+# Bumped by every in-place op: while it is unchanged, no saved tensor can have changed.
+_inplace_epoch = [0]
+
+
 def _shared_vc(t):
     """The version counter `t` shares with its views, created on first need."""
     vc = t._vc
@@ -857,9 +870,16 @@ def _inplace(t, fn, *args):
     if vc is None:
         vc = t._vc = [0, False]
     vc[0] += 1
+    _inplace_epoch[0] += 1
     if record:
+        prev = t.grad_fn
         t.grad_fn = out.grad_fn
         t.requires_grad = out.requires_grad
+        if prev is not None and prev._retain:
+            # retain_grad() follows t to its new value (as PyTorch): .grad is d/d(new t).
+            prev._retain = False
+            t.grad_fn._retain = True
+            t.grad_fn._out = prev._out
     return t
 
 
@@ -894,6 +914,8 @@ def _dims(dim, ndim, op):
     if dim is None:
         return None
     if isinstance(dim, (list, tuple)):
+        if not dim:
+            return None  # PyTorch reads an empty dim list as "all dims"
         dims = tuple(sorted(_dim(d, ndim, op) for d in dim))
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")

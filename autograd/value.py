@@ -3,6 +3,10 @@
 A Value is its own graph vertex: `_fn` is the Function that made it and `_next` its inputs.
 Every Value keeps its gradient in `.grad` (a float), as in micrograd, so a picture of the
 graph can show the gradient of every node.
+
+The local gradients are written once, in arithmetic that floats and Values share: a plain
+backward runs them on floats (fast, nothing recorded), `create_graph=True` on Values (so
+the backward is itself a graph that differentiates again).
 """
 
 import math
@@ -22,6 +26,7 @@ class Value:
     __slots__ = ("data", "grad", "label", "_fn", "_next", "exponent", "__weakref__")
     _hooks = None
     _retain = True  # every Value shows its gradient, leaf or not
+    _saved = ()  # nothing to free after backward: a Value's inputs are its graph
     __hash__ = object.__hash__
 
     def __init__(self, data, label=""):
@@ -52,13 +57,23 @@ class Value:
 
     def backward(self, retain_graph=True, create_graph=False):
         """Fill .grad of every Value this one depends on with d(self)/d(that)."""
-        run_backward((self,), (Value(1.0),), retain_graph, create_graph)
+        run_backward((self,), (Value(1.0) if create_graph else 1.0,), retain_graph, create_graph)
+
+    @property
+    def saved_values(self):
+        """The inputs as the backward should see them: Values while the backward is recorded
+        (create_graph), their floats otherwise."""
+        if _grad.enabled:
+            return self._next
+        return [None if v is None else v.data for v in self._next]
+
+    @property
+    def output(self):
+        """This Value (the op's output) as the backward should see it; see saved_values."""
+        return self if _grad.enabled else self.data
 
     def _accumulate(self, grad, create_graph):
-        self.grad += grad.data
-
-    def _release(self):
-        pass  # a Value's inputs are its graph; there is nothing else to free
+        self.grad += grad if grad.__class__ is float else float(grad.data if grad.__class__ is Value else grad)
 
     def name(self):
         return f"{self._fn.__name__}Backward"
@@ -124,21 +139,27 @@ def _value(x):
 
 
 class ScalarFunction(Function):
-    """A Function on Values: forward gets floats, backward gets the output Value as ctx
-    (its inputs are `ctx.inputs`) and returns Values, so it differentiates again."""
+    """A Function on Values: forward gets floats; backward gets the output Value as ctx
+    (inputs in `ctx.saved_values`, itself in `ctx.output`) and the gradient, a float or a
+    Value, and returns the same kind."""
 
     symbol = "?"
-    _check_grads = False
+    _builtin = True
 
     @classmethod
-    def apply(cls, *args):
+    def apply(cls, x, y=None):
         out = _new(Value)
-        out.data = cls.forward(None, *[a.data if a.__class__ is Value else a for a in args])
+        if y is None:
+            out.data = cls.forward(None, x.data)
+            inputs = (x,)
+        else:
+            out.data = cls.forward(None, x.data, y.data if y.__class__ is Value else y)
+            inputs = (x, y)
         out.grad = 0.0
         out.label = ""
         if _grad.enabled:
             out._fn = cls
-            out._next = args
+            out._next = inputs
         else:
             out._fn = None
             out._next = ()
@@ -184,7 +205,7 @@ class Mul(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.inputs
+        x, y = ctx.saved_values
         return grad * y, grad * x
 
 
@@ -199,7 +220,7 @@ class Div(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.inputs
+        x, y = ctx.saved_values
         gx = grad / y
         return gx, -gx * x / y
 
@@ -223,7 +244,7 @@ class Pow(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        (x, _) = ctx.inputs
+        (x, _) = ctx.saved_values
         n = ctx.exponent
         return grad * n * x ** (n - 1), None
 
@@ -239,7 +260,7 @@ class Exp(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx
+        return grad * ctx.output
 
 
 class Log(ScalarFunction):
@@ -253,7 +274,7 @@ class Log(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
+        (x,) = ctx.saved_values
         return grad / x
 
 
@@ -268,7 +289,8 @@ class Tanh(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (1 - ctx * ctx)
+        y = ctx.output
+        return grad * (1 - y * y)
 
 
 class Sigmoid(ScalarFunction):
@@ -285,7 +307,8 @@ class Sigmoid(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx * (1 - ctx)
+        y = ctx.output
+        return grad * y * (1 - y)
 
 
 class Relu(ScalarFunction):
@@ -299,8 +322,7 @@ class Relu(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.inputs
-        return grad * (1.0 if x.data > 0 else 0.0)
+        return grad * (1.0 if ctx.data > 0 else 0.0)
 
 
 class Maximum(ScalarFunction):
@@ -314,7 +336,7 @@ class Maximum(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.inputs
+        x, y = ctx.inputs  # compared by value: the routing itself is not differentiated
         if x.data == y.data:
             half = grad * 0.5
             return half, half

@@ -43,10 +43,10 @@ def parse_device(device):
         return device
     if not isinstance(device, str):
         raise TypeError(f"device must be a string like 'cpu' or 'cuda:0', got {device!r}")
-    kind, _, index = device.partition(":")
+    kind, colon, index = device.partition(":")
     if kind not in ("cpu", "cuda"):
         raise DeviceError(f"unknown device {device!r}: expected 'cpu', 'cuda' or 'cuda:N'")
-    if index:
+    if colon:  # "cuda:" with no index is as invalid as "cuda:x"
         if not index.isdigit():
             raise DeviceError(f"bad device index in {device!r}: expected 'cuda:N' with N >= 0")
         return Device(kind, int(index))

@@ -15,6 +15,7 @@ from autograd.ops.elementwise import (
     Exp,
     Fill,
     Log,
+    MaskedGrad,
     Maximum,
     Minimum,
     Mul,
@@ -22,11 +23,13 @@ from autograd.ops.elementwise import (
     Pow,
     Relu,
     Sigmoid,
+    SigmoidGrad,
     Sign,
     Sin,
     Sqrt,
     Sub,
     Tanh,
+    TanhGrad,
     ToDevice,
     Where,
 )
@@ -36,7 +39,7 @@ from autograd.ops.reduce import Amax, Prod, Sum
 from autograd.ops.shape import Cat, Expand, Pad, Permute, Reshape
 
 PRIMITIVES = (
-    Add, Sub, Mul, Div, Pow, Neg, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign,
+    Add, Sub, Mul, Div, Pow, Neg, Exp, Log, Sqrt, Sin, Cos, Tanh, TanhGrad, Sigmoid, SigmoidGrad, Relu, Abs, MaskedGrad, Sign,
     Clamp, Maximum, Minimum, Where, Clone, Cast, ToDevice, Fill, Copy,
     Sum, Amax, Prod,
     Reshape, Permute, Expand, Cat, Pad,

@@ -10,7 +10,7 @@ def operands(op, x, y):
         a = x.data
         if y.__class__ is Tensor:
             b = y.data
-            if a.dtype != b.dtype:
+            if a.dtype is not b.dtype and a.dtype != b.dtype:
                 dt = dtypes.result_type(a.dtype, a.ndim, b.dtype, b.ndim, _defaults.dtype)
                 a = a.astype(dt, copy=False)
                 b = b.astype(dt, copy=False)

@@ -13,7 +13,7 @@ from autograd.tensor import Tensor, _wrap
 
 
 class _Primitive(Function):
-    _check_grads = False
+    _builtin = True
 
 
 def _output(ctx, fn, x):
@@ -30,7 +30,8 @@ class Add(_Primitive):
     @staticmethod
     def forward(ctx, x, y):
         a, b = operands("add", x, y)
-        ctx.shapes = (shape_of(x), shape_of(y))
+        ctx.shapes = (x.shape if x.__class__ is Tensor else shape_of(x),
+                      y.shape if y.__class__ is Tensor else shape_of(y))
         try:
             return a + b
         except ValueError:
@@ -49,7 +50,8 @@ class Sub(_Primitive):
     @staticmethod
     def forward(ctx, x, y):
         a, b = operands("sub", x, y)
-        ctx.shapes = (shape_of(x), shape_of(y))
+        ctx.shapes = (x.shape if x.__class__ is Tensor else shape_of(x),
+                      y.shape if y.__class__ is Tensor else shape_of(y))
         try:
             return a - b
         except ValueError:
@@ -91,8 +93,11 @@ class Div(_Primitive):
     def forward(ctx, x, y):
         a, b = operands("div", x, y)
         ctx.save_for_backward(x, y)
-        if a.dtype.kind != "f" and (getattr(b, "dtype", None) is None or b.dtype.kind != "f"):
-            a = a.astype(_default_float())  # true division of integers gives floats
+        if _kind(a) != "f" and _kind(b) != "f":  # true division of integers gives floats
+            if hasattr(a, "astype"):
+                a = a.astype(_default_float())
+            else:  # a Python number over an integer tensor
+                b = b.astype(_default_float())
         try:
             return a / b
         except ValueError:
@@ -234,11 +239,13 @@ class Neg(_Primitive):
 class Exp(_Primitive):
     """y = e^x.  dy/dx = e^x."""
 
+    _saves_output = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        ctx.out = x.xp.exp(x.data)
-        return ctx.out
+        ctx.out = out = x.xp.exp(x.data)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -263,11 +270,13 @@ class Log(_Primitive):
 class Sqrt(_Primitive):
     """y = sqrt(x).  dy/dx = 1 / (2 sqrt(x))."""
 
+    _saves_output = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        ctx.out = x.xp.sqrt(x.data)
-        return ctx.out
+        ctx.out = out = x.xp.sqrt(x.data)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -306,37 +315,72 @@ class Cos(_Primitive):
 class Tanh(_Primitive):
     """y = tanh x.  dy/dx = 1 - y^2."""
 
+    _saves_output = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        ctx.out = x.xp.tanh(x.data)
-        return ctx.out
+        ctx.out = out = x.xp.tanh(x.data)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        y = _output(ctx, Tanh, x)
-        return grad * (1 - y * y)
+        return TanhGrad.apply(grad, _output(ctx, Tanh, x))
 
 
 class Sigmoid(_Primitive):
     """y = 1 / (1 + e^-x).  dy/dx = y (1 - y)."""
 
+    _saves_output = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
         xp = x.xp
-        a = x.data
-        # Stable on both tails: never exponentiate a large positive number.
-        e = xp.exp(-xp.abs(a))
-        ctx.out = xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-        return ctx.out
+        # 1/(1+e^-x) = (1 + tanh(x/2)) / 2: one transcendental, and no overflow on either tail.
+        out = xp.tanh(x.data * 0.5)
+        out *= 0.5
+        out += 0.5
+        ctx.out = out
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        y = _output(ctx, Sigmoid, x)
-        return grad * y * (1 - y)
+        return SigmoidGrad.apply(grad, _output(ctx, Sigmoid, x))
+
+
+class TanhGrad(_Primitive):
+    """z = g (1 - y^2), tanh's backward as one op.  dz/dg = 1 - y^2, dz/dy = -2 g y."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        y = y.data
+        return g.data * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        ng, ny = ctx.needs_input_grad
+        return (grad * (1 - y * y) if ng else None, grad * -2 * g * y if ny else None)
+
+
+class SigmoidGrad(_Primitive):
+    """z = g y (1 - y), sigmoid's backward as one op.  dz/dg = y (1 - y), dz/dy = g (1 - 2y)."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        y = y.data
+        return g.data * y * (1 - y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        ng, ny = ctx.needs_input_grad
+        return (grad * y * (1 - y) if ng else None, grad * g * (1 - 2 * y) if ny else None)
 
 
 class Relu(_Primitive):
@@ -345,13 +389,12 @@ class Relu(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        a = x.data
-        return a * (a > 0)
+        return x.xp.maximum(x.data, 0)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _wrap(x.data > 0, x._backend)
+        return MaskedGrad.apply(grad, x, x.xp.heaviside(x.data, 0).astype(grad.dtype, copy=False))
 
 
 class Abs(_Primitive):
@@ -365,7 +408,26 @@ class Abs(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _wrap(x.xp.sign(x.data), x._backend)
+        return MaskedGrad.apply(grad, x, x.xp.sign(x.data).astype(grad.dtype, copy=False))
+
+
+class MaskedGrad(_Primitive):
+    """z = g m, where m is the piecewise-constant local gradient of relu, abs or clamp at x.
+    dz/dg = m, dz/dx = 0 (as PyTorch's threshold_backward: x is an input, so the gradient
+    of a gradient is recorded, and is zero)."""
+
+    @staticmethod
+    def forward(ctx, g, x, mask):
+        ctx.mask = mask
+        ctx.x_shape = x.shape
+        return g.data * mask
+
+    @staticmethod
+    def backward(ctx, grad):
+        needs_g, needs_x, _ = ctx.needs_input_grad
+        gg = grad * _wrap(ctx.mask, grad._backend) if needs_g else None
+        gx = _wrap(grad.xp.zeros(ctx.x_shape, dtype=grad.dtype), grad._backend) if needs_x else None
+        return gg, gx, None
 
 
 class Sign(_Primitive):
@@ -398,7 +460,7 @@ class Clamp(_Primitive):
             inside &= x.data >= lo
         if hi is not None:
             inside &= x.data <= hi
-        return grad * _wrap(inside, x._backend), None, None
+        return MaskedGrad.apply(grad, x, inside.astype(grad.dtype)), None, None
 
 
 # ----------------------------------------------------------------------- copies and casts
@@ -481,6 +543,13 @@ class Copy(_Primitive):
     def backward(ctx, grad):
         nx, ns = ctx.needs_input_grad
         return (grad * 0 if nx else None, sum_to(grad, ctx.shape) if ns else None)
+
+
+def _kind(v):
+    """The dtype kind of an array, or of a Python number as PyTorch reads it."""
+    if hasattr(v, "dtype"):
+        return v.dtype.kind
+    return "f" if isinstance(v, float) else "i"
 
 
 def _default_float():

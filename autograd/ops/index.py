@@ -5,7 +5,7 @@ from autograd.tensor import _shared_vc
 
 
 class _Primitive(Function):
-    _check_grads = False
+    _builtin = True
 
 
 def _is_basic(index):
@@ -29,9 +29,13 @@ class GetItem(_Primitive):
         ctx.shape = x.shape
         ctx.index = index
         try:
-            return x.data[index]
+            out = x.data[index]
         except (IndexError, ValueError, TypeError) as exc:
             raise _index_error("index", x, index, exc) from None
+        if not isinstance(out, x._backend.array_type):
+            # An int for every dim gives numpy a scalar copy; `...` makes it a 0-d view.
+            out = x.data[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -71,8 +75,14 @@ class SetItem(_Primitive):
         ctx.index = index
         ctx.value_shape = getattr(value, "shape", ())
         out = x.data.copy()
+        v = value.data if hasattr(value, "data") else value
+        lead = 0
+        while lead < getattr(v, "ndim", 0) and v.shape[lead] == 1:
+            lead += 1
+        if lead:  # leading ones never matter (PyTorch drops them; numpy only for basic indices)
+            v = v.reshape(v.shape[lead:])
         try:
-            out[index] = value.data if hasattr(value, "data") else value
+            out[index] = v
         except (IndexError, ValueError, TypeError) as exc:
             raise _index_error("index_put (x[index] = value)", x, index, exc) from None
         return out

@@ -7,7 +7,7 @@ from autograd.function import Function
 class MatMul(Function):
     """z = x @ y.  dz/dx = grad @ y^T, dz/dy = x^T @ grad (batch dims summed back)."""
 
-    _check_grads = False
+    _builtin = True
 
     @staticmethod
     def forward(ctx, x, y):

@@ -5,7 +5,7 @@ from autograd.tensor import _wrap
 
 
 class _Primitive(Function):
-    _check_grads = False
+    _builtin = True
 
 
 def _keepdim_shape(shape, dims):
@@ -37,7 +37,7 @@ class Sum(_Primitive):
     def forward(ctx, x, dims=None, keepdim=False):
         ctx.shape = x.shape
         ctx.dims = dims
-        return x.xp.sum(x.data, axis=dims, keepdims=keepdim)
+        return x.data.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -47,6 +47,8 @@ class Sum(_Primitive):
 class Amax(_Primitive):
     """y = max over dims.  dy/dx_i = 1/k for the k elements tied at the max, else 0 (PyTorch)."""
 
+    _saves_output = True
+
     @staticmethod
     def forward(ctx, x, dims=None, keepdim=False):
         ctx.save_for_backward(x)
@@ -54,7 +56,7 @@ class Amax(_Primitive):
         a = x.data
         if a.size == 0:
             raise _empty_error("max", x, dims)
-        out = x.xp.max(a, axis=dims, keepdims=True)
+        out = a.max(axis=dims, keepdims=True)
         ctx.out = out
         return out if keepdim else out.reshape(_reduced_shape(a.shape, dims))
 
@@ -80,7 +82,7 @@ class Prod(_Primitive):
         ctx.save_for_backward(x)
         ctx.dims = dims
         ctx.keepdim = keepdim
-        return x.xp.prod(x.data, axis=dims, keepdims=keepdim)
+        return x.data.prod(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):

@@ -1,0 +1,240 @@
+"""Per-op overhead: a 200-op elementwise chain on a 16x16 float32 tensor, forward + backward.
+
+The arrays are tiny, so the time is almost all per-op bookkeeping (dispatch, graph recording,
+the backward walk), not arithmetic. Three contenders run the identical chain:
+
+  dagrad  autograd.Tensor(requires_grad=True), then .sum().backward()
+  torch   PyTorch CPU autograd, torch.set_num_threads(1)
+  numpy   the same numpy calls with a hand-written tape of backward closures: the floor
+
+The per-op time is the time of the whole chain divided by 200 (the final sum is the 201st op
+and is counted in the total). "fwd" records the graph (or tape) and drops it; "fwd+bwd" also
+runs backward. Run: .venv/bin/python bench/per_op.py [--quick]
+"""
+
+import argparse
+import gc
+import json
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _timing import calibrate, interleaved, machine, machine_line, summary, table  # noqa: E402
+
+SHAPE = (16, 16)
+CYCLE = 10  # ops per cycle, see chain()
+N_OPS = 200
+CYCLES = N_OPS // CYCLE
+
+
+def make_inputs(seed=0):
+    """x and the constants of the chain, float32. The ranges keep every value bounded (no
+    overflow), every relu input positive (no gradient is cut) and the gradient of each element
+    within float32's normal range (about 1e-11 .. 1e-3 after 200 ops)."""
+    rng = np.random.default_rng(seed)
+
+    def u(lo, hi):
+        return rng.uniform(lo, hi, SHAPE).astype(np.float32)
+
+    return {
+        "x": u(-1.0, 1.0),
+        "a": u(0.2, 0.4),
+        "b": u(-0.2, 0.2),
+        "c": u(0.1, 0.3),
+        "a2": u(14.0, 16.0),
+        "d": np.full(SHAPE, 10.0, np.float32),
+    }
+
+
+def chain(x, k):
+    """The 200-op chain, written once for dagrad and torch (same method names)."""
+    a, b, c, a2, d = k["a"], k["b"], k["c"], k["a2"], k["d"]
+    for _ in range(CYCLES):
+        x = x * a
+        x = x + b
+        x = x.tanh()
+        x = x * 0.5
+        x = x.exp()
+        x = x - c
+        x = x.relu()
+        x = x.sigmoid()
+        x = x * a2
+        x = x - d
+    return x
+
+
+# ----------------------------------------------------------------------- contenders
+def dagrad_contender(inputs):
+    from autograd import Tensor
+
+    k = {name: Tensor(v) for name, v in inputs.items() if name != "x"}
+    x = Tensor(inputs["x"], requires_grad=True)
+
+    def fwd():
+        chain(x, k)
+
+    def fwd_bwd():
+        x.grad = None
+        chain(x, k).sum().backward()
+
+    def grad():
+        fwd_bwd()
+        return x.grad.numpy()
+
+    return fwd, fwd_bwd, grad
+
+
+def torch_contender(inputs):
+    import torch
+
+    torch.set_num_threads(1)
+    k = {name: torch.from_numpy(v.copy()) for name, v in inputs.items() if name != "x"}
+    x = torch.from_numpy(inputs["x"].copy()).requires_grad_(True)
+
+    def fwd():
+        chain(x, k)
+
+    def fwd_bwd():
+        x.grad = None
+        chain(x, k).sum().backward()
+
+    def grad():
+        fwd_bwd()
+        return x.grad.numpy().copy()
+
+    return fwd, fwd_bwd, grad
+
+
+def numpy_forward(x, k):
+    """The chain in numpy, recording one backward closure per op; returns (out, tape)."""
+    a, b, c, a2, d = k["a"], k["b"], k["c"], k["a2"], k["d"]
+    tape = []
+    push = tape.append
+    exp = np.exp
+    tanh = np.tanh
+    for _ in range(CYCLES):
+        x = x * a
+        push(lambda g, a=a: g * a)
+        x = x + b
+        push(lambda g: g)
+        x = tanh(x)
+        push(lambda g, y=x: g * (1 - y * y))
+        x = x * 0.5
+        push(lambda g: g * 0.5)
+        x = exp(x)
+        push(lambda g, y=x: g * y)
+        x = x - c
+        push(lambda g: g)
+        mask = x > 0
+        x = x * mask
+        push(lambda g, m=mask: g * m)
+        x = 1 / (1 + exp(-x))
+        push(lambda g, y=x: g * y * (1 - y))
+        x = x * a2
+        push(lambda g, a=a2: g * a)
+        x = x - d
+        push(lambda g: g)
+    return x, tape
+
+
+def numpy_backward(out, tape):
+    g = np.ones_like(out)  # d sum / d out
+    for backward in reversed(tape):
+        g = backward(g)
+    return g
+
+
+def numpy_contender(inputs):
+    k = {name: v for name, v in inputs.items() if name != "x"}
+    x = inputs["x"]
+
+    def fwd():
+        numpy_forward(x, k)
+
+    def fwd_bwd():
+        out, tape = numpy_forward(x, k)
+        out.sum()
+        return numpy_backward(out, tape)
+
+    return fwd, fwd_bwd, fwd_bwd
+
+
+CONTENDERS = {"dagrad": dagrad_contender, "torch": torch_contender, "numpy": numpy_contender}
+
+
+# ----------------------------------------------------------------------- check and time
+def reference_grad(inputs):
+    """d sum(chain(x)) / dx in float64 numpy, to judge the three float32 results against."""
+    k = {name: v.astype(np.float64) for name, v in inputs.items() if name != "x"}
+    out, tape = numpy_forward(inputs["x"].astype(np.float64), k)
+    return numpy_backward(out, tape)
+
+
+def check(grads, reference, rtol=1e-3):
+    """Every contender's x.grad matches the float64 reference elementwise, relative to each
+    element (the gradients span many orders of magnitude, so an absolute tolerance would
+    hide errors in the small ones). Raises AssertionError otherwise."""
+    assert np.all(reference != 0), "a gradient vanished: the chain cut some path"
+    errors = {}
+    for name, g in grads.items():
+        assert g.shape == SHAPE and g.dtype == np.float32, (name, g.shape, g.dtype)
+        err = float(np.max(np.abs(g - reference) / np.abs(reference)))
+        errors[name] = err
+        assert err < rtol, f"{name}: x.grad differs from the float64 reference by {err:.2e}"
+    return errors
+
+
+def run(rounds=30, target_s=0.05, verbose=True):
+    inputs = make_inputs()
+    built = {name: make(inputs) for name, make in CONTENDERS.items()}
+    errors = check({name: c[2]() for name, c in built.items()}, reference_grad(inputs))
+    if verbose:
+        detail = ", ".join(f"{n} {e:.1e}" for n, e in errors.items())
+        print(f"per_op: x.grad max relative error vs float64: {detail}", file=sys.stderr)
+    results = {}
+    for mode, i in (("fwd+bwd", 1), ("fwd", 0)):
+        fns = {name: c[i] for name, c in built.items()}
+        reps = {name: calibrate(fn, target_s) for name, fn in fns.items()}
+        gc.collect()
+        samples = interleaved(fns, rounds, reps)
+        results[mode] = {name: summary(t, 1e6 / N_OPS) for name, t in samples.items()}
+    return {"rounds": rounds, "results": results, "errors": errors}
+
+
+def report(res):
+    """Markdown: per-op microseconds (min / median) and the ratios dagrad/torch, dagrad/numpy."""
+    rows = []
+    for mode, per in res["results"].items():
+        d = per["dagrad"]
+        for name, (lo, med) in per.items():
+            ratio = "" if name == "dagrad" else f"{d[0] / lo:.1f}x / {d[1] / med:.1f}x"
+            rows.append([mode, name, f"{lo:.2f}", f"{med:.2f}", ratio])
+    header = ["pass", "library", "µs/op min", "µs/op median", "dagrad ÷ this (min / median)"]
+    title = (
+        f"Per-op overhead: {N_OPS}-op elementwise chain on {SHAPE[0]}x{SHAPE[1]} float32, "
+        f"{res['rounds']} interleaved rounds (torch: 1 thread)"
+    )
+    return title + "\n\n" + table(header, rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--json", action="store_true", help="print the raw results as JSON")
+    args = parser.parse_args(argv)
+    rounds = args.rounds or (8 if args.quick else 30)
+    res = run(rounds=rounds, target_s=0.01 if args.quick else 0.05)
+    if args.json:
+        print(json.dumps(res))
+        return
+    print(machine_line(machine()))
+    print()
+    print(report(res))
+
+
+if __name__ == "__main__":
+    main()

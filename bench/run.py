@@ -1,0 +1,62 @@
+"""Run the benchmarks and print markdown to paste into the README (`make bench`).
+
+  per_op.py     per-op overhead of a 200-op elementwise chain: dagrad vs torch vs numpy
+  value_mlp.py  micrograd's demo training step: autograd.Value vs micrograd
+
+Each benchmark runs in a fresh interpreter: the cost of Python's cyclic garbage collector
+grows with everything alive in the process (torch's modules, for one), and value_mlp's
+timings with gc on depend on it.
+
+Usage: .venv/bin/python bench/run.py [--quick] [--only per_op|value_mlp]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import per_op  # noqa: E402
+import value_mlp  # noqa: E402
+from _timing import machine, machine_line  # noqa: E402
+
+BENCHMARKS = {"per_op": per_op, "value_mlp": value_mlp}
+
+
+def run_isolated(name, quick):
+    """Run bench/<name>.py --json in a child interpreter; its diagnostics pass to stderr."""
+    cmd = [sys.executable, os.path.join(HERE, f"{name}.py"), "--json"]
+    if quick:
+        cmd.append("--quick")
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, check=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="dagrad benchmarks")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
+    parser.add_argument("--only", choices=tuple(BENCHMARKS), default=None)
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    sections = []
+    for name, module in BENCHMARKS.items():
+        if args.only in (None, name):
+            sections.append(module.report(run_isolated(name, args.quick)))
+    print()
+    print("Machine: " + machine_line(machine()))
+    print()
+    print("\n\n".join(sections))
+    print()
+    print(
+        f"(min = least disturbed run, median = typical run; contenders interleaved round by "
+        f"round, each benchmark in a fresh interpreter; {'--quick, ' if args.quick else ''}"
+        f"{time.perf_counter() - t0:.0f} s in all)"
+    )
+
+
+if __name__ == "__main__":
+    main()
