@@ -41,7 +41,10 @@ class Node:
 
     @property
     def needs_input_grad(self):
-        return [edge is not None for edge in self._next]
+        edges = self._next
+        if len(edges) == 2:  # most ops: spare the comprehension
+            return edges[0] is not None, edges[1] is not None
+        return [edge is not None for edge in edges]
 
     def save_for_backward(self, *tensors):
         self._saved = tensors

@@ -62,6 +62,7 @@ class Backend:
         self.xp = xp
         self.device = device
         self._local = threading.local()
+        self._scalars = {}
 
     # Random numbers come from one generator per backend so seeds reproduce per device.
     @property
@@ -73,6 +74,17 @@ class Backend:
 
     def seed(self, seed):
         self._local.rng = self.xp.random.default_rng(seed)
+
+    def scalar(self, value, dtype):
+        """`value` as a 0-d array of `dtype`, cached: numpy computes with a 0-d array of the
+        right dtype about twice as fast as with a Python number (no promotion step)."""
+        key = (value, dtype)
+        cached = self._scalars.get(key)
+        if cached is None:
+            cached = self.xp.asarray(value, dtype=dtype)
+            if len(self._scalars) < 4096:  # constants of a program repeat; step counters don't
+                self._scalars[key] = cached
+        return cached
 
     def asarray(self, data, dtype=None):
         return self.xp.asarray(data, dtype=dtype)

@@ -339,9 +339,11 @@ class Sigmoid(_Primitive):
         ctx.save_for_backward(x)
         xp = x.xp
         # 1/(1+e^-x) = (1 + tanh(x/2)) / 2: one transcendental, and no overflow on either tail.
-        out = xp.tanh(x.data * 0.5)
-        out *= 0.5
-        out += 0.5
+        a = x.data
+        half = x._backend.scalar(0.5, a.dtype)
+        out = xp.multiply(a, half)
+        out = xp.tanh(out, out=out) if out.ndim else xp.tanh(out)
+        out = out * half + half
         ctx.out = out
         return out
 
@@ -358,7 +360,8 @@ class TanhGrad(_Primitive):
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
         y = y.data
-        return g.data * (1 - y * y)
+        one = g._backend.scalar(1, y.dtype)
+        return g.data * (one - y * y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -374,7 +377,8 @@ class SigmoidGrad(_Primitive):
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
         y = y.data
-        return g.data * y * (1 - y)
+        one = g._backend.scalar(1, y.dtype)
+        return g.data * y * (one - y)
 
     @staticmethod
     def backward(ctx, grad):
