@@ -94,10 +94,9 @@ class Div(_Primitive):
         a, b = operands("div", x, y)
         ctx.save_for_backward(x, y)
         if _kind(a) != "f" and _kind(b) != "f":  # true division of integers gives floats
-            if hasattr(a, "astype"):
-                a = a.astype(_default_float())
-            else:  # a Python number over an integer tensor
-                b = b.astype(_default_float())
+            # both sides: an int64 array (or 0-d scalar) beside float32 would promote to float64
+            a = a.astype(_default_float()) if hasattr(a, "astype") else a
+            b = b.astype(_default_float()) if hasattr(b, "astype") else b
         try:
             return a / b
         except ValueError:
@@ -244,7 +243,7 @@ class Exp(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        ctx.out = out = x.xp.exp(x.data)
+        ctx.out = out = x.xp.exp(_floating(x))
         return out
 
     @staticmethod
@@ -259,7 +258,7 @@ class Log(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.xp.log(x.data)
+        return x.xp.log(_floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -275,7 +274,7 @@ class Sqrt(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        ctx.out = out = x.xp.sqrt(x.data)
+        ctx.out = out = x.xp.sqrt(_floating(x))
         return out
 
     @staticmethod
@@ -290,7 +289,7 @@ class Sin(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.xp.sin(x.data)
+        return x.xp.sin(_floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -304,7 +303,7 @@ class Cos(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.xp.cos(x.data)
+        return x.xp.cos(_floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -320,7 +319,7 @@ class Tanh(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        ctx.out = out = x.xp.tanh(x.data)
+        ctx.out = out = x.xp.tanh(_floating(x))
         return out
 
     @staticmethod
@@ -339,7 +338,7 @@ class Sigmoid(_Primitive):
         ctx.save_for_backward(x)
         xp = x.xp
         # 1/(1+e^-x) = (1 + tanh(x/2)) / 2: one transcendental, and no overflow on either tail.
-        a = x.data
+        a = _floating(x)
         half = x._backend.scalar(0.5, a.dtype)
         out = xp.multiply(a, half)
         out = xp.tanh(out, out=out) if out.ndim else xp.tanh(out)
@@ -453,7 +452,10 @@ class Clamp(_Primitive):
     def forward(ctx, x, lo=None, hi=None):
         ctx.save_for_backward(x)
         ctx.bounds = (lo, hi)
-        return x.xp.clip(x.data, lo, hi).astype(x.data.dtype, copy=False)
+        a = x.data
+        if a.dtype.kind != "f" and (isinstance(lo, float) or isinstance(hi, float)):
+            a = a.astype(_default_float())  # a float bound promotes an integer tensor (PyTorch)
+        return x.xp.clip(a, lo, hi).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -547,6 +549,13 @@ class Copy(_Primitive):
     def backward(ctx, grad):
         nx, ns = ctx.needs_input_grad
         return (grad * 0 if nx else None, sum_to(grad, ctx.shape) if ns else None)
+
+
+def _floating(x):
+    """x's array, as the default float dtype if it is integer or bool (exp, log, ... of an
+    integer tensor are floats, as in PyTorch; numpy would give float64)."""
+    a = x.data
+    return a if a.dtype.kind == "f" else a.astype(_default_float())
 
 
 def _kind(v):

@@ -1,0 +1,950 @@
+"""Every op against PyTorch (CPU), driven by one table.
+
+A row names an op, says how to call it (`fn(T, *tensors, **params)`, with T = `autograd` or
+torch spelled the same way; `torch_fn` where torch spells it differently), how to draw its
+inputs (shapes with broadcasting, size-1 dims and 0-d tensors; a domain where the op is
+smooth: positive for log/sqrt/pow, away from kinks and ties for relu/abs/max), and whether it
+is differentiable and smooth. From the table, under hypothesis:
+
+    forward parity    values in float64, and result dtypes for float32 inputs, as torch
+    gradient parity   our backward and torch's for the same upstream gradient
+    gradcheck         against central differences, float64
+    gradgradcheck     second order, for smooth ops
+
+and a check that the table exercises every primitive of `autograd.ops.PRIMITIVES`.
+Tie-breaking at kinks (max/min, maximum/minimum, relu, abs, clamp) needs exact inputs and
+exact answers, so it has explicit tests at the end.
+"""
+
+import dataclasses
+import math
+from typing import Callable, Optional
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd
+from autograd import ops
+from autograd.testing import GRID, broadcastable_shapes, shapes, tensors, valid_dims
+from backends import get_backend
+from backends.numpy_backend import NumpyBackend
+
+# Largest side drawn by each kind of test: gradcheck builds the full Jacobian, and
+# gradgradcheck differentiates that again, so they get smaller inputs.
+SIDE_PARITY = 4
+SIDE_GRADCHECK = 3
+SIDE_GRADGRAD = 2
+
+
+class _Torch:
+    """torch, spelled as autograd spells it (autograd.pad is torch.nn.functional.pad)."""
+
+    pad = staticmethod(F.pad)
+
+    def __getattr__(self, name):
+        return getattr(torch, name)
+
+
+TORCH = _Torch()
+
+
+# --------------------------------------------------------------------------- the table
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One draw of an op's inputs: the differentiable arrays, and the other arguments."""
+
+    arrays: tuple
+    params: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    name: str
+    fn: Callable  # fn(T, *tensors, **params), T = autograd (and torch unless torch_fn)
+    inputs: Callable  # inputs(max_side, empty=True) -> strategy of Case
+    torch_fn: Optional[Callable] = None
+    grad: bool = True  # differentiable: gradient parity and gradcheck
+    smooth: bool = True  # second derivatives exist on the drawn domain: gradgradcheck
+    tol: dict = dataclasses.field(default_factory=dict)  # gradcheck eps/atol/rtol
+
+    def ours(self, *xs, **params):
+        return self.fn(autograd, *xs, **params)
+
+    def theirs(self, *xs, **params):
+        return (self.torch_fn or self.fn)(TORCH, *xs, **params)
+
+    def __repr__(self):
+        return self.name
+
+
+def case(layout, domain=None, params=None):
+    """A recipe: layout(draw, side) gives the input shapes, or (shapes, params); each input
+    is drawn by `autograd.testing.tensors` over its domain (one dict of tensors() options,
+    or one per input); params(draw, *shapes) draws the remaining arguments.
+    empty=False rejects draws with an empty input (they would check nothing)."""
+
+    def make(side, empty=True):
+        @st.composite
+        def draw_case(draw):
+            laid = layout(draw, side)
+            shapes_, kwargs = laid if isinstance(laid, tuple) else (laid, {})
+            assume(empty or all(0 not in shape for shape in shapes_))
+            domains = domain if isinstance(domain, list) else [domain or {}] * len(shapes_)
+            arrays = tuple(
+                draw(tensors(shape, **dom), label=f"input {i}").data
+                for i, (shape, dom) in enumerate(zip(shapes_, domains, strict=True))
+            )
+            if params is not None:
+                kwargs = {**kwargs, **params(draw, *shapes_)}
+            return Case(arrays, kwargs)
+
+        return draw_case()
+
+    return make
+
+
+# Domains (options of autograd.testing.tensors).
+POSITIVE = {"positive": True}
+NO_KINKS = {"avoid_kinks": True}
+DISTINCT = {"distinct": True}
+NONZERO = {
+    "elements": st.tuples(st.floats(0.25, 3.0), st.booleans()).map(
+        lambda p: -p[0] if p[1] else p[0]
+    )
+}
+# prod's gradient is prod / x where no element is 0 (as torch): its second derivative loses
+# all precision for tiny nonzero x, so prod draws exact zeros or |x| >= 0.25.
+WITH_ZEROS = {"elements": st.one_of(st.just(0.0), NONZERO["elements"])}
+TIES = {"elements": st.sampled_from([0.0, 1.0, 2.0])}
+
+
+def offset_grid(i):
+    """Input i on its own grid, (k + (i+1)/4) / GRID: no element of one input ties with an
+    element of another, and none is 0 or a multiple of 1/GRID (a simple bound)."""
+    k = st.integers(-3 * GRID, 3 * GRID - 1)
+    return {"elements": k.map(lambda k: (k + (i + 1) / 4) / GRID)}
+
+
+# Layouts.
+def same(n=1, min_dims=0, max_dims=3, min_side=1):
+    def layout(draw, side):
+        shape = draw(shapes(min_dims, max_dims, min_side, max(side, min_side)), label="shape")
+        return [shape] * n
+
+    return layout
+
+
+def broadcast(n=2, min_side=1):
+    def layout(draw, side):
+        return list(draw(broadcastable_shapes(n, min_side=min_side, max_side=side), label="shapes"))
+
+    return layout
+
+
+def broadcastable_to(draw, target):
+    """A shape that broadcasts to target: a suffix of it, some sides set to 1."""
+    keep = draw(st.integers(0, len(target)))
+    suffix = target[len(target) - keep :]
+    ones = draw(st.lists(st.booleans(), min_size=keep, max_size=keep))
+    return tuple(1 if one else s for s, one in zip(suffix, ones, strict=True))
+
+
+def reduce_params(none=True, tuples=True, **choices):
+    """dim (None, int or tuple, as allowed) and keepdim, plus pick(**choices)."""
+
+    def params(draw, shape, *_):
+        dims = valid_dims(len(shape), allow_none=none, allow_tuple=tuples)
+        out = {"dim": draw(dims, label="dim"), "keepdim": draw(st.booleans(), label="keepdim")}
+        return {**out, **pick(**choices)(draw)}
+
+    return params
+
+
+def one_dim(draw, shape, *_):
+    return {"dim": int_dim(draw, len(shape))}
+
+
+def pick(**choices):
+    """Params drawn from lists of choices: pick(p=[1, 2]) -> {"p": 1} or {"p": 2}."""
+
+    def params(draw, *_):
+        return {name: draw(st.sampled_from(opts), label=name) for name, opts in choices.items()}
+
+    return params
+
+
+def int_dim(draw, ndim, extra=0):
+    """A valid int dim for ndim dims (extra=1: one more, as unsqueeze and stack take)."""
+    n = max(ndim + extra, 1)
+    return draw(st.integers(-n, n - 1), label="dim")
+
+
+# --------------------------------------------------------------------------- matmul
+def matmul_layout(kind):
+    def layout(draw, side):
+        n, k, m = (draw(st.integers(1, side)) for _ in range(3))
+        if kind == "1d@1d":
+            return [(k,), (k,)]
+        if kind == "1d@2d":
+            return [(k,), (k, m)]
+        if kind == "2d@1d":
+            return [(n, k), (k,)]
+        if kind == "2d@2d":
+            return [(n, k), (k, m)]
+        # batched: batch dims that broadcast, or a 1-D operand against a batch
+        batch_a, batch_b = draw(broadcastable_shapes(2, min_dims=0, max_dims=2, max_side=side))
+        shape_a = batch_a + (n, k)
+        shape_b = batch_b + (k, m)
+        vector = draw(st.sampled_from(["none", "left", "right"]))
+        if vector == "left":
+            shape_a = (k,)
+        elif vector == "right":
+            shape_b = (k,)
+        return [shape_a, shape_b]
+
+    return layout
+
+
+# --------------------------------------------------------------------------- shape params
+def reshape_params(draw, shape, *_):
+    size = math.prod(shape)
+    options = [(-1,), tuple(reversed(shape)), shape + (1,), (1,) + shape, (size,)]
+    return {"shape": draw(st.sampled_from(options))}
+
+
+def transpose_params(draw, shape, *_):
+    return {"dim0": int_dim(draw, len(shape)), "dim1": int_dim(draw, len(shape))}
+
+
+def permute_params(draw, shape, *_):
+    ndim = len(shape)
+    perm = draw(st.permutations(range(ndim)))
+    negate = draw(st.lists(st.booleans(), min_size=ndim, max_size=ndim))
+    return {"dims": tuple(d - ndim if neg else d for d, neg in zip(perm, negate, strict=True))}
+
+
+def flatten_params(draw, shape, *_):
+    ndim = len(shape)
+    n = max(ndim, 1)
+    start = draw(st.integers(0, n - 1))
+    end = draw(st.integers(start, n - 1))
+    start -= n * draw(st.booleans())
+    end -= n * draw(st.booleans())
+    return {"start_dim": start, "end_dim": end}
+
+
+def squeeze_params(draw, shape, *_):
+    return {"dim": draw(valid_dims(len(shape)))}
+
+
+def unsqueeze_params(draw, shape, *_):
+    return {"dim": int_dim(draw, len(shape), extra=1)}
+
+
+def expand_params(allow_minus_one):
+    def params(draw, shape, *_):
+        lead = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
+        body = []
+        for s in shape:
+            if s == 1:
+                body.append(draw(st.integers(1, 3)))
+            elif allow_minus_one and draw(st.booleans()):
+                body.append(-1)
+            else:
+                body.append(s)
+        return {"shape": lead + tuple(body)}
+
+    return params
+
+
+def cat_layout(stack):
+    def layout(draw, side):
+        n = draw(st.integers(1, 3), label="number of tensors")
+        shape = draw(shapes(min_dims=0 if stack else 1, max_side=side), label="shape")
+        dim = int_dim(draw, len(shape), extra=1 if stack else 0)
+        if stack:
+            return [shape] * n, {"dim": dim}
+        d = dim % len(shape)
+        sizes = draw(st.lists(st.integers(0, side), min_size=n, max_size=n))
+        return [shape[:d] + (s,) + shape[d + 1 :] for s in sizes], {"dim": dim}
+
+    return layout
+
+
+def split_params(draw, shape, *_):
+    dim = int_dim(draw, len(shape))
+    n = shape[dim]
+    if draw(st.booleans()):
+        return {"split": draw(st.integers(1, n + 1)), "dim": dim}
+    cuts = sorted(draw(st.lists(st.integers(0, n), max_size=3)))
+    sections = [b - a for a, b in zip([0] + cuts, cuts + [n], strict=True)]
+    return {"split": sections, "dim": dim}
+
+
+def chunk_params(draw, shape, *_):
+    return {"chunks": draw(st.integers(1, 4)), "dim": int_dim(draw, len(shape))}
+
+
+# --------------------------------------------------------------------------- pad
+def pad_layout(mode):
+    def layout(draw, side):
+        k = draw(st.integers(1, 3 if mode != "constant" else 2), label="padded dims")
+        if mode == "constant":
+            ndim = draw(st.integers(k, 3))
+        else:  # torch pads the last k dims of a (k+1)- or (k+2)-D input
+            ndim = k + draw(st.integers(1, 2))
+        low = 2 if mode == "reflect" else 1
+        lead = [draw(st.integers(1, 2)) for _ in range(ndim - k)]
+        padded = [draw(st.integers(low, max(side, low))) for _ in range(k)]
+        shape = tuple(lead + padded)
+        pad = []
+        for s in reversed(padded):  # torch lists the last dim first
+            if mode == "reflect":
+                lo, hi = draw(st.integers(0, s - 1)), draw(st.integers(0, s - 1))
+            elif mode == "circular":
+                lo, hi = draw(st.integers(0, s)), draw(st.integers(0, s))
+            elif mode == "replicate":
+                lo, hi = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+            else:  # negative widths crop
+                lo, hi = draw(st.integers(-1, 2)), draw(st.integers(-1, 2))
+                if s + lo + hi < 1:
+                    lo, hi = max(lo, 0), max(hi, 0)
+            pad += [lo, hi]
+        params = {"pad": tuple(pad), "mode": mode}
+        if mode == "constant":
+            params["value"] = draw(st.sampled_from([0.0, -1.5]))
+        return [shape], params
+
+    return layout
+
+
+# --------------------------------------------------------------------------- indexing
+def positions(shape, index):
+    """Flat positions of the elements x[index] picks, by numpy's rules (the torch oracle
+    for indices torch does not take, such as negative steps)."""
+    return np.arange(math.prod(shape)).reshape(shape)[index].copy()
+
+
+def has_negative_step(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, slice) and i.step is not None and i.step < 0 for i in items)
+
+
+def basic_index_params(draw, shape, *_):
+    return {"index": draw(hnp.basic_indices(shape, allow_newaxis=True), label="index")}
+
+
+def index_basic(T, x, index):
+    if T is TORCH and has_negative_step(index):
+        return x.reshape(-1)[torch.tensor(positions(tuple(x.shape), index))]
+    return x[index]
+
+
+def int_array_params(draw, shape, *_):
+    form = draw(st.sampled_from(["all dims", "dim 0", "dim 1 after a slice"]))
+    result = shapes(min_dims=0, max_dims=2, max_side=3)
+    if form == "all dims":
+        index = draw(hnp.integer_array_indices(shape, result_shape=result))
+    elif form == "dim 0" or len(shape) < 2:
+        index = draw(hnp.integer_array_indices(shape[:1], result_shape=result))
+    else:
+        (arr,) = draw(hnp.integer_array_indices(shape[1:2], result_shape=result))
+        index = (slice(None), arr)
+    return {"index": index}
+
+
+def _tensor_index(T, index):
+    items = index if isinstance(index, tuple) else (index,)
+    return tuple(T.tensor(i) if isinstance(i, np.ndarray) else i for i in items)
+
+
+def index_advanced(T, x, index):
+    return x[_tensor_index(T, index)]
+
+
+def mask_params(draw, shape, *_):
+    lead = draw(st.integers(1, len(shape)))
+    mask = draw(hnp.arrays(np.bool_, shape[:lead]), label="mask")
+    return {"index": mask}
+
+
+def setitem_layout(kind):
+    def layout(draw, side):
+        shape = draw(shapes(min_dims=1, max_side=side), label="shape")
+        if kind == "basic":
+            index = draw(hnp.basic_indices(shape, allow_newaxis=True), label="index")
+        elif kind == "int array":  # unique: torch leaves the winner of a repeat unspecified
+            n = shape[0]
+            picked = draw(st.permutations(range(n)))[: draw(st.integers(1, n))]
+            index = np.array([p - n if draw(st.booleans()) else p for p in picked])
+        else:
+            index = draw(hnp.arrays(np.bool_, shape[: draw(st.integers(1, len(shape)))]))
+        target = np.empty(shape)[index].shape
+        value_shape = broadcastable_to(draw, target)
+        if draw(st.booleans()) and len(value_shape) == len(target):
+            value_shape = (1,) + value_shape  # leading ones are dropped, as numpy and torch do
+        return [shape, value_shape], {"index": index}
+
+    return layout
+
+
+def setitem(T, x, v, index):
+    y = x.clone()  # in-place writes on a leaf that requires grad are refused
+    if T is TORCH and has_negative_step(index):
+        pos = positions(tuple(x.shape), index)
+        v = v.reshape(tuple(v.shape)[max(0, v.ndim - pos.ndim) :])
+        flat = y.reshape(-1)
+        flat[torch.tensor(pos.reshape(-1))] = v.expand(pos.shape).reshape(-1)
+        return flat.reshape(x.shape)
+    y[_tensor_index(T, index) if not isinstance(index, tuple) else index] = v
+    return y
+
+
+def gather_layout(draw, side):
+    shape = draw(shapes(min_dims=0, max_side=side), label="shape")
+    dim = int_dim(draw, len(shape))
+    d = dim % max(len(shape), 1)
+    # any length along dim; at most the input's elsewhere (torch's rule)
+    index_shape = tuple(draw(st.integers(1, side if i == d else s)) for i, s in enumerate(shape))
+    n = shape[d] if shape else 1
+    index = draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, n - 1)), label="index")
+    return [shape], {"dim": dim, "index": index}
+
+
+def clamp_layout(draw, side):
+    # Bounds broadcast to x's shape: torch 2.13's clamp backward fails when they stretch x.
+    shape = draw(shapes(max_side=side), label="shape")
+    return [shape, broadcastable_to(draw, shape), broadcastable_to(draw, shape)]
+
+
+def copy_layout(draw, side):
+    shape = draw(shapes(max_side=side), label="shape")
+    return [shape, broadcastable_to(draw, shape)]
+
+
+# --------------------------------------------------------------------------- devices
+# A second CPU backend stands in for another device: ToDevice moves between backend objects,
+# so its forward and backward run here without a GPU.
+_OTHER_CPU = NumpyBackend()
+
+
+def to_device_and_back(T, x):
+    if T is TORCH:
+        return x.to("cpu") * 2
+    there = ops.ToDevice.apply(x, _OTHER_CPU)
+    return ops.ToDevice.apply(there * 2, get_backend("cpu"))
+
+
+# --------------------------------------------------------------------------- rows
+def _scalar_operands(T, x):
+    return (2.0 - x) * 3 + 1.5 / (x * x + 1) - x / 4 + 1
+
+
+def _prod(T, x, dim, keepdim):
+    return x.prod() if dim is None else x.prod(dim, keepdim)  # torch.prod takes one dim or none
+
+
+def dim_tuple_params(draw, shape, *_):
+    dims = valid_dims(len(shape), allow_none=False).filter(lambda d: isinstance(d, tuple))
+    return {"dim": draw(dims, label="dim"), "keepdim": draw(st.booleans(), label="keepdim")}
+
+
+def _max_values_tuple(T, x, dim, keepdim):
+    return x.max(dim=dim, keepdim=keepdim) if T is autograd else x.amax(dim=dim, keepdim=keepdim)
+
+
+def _min_values_tuple(T, x, dim, keepdim):
+    return x.min(dim=dim, keepdim=keepdim) if T is autograd else x.amin(dim=dim, keepdim=keepdim)
+
+
+def _fill_tensor(T, x, v):
+    y = x.clone()
+    y.fill_(v)
+    return y * x
+
+
+def _fill(T, x):
+    y = x.clone()
+    y.fill_(0.5)
+    return y * x
+
+
+def _copy(T, x, src):
+    y = x.clone()
+    y.copy_(src)
+    return y + x
+
+
+def _inplace_arith(T, x, w):
+    y = x.clone()
+    y *= w
+    y += w
+    y -= 0.5
+    y /= 2.0
+    return y
+
+
+def _where(T, x, y, cond):
+    return T.where(T.tensor(cond), x, y)
+
+
+def _cond_layout(draw, side):
+    shape_c, shape_x, shape_y = draw(broadcastable_shapes(3, max_side=side), label="shapes")
+    return [shape_x, shape_y], {"cond": draw(hnp.arrays(np.bool_, shape_c), label="cond")}
+
+
+def _where_scalar_layout(draw, side):
+    shape_c, shape_x = draw(broadcastable_shapes(2, max_side=side), label="shapes")
+    return [shape_x], {"cond": draw(hnp.arrays(np.bool_, shape_c), label="cond")}
+
+
+OFF_GRIDS = [offset_grid(i) for i in range(3)]
+unary = case(same(1, min_side=0))  # 0-d, size-1 and empty dims
+
+ROWS = [
+    # ----------------------------------------------------------- elementwise, binary
+    Row("add", lambda T, x, y: x + y, case(broadcast(2, min_side=0))),
+    Row("sub", lambda T, x, y: x - y, case(broadcast(2))),
+    Row("mul", lambda T, x, y: x * y, case(broadcast(2))),
+    Row("div", lambda T, x, y: x / y, case(broadcast(2), [{}, NONZERO])),
+    Row("scalar_operands", _scalar_operands, unary),
+    Row("pow_int_exponent", lambda T, x, p: x**p, case(same(1), params=pick(p=[0, 1, 2, 3]))),
+    Row("pow_real_exponent", lambda T, x, p: x**p,
+        case(same(1), POSITIVE, pick(p=[-1.5, -1.0, 0.5, 2.5]))),
+    Row("pow_tensor_tensor", lambda T, x, y: x**y, case(broadcast(2), [POSITIVE, {}])),
+    Row("pow_scalar_base", lambda T, x, b: b**x, case(same(1), params=pick(b=[2.0, 0.5, 3.0]))),
+    Row("neg", lambda T, x: -x, unary),
+    Row("maximum", lambda T, x, y: T.maximum(x, y), case(broadcast(2), OFF_GRIDS[:2])),
+    Row("minimum", lambda T, x, y: T.minimum(x, y), case(broadcast(2), OFF_GRIDS[:2])),
+    Row("where", _where, case(_cond_layout)),
+    Row("where_scalar_other", lambda T, x, cond: T.where(T.tensor(cond), x, 0.5),
+        case(_where_scalar_layout)),
+    # ----------------------------------------------------------- elementwise, unary
+    Row("exp", lambda T, x: x.exp(), unary),
+    Row("log", lambda T, x: x.log(), case(same(1, min_side=0), POSITIVE)),
+    Row("sqrt", lambda T, x: T.sqrt(x), case(same(1, min_side=0), POSITIVE)),
+    Row("sin", lambda T, x: x.sin(), unary),
+    Row("cos", lambda T, x: T.cos(x), unary),
+    Row("tanh", lambda T, x: x.tanh(), unary),
+    Row("sigmoid", lambda T, x: x.sigmoid(), unary),
+    Row("relu", lambda T, x: x.relu(), case(same(1), NO_KINKS)),
+    Row("abs", lambda T, x: x.abs(), case(same(1), NO_KINKS)),
+    Row("sign", lambda T, x: x.sign(), case(same(1), NO_KINKS)),
+    Row("clamp", lambda T, x, bounds: x.clamp(**bounds), case(same(1), NO_KINKS, pick(
+        bounds=[{"min": -1.0, "max": 0.5}, {"max": 0.25}, {"min": -0.5}, {"min": 0.0, "max": 0.0},
+                {"min": 1.0, "max": -1.0}]))),  # fmt: skip
+    Row("clamp_tensor_bounds", lambda T, x, lo, hi: x.clamp(lo, hi),
+        case(clamp_layout, OFF_GRIDS)),
+    # ----------------------------------------------------------- reductions
+    Row("sum", lambda T, x, **p: x.sum(**p), case(same(1, min_side=0), params=reduce_params())),
+    Row("mean", lambda T, x, **p: x.mean(**p), case(same(1), params=reduce_params())),
+    Row("var", lambda T, x, **p: x.var(**p),
+        case(same(1, min_dims=1, min_side=3), params=reduce_params(correction=[0, 1, 2]))),
+    Row("var_unbiased_flag", lambda T, x, dim, keepdim, unbiased: x.var(dim, unbiased, keepdim),
+        case(same(1, min_dims=1, min_side=2), params=reduce_params(False, False, unbiased=[
+            True, False]))),
+    Row("std", lambda T, x, **p: x.std(**p), case(same(1, min_dims=1, min_side=2), DISTINCT,
+        params=reduce_params())),
+    Row("prod", _prod, case(same(1), NONZERO, params=reduce_params(tuples=False))),
+    Row("prod_with_zeros", _prod, case(same(1), WITH_ZEROS, params=reduce_params(tuples=False))),
+    Row("max_full", lambda T, x: x.max(), case(same(1), DISTINCT)),
+    Row("min_full", lambda T, x: T.min(x), case(same(1), DISTINCT)),
+    Row("max_dim", lambda T, x, **p: x.max(**p), case(same(1), DISTINCT,
+        params=reduce_params(none=False, tuples=False))),
+    Row("min_dim", lambda T, x, **p: x.min(**p), case(same(1), DISTINCT,
+        params=reduce_params(none=False, tuples=False))),
+    Row("max_dim_tuple", _max_values_tuple, case(same(1), DISTINCT, params=dim_tuple_params)),
+    Row("min_dim_tuple", _min_values_tuple, case(same(1), DISTINCT, params=dim_tuple_params)),
+    Row("amax", lambda T, x, **p: x.amax(**p), case(same(1), DISTINCT, params=reduce_params())),
+    Row("amin", lambda T, x, **p: T.amin(x, **p), case(same(1), DISTINCT, params=reduce_params())),
+    Row("logsumexp", lambda T, x, **p: T.logsumexp(x, **p),
+        case(same(1), params=reduce_params(none=False))),
+    Row("softmax", lambda T, x, dim: x.softmax(dim), case(same(1), params=one_dim)),
+    Row("log_softmax", lambda T, x, dim: T.log_softmax(x, dim), case(same(1), params=one_dim)),
+    Row("argmax", lambda T, x, **p: x.argmax(**p), case(same(1), DISTINCT,
+        params=reduce_params(tuples=False)), grad=False),
+    Row("argmin", lambda T, x, **p: T.argmin(x, **p), case(same(1), DISTINCT,
+        params=reduce_params(tuples=False)), grad=False),
+    Row("argmax_ties", lambda T, x, **p: x.argmax(**p), case(same(1), TIES,
+        params=reduce_params(tuples=False)), grad=False),
+    Row("argmin_ties", lambda T, x, **p: x.argmin(**p), case(same(1), TIES,
+        params=reduce_params(tuples=False)), grad=False),
+    # ----------------------------------------------------------- shape
+    Row("reshape", lambda T, x, shape: x.reshape(shape), case(same(1), params=reshape_params)),
+    Row("view", lambda T, x, shape: x.view(shape), case(same(1), params=reshape_params)),
+    Row("transpose", lambda T, x, dim0, dim1: x.transpose(dim0, dim1),
+        case(same(1), params=transpose_params)),
+    Row("permute", lambda T, x, dims: x.permute(dims), case(same(1), params=permute_params)),
+    Row("flatten", lambda T, x, **p: x.flatten(**p), case(same(1), params=flatten_params)),
+    Row("squeeze", lambda T, x, dim: x.squeeze(dim) if dim is not None else x.squeeze(),
+        case(same(1, max_dims=4), params=squeeze_params)),
+    Row("unsqueeze", lambda T, x, dim: x.unsqueeze(dim), case(same(1), params=unsqueeze_params)),
+    Row("expand", lambda T, x, shape: x.expand(shape), case(same(1), params=expand_params(True))),
+    Row("broadcast_to", lambda T, x, shape: T.broadcast_to(x, shape),
+        case(same(1), params=expand_params(False))),
+    Row("T", lambda T, x: x.T, case(same(1, min_dims=2, max_dims=2))),  # torch warns off 2-D
+    Row("mT", lambda T, x: x.mT, case(same(1, min_dims=2))),
+    Row("cat", lambda T, *xs, dim: T.cat(xs, dim), case(cat_layout(stack=False))),
+    Row("stack", lambda T, *xs, dim: T.stack(xs, dim), case(cat_layout(stack=True))),
+    Row("split", lambda T, x, split, dim: T.split(x, split, dim),
+        case(same(1, min_dims=1), params=split_params)),
+    Row("chunk", lambda T, x, chunks, dim: x.chunk(chunks, dim),
+        case(same(1, min_dims=1), params=chunk_params)),
+    Row("pad_constant", lambda T, x, **p: T.pad(x, **p), case(pad_layout("constant"))),
+    Row("pad_reflect", lambda T, x, **p: T.pad(x, **p), case(pad_layout("reflect"))),
+    Row("pad_replicate", lambda T, x, **p: T.pad(x, **p), case(pad_layout("replicate"))),
+    Row("pad_circular", lambda T, x, **p: T.pad(x, **p), case(pad_layout("circular"))),
+    # ----------------------------------------------------------- indexing
+    Row("index_basic", index_basic, case(same(1), params=basic_index_params)),
+    Row("index_int_arrays", index_advanced, case(same(1, min_dims=1), params=int_array_params)),
+    Row("index_bool_mask", index_advanced, case(same(1, min_dims=1), params=mask_params)),
+    Row("setitem_basic", setitem, case(setitem_layout("basic"))),
+    Row("setitem_int_array", setitem, case(setitem_layout("int array"))),
+    Row("setitem_bool_mask", setitem, case(setitem_layout("mask"))),
+    Row("gather", lambda T, x, dim, index: T.gather(x, dim, T.tensor(index)), case(gather_layout)),
+    # ----------------------------------------------------------- matmul
+    Row("matmul_1d_1d", lambda T, x, y: x @ y, case(matmul_layout("1d@1d"))),
+    Row("matmul_1d_2d", lambda T, x, y: T.matmul(x, y), case(matmul_layout("1d@2d"))),
+    Row("matmul_2d_1d", lambda T, x, y: x @ y, case(matmul_layout("2d@1d"))),
+    Row("matmul_2d_2d", lambda T, x, y: x.matmul(y), case(matmul_layout("2d@2d"))),
+    Row("matmul_batched", lambda T, x, y: x @ y, case(matmul_layout("batched"))),
+    # ----------------------------------------------------------- copies, casts, in-place
+    Row("clone", lambda T, x: x.clone() * 1, unary),
+    Row("to_dtype", lambda T, x: (x.to(T.float32) * 2).to(T.float64), case(same(1)),
+        tol={"eps": 1e-3, "atol": 1e-3}),
+    Row("to_device", to_device_and_back, case(same(1))),
+    Row("fill_", _fill, case(same(1))),
+    Row("fill_tensor_value", _fill_tensor, case(lambda d, side: [d(shapes(max_side=side)), ()])),
+    Row("copy_", _copy, case(copy_layout)),
+    Row("inplace_arith", _inplace_arith, case(copy_layout)),
+]
+ROWS_BY_NAME = {row.name: row for row in ROWS}
+assert len(ROWS_BY_NAME) == len(ROWS), "row names must be unique"
+GRAD_ROWS = [row for row in ROWS if row.grad]
+SMOOTH_ROWS = [row for row in GRAD_ROWS if row.smooth]
+
+
+# --------------------------------------------------------------------------- helpers
+def ours_leaves(arrays, dtype=np.float64, requires_grad=True):
+    return [autograd.Tensor(a.astype(dtype), requires_grad=requires_grad) for a in arrays]
+
+
+def torch_leaves(arrays, dtype=np.float64, requires_grad=True):
+    return [torch.tensor(a.astype(dtype), requires_grad=requires_grad) for a in arrays]
+
+
+def as_list(out):
+    return list(out) if isinstance(out, (tuple, list)) else [out]
+
+
+def dtype_name(t):
+    return str(t.dtype).replace("torch.", "")
+
+
+def assert_matches(ours, theirs, rtol=1e-7, atol=1e-7):
+    """Same shape, same dtype, same values (exactly for integers and bools)."""
+    assert isinstance(ours, autograd.Tensor), f"expected a Tensor, got {type(ours).__name__}"
+    assert tuple(ours.shape) == tuple(theirs.shape), f"shape {ours.shape} != torch {theirs.shape}"
+    assert dtype_name(ours) == dtype_name(theirs), f"dtype {ours.dtype} != torch {theirs.dtype}"
+    a = ours.detach().numpy()
+    b = theirs.detach().numpy()
+    if a.dtype.kind in "biu":
+        np.testing.assert_array_equal(a, b)
+    else:
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def assert_grads_match(xs, ts, rtol=1e-7, atol=1e-7):
+    for i, (x, t) in enumerate(zip(xs, ts, strict=True)):
+        ours = np.zeros(x.shape) if x.grad is None else x.grad.numpy()
+        theirs = np.zeros(tuple(t.shape)) if t.grad is None else t.grad.numpy()
+        assert ours.shape == theirs.shape, f"input {i}: grad shape {ours.shape} != {theirs.shape}"
+        np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol, err_msg=f"input {i}")
+
+
+def call(row, case_, T_inputs, ours):
+    return as_list((row.ours if ours else row.theirs)(*T_inputs, **case_.params))
+
+
+def param_rows(rows):
+    return pytest.mark.parametrize("row", rows, ids=[row.name for row in rows])
+
+
+# --------------------------------------------------------------------------- table tests
+@param_rows(ROWS)
+@settings(max_examples=25)
+@given(data=st.data())
+def test_forward_matches_torch(row, data):
+    c = data.draw(row.inputs(SIDE_PARITY), label="case")
+    ours = call(row, c, ours_leaves(c.arrays), True)
+    theirs = call(row, c, torch_leaves(c.arrays), False)
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs, strict=True):
+        assert_matches(o, t)
+        assert o.requires_grad == t.requires_grad
+    # float32 in, torch's result dtype out
+    ours = call(row, c, ours_leaves(c.arrays, np.float32), True)
+    theirs = call(row, c, torch_leaves(c.arrays, np.float32), False)
+    for o, t in zip(ours, theirs, strict=True):
+        assert_matches(o, t, rtol=1e-4, atol=1e-4)
+
+
+@param_rows(GRAD_ROWS)
+@settings(max_examples=25)
+@given(data=st.data())
+def test_gradients_match_torch(row, data):
+    c = data.draw(row.inputs(SIDE_PARITY), label="case")
+    xs = ours_leaves(c.arrays)
+    ts = torch_leaves(c.arrays)
+    pairs = [
+        (o, t)
+        for o, t in zip(call(row, c, xs, True), call(row, c, ts, False), strict=True)
+        if t.requires_grad
+    ]
+    assert pairs, "no differentiable output"
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
+    upstream = [rng.standard_normal(tuple(t.shape)) for _, t in pairs]
+    autograd.backward([o for o, _ in pairs], [autograd.Tensor(g) for g in upstream])
+    torch.autograd.backward([t for _, t in pairs], [torch.tensor(g) for g in upstream])
+    assert_grads_match(xs, ts)
+
+
+@param_rows(GRAD_ROWS)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_gradcheck(row, data):
+    c = data.draw(row.inputs(SIDE_GRADCHECK, empty=False), label="case")
+    assert autograd.gradcheck(lambda *xs: row.ours(*xs, **c.params), ours_leaves(c.arrays),
+                              **row.tol)
+
+
+@param_rows(SMOOTH_ROWS)
+@settings(max_examples=10)
+@given(data=st.data())
+def test_gradgradcheck(row, data):
+    c = data.draw(row.inputs(SIDE_GRADGRAD, empty=False), label="case")
+    autograd.manual_seed(0)  # gradgradcheck draws its upstream gradient
+    assert autograd.gradgradcheck(lambda *xs: row.ours(*xs, **c.params), ours_leaves(c.arrays),
+                                  **row.tol)
+
+
+def _primitives_in_graph(roots):
+    """The Function classes of every node reachable from roots."""
+    seen = set()
+    visited = set()
+    stack = [r.grad_fn for r in roots if r.grad_fn is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        seen.add(node._fn)
+        stack.extend(u for u in node._next if u is not None and u._fn is not None)
+    return seen
+
+
+def _primitives_of_row(row):
+    """The primitives in the graphs a row builds: forward, and backward with create_graph
+    (an upstream gradient that requires grad records the backward's own ops, IndexAdd...)."""
+    seen = set()
+
+    @settings(max_examples=5)
+    @given(row.inputs(SIDE_GRADCHECK))
+    def run(c):
+        xs = ours_leaves(c.arrays)
+        outs = [o for o in as_list(row.ours(*xs, **c.params)) if o.requires_grad]
+        upstream = [autograd.ones_like(o).requires_grad_() for o in outs]
+        grads = autograd.grad(outs, xs, upstream, create_graph=True, allow_unused=True)
+        seen.update(_primitives_in_graph(outs + [g for g in grads if g is not None]))
+
+    run()
+    return seen
+
+
+def test_every_primitive_is_exercised_by_a_row():
+    seen = set()
+    for row in GRAD_ROWS:
+        seen |= _primitives_of_row(row)
+    missing = sorted(p.__name__ for p in set(ops.PRIMITIVES) - seen)
+    assert not missing, f"primitives no row exercises: {missing}"
+
+
+# --------------------------------------------------------------------------- numpy spellings
+REDUCTIONS = ["sum", "mean", "var", "std", "prod", "max", "min", "amax", "amin", "logsumexp",
+              "argmax", "argmin"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+@settings(max_examples=10)
+@given(data=st.data())
+def test_axis_keepdims_spell_dim_keepdim(name, data):
+    x = data.draw(tensors(shapes(min_dims=1, min_side=2), distinct=True), label="x")
+    tuples = name not in ("prod", "max", "min", "argmax", "argmin")
+    dim = data.draw(valid_dims(x.ndim, allow_none=name != "logsumexp", allow_tuple=tuples))
+    keepdim = data.draw(st.booleans())
+    by_dim = as_list(getattr(x, name)(dim=dim, keepdim=keepdim))
+    by_axis = as_list(getattr(x, name)(axis=dim, keepdims=keepdim))
+    for a, b in zip(by_dim, by_axis, strict=True):
+        assert a.shape == b.shape
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+# --------------------------------------------------------------------------- ties
+def _pair(values):
+    values = np.asarray(values, dtype=np.float64)
+    return autograd.Tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+
+
+def _exact_grads(f, *values, upstream=None):
+    """Run f on ours and torch's leaves, backward with upstream (powers of two, so any
+    split of the gradient is exact), and require bit-equal gradients."""
+    pairs = [_pair(v) for v in values]
+    ours = f(autograd, *[p[0] for p in pairs])
+    theirs = f(TORCH, *[p[1] for p in pairs])
+    g = np.ones(tuple(theirs.shape)) if upstream is None else np.asarray(upstream, np.float64)
+    ours.backward(autograd.Tensor(g))
+    theirs.backward(torch.tensor(g))
+    for i, (x, t) in enumerate(pairs):
+        np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy(), err_msg=f"input {i}")
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+
+
+TIED = [[1.0, 3.0, 3.0, -1.0], [3.0, 0.0, 3.0, 2.0], [-4.0, -4.0, 0.0, -4.0]]
+
+
+def test_max_full_reduction_splits_ties_evenly():
+    _exact_grads(lambda T, x: x.max(), TIED, upstream=4.0)
+
+
+def test_min_full_reduction_splits_ties_evenly():
+    _exact_grads(lambda T, x: x.min(), TIED, upstream=0.5)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_max_dim_routes_ties_to_the_returned_index(dim, keepdim):
+    for name in ("max", "min"):
+        x, t = _pair(TIED)
+        ours = getattr(x, name)(dim, keepdim)
+        theirs = getattr(t, name)(dim, keepdim)
+        np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+        g = np.arange(1.0, 1.0 + theirs.values.numel()).reshape(tuple(theirs.values.shape))
+        ours.values.backward(autograd.Tensor(g))
+        theirs.values.backward(torch.tensor(g))
+        np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize("name", ["amax", "amin"])
+@pytest.mark.parametrize("dim", [None, 0, 1, (0, 1), (-1,)])
+def test_amax_amin_split_ties_evenly(name, dim):
+    def f(T, x):
+        return getattr(x, name)() if dim is None else getattr(x, name)(dim=dim)
+
+    _exact_grads(f, TIED)
+    _exact_grads(lambda T, x: f(T, x) * 2.0, TIED)
+
+
+def test_maximum_minimum_split_equal_elements_in_half():
+    x = [[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]]
+    y = [[1.0, 0.0, 3.0], [0.0, 4.0, 5.0]]
+    _exact_grads(lambda T, a, b: T.maximum(a, b), x, y)
+    _exact_grads(lambda T, a, b: T.minimum(a, b), x, y)
+    # with broadcasting: a tie in a stretched row sums the halves
+    _exact_grads(lambda T, a, b: T.maximum(a, b), x, [[1.0, 2.0, 5.0]])
+    _exact_grads(lambda T, a, b: T.minimum(a, b), [2.0], y)
+
+
+def test_relu_abs_sign_have_zero_gradient_at_zero():
+    v = [-1.0, 0.0, -0.0, 2.0]
+    _exact_grads(lambda T, x: x.relu(), v)
+    _exact_grads(lambda T, x: x.abs(), v)
+    _exact_grads(lambda T, x: x.sign(), v)
+
+
+def test_clamp_passes_gradient_at_the_bounds():
+    v = [-2.0, -1.0, 0.0, 0.5, 1.0]
+    _exact_grads(lambda T, x: x.clamp(-1.0, 0.5), v)
+    _exact_grads(lambda T, x: x.clamp(min=-1.0), v)
+    _exact_grads(lambda T, x: x.clamp(max=0.5), v)
+    _exact_grads(lambda T, x: T.clamp(x, 0.5, 0.5), v)
+
+
+def test_clamp_with_tensor_bounds_at_the_bounds():
+    v = [-2.0, -1.0, 0.0, 0.5, 1.0]
+    lo = [-1.0, -1.0, -1.0, -1.0, -1.0]
+    hi = [0.5, 0.5, 0.5, 0.5, 0.5]
+    _exact_grads(lambda T, x, a, b: x.clamp(a, b), v, lo, hi)
+    _exact_grads(lambda T, x, a: x.clamp(min=a), v, lo)
+    _exact_grads(lambda T, x, b: x.clamp(max=b), v, hi)
+
+
+# --------------------------------------------------------------------------- regressions
+def test_empty_dim_tuple_reduces_every_dim_like_torch():
+    x, t = _pair(TIED)
+    for name in ("sum", "mean", "amax", "amin", "var", "std"):
+        assert_matches(getattr(x, name)(dim=()), getattr(t, name)(dim=()))
+        kept = getattr(x, name)(dim=(), keepdim=True)
+        assert_matches(kept, getattr(t, name)(dim=(), keepdim=True))
+
+
+def test_python_number_divided_by_tensor():
+    # Div.forward read .dtype off a Python number: 1.5 / x raised AttributeError
+    for values in ([1.0, 2.0], [1, 2]):
+        x, t = autograd.tensor(values), torch.tensor(values)
+        assert_matches(1.5 / x, 1.5 / t)
+        assert_matches(2 / x, 2 / t)
+
+
+def test_integer_true_division_gives_the_default_float():
+    # only one side was cast to float32: int64 / int64 and int64 / 2 came out float64
+    x, t = autograd.tensor([1, 2, 3]), torch.tensor([1, 2, 3])
+    y, u = autograd.tensor([2, 4, 8], dtype=autograd.int32), torch.tensor([2, 4, 8]).int()
+    for ours, theirs in [(x / x, t / t), (x / 2, t / 2), (2 / x, 2 / t), (x / y, t / u),
+                         (x / autograd.tensor(True), t / torch.tensor(True))]:
+        assert_matches(ours, theirs)
+
+
+def test_transpose_of_a_0d_tensor():
+    # transpose(0, -1) of a 0-d tensor raised IndexError; torch returns the tensor
+    x, t = _pair(2.5)
+    assert_matches(x.transpose(0, -1), t.transpose(0, -1))
+
+
+def test_setitem_drops_leading_ones_of_the_value_for_a_mask():
+    # numpy refuses a (1, 1, 2) value for a boolean mask; torch drops the leading ones
+    x, t = _pair(np.zeros((3, 2)))
+    v, tv = _pair([[[1.0, 2.0]]])
+    mask = np.array([True, False, True])
+    y, ty = x.clone(), t.clone()
+    y[autograd.tensor(mask)] = v
+    ty[torch.tensor(mask)] = tv
+    assert_matches(y, ty)
+    g = np.arange(6.0).reshape(3, 2)
+    y.backward(autograd.Tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_array_equal(v.grad.numpy(), tv.grad.numpy())
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero encountered in log")  # log(0) = -inf
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid"])
+def test_float_functions_of_integer_tensors_give_the_default_float(name, dtype):
+    # numpy gave float64 (float16 for bool), and sigmoid raised a casting error
+    values = np.array([[0, 1, 3], [2, 1, 0]]).astype(dtype)
+    x, t = autograd.tensor(values), torch.tensor(values)
+    assert_matches(getattr(x, name)(), getattr(t, name)(), rtol=1e-6)
+    assert_matches(x.logsumexp(1), t.logsumexp(1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("bounds", [(0.5, 2.5), (None, 1.5), (1, 2), (0, None)])
+def test_clamp_of_an_integer_tensor(bounds):
+    # a float bound promotes, as torch: clamp(int64, 0.5, 2.5) was int64
+    values = np.array([0, 1, 2, 3])
+    x, t = autograd.tensor(values), torch.tensor(values)
+    assert_matches(x.clamp(*bounds), t.clamp(*bounds))
