@@ -1,29 +1,11 @@
 """dagrad's engine: Tensor and Value, the ops they record, and the backward pass.
 
-    from autograd import Tensor, Value
-    x = Tensor([1.0, 2.0], requires_grad=True)
-    (x * x).sum().backward()        # x.grad == 2x
+from autograd import Tensor, Value
+x = Tensor([1.0, 2.0], requires_grad=True)
+(x * x).sum().backward()        # x.grad == 2x
 """
 
-from backends.dtypes import (
-    bool_,
-    double,
-    float16,
-    float32,
-    float64,
-    half,
-    int8,
-    int16,
-    int32,
-    int64,
-    long,
-    uint8,
-)
-from autograd.tensor import Tensor, get_default_dtype, set_default_dtype, tensor, where, gather
-from autograd.function import Function, Node, once_differentiable
-from autograd.engine import backward, grad
-from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from autograd.value import Value
+from autograd.broadcast import sum_to
 from autograd.creation import (
     arange,
     as_tensor,
@@ -45,12 +27,30 @@ from autograd.creation import (
     zeros,
     zeros_like,
 )
+from autograd.engine import backward, grad
+from autograd.function import Function, Node, once_differentiable
 from autograd.functional_ops import *  # noqa: F401,F403  (torch.exp, torch.cat, ...)
 from autograd.functional_ops import __all__ as _functional_all
+from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autograd.broadcast import sum_to
+from autograd.tensor import Tensor, gather, get_default_dtype, set_default_dtype, tensor, where
+from autograd.value import Value
 from backends import Device as device
 from backends import available
+from backends.dtypes import (
+    bool_,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    uint8,
+)
 
 bool = bool_  # noqa: A001  (as torch.bool)
 

@@ -27,8 +27,10 @@ def main():
     print(f"  dloss/dw1 =\n{w1.grad.numpy()}\n  dloss/dw2 =\n{w2.grad.numpy()}")
     w1.data -= 0.5 * w1.grad.data
     w2.data -= 0.5 * w2.grad.data
-    print(f"  after one step: w5..w8 = {w2.data.reshape(-1).round(9).tolist()}, "
-          f"w1 = {w1.data[0, 0]:.9f}")
+    print(
+        f"  after one step: w5..w8 = {w2.data.reshape(-1).round(9).tolist()}, "
+        f"w1 = {w1.data[0, 0]:.9f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,5 @@
 """sum_to: the one place broadcasting is undone."""
 
-from autograd import ops
-
 
 def sum_to(x, shape):
     """Sum `x` down to `shape`: over the leading dims broadcasting added and the dims it
@@ -14,3 +12,6 @@ def sum_to(x, shape):
     )
     out = ops.Sum.apply(x, dims, True)
     return out if out.shape == shape else ops.Reshape.apply(out, shape)
+
+
+from autograd import ops  # noqa: E402  (the ops use sum_to: define it first)

@@ -54,39 +54,64 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
             dtype = dtypes.bool_
         elif isinstance(fill_value, int):
             dtype = dtypes.int64
-    return _make(b.xp.full(_size((size,)), fill_value, dtype=dtypes.as_dtype(dtype)), b,
-                 requires_grad)
-
+    return _make(
+        b.xp.full(_size((size,)), fill_value, dtype=dtypes.as_dtype(dtype)), b, requires_grad
+    )
 
 
 def zeros_like(t, dtype=None, device=None, requires_grad=False):
-    return zeros(t.shape, dtype=t.dtype if dtype is None else dtype,
-                 device=t.device if device is None else device, requires_grad=requires_grad)
+    return zeros(
+        t.shape,
+        dtype=t.dtype if dtype is None else dtype,
+        device=t.device if device is None else device,
+        requires_grad=requires_grad,
+    )
 
 
 def ones_like(t, dtype=None, device=None, requires_grad=False):
-    return ones(t.shape, dtype=t.dtype if dtype is None else dtype,
-                device=t.device if device is None else device, requires_grad=requires_grad)
+    return ones(
+        t.shape,
+        dtype=t.dtype if dtype is None else dtype,
+        device=t.device if device is None else device,
+        requires_grad=requires_grad,
+    )
 
 
 def empty_like(t, dtype=None, device=None, requires_grad=False):
-    return empty(t.shape, dtype=t.dtype if dtype is None else dtype,
-                 device=t.device if device is None else device, requires_grad=requires_grad)
+    return empty(
+        t.shape,
+        dtype=t.dtype if dtype is None else dtype,
+        device=t.device if device is None else device,
+        requires_grad=requires_grad,
+    )
 
 
 def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
-    return full(t.shape, fill_value, dtype=t.dtype if dtype is None else dtype,
-                device=t.device if device is None else device, requires_grad=requires_grad)
+    return full(
+        t.shape,
+        fill_value,
+        dtype=t.dtype if dtype is None else dtype,
+        device=t.device if device is None else device,
+        requires_grad=requires_grad,
+    )
 
 
 def rand_like(t, dtype=None, device=None, requires_grad=False):
-    return rand(t.shape, dtype=t.dtype if dtype is None else dtype,
-                device=t.device if device is None else device, requires_grad=requires_grad)
+    return rand(
+        t.shape,
+        dtype=t.dtype if dtype is None else dtype,
+        device=t.device if device is None else device,
+        requires_grad=requires_grad,
+    )
 
 
 def randn_like(t, dtype=None, device=None, requires_grad=False):
-    return randn(t.shape, dtype=t.dtype if dtype is None else dtype,
-                 device=t.device if device is None else device, requires_grad=requires_grad)
+    return randn(
+        t.shape,
+        dtype=t.dtype if dtype is None else dtype,
+        device=t.device if device is None else device,
+        requires_grad=requires_grad,
+    )
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):

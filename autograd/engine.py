@@ -144,9 +144,7 @@ def _root_grads(outputs, grad_outputs, op, create_graph=False):
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(
-            f"{op}: got {len(grad_outputs)} gradients for {len(outputs)} outputs"
-        )
+        raise RuntimeError(f"{op}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
     result = []
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
         if not getattr(t, "requires_grad", False):
@@ -199,8 +197,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             t._accumulate(g, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+def grad(
+    outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False
+):
     """The gradients of outputs with respect to inputs, as a tuple; .grad is left alone."""
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)

@@ -239,11 +239,13 @@ _NO_CTX = _NoCtx()
 
 
 def _mixed_devices(cls, args):
-    i = next(j for j, a in enumerate(args) if isinstance(a, Tensor) and a._backend is not
-             next(b for b in args if isinstance(b, Tensor))._backend)
-    devices = [
-        f"argument {j} on {a.device}" for j, a in enumerate(args) if isinstance(a, Tensor)
-    ]
+    i = next(
+        j
+        for j, a in enumerate(args)
+        if isinstance(a, Tensor)
+        and a._backend is not next(b for b in args if isinstance(b, Tensor))._backend
+    )
+    devices = [f"argument {j} on {a.device}" for j, a in enumerate(args) if isinstance(a, Tensor)]
     return DeviceError(
         f"{cls.__name__}: expected all tensors on the same device, but argument {i} is on "
         f"{args[i].device} ({', '.join(devices)}). Move them with .to(device) first."
@@ -256,8 +258,7 @@ def once_differentiable(backward):
     def wrapper(ctx, *grads):
         if _grad.enabled:
             raise RuntimeError(
-                f"{ctx.name()} is not differentiable twice (its backward is "
-                "once_differentiable)"
+                f"{ctx.name()} is not differentiable twice (its backward is once_differentiable)"
             )
         return backward(ctx, *grads)
 

@@ -22,16 +22,55 @@ def _method(name):
     return fn
 
 
-for _name in [
-    "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "sign", "clamp",
-    "clip", "sum", "mean", "max", "min", "amax", "amin", "var", "std", "prod", "logsumexp",
-    "argmax", "argmin", "softmax", "log_softmax", "reshape", "transpose", "permute", "flatten",
-    "squeeze", "unsqueeze", "broadcast_to", "split", "chunk", "matmul", "add", "sub", "mul",
-    "div", "pow", "neg", "square", "clone", "detach", "numel", "unbind",
-]:  # fmt: skip
-    globals()[_name] = _method(_name)
+exp = _method("exp")
+log = _method("log")
+sqrt = _method("sqrt")
+sin = _method("sin")
+cos = _method("cos")
+tanh = _method("tanh")
+sigmoid = _method("sigmoid")
+relu = _method("relu")
+abs = _method("abs")
+sign = _method("sign")
+clamp = _method("clamp")
+clip = _method("clip")
+sum = _method("sum")
+mean = _method("mean")
+max = _method("max")
+min = _method("min")
+amax = _method("amax")
+amin = _method("amin")
+var = _method("var")
+std = _method("std")
+prod = _method("prod")
+logsumexp = _method("logsumexp")
+argmax = _method("argmax")
+argmin = _method("argmin")
+softmax = _method("softmax")
+log_softmax = _method("log_softmax")
+reshape = _method("reshape")
+transpose = _method("transpose")
+permute = _method("permute")
+flatten = _method("flatten")
+squeeze = _method("squeeze")
+unsqueeze = _method("unsqueeze")
+broadcast_to = _method("broadcast_to")
+split = _method("split")
+chunk = _method("chunk")
+matmul = _method("matmul")
+add = _method("add")
+sub = _method("sub")
+mul = _method("mul")
+div = _method("div")
+pow = _method("pow")
+neg = _method("neg")
+square = _method("square")
+clone = _method("clone")
+detach = _method("detach")
+numel = _method("numel")
+unbind = _method("unbind")
 
-mm = bmm = matmul  # noqa: F821
+mm = bmm = matmul
 
 
 def maximum(input, other):

@@ -107,8 +107,9 @@ def _numeric(fn, inputs, wrt, eps):
     return jac
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True):
+def gradgradcheck(
+    fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
+):
     """Check second derivatives: gradcheck of (inputs, v) -> grad(fn(inputs), inputs, v)."""
     from autograd.creation import randn
 
@@ -130,8 +131,11 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
         if not live:
             return ()
         grads = _grad(
-            [o for o, _ in live], [xs[i] for i in wrt], [v for _, v in live],
-            create_graph=True, allow_unused=True,
+            [o for o, _ in live],
+            [xs[i] for i in wrt],
+            [v for _, v in live],
+            create_graph=True,
+            allow_unused=True,
         )
         return tuple(g for g in grads if g is not None)
 

@@ -4,8 +4,17 @@ Operators and methods dispatch to the primitives in `autograd.ops`; this module 
 array math of its own.
 """
 
-from backends import DeviceError, dtypes, get_backend
+from autograd.args import (
+    _check_broadcast_to,
+    _correction,
+    _dim,
+    _dim_args,
+    _dims,
+    _infer_shape,
+    _shape_args,
+)
 from autograd.grad_mode import state as _grad
+from backends import DeviceError, dtypes, get_backend
 
 __all__ = ["Tensor", "tensor", "set_default_dtype", "get_default_dtype"]
 
@@ -253,11 +262,16 @@ class Tensor:
         return RemovableHandle(self._hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate d(self)/d(leaf) into every leaf's .grad (gradient defaults to 1 for scalars)."""
+        """Accumulate d(self)/d(leaf) into every leaf's .grad (gradient: 1 for a scalar)."""
         from autograd.engine import backward
 
-        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
-                 inputs=inputs)
+        backward(
+            (self,),
+            None if gradient is None else (gradient,),
+            retain_graph,
+            create_graph,
+            inputs=inputs,
+        )
 
     def _accumulate(self, grad, create_graph):
         from autograd.function import _accumulate_into
@@ -414,7 +428,9 @@ class Tensor:
     ge = __ge__
 
     def equal(self, other):
-        return self.shape == other.shape and bool(self._backend.xp.array_equal(self.data, other.data))
+        return self.shape == other.shape and bool(
+            self._backend.xp.array_equal(self.data, other.data)
+        )
 
     def logical_not(self):
         return _wrap(self._backend.xp.logical_not(self.data), self._backend)
@@ -561,17 +577,20 @@ class Tensor:
         x = self if dtype is None else self.to(dtype)
         return composite.mean(x, dim, keepdim)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
-            keepdims=None):
+    def var(
+        self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None
+    ):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
         from autograd.ops import composite
 
         return composite.var(self, dim, _correction(unbiased, correction), keepdim)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
-            keepdims=None):
-        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis,
-                        keepdims=keepdims).sqrt()
+    def std(
+        self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None
+    ):
+        return self.var(
+            dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims
+        ).sqrt()
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
@@ -669,7 +688,9 @@ class Tensor:
 
     def t(self):
         if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
         return self.T
 
     def permute(self, *dims):
@@ -704,9 +725,7 @@ class Tensor:
                 f"to the number of dimensions in the tensor ({self.ndim})"
             )
         lead = len(sizes) - self.ndim
-        shape = tuple(
-            s if s != -1 else self.shape[i - lead] for i, s in enumerate(sizes)
-        )
+        shape = tuple(s if s != -1 else self.shape[i - lead] for i, s in enumerate(sizes))
         return self.broadcast_to(shape)
 
     def expand_as(self, other):
@@ -890,99 +909,12 @@ def _index(index):
     if isinstance(index, tuple):
         return tuple(i.data if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
-        return _CPU.xp.asarray(index) if index and not any(
-            isinstance(i, (slice, type(None), type(Ellipsis))) for i in index
-        ) else index
+        return (
+            _CPU.xp.asarray(index)
+            if index and not any(isinstance(i, (slice, type(None), type(Ellipsis))) for i in index)
+            else index
+        )
     return index
-
-
-def _dim(dim, ndim, op):
-    """Wrap a possibly negative dim into range, or raise naming the op."""
-    if not isinstance(dim, int) or isinstance(dim, bool):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    lo = -max(ndim, 1)
-    hi = max(ndim, 1) - 1
-    if not lo <= dim <= hi:
-        raise IndexError(
-            f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
-        )
-    return dim % max(ndim, 1)
-
-
-def _dims(dim, ndim, op):
-    """None | int | tuple -> a sorted tuple of non-negative dims, or None for 'all'."""
-    if dim is None:
-        return None
-    if isinstance(dim, (list, tuple)):
-        if not dim:
-            return None  # PyTorch reads an empty dim list as "all dims"
-        dims = tuple(sorted(_dim(d, ndim, op) for d in dim))
-        if len(set(dims)) != len(dims):
-            raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")
-        return dims if ndim > 0 else ()
-    return (_dim(dim, ndim, op),) if ndim > 0 else ()
-
-
-def _dim_args(dim, keepdim, axis, keepdims):
-    """Accept numpy's axis/keepdims beside PyTorch's dim/keepdim."""
-    if axis is not None:
-        if dim is not None:
-            raise TypeError("pass either dim or axis, not both")
-        dim = axis
-    if keepdims is not None:
-        keepdim = keepdims
-    return dim, bool(keepdim)
-
-
-def _correction(unbiased, correction):
-    if correction is not None:
-        return correction
-    return 1 if unbiased is None or unbiased else 0
-
-
-def _shape_args(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    for s in shape:
-        if not isinstance(s, int) or isinstance(s, bool):
-            raise TypeError(f"shape must be a sequence of ints, got {shape!r}")
-    return tuple(shape)
-
-
-def _infer_shape(shape, size, old_shape, op):
-    if -1 in shape:
-        if shape.count(-1) > 1:
-            raise RuntimeError(f"{op}: only one dimension can be inferred, got shape {shape}")
-        known = 1
-        for s in shape:
-            if s != -1:
-                known *= s
-        if known == 0 or size % known:
-            raise RuntimeError(
-                f"{op}: shape {list(shape)} is invalid for input of size {size} "
-                f"(shape {tuple(old_shape)})"
-            )
-        shape = tuple(size // known if s == -1 else s for s in shape)
-    total = 1
-    for s in shape:
-        total *= s
-    if total != size or any(s < 0 for s in shape):
-        raise RuntimeError(
-            f"{op}: shape {list(shape)} is invalid for input of size {size} "
-            f"(shape {tuple(old_shape)})"
-        )
-    return shape
-
-
-def _check_broadcast_to(shape, target):
-    ok = len(target) >= len(shape) and all(
-        s == t or s == 1 for s, t in zip(shape[::-1], target[::-1])
-    )
-    if not ok:
-        raise RuntimeError(
-            f"broadcast_to: the tensor of shape {tuple(shape)} cannot be expanded to "
-            f"{tuple(target)} (a dim must match or be 1)"
-        )
 
 
 class _ReturnTypes(tuple):
@@ -1003,7 +935,9 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
     if dim is None or isinstance(dim, (tuple, list)):
         dims = _dims(dim, x.ndim, kind)
         if dim is None and x.data.size == 0:
-            raise RuntimeError(f"{kind}(): Expected reduction dim to be specified for input.numel() == 0")
+            raise RuntimeError(
+                f"{kind}(): Expected reduction dim to be specified for input.numel() == 0"
+            )
         return ops.Amax.apply(x, dims, keepdim) if sign > 0 else -ops.Amax.apply(-x, dims, keepdim)
     d = _dim(dim, x.ndim, kind)
     indices = _arg_extremum(x, "arg" + kind, d, True)
@@ -1022,7 +956,11 @@ def _arg_extremum(x, name, dim, keepdim):
             out = out.reshape((1,) * x.ndim)
     else:
         dim = _dim(dim, x.ndim, name)
-        out = getattr(xp, name)(x.data, axis=dim, keepdims=keepdim) if x.ndim else getattr(xp, name)(x.data)
+        out = (
+            getattr(xp, name)(x.data, axis=dim, keepdims=keepdim)
+            if x.ndim
+            else getattr(xp, name)(x.data)
+        )
     return _wrap(xp.asarray(out, dtype="int64"), x._backend)
 
 

@@ -73,7 +73,11 @@ class Value:
         return self if _grad.enabled else self.data
 
     def _accumulate(self, grad, create_graph):
-        self.grad += grad if grad.__class__ is float else float(grad.data if grad.__class__ is Value else grad)
+        self.grad += (
+            grad
+            if grad.__class__ is float
+            else float(grad.data if grad.__class__ is Value else grad)
+        )
 
     def name(self):
         return f"{self._fn.__name__}Backward"

@@ -134,7 +134,7 @@ def get_backend(device=None):
 
 
 def available():
-    """The device strings usable on this machine: always ``"cpu"``, ``"cuda"`` when cupy sees a GPU."""
+    """The usable device strings: always ``"cpu"``; ``"cuda"`` when cupy sees a GPU."""
     from backends.cupy_backend import cuda_device_count
 
     devices = ["cpu"]

@@ -61,7 +61,5 @@ def make_cupy_backend(device):
     count = cuda_device_count()
     index = device.index or 0
     if index >= count:
-        raise DeviceError(
-            f"device '{device}' is not available: cupy sees {count} CUDA device(s)"
-        )
+        raise DeviceError(f"device '{device}' is not available: cupy sees {count} CUDA device(s)")
     return CupyBackend(cupy, Device("cuda", index))

@@ -39,8 +39,10 @@ from autograd.ops.reduce import Amax, Prod, Sum
 from autograd.ops.shape import Cat, Expand, Pad, Permute, Reshape
 
 PRIMITIVES = (
-    Add, Sub, Mul, Div, Pow, Neg, Exp, Log, Sqrt, Sin, Cos, Tanh, TanhGrad, Sigmoid, SigmoidGrad, Relu, Abs, MaskedGrad, Sign,
-    Clamp, Maximum, Minimum, Where, Clone, Cast, ToDevice, Fill, Copy,
+    Add, Sub, Mul, Div, Pow, Maximum, Minimum, Where,
+    Neg, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign, Clamp,
+    TanhGrad, SigmoidGrad, MaskedGrad,
+    Clone, Cast, ToDevice, Fill, Copy,
     Sum, Amax, Prod,
     Reshape, Permute, Expand, Cat, Pad,
     GetItem, IndexAdd, SetItem, Gather,

@@ -1,7 +1,8 @@
 """Ops built from primitives: they need no backward of their own."""
 
-from autograd.tensor import Tensor, _dim, _dims, _wrap
 from autograd import ops
+from autograd.args import _dim, _dims
+from autograd.tensor import Tensor, _wrap
 
 
 def mean(x, dim=None, keepdim=False):
@@ -65,7 +66,9 @@ def stack(tensors, dim=0):
         raise RuntimeError("stack expects a non-empty list of tensors")
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
-        raise RuntimeError(f"stack expects each tensor to be equal size, but got shapes {sorted(shapes)}")
+        raise RuntimeError(
+            f"stack expects each tensor to be equal size, but got shapes {sorted(shapes)}"
+        )
     d = _dim(dim, tensors[0].ndim + 1, "stack")
     return cat([t.unsqueeze(d) for t in tensors], d)
 
@@ -79,7 +82,9 @@ def cat(tensors, dim=0):
     d = _dim(dim, ref.ndim, "cat")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"cat: expected a sequence of Tensors, element {i} is {type(t).__name__}")
+            raise TypeError(
+                f"cat: expected a sequence of Tensors, element {i} is {type(t).__name__}"
+            )
         if t.ndim != ref.ndim or any(
             a != b for j, (a, b) in enumerate(zip(t.shape, ref.shape)) if j != d
         ):
@@ -132,7 +137,7 @@ def chunk(x, chunks, dim=0):
 
 
 def pad(x, pad, mode="constant", value=0.0):
-    """Pad the last len(pad)//2 dims, as torch.nn.functional.pad: (left, right, top, bottom, ...)."""
+    """Pad the last len(pad)//2 dims, as F.pad: pad = (left, right, top, bottom, ...)."""
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise RuntimeError(
             f"pad: padding length {len(pad)} must be even and at most 2 * ndim "
@@ -143,12 +148,16 @@ def pad(x, pad, mode="constant", value=0.0):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     if mode == "constant":
         if any(lo < 0 or hi < 0 for lo, hi in widths):
-            index = tuple(slice(max(-lo, 0), s - max(-hi, 0)) for (lo, hi), s in zip(widths, x.shape))
+            index = tuple(
+                slice(max(-lo, 0), s - max(-hi, 0)) for (lo, hi), s in zip(widths, x.shape)
+            )
             x = x[index]
             widths = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
         return ops.Pad.apply(x, tuple(widths), value)
     if mode not in ("reflect", "replicate", "circular"):
-        raise NotImplementedError(f"pad: mode {mode!r} (use constant, reflect, replicate or circular)")
+        raise NotImplementedError(
+            f"pad: mode {mode!r} (use constant, reflect, replicate or circular)"
+        )
     # Non-constant modes pick existing elements: an integer index per padded dim, so the
     # gradient comes from indexing's scatter-add with no rule of its own.
     xp = x.xp

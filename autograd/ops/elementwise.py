@@ -30,8 +30,10 @@ class Add(_Primitive):
     @staticmethod
     def forward(ctx, x, y):
         a, b = operands("add", x, y)
-        ctx.shapes = (x.shape if x.__class__ is Tensor else shape_of(x),
-                      y.shape if y.__class__ is Tensor else shape_of(y))
+        ctx.shapes = (
+            x.shape if x.__class__ is Tensor else shape_of(x),
+            y.shape if y.__class__ is Tensor else shape_of(y),
+        )
         try:
             return a + b
         except ValueError:
@@ -50,8 +52,10 @@ class Sub(_Primitive):
     @staticmethod
     def forward(ctx, x, y):
         a, b = operands("sub", x, y)
-        ctx.shapes = (x.shape if x.__class__ is Tensor else shape_of(x),
-                      y.shape if y.__class__ is Tensor else shape_of(y))
+        ctx.shapes = (
+            x.shape if x.__class__ is Tensor else shape_of(x),
+            y.shape if y.__class__ is Tensor else shape_of(y),
+        )
         try:
             return a - b
         except ValueError:

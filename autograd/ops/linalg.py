@@ -34,8 +34,7 @@ class MatMul(Function):
             return a @ b
         except ValueError:
             raise RuntimeError(
-                f"matmul: batch dims of {tuple(a.shape)} and {tuple(b.shape)} are not "
-                "broadcastable"
+                f"matmul: batch dims of {tuple(a.shape)} and {tuple(b.shape)} are not broadcastable"
             ) from None
 
     @staticmethod

@@ -65,7 +65,11 @@ class Amax(_Primitive):
         (x,) = ctx.saved_tensors
         hit = x.data == ctx.out
         weight = hit / hit.sum(axis=ctx.dims, keepdims=True)
-        return _unreduce(grad, x.shape, ctx.dims) * _wrap(weight.astype(grad.dtype), x._backend), None, None
+        return (
+            _unreduce(grad, x.shape, ctx.dims) * _wrap(weight.astype(grad.dtype), x._backend),
+            None,
+            None,
+        )
 
 
 def _reduced_shape(shape, dims):

@@ -1,4 +1,4 @@
-"""Shape primitives: reshape, permute, expand, cat, pad. Their gradients move, not change, values."""
+"""Shape primitives: reshape, permute, expand, cat, pad. Their gradients move values around."""
 
 from autograd.broadcast import sum_to
 from autograd.function import Function

@@ -514,16 +514,22 @@ ROWS = [
     Row("div", lambda T, x, y: x / y, case(broadcast(2), [{}, NONZERO])),
     Row("scalar_operands", _scalar_operands, unary),
     Row("pow_int_exponent", lambda T, x, p: x**p, case(same(1), params=pick(p=[0, 1, 2, 3]))),
-    Row("pow_real_exponent", lambda T, x, p: x**p,
-        case(same(1), POSITIVE, pick(p=[-1.5, -1.0, 0.5, 2.5]))),
+    Row(
+        "pow_real_exponent",
+        lambda T, x, p: x**p,
+        case(same(1), POSITIVE, pick(p=[-1.5, -1.0, 0.5, 2.5])),
+    ),
     Row("pow_tensor_tensor", lambda T, x, y: x**y, case(broadcast(2), [POSITIVE, {}])),
     Row("pow_scalar_base", lambda T, x, b: b**x, case(same(1), params=pick(b=[2.0, 0.5, 3.0]))),
     Row("neg", lambda T, x: -x, unary),
     Row("maximum", lambda T, x, y: T.maximum(x, y), case(broadcast(2), OFF_GRIDS[:2])),
     Row("minimum", lambda T, x, y: T.minimum(x, y), case(broadcast(2), OFF_GRIDS[:2])),
     Row("where", _where, case(_cond_layout)),
-    Row("where_scalar_other", lambda T, x, cond: T.where(T.tensor(cond), x, 0.5),
-        case(_where_scalar_layout)),
+    Row(
+        "where_scalar_other",
+        lambda T, x, cond: T.where(T.tensor(cond), x, 0.5),
+        case(_where_scalar_layout),
+    ),
     # ----------------------------------------------------------- elementwise, unary
     Row("exp", lambda T, x: x.exp(), unary),
     Row("log", lambda T, x: x.log(), case(same(1, min_side=0), POSITIVE)),
@@ -535,66 +541,130 @@ ROWS = [
     Row("relu", lambda T, x: x.relu(), case(same(1), NO_KINKS)),
     Row("abs", lambda T, x: x.abs(), case(same(1), NO_KINKS)),
     Row("sign", lambda T, x: x.sign(), case(same(1), NO_KINKS)),
-    Row("clamp", lambda T, x, bounds: x.clamp(**bounds), case(same(1), NO_KINKS, pick(
-        bounds=[{"min": -1.0, "max": 0.5}, {"max": 0.25}, {"min": -0.5}, {"min": 0.0, "max": 0.0},
-                {"min": 1.0, "max": -1.0}]))),  # fmt: skip
-    Row("clamp_tensor_bounds", lambda T, x, lo, hi: x.clamp(lo, hi),
-        case(clamp_layout, OFF_GRIDS)),
+    Row(
+        "clamp",
+        lambda T, x, bounds: x.clamp(**bounds),
+        case(
+            same(1),
+            NO_KINKS,
+            pick(
+                bounds=[
+                    {"min": -1.0, "max": 0.5},
+                    {"max": 0.25},
+                    {"min": -0.5},
+                    {"min": 0.0, "max": 0.0},
+                    {"min": 1.0, "max": -1.0},
+                ]
+            ),
+        ),
+    ),  # fmt: skip
+    Row("clamp_tensor_bounds", lambda T, x, lo, hi: x.clamp(lo, hi), case(clamp_layout, OFF_GRIDS)),
     # ----------------------------------------------------------- reductions
     Row("sum", lambda T, x, **p: x.sum(**p), case(same(1, min_side=0), params=reduce_params())),
     Row("mean", lambda T, x, **p: x.mean(**p), case(same(1), params=reduce_params())),
-    Row("var", lambda T, x, **p: x.var(**p),
-        case(same(1, min_dims=1, min_side=3), params=reduce_params(correction=[0, 1, 2]))),
-    Row("var_unbiased_flag", lambda T, x, dim, keepdim, unbiased: x.var(dim, unbiased, keepdim),
-        case(same(1, min_dims=1, min_side=2), params=reduce_params(False, False, unbiased=[
-            True, False]))),
-    Row("std", lambda T, x, **p: x.std(**p), case(same(1, min_dims=1, min_side=2), DISTINCT,
-        params=reduce_params())),
+    Row(
+        "var",
+        lambda T, x, **p: x.var(**p),
+        case(same(1, min_dims=1, min_side=3), params=reduce_params(correction=[0, 1, 2])),
+    ),
+    Row(
+        "var_unbiased_flag",
+        lambda T, x, dim, keepdim, unbiased: x.var(dim, unbiased, keepdim),
+        case(
+            same(1, min_dims=1, min_side=2),
+            params=reduce_params(False, False, unbiased=[True, False]),
+        ),
+    ),
+    Row(
+        "std",
+        lambda T, x, **p: x.std(**p),
+        case(same(1, min_dims=1, min_side=2), DISTINCT, params=reduce_params()),
+    ),
     Row("prod", _prod, case(same(1), NONZERO, params=reduce_params(tuples=False))),
     Row("prod_with_zeros", _prod, case(same(1), WITH_ZEROS, params=reduce_params(tuples=False))),
     Row("max_full", lambda T, x: x.max(), case(same(1), DISTINCT)),
     Row("min_full", lambda T, x: T.min(x), case(same(1), DISTINCT)),
-    Row("max_dim", lambda T, x, **p: x.max(**p), case(same(1), DISTINCT,
-        params=reduce_params(none=False, tuples=False))),
-    Row("min_dim", lambda T, x, **p: x.min(**p), case(same(1), DISTINCT,
-        params=reduce_params(none=False, tuples=False))),
+    Row(
+        "max_dim",
+        lambda T, x, **p: x.max(**p),
+        case(same(1), DISTINCT, params=reduce_params(none=False, tuples=False)),
+    ),
+    Row(
+        "min_dim",
+        lambda T, x, **p: x.min(**p),
+        case(same(1), DISTINCT, params=reduce_params(none=False, tuples=False)),
+    ),
     Row("max_dim_tuple", _max_values_tuple, case(same(1), DISTINCT, params=dim_tuple_params)),
     Row("min_dim_tuple", _min_values_tuple, case(same(1), DISTINCT, params=dim_tuple_params)),
     Row("amax", lambda T, x, **p: x.amax(**p), case(same(1), DISTINCT, params=reduce_params())),
     Row("amin", lambda T, x, **p: T.amin(x, **p), case(same(1), DISTINCT, params=reduce_params())),
-    Row("logsumexp", lambda T, x, **p: T.logsumexp(x, **p),
-        case(same(1), params=reduce_params(none=False))),
+    Row(
+        "logsumexp",
+        lambda T, x, **p: T.logsumexp(x, **p),
+        case(same(1), params=reduce_params(none=False)),
+    ),
     Row("softmax", lambda T, x, dim: x.softmax(dim), case(same(1), params=one_dim)),
     Row("log_softmax", lambda T, x, dim: T.log_softmax(x, dim), case(same(1), params=one_dim)),
-    Row("argmax", lambda T, x, **p: x.argmax(**p), case(same(1), DISTINCT,
-        params=reduce_params(tuples=False)), grad=False),
-    Row("argmin", lambda T, x, **p: T.argmin(x, **p), case(same(1), DISTINCT,
-        params=reduce_params(tuples=False)), grad=False),
-    Row("argmax_ties", lambda T, x, **p: x.argmax(**p), case(same(1), TIES,
-        params=reduce_params(tuples=False)), grad=False),
-    Row("argmin_ties", lambda T, x, **p: x.argmin(**p), case(same(1), TIES,
-        params=reduce_params(tuples=False)), grad=False),
+    Row(
+        "argmax",
+        lambda T, x, **p: x.argmax(**p),
+        case(same(1), DISTINCT, params=reduce_params(tuples=False)),
+        grad=False,
+    ),
+    Row(
+        "argmin",
+        lambda T, x, **p: T.argmin(x, **p),
+        case(same(1), DISTINCT, params=reduce_params(tuples=False)),
+        grad=False,
+    ),
+    Row(
+        "argmax_ties",
+        lambda T, x, **p: x.argmax(**p),
+        case(same(1), TIES, params=reduce_params(tuples=False)),
+        grad=False,
+    ),
+    Row(
+        "argmin_ties",
+        lambda T, x, **p: x.argmin(**p),
+        case(same(1), TIES, params=reduce_params(tuples=False)),
+        grad=False,
+    ),
     # ----------------------------------------------------------- shape
     Row("reshape", lambda T, x, shape: x.reshape(shape), case(same(1), params=reshape_params)),
     Row("view", lambda T, x, shape: x.view(shape), case(same(1), params=reshape_params)),
-    Row("transpose", lambda T, x, dim0, dim1: x.transpose(dim0, dim1),
-        case(same(1), params=transpose_params)),
+    Row(
+        "transpose",
+        lambda T, x, dim0, dim1: x.transpose(dim0, dim1),
+        case(same(1), params=transpose_params),
+    ),
     Row("permute", lambda T, x, dims: x.permute(dims), case(same(1), params=permute_params)),
     Row("flatten", lambda T, x, **p: x.flatten(**p), case(same(1), params=flatten_params)),
-    Row("squeeze", lambda T, x, dim: x.squeeze(dim) if dim is not None else x.squeeze(),
-        case(same(1, max_dims=4), params=squeeze_params)),
+    Row(
+        "squeeze",
+        lambda T, x, dim: x.squeeze(dim) if dim is not None else x.squeeze(),
+        case(same(1, max_dims=4), params=squeeze_params),
+    ),
     Row("unsqueeze", lambda T, x, dim: x.unsqueeze(dim), case(same(1), params=unsqueeze_params)),
     Row("expand", lambda T, x, shape: x.expand(shape), case(same(1), params=expand_params(True))),
-    Row("broadcast_to", lambda T, x, shape: T.broadcast_to(x, shape),
-        case(same(1), params=expand_params(False))),
+    Row(
+        "broadcast_to",
+        lambda T, x, shape: T.broadcast_to(x, shape),
+        case(same(1), params=expand_params(False)),
+    ),
     Row("T", lambda T, x: x.T, case(same(1, min_dims=2, max_dims=2))),  # torch warns off 2-D
     Row("mT", lambda T, x: x.mT, case(same(1, min_dims=2))),
     Row("cat", lambda T, *xs, dim: T.cat(xs, dim), case(cat_layout(stack=False))),
     Row("stack", lambda T, *xs, dim: T.stack(xs, dim), case(cat_layout(stack=True))),
-    Row("split", lambda T, x, split, dim: T.split(x, split, dim),
-        case(same(1, min_dims=1), params=split_params)),
-    Row("chunk", lambda T, x, chunks, dim: x.chunk(chunks, dim),
-        case(same(1, min_dims=1), params=chunk_params)),
+    Row(
+        "split",
+        lambda T, x, split, dim: T.split(x, split, dim),
+        case(same(1, min_dims=1), params=split_params),
+    ),
+    Row(
+        "chunk",
+        lambda T, x, chunks, dim: x.chunk(chunks, dim),
+        case(same(1, min_dims=1), params=chunk_params),
+    ),
     Row("pad_constant", lambda T, x, **p: T.pad(x, **p), case(pad_layout("constant"))),
     Row("pad_reflect", lambda T, x, **p: T.pad(x, **p), case(pad_layout("reflect"))),
     Row("pad_replicate", lambda T, x, **p: T.pad(x, **p), case(pad_layout("replicate"))),
@@ -615,8 +685,12 @@ ROWS = [
     Row("matmul_batched", lambda T, x, y: x @ y, case(matmul_layout("batched"))),
     # ----------------------------------------------------------- copies, casts, in-place
     Row("clone", lambda T, x: x.clone() * 1, unary),
-    Row("to_dtype", lambda T, x: (x.to(T.float32) * 2).to(T.float64), case(same(1)),
-        tol={"eps": 1e-3, "atol": 1e-3}),
+    Row(
+        "to_dtype",
+        lambda T, x: (x.to(T.float32) * 2).to(T.float64),
+        case(same(1)),
+        tol={"eps": 1e-3, "atol": 1e-3},
+    ),
     Row("to_device", to_device_and_back, case(same(1))),
     Row("fill_", _fill, case(same(1))),
     Row("fill_tensor_value", _fill_tensor, case(lambda d, side: [d(shapes(max_side=side)), ()])),
@@ -719,8 +793,9 @@ def test_gradients_match_torch(row, data):
 @given(data=st.data())
 def test_gradcheck(row, data):
     c = data.draw(row.inputs(SIDE_GRADCHECK, empty=False), label="case")
-    assert autograd.gradcheck(lambda *xs: row.ours(*xs, **c.params), ours_leaves(c.arrays),
-                              **row.tol)
+    assert autograd.gradcheck(
+        lambda *xs: row.ours(*xs, **c.params), ours_leaves(c.arrays), **row.tol
+    )
 
 
 @param_rows(SMOOTH_ROWS)
@@ -729,8 +804,9 @@ def test_gradcheck(row, data):
 def test_gradgradcheck(row, data):
     c = data.draw(row.inputs(SIDE_GRADGRAD, empty=False), label="case")
     autograd.manual_seed(0)  # gradgradcheck draws its upstream gradient
-    assert autograd.gradgradcheck(lambda *xs: row.ours(*xs, **c.params), ours_leaves(c.arrays),
-                                  **row.tol)
+    assert autograd.gradgradcheck(
+        lambda *xs: row.ours(*xs, **c.params), ours_leaves(c.arrays), **row.tol
+    )
 
 
 def _primitives_in_graph(roots):
@@ -904,8 +980,13 @@ def test_integer_true_division_gives_the_default_float():
     # only one side was cast to float32: int64 / int64 and int64 / 2 came out float64
     x, t = autograd.tensor([1, 2, 3]), torch.tensor([1, 2, 3])
     y, u = autograd.tensor([2, 4, 8], dtype=autograd.int32), torch.tensor([2, 4, 8]).int()
-    for ours, theirs in [(x / x, t / t), (x / 2, t / 2), (2 / x, 2 / t), (x / y, t / u),
-                         (x / autograd.tensor(True), t / torch.tensor(True))]:
+    for ours, theirs in [
+        (x / x, t / t),
+        (x / 2, t / 2),
+        (2 / x, 2 / t),
+        (x / y, t / u),
+        (x / autograd.tensor(True), t / torch.tensor(True)),
+    ]:
         assert_matches(ours, theirs)
 
 

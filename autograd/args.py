@@ -1,0 +1,95 @@
+"""Argument checks shared by Tensor's methods: dims, shapes and indices, normalised or
+rejected with an error that names the op and the shapes at fault."""
+
+from backends import get_backend
+
+_CPU = get_backend("cpu")
+
+
+def _dim(dim, ndim, op):
+    """Wrap a possibly negative dim into range, or raise naming the op."""
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    lo = -max(ndim, 1)
+    hi = max(ndim, 1) - 1
+    if not lo <= dim <= hi:
+        raise IndexError(
+            f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+        )
+    return dim % max(ndim, 1)
+
+
+def _dims(dim, ndim, op):
+    """None | int | tuple -> a sorted tuple of non-negative dims, or None for 'all'."""
+    if dim is None:
+        return None
+    if isinstance(dim, (list, tuple)):
+        if not dim:
+            return None  # PyTorch reads an empty dim list as "all dims"
+        dims = tuple(sorted(_dim(d, ndim, op) for d in dim))
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")
+        return dims if ndim > 0 else ()
+    return (_dim(dim, ndim, op),) if ndim > 0 else ()
+
+
+def _dim_args(dim, keepdim, axis, keepdims):
+    """Accept numpy's axis/keepdims beside PyTorch's dim/keepdim."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError("pass either dim or axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    return dim, bool(keepdim)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def _shape_args(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for s in shape:
+        if not isinstance(s, int) or isinstance(s, bool):
+            raise TypeError(f"shape must be a sequence of ints, got {shape!r}")
+    return tuple(shape)
+
+
+def _infer_shape(shape, size, old_shape, op):
+    if -1 in shape:
+        if shape.count(-1) > 1:
+            raise RuntimeError(f"{op}: only one dimension can be inferred, got shape {shape}")
+        known = 1
+        for s in shape:
+            if s != -1:
+                known *= s
+        if known == 0 or size % known:
+            raise RuntimeError(
+                f"{op}: shape {list(shape)} is invalid for input of size {size} "
+                f"(shape {tuple(old_shape)})"
+            )
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    total = 1
+    for s in shape:
+        total *= s
+    if total != size or any(s < 0 for s in shape):
+        raise RuntimeError(
+            f"{op}: shape {list(shape)} is invalid for input of size {size} "
+            f"(shape {tuple(old_shape)})"
+        )
+    return shape
+
+
+def _check_broadcast_to(shape, target):
+    ok = len(target) >= len(shape) and all(
+        s == t or s == 1 for s, t in zip(shape[::-1], target[::-1])
+    )
+    if not ok:
+        raise RuntimeError(
+            f"broadcast_to: the tensor of shape {tuple(shape)} cannot be expanded to "
+            f"{tuple(target)} (a dim must match or be 1)"
+        )
