@@ -59,59 +59,39 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     )
 
 
-def zeros_like(t, dtype=None, device=None, requires_grad=False):
-    return zeros(
+def _like(factory, t, dtype, device, requires_grad, *args):
+    """factory(t.shape, *args) with t's dtype and device unless given."""
+    return factory(
         t.shape,
+        *args,
         dtype=t.dtype if dtype is None else dtype,
         device=t.device if device is None else device,
         requires_grad=requires_grad,
     )
+
+
+def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(zeros, t, dtype, device, requires_grad)
 
 
 def ones_like(t, dtype=None, device=None, requires_grad=False):
-    return ones(
-        t.shape,
-        dtype=t.dtype if dtype is None else dtype,
-        device=t.device if device is None else device,
-        requires_grad=requires_grad,
-    )
+    return _like(ones, t, dtype, device, requires_grad)
 
 
 def empty_like(t, dtype=None, device=None, requires_grad=False):
-    return empty(
-        t.shape,
-        dtype=t.dtype if dtype is None else dtype,
-        device=t.device if device is None else device,
-        requires_grad=requires_grad,
-    )
+    return _like(empty, t, dtype, device, requires_grad)
 
 
 def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
-    return full(
-        t.shape,
-        fill_value,
-        dtype=t.dtype if dtype is None else dtype,
-        device=t.device if device is None else device,
-        requires_grad=requires_grad,
-    )
+    return _like(full, t, dtype, device, requires_grad, fill_value)
 
 
 def rand_like(t, dtype=None, device=None, requires_grad=False):
-    return rand(
-        t.shape,
-        dtype=t.dtype if dtype is None else dtype,
-        device=t.device if device is None else device,
-        requires_grad=requires_grad,
-    )
+    return _like(rand, t, dtype, device, requires_grad)
 
 
 def randn_like(t, dtype=None, device=None, requires_grad=False):
-    return randn(
-        t.shape,
-        dtype=t.dtype if dtype is None else dtype,
-        device=t.device if device is None else device,
-        requires_grad=requires_grad,
-    )
+    return _like(randn, t, dtype, device, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
