@@ -71,8 +71,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 out = (out,)
             if not fn._builtin:
                 _check_grads(v, out)
-            if not retain_graph and v._saved:
-                v._release()
+            if not retain_graph and v._saved:  # free what backward saved, as soon as it is used
+                v._saved = ()
+                v._freed = True
             for u, gu in zip(v._next, out):
                 if u is None:
                     continue

@@ -88,11 +88,6 @@ class Node:
         self._hooks.append(hook)
         return RemovableHandle(self._hooks, hook)
 
-    def _release(self):
-        if self._saved:
-            self._saved = ()
-            self._freed = True
-
     def _accumulate(self, grad, create_graph):
         """retain_grad(): the output tensor keeps its gradient, summed over backward calls."""
         out = self._out()
@@ -193,7 +188,7 @@ class Function:
                     out = cls.forward(ctx, *args, **kwargs)
                 finally:
                     _grad.enabled = True
-                alias = out if out.__class__ is Tensor else None
+                alias = out if isinstance(out, Tensor) else None
                 if alias is not None:
                     out = out.data
             t = _wrap(out, backend)
@@ -215,7 +210,7 @@ class Function:
                 out = cls.forward(_NO_CTX, *args, **kwargs)
             else:
                 out = cls.forward(Node(cls, edges or [None] * len(args)), *args, **kwargs)
-                if out.__class__ is Tensor:
+                if isinstance(out, Tensor):
                     out = out.data
             t = _wrap(out, backend)
         if cls._view:

@@ -37,7 +37,7 @@ def _scalar(t, a, value):
 
 
 def shape_of(v):
-    return v.shape if v.__class__ is Tensor else ()
+    return v.shape if isinstance(v, Tensor) else ()
 
 
 def broadcast_error(op, x, y):

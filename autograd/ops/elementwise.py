@@ -30,10 +30,7 @@ class Add(_Primitive):
     @staticmethod
     def forward(ctx, x, y):
         a, b = operands("add", x, y)
-        ctx.shapes = (
-            x.shape if x.__class__ is Tensor else shape_of(x),
-            y.shape if y.__class__ is Tensor else shape_of(y),
-        )
+        ctx.shapes = (shape_of(x), shape_of(y))
         try:
             return a + b
         except ValueError:
@@ -52,10 +49,7 @@ class Sub(_Primitive):
     @staticmethod
     def forward(ctx, x, y):
         a, b = operands("sub", x, y)
-        ctx.shapes = (
-            x.shape if x.__class__ is Tensor else shape_of(x),
-            y.shape if y.__class__ is Tensor else shape_of(y),
-        )
+        ctx.shapes = (shape_of(x), shape_of(y))
         try:
             return a - b
         except ValueError:
@@ -135,14 +129,14 @@ class Pow(_Primitive):
         nx, ny = ctx.needs_input_grad
         gx = gy = None
         if nx:
-            if y.__class__ is Tensor:
+            if isinstance(y, Tensor):
                 gx = sum_to(grad * y * x ** (y - 1), x.shape)
             elif y == 0:
                 gx = grad * 0
             else:
                 gx = grad * y * x ** (y - 1)
         if ny:
-            if x.__class__ is Tensor:
+            if isinstance(x, Tensor):
                 safe = x.data != 0
                 logx = Where.apply(safe, x, 1.0).log()
                 gy = sum_to(grad * x**y * logx, y.shape)
@@ -209,7 +203,7 @@ class Where(_Primitive):
         ctx.shapes = (shape_of(x), shape_of(y))
         a, b = operands("where", x, y)
         try:
-            return x.xp.where(cond, a, b) if x.__class__ is Tensor else y.xp.where(cond, a, b)
+            return x.xp.where(cond, a, b) if isinstance(x, Tensor) else y.xp.where(cond, a, b)
         except ValueError:
             raise RuntimeError(
                 f"where: condition {tuple(cond.shape)}, input {tuple(shape_of(x))} and other "
@@ -523,7 +517,7 @@ class Fill(_Primitive):
 
     @staticmethod
     def forward(ctx, x, value):
-        if value.__class__ is Tensor:
+        if isinstance(value, Tensor):
             if value.ndim:
                 raise RuntimeError(
                     f"fill_ only supports 0-dimension value tensor but got tensor with "

@@ -1043,3 +1043,36 @@ def test_hash_is_identity_and_eq_is_elementwise():
     assert isinstance(eq, Tensor) and eq.dtype == autograd.bool
     np.testing.assert_array_equal(eq.data, [True, True])
     assert a in {a} and b not in {a}
+
+
+# --------------------------------------------------------------------------- subclasses
+class _Param(Tensor):
+    """A Tensor subclass, as nn.Parameter will be."""
+
+    __slots__ = ()
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "where", "maximum"])
+def test_tensor_subclass_operands_broadcast_like_tensors(op):
+    # Regression: exact-class checks once treated a subclass as a Python number (shape ()),
+    # which summed a broadcast gradient down to the wrong shape.
+    rows = np.arange(1.0, 7.0).reshape(2, 3)
+    col = np.array([[0.5], [2.0]])
+    p = _Param(col, requires_grad=True)
+    x = Tensor(rows, requires_grad=True)
+    fns = {
+        "add": lambda a, b: a + b,
+        "sub": lambda a, b: a - b,
+        "mul": lambda a, b: a * b,
+        "div": lambda a, b: a / b,
+        "where": lambda a, b: autograd.where(b > 3, a, b),
+        "maximum": lambda a, b: a.maximum(b),
+    }
+    tfns = dict(fns, where=lambda a, b: torch.where(b > 3, a, b), maximum=torch.maximum)
+    fns[op](p, x).sum().backward()
+    pt = torch.tensor(col, requires_grad=True)
+    xt = torch.tensor(rows, requires_grad=True)
+    tfns[op](pt, xt).sum().backward()
+    assert p.grad.shape == (2, 1)
+    np.testing.assert_allclose(p.grad.data, pt.grad.numpy())
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy())
