@@ -143,6 +143,9 @@ class Function:
     _view = False
     # forward keeps its output array in ctx.out for backward (exp, tanh, ...).
     _saves_output = False
+    # (array, operand) -> None, updating the array in place: the op's `x op= y` for
+    # in-place calls that record nothing; None means "compute out of place, then copy".
+    _inplace = None
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

@@ -872,6 +872,10 @@ def _inplace(t, fn, *args):
         old.requires_grad = t.requires_grad
         old.grad_fn = t.grad_fn
         out = fn.apply(old, *args)
+    elif fn._inplace is not None:
+        # Nothing recorded: compute straight into t's storage (optimizer steps, no_grad code).
+        _inplace_direct(t, fn, *args)
+        return t
     else:
         out = fn.apply(t, *args)
     if out.shape != t.shape:
@@ -900,6 +904,35 @@ def _inplace(t, fn, *args):
             t.grad_fn._retain = True
             t.grad_fn._out = prev._out
     return t
+
+
+def _inplace_direct(t, fn, other):
+    """t.data op= other, with the errors of the out-of-place route; bumps t's version."""
+    if isinstance(other, Tensor):
+        if other._backend is not t._backend:
+            raise DeviceError(
+                f"{fn.__name__.lower()}_: expected both tensors on the same device, got "
+                f"{t.device} and {other.device}"
+            )
+        other = other.data
+    try:
+        fn._inplace(t.data, other)
+    except ValueError:
+        raise RuntimeError(
+            f"output with shape {tuple(t.shape)} doesn't match the broadcast shape of "
+            f"{tuple(t.shape)} and {tuple(getattr(other, 'shape', ()))} in "
+            f"{fn.__name__.lower()}_"
+        ) from None
+    except TypeError:  # numpy's casting error: a float result into an integer tensor
+        raise RuntimeError(
+            f"result type of {fn.__name__.lower()}_ can't be cast to the desired output type "
+            f"{t.dtype}"
+        ) from None
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0, False]
+    vc[0] += 1
+    _inplace_epoch[0] += 1
 
 
 def _index(index):

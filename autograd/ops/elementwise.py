@@ -5,6 +5,8 @@ when the graph of the backward is recorded, and otherwise wraps the saved array:
 output Tensor itself would form a cycle.
 """
 
+import operator
+
 from autograd.broadcast import sum_to
 from autograd.function import Function, Node
 from autograd.grad_mode import state as _grad
@@ -567,3 +569,16 @@ def _default_float():
     from autograd.tensor import _defaults
 
     return _defaults.dtype
+
+
+def _set_inplace(a, b):
+    a[...] = b
+
+
+# `x op= y` for in-place calls that record nothing (see Function._inplace). numpy's casting
+# rule ("same_kind") and broadcasting errors match PyTorch's for these.
+Add._inplace = staticmethod(operator.iadd)
+Sub._inplace = staticmethod(operator.isub)
+Mul._inplace = staticmethod(operator.imul)
+Div._inplace = staticmethod(operator.itruediv)
+Copy._inplace = staticmethod(_set_inplace)

@@ -1076,3 +1076,37 @@ def test_tensor_subclass_operands_broadcast_like_tensors(op):
     assert p.grad.shape == (2, 1)
     np.testing.assert_allclose(p.grad.data, pt.grad.numpy())
     np.testing.assert_allclose(x.grad.data, xt.grad.numpy())
+
+
+# --------------------------------------------------------------------------- in-place, unrecorded
+@pytest.mark.parametrize(
+    "method, operand, expected",
+    [
+        ("add_", 2.0, [3.0, 4.0]),
+        ("sub_", Tensor([1.0, 1.0]), [0.0, 1.0]),
+        ("mul_", Tensor([[3.0]]).reshape(1), [3.0, 6.0]),
+        ("div_", 2.0, [0.5, 1.0]),
+        ("copy_", Tensor([7.0, 8.0]), [7.0, 8.0]),
+    ],
+)
+def test_unrecorded_inplace_writes_into_the_same_storage(method, operand, expected):
+    p = Tensor([1.0, 2.0], requires_grad=True)
+    storage = p.data
+    view = p.detach()
+    with no_grad():
+        getattr(p, method)(operand)
+    assert p.data is storage  # no new array: optimizers update parameters in place
+    np.testing.assert_array_equal(view.data, expected)
+    assert p._version == 1 and p.is_leaf and p.requires_grad
+
+
+def test_unrecorded_inplace_errors_match_the_recorded_route():
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        Tensor([1, 2]).add_(0.5)
+    with pytest.raises(RuntimeError, match="broadcast shape"):
+        Tensor([1.0, 2.0]).add_(Tensor([[1.0, 2.0], [3.0, 4.0]]))
+    x = Tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="broadcast shape"):
+        x.mul_(Tensor([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(x.data, [1.0, 2.0])  # unchanged
+    assert x._version == 0
