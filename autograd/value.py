@@ -63,9 +63,13 @@ class Value:
     def saved_values(self):
         """The inputs as the backward should see them: Values while the backward is recorded
         (create_graph), their floats otherwise."""
+        inputs = self._next
         if _grad.enabled:
-            return self._next
-        return [None if v is None else v.data for v in self._next]
+            return inputs
+        if len(inputs) == 1:
+            return (inputs[0].data,)
+        x, y = inputs  # every ScalarFunction takes one or two inputs
+        return x.data, None if y is None else y.data
 
     @property
     def output(self):
