@@ -38,7 +38,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     grads = {}
     for r, g in zip(roots, root_grads):
         grads[r] = grads[r] + g if r in grads else g
-    ready = [r for r in dict.fromkeys(roots) if deps[r] == 0]
+    # (vertex, its whole gradient), for vertices whose consumers have all been run. `grads`
+    # only parks the partial sums of vertices that still wait on a consumer.
+    ready = [(r, grads.pop(r)) for r in dict.fromkeys(roots) if deps[r] == 0]
     captured = None if capture is None else [None] * (max(capture.values(), default=-1) + 1)
     keep = capture is None  # accumulate into .grad (backward), or only capture (grad)
     # Leaves (and retained vertices) with their gradients, applied at the end so that an
@@ -49,8 +51,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     _grad.enabled = create_graph
     try:
         while ready:
-            v = ready.pop()
-            g = grads.pop(v)
+            v, g = ready.pop()
             hooks = v._hooks
             if hooks is not None:
                 for hook in hooks:
@@ -77,14 +78,18 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             for u, gu in zip(v._next, out):
                 if u is None:
                     continue
-                if gu is not None:
-                    prev_g = grads.get(u)
-                    grads[u] = gu if prev_g is None else prev_g + gu
                 n = deps[u] - 1
-                if n:
+                if n:  # more consumers to come: park the partial sum
                     deps[u] = n
-                elif u in grads:
-                    ready.append(u)
+                    if gu is not None:
+                        prev_g = grads.get(u)
+                        grads[u] = gu if prev_g is None else prev_g + gu
+                    continue
+                prev_g = grads.pop(u, None)
+                if gu is not None:
+                    prev_g = gu if prev_g is None else prev_g + gu
+                if prev_g is not None:
+                    ready.append((u, prev_g))
                 else:
                     # No gradient arrived (all None): its inputs still wait on it.
                     deps[u] = 0
@@ -108,7 +113,7 @@ def _skip(v, deps, grads, ready):
             deps[u] = n
             if n == 0:
                 if u in grads:
-                    ready.append(u)
+                    ready.append((u, grads.pop(u)))
                 else:
                     stack.append(u)
 
