@@ -181,7 +181,9 @@ class Function:
                     elif a._backend is not backend:
                         raise _mixed_devices(cls, args)
         if record:
-            ctx = Node(cls, edges)
+            ctx = _new(Node)  # Node(cls, edges) without the __init__ call
+            ctx._fn = cls
+            ctx._next = edges
             if cls._builtin:
                 out = cls.forward(ctx, *args, **kwargs)
             else:
@@ -219,6 +221,9 @@ class Function:
         if cls._view:
             t._vc = _shared_vc(args[0])
         return t
+
+
+_new = object.__new__
 
 
 class _NoCtx:
