@@ -278,6 +278,26 @@ class Tensor:
 
         _accumulate_into(self, grad, create_graph)
 
+    def __deepcopy__(self, memo):
+        """A copy of a leaf, with its own storage (and .grad); as in PyTorch, not of a
+        non-leaf, whose graph cannot be copied."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment. Use .detach() or .clone() first."
+            )
+        t = _new(type(self))
+        memo[id(self)] = t
+        t.data = self.data.copy()
+        t.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
+        t.requires_grad = self.requires_grad
+        t.grad_fn = None
+        t._backend = self._backend
+        t._vc = None
+        t._hooks = None
+        t.name = self.name
+        return t
+
     # ------------------------------------------------------------------ conversion
     def to(self, *args, dtype=None, device=None, copy=False):
         """`.to(device)`, `.to(dtype)`, `.to(device, dtype)` or `.to(other_tensor)`."""

@@ -101,6 +101,16 @@ class Backend:
     def __repr__(self):
         return f"<{type(self).__name__} device={self.device}>"
 
+    # One backend per device: copies (deepcopy of a model or a state dict) share it.
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return get_backend, (str(self.device),)
+
 
 class _Seed:
     value = None

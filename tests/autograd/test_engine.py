@@ -1110,3 +1110,18 @@ def test_unrecorded_inplace_errors_match_the_recorded_route():
         x.mul_(Tensor([1.0, 2.0, 3.0]))
     np.testing.assert_array_equal(x.data, [1.0, 2.0])  # unchanged
     assert x._version == 0
+
+
+def test_deepcopy_of_a_leaf_copies_storage_and_grad():
+    import copy
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    y = copy.deepcopy({"w": x})["w"]
+    assert y is not x and y.requires_grad and y.is_leaf and y.device == x.device
+    np.testing.assert_array_equal(y.data, x.data)
+    np.testing.assert_array_equal(y.grad.data, [2.0, 4.0])
+    y.data[0] = 5.0
+    assert x.data[0] == 1.0  # its own storage
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(x * 2)

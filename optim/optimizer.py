@@ -1,0 +1,247 @@
+"""Optimizer: the loop over param groups and parameters, per-parameter state, state_dict.
+
+A subclass validates its options in `__init__`, may fill a fresh parameter's state in
+`_init_state`, and writes the update of one parameter in `_update`, in PyTorch's order of
+operations. Updates run under `no_grad()` with in-place Tensor ops, so they reach the arrays
+through the parameter's backend and bump its version counter.
+"""
+
+import warnings
+from collections import defaultdict
+from itertools import chain
+
+from autograd import Tensor, enable_grad, no_grad
+from backends import dtypes
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """Marks an option a param group must set when the optimizer has no default for it."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    """Base class of all optimizers.
+
+    params: an iterable of Tensors, or of dicts (param groups) holding 'params' and any
+    per-group options; options a group leaves out take their values from `defaults`.
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        self.state = defaultdict(dict)  # keyed by the parameter itself (identity hash)
+        self.param_groups = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {type(params).__name__}"
+            )
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+    # ------------------------------------------------------------------ groups
+    def add_param_group(self, param_group):
+        """Add a group of parameters with its own options (e.g. a different lr)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list instead."
+            )
+        else:
+            params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(p).__name__}"
+                )
+            if not (p.is_leaf or p.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+        group = dict(param_group, params=params)
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(
+                    "parameter group didn't specify a value of required optimization "
+                    f"parameter {name}"
+                )
+            group.setdefault(name, default)
+        if len(set(params)) != len(params):
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; "
+                "in future, this will cause an error; "
+                "see github.com/pytorch/pytorch/issues/40967 for more information",
+                stacklevel=3,
+            )
+        seen = set(chain.from_iterable(g["params"] for g in self.param_groups))
+        if not seen.isdisjoint(params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    # ------------------------------------------------------------------ step
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients: drop them (set_to_none) or fill them with zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad.grad_fn is not None:
+                        p.grad.detach_()
+                    else:
+                        p.grad.requires_grad_(False)
+                    p.grad.zero_()
+
+    @no_grad()
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns closure()'s loss."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = -p.grad if group.get("maximize", False) else p.grad
+                state = self.state.get(p)
+                if state is None:
+                    state = {}
+                    self._init_state(p, state, group)
+                self._update(p, grad, state, group)
+                if state:  # an optimizer without state (plain SGD) keeps `state` empty
+                    self.state[p] = state
+        return loss
+
+    def _init_state(self, p, state, group):
+        """Fill the state of a parameter seen for the first time (nothing by default)."""
+
+    def _update(self, p, grad, state, group):
+        """Update one parameter in place, given its gradient (already negated by maximize)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ state_dict
+    def state_dict(self):
+        """The optimizer's state in PyTorch's layout, parameters replaced by indices.
+
+        {'state': {index: {name: value}}, 'param_groups': [{option: value, 'params': [index]}]}.
+        State tensors are copies: stepping on does not change a saved dict.
+        """
+        index = {}
+        start = 0
+        groups = []
+        for group in self.param_groups:
+            for i, p in enumerate(group["params"], start):
+                index.setdefault(p, i)
+            start += len(group["params"])
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = [index[p] for p in group["params"]]
+            groups.append(packed)
+        with no_grad():
+            state = {
+                (index[p] if isinstance(p, Tensor) else p): {
+                    k: (v.detach().clone() if isinstance(v, Tensor) else v) for k, v in s.items()
+                }
+                for p, s in self.state.items()
+            }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore a `state_dict()`; the optimizer is left unchanged if it does not fit."""
+        groups = self.param_groups
+        saved_groups = state_dict["param_groups"]
+        saved_state = state_dict["state"]
+        if len(groups) != len(saved_groups):
+            raise ValueError(
+                "loaded state dict has a different number of parameter groups "
+                f"({len(saved_groups)} saved, {len(groups)} in the optimizer)"
+            )
+        for i, (group, saved) in enumerate(zip(groups, saved_groups)):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the size "
+                    f"of optimizer's group (group {i}: {len(saved['params'])} saved, "
+                    f"{len(group['params'])} in the optimizer)"
+                )
+        id_map = dict(
+            zip(
+                chain.from_iterable(g["params"] for g in saved_groups),
+                chain.from_iterable(g["params"] for g in groups),
+            )
+        )
+        for index, s in saved_state.items():
+            p = id_map.get(index)
+            if p is None:
+                continue
+            for k, v in s.items():
+                if isinstance(v, Tensor) and v.ndim > 0 and tuple(v.shape) != tuple(p.shape):
+                    raise ValueError(
+                        f"loaded state of parameter {index} has '{k}' of shape "
+                        f"{tuple(v.shape)}, but the parameter has shape {tuple(p.shape)}"
+                    )
+        state = defaultdict(dict)
+        with no_grad():
+            for index, s in saved_state.items():
+                p = id_map.get(index)
+                if p is None:
+                    state[index] = dict(s)
+                else:
+                    state[p] = {k: _cast_state(p, k, v) for k, v in s.items()}
+        new_groups = []
+        for group, saved in zip(groups, saved_groups):
+            new_groups.append(dict(saved, params=group["params"]))
+        self.state = state
+        self.param_groups = new_groups
+
+
+def _cast_state(p, key, value):
+    """A copy of one saved state value on p's device; floating state takes p's dtype too.
+
+    The scalar counters keep their own dtype: 'step' as in PyTorch, and NAdam's float32
+    'mu_product' too (PyTorch casts it to p's dtype, so a resumed run drifts from an
+    uninterrupted one by its rounding; here the two agree exactly).
+    """
+    if not isinstance(value, Tensor):
+        return value
+    if (
+        key not in ("step", "mu_product")
+        and dtypes.is_floating(p.dtype)
+        and dtypes.is_floating(value.dtype)
+    ):
+        return value.to(device=p.device, dtype=p.dtype).detach().clone()
+    return value.to(device=p.device).detach().clone()
+
+
+def _check(ok, message):
+    """Validate an optimizer option at the public boundary, with PyTorch's wording."""
+    if not ok:
+        raise ValueError(message)
+
+
+def _lerp_(start, end, weight):
+    """start <- start + weight * (end - start), in place (torch.lerp_)."""
+    return start.add_(end - start, alpha=weight)

@@ -1,0 +1,59 @@
+"""SGD with momentum, dampening, Nesterov momentum, weight decay and maximize."""
+
+from optim.optimizer import Optimizer, _check
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, as torch.optim.SGD.
+
+    g <- g + weight_decay * p
+    b <- g (first step),  b <- momentum * b + (1 - dampening) * g (later steps)
+    g <- g + momentum * b (nesterov),  g <- b (otherwise)
+    p <- p - lr * g
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        momentum=0,
+        dampening=0,
+        weight_decay=0,
+        nesterov=False,
+        *,
+        maximize=False,
+    ):
+        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+        _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
+        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check(
+            not nesterov or (momentum > 0 and dampening == 0),
+            "Nesterov momentum requires a momentum and zero dampening",
+        )
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _update(self, p, grad, state, group):
+        momentum = group["momentum"]
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * p
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = grad.detach().clone()
+            else:
+                buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
+            if group["nesterov"]:
+                grad = grad + momentum * buf
+            else:
+                grad = buf
+        p.add_(grad, alpha=-group["lr"])
