@@ -1,1 +1,31 @@
-"""Neural-network layers and losses (a later issue fills this in)."""
+"""Neural-network layers, losses and initialisation, built from the engine's Tensor ops.
+
+import nn
+import nn.functional as F
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+loss = nn.CrossEntropyLoss()(model(x), y)
+"""
+
+from nn import functional, init
+from nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from nn.containers import ModuleList, Sequential
+from nn.dropout import Dropout
+from nn.embedding import Embedding
+from nn.linear import Flatten, Identity, Linear, Maxout
+from nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HingeEmbeddingLoss,
+    MSELoss,
+    NLLLoss,
+)
+from nn.module import Module, RemovableHandle
+from nn.parameter import Parameter
+
+__all__ = [
+    "functional", "init", "Module", "RemovableHandle", "Parameter", "Sequential", "ModuleList",
+    "Identity", "Linear", "Maxout", "Flatten", "Dropout", "Embedding", "ReLU", "LeakyReLU",
+    "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "MSELoss", "CrossEntropyLoss",
+    "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HingeEmbeddingLoss",
+]  # fmt: skip

@@ -1,0 +1,109 @@
+"""Affine layers: `Linear`, `Maxout`, plus the shape helpers `Identity` and `Flatten`."""
+
+import math
+
+from autograd import empty
+from nn import functional as F
+from nn import init
+from nn.module import Module
+from nn.parameter import Parameter
+
+__all__ = ["Identity", "Linear", "Maxout", "Flatten"]
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder, arguments ignored as in PyTorch)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+def _reset_affine(weight, bias):
+    """PyTorch's default for Linear: W ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by way of
+    kaiming_uniform_(a=sqrt(5)), and the bias from the same bound."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
+class Linear(Module):
+    """y = x W^T + b: (*, in_features) -> (*, out_features); weight (out_features, in_features)."""
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(empty(out_features, in_features, device=device, dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset_affine(self.weight, self.bias)
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class Maxout(Module):
+    """max over `pieces` affine maps of x (Goodfellow et al., 2013): (*, in) -> (*, out).
+
+    weight is (out_features * pieces, in_features): row o * pieces + k is piece k of unit o.
+    PyTorch has no Maxout; initialised as a Linear of the same shape.
+    """
+
+    def __init__(self, in_features, out_features, pieces=2, bias=True, device=None,
+                 dtype=None):  # fmt: skip
+        super().__init__()
+        if pieces < 1:
+            raise ValueError(f"Maxout: pieces must be at least 1, got {pieces}")
+        self.in_features = in_features
+        self.out_features = out_features
+        self.pieces = pieces
+        rows = out_features * pieces
+        self.weight = Parameter(empty(rows, in_features, device=device, dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(rows, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset_affine(self.weight, self.bias)
+
+    def forward(self, input):
+        return F.maxout(input, self.weight, self.bias, self.pieces)
+
+    def extra_repr(self):
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"pieces={self.pieces}, bias={self.bias is not None}"
+        )
+
+
+class Flatten(Module):
+    """Flatten dims start_dim..end_dim into one: (N, C, H, W) -> (N, C*H*W) by default."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input):
+        return F.flatten(input, self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
