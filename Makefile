@@ -6,7 +6,7 @@ VENV        ?= .venv
 PY          := $(VENV)/bin/python
 PIP         := $(VENV)/bin/pip
 STAMP       := $(VENV)/.stamp
-EXTRAS      ?= test,viz,bench
+EXTRAS      ?= test,viz,train,bench
 ARGS        ?=
 PYTEST_ARGS ?=
 
