@@ -64,3 +64,5 @@ __all__ = [
     "available", "float16", "float32", "float64", "half", "double", "int8", "int16", "int32",
     "int64", "long", "uint8", "bool",
 ] + list(_functional_all)  # fmt: skip
+
+from autograd import functional  # noqa: E402,F401  (torch.autograd.functional; needs the above)

@@ -1,0 +1,144 @@
+"""autograd.functional against torch.autograd.functional: same values, same structure."""
+
+import numpy as np
+import pytest
+import torch
+import torch.autograd.functional as TF
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd as A
+import autograd.functional as AF
+
+# Pairs of the same function written for dagrad (module A) and torch; inputs -> outputs.
+FUNCS = {
+    "elementwise": (lambda m: lambda x: m.tanh(x) * x.exp()),
+    "reduce": (lambda m: lambda x: (x * x).sum(-1) + x.prod()),
+    "matmul": (lambda m: lambda x: x @ x.T if x.ndim == 2 else (x * x).sum()),
+    "softmax": (lambda m: lambda x: m.softmax(x.reshape(-1), 0)),
+    "broadcast": (lambda m: lambda x: (x.unsqueeze(0) - x.unsqueeze(1)).sin()),
+}
+SCALAR_FUNCS = {
+    "cubic": (lambda m: lambda x: (x**3).sum() + (x[..., :1] * x).sum() ** 2),
+    "logsumexp": (lambda m: lambda x: m.log(m.exp(x).sum())),
+    "rosenbrock": (
+        lambda m: (
+            lambda x: (
+                ((1 - x.reshape(-1)[:-1]) ** 2).sum()
+                + 100 * ((x.reshape(-1)[1:] - x.reshape(-1)[:-1] ** 2) ** 2).sum()
+            )
+        )
+    ),
+}
+
+shapes = st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple)
+
+
+def _pair(shape, seed):
+    data = np.random.default_rng(seed).uniform(-1.5, 1.5, size=shape)
+    return A.tensor(data), torch.tensor(data)
+
+
+def _close(ours, theirs):
+    if isinstance(theirs, (tuple, list)):
+        assert isinstance(ours, tuple) and len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            _close(a, b)
+        return
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCS))
+@pytest.mark.parametrize("strategy", ["reverse-mode", "forward-mode"])
+@settings(max_examples=8, deadline=None)
+@given(shape=shapes, seed=st.integers(0, 2**16))
+def test_jacobian_matches_torch(name, strategy, shape, seed):
+    x, tx = _pair(shape, seed)
+    f = FUNCS[name]
+    _close(AF.jacobian(f(A), x, strategy=strategy), TF.jacobian(f(torch), tx))
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_FUNCS))
+@pytest.mark.parametrize("strategy", ["reverse-mode", "forward-mode"])
+@settings(max_examples=8, deadline=None)
+@given(shape=shapes, seed=st.integers(0, 2**16))
+def test_hessian_matches_torch(name, strategy, shape, seed):
+    x, tx = _pair(shape, seed)
+    f = SCALAR_FUNCS[name]
+    h = AF.hessian(f(A), x, outer_jacobian_strategy=strategy)
+    _close(h, TF.hessian(f(torch), tx))
+    np.testing.assert_allclose(h.numpy().reshape(x.numel(), -1), h.numpy().reshape(x.numel(), -1).T)
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_FUNCS))
+@settings(max_examples=8, deadline=None)
+@given(shape=shapes, seed=st.integers(0, 2**16))
+def test_products_match_torch(name, shape, seed):
+    x, tx = _pair(shape, seed)
+    v, tv = _pair(shape, seed + 1)
+    f = SCALAR_FUNCS[name]
+    for ours, theirs in [(AF.hvp, TF.hvp), (AF.vhp, TF.vhp)]:
+        _close(ours(f(A), x, v), theirs(f(torch), tx, tv))
+    _close(AF.vjp(f(A), x), TF.vjp(f(torch), tx))
+    _close(AF.jvp(f(A), x, v), TF.jvp(f(torch), tx, tv))
+
+
+def _two_in_two_out(m):
+    return lambda a, b: (a * b.sum(), m.exp(a).sum() * b)
+
+
+def test_tuples_of_inputs_and_outputs_nest_as_torch():
+    (a, ta), (b, tb) = _pair((2,), 1), _pair((3,), 2)
+    for strategy in ("reverse-mode", "forward-mode"):
+        j = AF.jacobian(_two_in_two_out(A), (a, b), strategy=strategy)
+        _close(j, TF.jacobian(_two_in_two_out(torch), (ta, tb)))
+    u, tu = (A.ones_like(a), A.ones_like(b)), (torch.ones_like(ta), torch.ones_like(tb))
+    _close(AF.jvp(_two_in_two_out(A), (a, b), u), TF.jvp(_two_in_two_out(torch), (ta, tb), tu))
+    w = (A.ones(2, dtype=A.float64), A.ones(3, dtype=A.float64))
+    tw = (torch.ones(2, dtype=torch.float64), torch.ones(3, dtype=torch.float64))
+    _close(AF.vjp(_two_in_two_out(A), (a, b), w), TF.vjp(_two_in_two_out(torch), (ta, tb), tw))
+
+    def f(m):
+        return lambda a, b: (m.exp(a).sum() * b * b).sum()
+
+    _close(AF.hessian(f(A), (a, b)), TF.hessian(f(torch), (ta, tb)))
+
+
+def test_results_are_detached_unless_create_graph():
+    x = A.tensor([0.5, -1.0], dtype=A.float64, requires_grad=True)
+    j = AF.jacobian(lambda x: x.sin(), x)
+    assert not j.requires_grad
+    j = AF.jacobian(lambda x: x.sin(), x, create_graph=True)
+    assert j.requires_grad
+    # d/dx trace(J) = d/dx sum(cos x) = -sin x: the graph reaches the original input
+    (j * A.eye(2, dtype=A.float64)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), -np.sin(x.detach().numpy()))
+
+
+def test_independent_input_gives_zeros_or_strict_error():
+    a, b = A.ones(2, dtype=A.float64), A.ones(3, dtype=A.float64)
+    j = AF.jacobian(lambda a, b: a * 2, (a, b))
+    assert tuple(j[1].shape) == (2, 3) and not j[1].numpy().any()
+    with pytest.raises(RuntimeError, match="independent of input 1"):
+        AF.jacobian(lambda a, b: a * 2, (a, b), strict=True)
+
+
+def test_errors_name_the_function_and_shapes():
+    x = A.ones(3, dtype=A.float64)
+    with pytest.raises(RuntimeError, match=r"vjp: The vector v can only be None"):
+        AF.vjp(lambda x: x * 2, x)
+    with pytest.raises(RuntimeError, match=r"jvp: Mismatch in shape: v\[0\] has shape \(2,\)"):
+        AF.jvp(lambda x: x * 2, x, A.ones(2, dtype=A.float64))
+    with pytest.raises(RuntimeError, match=r"hessian: .*single element, got shape \(3,\)"):
+        AF.hessian(lambda x: x * 2, x)
+    with pytest.raises(ValueError, match="strategy"):
+        AF.jacobian(lambda x: x, x, strategy="sideways")
+    with pytest.raises(TypeError, match=r"jacobian: the inputs\[1\] must be a Tensor"):
+        AF.jacobian(lambda a, b: a, (x, 3.0))
+
+
+def test_empty_output_gives_an_empty_jacobian():
+    x = A.ones(3, dtype=A.float64)
+    j = AF.jacobian(lambda x: x[:0], x)
+    assert tuple(j.shape) == (0, 3)
