@@ -8,6 +8,7 @@ loss = nn.CrossEntropyLoss()(model(x), y)
 
 from nn import functional, init
 from nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from nn.checkpoint import load, save
 from nn.containers import ModuleList, Sequential
 from nn.dropout import Dropout
 from nn.embedding import Embedding
@@ -27,5 +28,5 @@ __all__ = [
     "functional", "init", "Module", "RemovableHandle", "Parameter", "Sequential", "ModuleList",
     "Identity", "Linear", "Maxout", "Flatten", "Dropout", "Embedding", "ReLU", "LeakyReLU",
     "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "MSELoss", "CrossEntropyLoss",
-    "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HingeEmbeddingLoss",
+    "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HingeEmbeddingLoss", "save", "load",
 ]  # fmt: skip

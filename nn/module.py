@@ -2,6 +2,7 @@
 themselves in ordered dicts, so a model's weights can be walked, saved and loaded by name."""
 
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 from autograd import Tensor, no_grad
 from nn.parameter import Parameter
@@ -49,6 +50,26 @@ def _check_name(name, kind, module, registry):
         raise KeyError(f'{kind} name can\'t be empty string ""')
     if hasattr(module, name) and name not in module.__dict__[registry]:
         raise KeyError(f"attribute '{name}' already exists")
+
+
+def _load_source(key, value, target):
+    """(value as a tensor on target's device and dtype, None) or (None, the error message)."""
+    if not (isinstance(value, Tensor) or (hasattr(value, "shape") and hasattr(value, "dtype"))):
+        return None, (
+            f'While copying the parameter named "{key}", expected Tensor or Tensor-like '
+            f"object from checkpoint but received {type(value)}"
+        )
+    if tuple(value.shape) != tuple(target.shape):
+        return None, (
+            f"size mismatch for {key}: copying a param with shape {tuple(value.shape)} "
+            f"from checkpoint, the shape in current model is {tuple(target.shape)}."
+        )
+    try:
+        with no_grad():
+            value = value.detach() if isinstance(value, Tensor) else Tensor(value)
+            return value.to(device=target.device, dtype=target.dtype), None
+    except Exception as exc:  # e.g. an unreadable array: reported, and nothing copied yet
+        return None, f'While copying the parameter named "{key}", {type(exc).__name__}: {exc}'
 
 
 def _set_storage(t, new):
@@ -340,43 +361,41 @@ class Module:
         return destination
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy tensors (or arrays) into the parameters and buffers of the same names.
+        """Copy tensors (or backend arrays) into the parameters and buffers of the same names.
 
-        Every key and shape is checked before anything is copied, so on an error the model is
-        unchanged. Returns (missing_keys, unexpected_keys), as PyTorch.
+        All or nothing: every key, type and shape is checked, and every value converted to its
+        target's device and dtype, before anything is copied, so on an error the model is
+        unchanged. Copies are in place, so an optimizer holding the parameters still works.
+        Returns (missing_keys, unexpected_keys), as PyTorch.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
-        if strict:
-            if unexpected:
-                names = ", ".join(f'"{k}"' for k in unexpected)
-                errors.append(f"Unexpected key(s) in state_dict: {names}. ")
+        if strict:  # PyTorch's order: missing, unexpected, then each bad value
             if missing:
                 names = ", ".join(f'"{k}"' for k in missing)
                 errors.append(f"Missing key(s) in state_dict: {names}. ")
+            if unexpected:
+                names = ", ".join(f'"{k}"' for k in unexpected)
+                errors.append(f"Unexpected key(s) in state_dict: {names}. ")
         sources = {}
         for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            value = value if isinstance(value, Tensor) else Tensor(value)
-            if tuple(value.shape) != tuple(target.shape):
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape {tuple(value.shape)} "
-                    f"from checkpoint, the shape in current model is {tuple(target.shape)}."
-                )
-                continue
-            sources[key] = value
+            if key in state_dict:
+                source, error = _load_source(key, state_dict[key], target)
+                if error is None:
+                    sources[key] = source
+                else:
+                    errors.append(error)
         if errors:
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {self._get_name()}:\n\t" + "\n\t".join(errors)
             )
         with no_grad():
-            for key, value in sources.items():
-                target = own[key]
-                target.copy_(value.detach().to(device=target.device, dtype=target.dtype))
+            for key, source in sources.items():
+                own[key].copy_(source)
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ devices and dtypes
