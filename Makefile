@@ -12,37 +12,52 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps venv run test bench lint clean
+.PHONY: help deps data-deps venv run test bench lint clean
 
 help:
-	@echo "make run    - run the demo (python -m autograd), ARGS=... passed through"
+	@echo "make run    - train on Fashion-MNIST (python -m nn.train), ARGS=... passed through"
+	@echo "              e.g. make run ARGS='--recipe mlp --epochs 3'; ARGS=--help lists the flags"
 	@echo "make test   - run the test suite, PYTEST_ARGS=... passed through"
 	@echo "make bench  - run the benchmarks (bench/run.py)"
 	@echo "make lint   - ruff check"
 	@echo "make venv   - create $(VENV) and install dagrad[$(EXTRAS)] (editable)"
 	@echo "make deps   - install Debian packages that are missing (graphviz)"
+	@echo "make data-deps - install Debian's dataset-fashion-mnist when missing (make run does)"
 	@echo "make clean  - remove $(VENV), caches and build output"
 
 # System packages. Only touches apt when something is missing; never fails the
-# build: without `dot` the rendering tests skip.
-deps:
-	@if command -v dot >/dev/null 2>&1; then \
-		echo "deps: graphviz (dot) already installed"; \
+# build: without `dot` the rendering tests skip, without the dataset `make run` says
+# what is missing. $(call apt_install,PACKAGE,CHECK,WHAT IS LOST WITHOUT IT)
+FASHION_MNIST := $(addprefix /usr/share/datasets/fashion-mnist/,\
+	train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz \
+	t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
+
+define apt_install
+	@if $(2); then \
+		echo "deps: $(1) already installed"; \
 	else \
-		echo "deps: graphviz (dot) missing, installing with apt-get"; \
+		echo "deps: $(1) missing, installing with apt-get"; \
 		if [ "$$(id -u)" -eq 0 ]; then SUDO=""; \
 		elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
 		else SUDO="__none__"; fi; \
 		if [ "$$SUDO" = "__none__" ]; then \
-			echo "WARNING: not root and no sudo: cannot install graphviz; tests that need 'dot' will skip." >&2; \
+			echo "WARNING: not root and no sudo: cannot install $(1); $(3)." >&2; \
 		elif command -v apt-get >/dev/null 2>&1 \
 			&& $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-			&& $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz; then \
-			echo "deps: graphviz installed ($$(dot -V 2>&1))"; \
+			&& $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1); then \
+			echo "deps: $(1) installed"; \
 		else \
-			echo "WARNING: could not install graphviz with apt-get; tests that need 'dot' will skip." >&2; \
+			echo "WARNING: could not install $(1) with apt-get; $(3)." >&2; \
 		fi; \
 	fi
+endef
+
+deps:
+	$(call apt_install,graphviz,command -v dot >/dev/null 2>&1,tests that need 'dot' will skip)
+
+# The training data for `make run` (Debian's Fashion-MNIST: the four IDX .gz files).
+data-deps:
+	$(call apt_install,dataset-fashion-mnist,ls $(FASHION_MNIST) >/dev/null 2>&1,python -m nn.train needs it)
 
 venv: $(STAMP)
 
@@ -52,8 +67,8 @@ $(STAMP): setup.cfg pyproject.toml | deps
 	$(PIP) install -e '.[$(EXTRAS)]'
 	@touch $@
 
-run: venv
-	$(PY) -m autograd $(ARGS)
+run: venv deps data-deps
+	$(PY) -m nn.train $(ARGS)
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

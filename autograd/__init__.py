@@ -65,4 +65,5 @@ __all__ = [
     "int64", "long", "uint8", "bool",
 ] + list(_functional_all)  # fmt: skip
 
-from autograd import functional  # noqa: E402,F401  (torch.autograd.functional; needs the above)
+# torch.autograd.forward_ad and torch.autograd.functional (they need the above)
+from autograd import forward_ad, functional  # noqa: E402,F401

@@ -89,12 +89,21 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 if gu is not None:
                     prev_g = gu if prev_g is None else prev_g + gu
                 if prev_g is not None:
+                    if keep and u._fn is None and u._hooks is None:
+                        leaves.append(u)  # a leaf without hooks: nothing to run, it waits
+                        leaf_grads.append(prev_g)
+                        continue
                     ready.append((u, prev_g))
                 else:
                     # No gradient arrived (all None): its inputs still wait on it.
                     deps[u] = 0
                     _skip(u, deps, grads, ready)
-        for leaf, g in zip(leaves, leaf_grads):
+        # Hand each leaf its gradient with the engine's other references to it dropped, so
+        # that a gradient nothing else holds becomes .grad without a copy (Tensor._accumulate).
+        v = g = r = out = gu = prev_g = None
+        for i, leaf in enumerate(leaves):
+            g = leaf_grads[i]
+            leaf_grads[i] = None
             leaf._accumulate(g, create_graph)
     finally:
         _grad.enabled = prev
@@ -233,13 +242,25 @@ def grad(
             )
         if g is not None and not create_graph:
             if hasattr(g, "detach"):
-                g = g.detach()
+                g = _detach_keeping_tangent(g)
             else:  # a Value's gradient: a float, or a Value when recorded; hand back a leaf
                 from autograd.value import Value
 
                 g = Value(g if g.__class__ is float else g.data)
         result.append(g)
     return tuple(result)
+
+
+def _detach_keeping_tangent(g):
+    """g cut from the graph; in forward mode it keeps its tangent (forward-over-reverse)."""
+    from autograd import function
+
+    level = function._dual_level
+    tangent = None if level is None else level.tangent(g)
+    g = g.detach()
+    if tangent is not None:
+        level.set_tangent(g, tangent)
+    return g
 
 
 def _as_tuple(x):

@@ -9,6 +9,10 @@ from backends import DeviceError
 
 __all__ = ["Function", "Node", "once_differentiable"]
 
+# The active forward-mode level (autograd.forward_ad), None when off: while it is None, an op
+# pays one lookup of this global for forward mode.
+_dual_level = None
+
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
     "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -30,6 +34,7 @@ class Node:
     _retain = False  # output called retain_grad()
     _out = None  # weak reference to the output, for retain_grad
     _saved = ()
+    _saved_forward = ()  # what a user Function's forward kept for its jvp
     _versions = None  # versions of the saved tensors, when any was ever modified in place
     _epoch = 0
     _freed = False
@@ -53,6 +58,10 @@ class Node:
             if isinstance(t, Tensor) and t._vc is not None:
                 self._versions = [_version_of(t) for t in tensors]
                 break
+
+    def save_for_forward(self, *tensors):
+        """Keep tensors for the Function's jvp (forward mode), which reads ctx.saved_tensors."""
+        self._saved_forward = tensors
 
     @property
     def saved_tensors(self):
@@ -133,7 +142,13 @@ class Function:
 
     `forward` sees Tensors (with grad recording off) and returns an array or a Tensor;
     `backward` returns one gradient (Tensor or None) per forward argument, written in
-    Tensor ops so that `create_graph=True` differentiates it again.
+    Tensor ops so that `create_graph=True` differentiates it again. For forward mode
+    (autograd.forward_ad), `jvp(ctx, *grad_inputs)` returns the output's tangent from one
+    tangent per forward argument, as in PyTorch.
+
+    Built-in primitives instead define `jvp(tangents, out, *args, **kwargs)`: the tangent of
+    `out` from the forward's arguments and their tangents (a list aligned with args, None
+    where an argument has none), in Tensor ops.
     """
 
     # Built-in primitives compute on arrays in forward (no grad mode to switch off) and are
@@ -153,6 +168,10 @@ class Function:
 
     @staticmethod
     def backward(ctx, *grads):
+        raise NotImplementedError
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
         raise NotImplementedError
 
     @classmethod
@@ -190,7 +209,7 @@ class Function:
                 ctx._shapes = [getattr(a, "shape", None) for a in args]
                 _grad.enabled = False
                 try:
-                    out = cls.forward(ctx, *args, **kwargs)
+                    out = _custom_forward(cls, ctx, args, kwargs)
                 finally:
                     _grad.enabled = True
                 alias = out if isinstance(out, Tensor) else None
@@ -212,18 +231,36 @@ class Function:
                 t._vc = alias._vc
         else:
             if cls._builtin:
-                out = cls.forward(_NO_CTX, *args, **kwargs)
+                ctx = _NO_CTX
+                out = cls.forward(ctx, *args, **kwargs)
             else:
-                out = cls.forward(Node(cls, edges or [None] * len(args)), *args, **kwargs)
+                ctx = Node(cls, edges or [None] * len(args))
+                out = _custom_forward(cls, ctx, args, kwargs)
                 if isinstance(out, Tensor):
                     out = out.data
             t = _wrap(out, backend)
         if cls._view:
             t._vc = _shared_vc(args[0])
+        if _dual_level is not None:
+            _dual_level.jvp(cls, ctx, args, kwargs, t)
         return t
 
 
 _new = object.__new__
+
+
+def _custom_forward(cls, ctx, args, kwargs):
+    """A user Function's forward. In forward mode its own ops carry no tangents: its jvp
+    gives the output's."""
+    global _dual_level
+    level = _dual_level
+    if level is None:
+        return cls.forward(ctx, *args, **kwargs)
+    _dual_level = None
+    try:
+        return cls.forward(ctx, *args, **kwargs)
+    finally:
+        _dual_level = level
 
 
 class _NoCtx:

@@ -3,12 +3,17 @@ in PyTorch's spelling (`torch.autograd.functional`).
 
 jacobian(f, x)          J[i..., j...] = d f(x)[i...] / d x[j...]
 vjp(f, x, v)            vᵀJ   (one reverse pass)
-jvp(f, x, u)            J u   (two reverse passes: the double-backward trick)
+jvp(f, x, u)            J u   (one forward-mode pass, autograd.forward_ad)
 hessian(f, x), hvp(f, x, v), vhp(f, x, v)   second order, for a scalar f
+
+jvp and jacobian(strategy="forward-mode") fall back on the double-backward trick (two
+reverse passes, see _jvp_reverse) where forward mode cannot run: inside an active
+forward_ad.dual_level (levels do not nest), or through a custom Function without a jvp.
 
 Every result is detached unless `create_graph=True`, so they can be differentiated again.
 """
 
+from autograd import forward_ad
 from autograd.creation import ones_like, zeros, zeros_like
 from autograd.engine import grad
 from autograd.grad_mode import enable_grad
@@ -116,11 +121,42 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), J v): the Jacobian-vector product.
-
-    With u a dummy cotangent, g(u) = uᵀJ is linear in u, and d(g·v)/du = J v: two reverse
-    passes give a forward-mode product for any op whose backward is differentiable."""
+    """(func(inputs), J v): the Jacobian-vector product, by forward mode: one pass of func on
+    the dual inputs x + v ε."""
     inputs, in_tuple = _as_tuple(inputs, "inputs", "jvp")
+    if forward_ad._current() is None:
+        try:
+            return _jvp_forward(func, inputs, in_tuple, v, create_graph, strict)
+        except forward_ad._NoJvpError:
+            pass  # a custom Function without jvp: reverse mode can still do it
+    return _jvp_reverse(func, inputs, v, create_graph, strict)
+
+
+def _jvp_forward(func, inputs, in_tuple, v, create_graph, strict):
+    with enable_grad():  # func may differentiate its inputs (forward-over-reverse)
+        x = _prepare(inputs, create_graph)
+        v = _check_v(v, x, "v", "jvp", what="input")
+        with forward_ad.dual_level():
+            duals = tuple(forward_ad.make_dual(xi, vi) for xi, vi in zip(x, v))
+            outputs, out_tuple = _call(func, duals, "jvp")
+            tangents = [forward_ad.unpack_dual(o).tangent for o in outputs]
+        result = []
+        for i, (out, t) in enumerate(zip(outputs, tangents)):
+            if t is None:
+                if strict:
+                    raise RuntimeError(
+                        f"jvp: output {i} of the user-provided function is independent of the "
+                        "inputs. This is not allowed in strict mode."
+                    )
+                t = zeros_like(out)
+            result.append(t)
+    outputs = _detach(outputs, create_graph)
+    return _untuple(outputs, out_tuple), _untuple(_detach(result, create_graph), out_tuple)
+
+
+def _jvp_reverse(func, inputs, v, create_graph, strict):
+    """J v by the double-backward trick: with u a dummy cotangent, g(u) = uᵀJ is linear in
+    u, and d(g·v)/du = J v, two reverse passes for any op whose backward is differentiable."""
     with enable_grad():
         x = _prepare(inputs, create_graph)
         outputs, out_tuple = _call(func, x, "jvp")
@@ -155,13 +191,20 @@ def jacobian(
             f"got {strategy!r}"
         )
     inputs, in_tuple = _as_tuple(inputs, "inputs", "jacobian")
-    with enable_grad():
+    with enable_grad():  # forward mode too: func may differentiate its inputs (hessian)
         x = _prepare(inputs, create_graph)
-        outputs, out_tuple = _call(func, x, "jacobian")
-        if strategy == "reverse-mode":
-            blocks = _jacobian_reverse(outputs, x, create_graph, strict)
-        else:
-            blocks = _jacobian_forward(func, x, outputs, create_graph, strict)
+        blocks = None
+        if strategy == "forward-mode" and forward_ad._current() is None:
+            try:
+                blocks, out_tuple = _jacobian_forward(func, x, create_graph, strict)
+            except forward_ad._NoJvpError:
+                pass  # a custom Function without jvp: the reverse trick can still do it
+        if blocks is None:
+            outputs, out_tuple = _call(func, x, "jacobian")
+            if strategy == "reverse-mode":
+                blocks = _jacobian_reverse(outputs, x, create_graph, strict)
+            else:
+                blocks = _jacobian_forward_trick(func, x, outputs, create_graph, strict)
     rows = tuple(_untuple(row, in_tuple) for row in blocks)
     return _untuple(rows, out_tuple)
 
@@ -185,7 +228,42 @@ def _jacobian_reverse(outputs, x, create_graph, strict):
     return blocks
 
 
-def _jacobian_forward(func, x, outputs, create_graph, strict):
+def _jacobian_forward(func, x, create_graph, strict):
+    """Columns J e_k, one forward-mode pass per input element: x_j + e_k ε, the other inputs
+    plain. The primal outputs come from the first pass."""
+    outputs = out_tuple = None
+    columns = []  # columns[j][i]: J e_k of output i for each element k of x[j]
+    with forward_ad.dual_level():
+        for j, xj in enumerate(x):
+            cols = []
+            for k in range(xj.numel()):
+                args = list(x)
+                args[j] = forward_ad.make_dual(xj, _basis(xj, k))
+                outs, out_tuple = _call(func, args, "jacobian")
+                if outputs is None:
+                    outputs = tuple(forward_ad.unpack_dual(o).primal for o in outs)
+                cols.append([forward_ad.unpack_dual(o).tangent for o in outs])
+            columns.append(cols)
+    if outputs is None:  # no input has an element: one plain call for the shapes
+        outputs, out_tuple = _call(func, x, "jacobian")
+    blocks = []
+    for i, out in enumerate(outputs):
+        row = []
+        for j, xj in enumerate(x):
+            col = [c[i] for c in columns[j]]
+            if any(t is None for t in col):
+                if strict:
+                    raise RuntimeError(
+                        f"jacobian: The output of the user-provided function is independent of "
+                        f"input {j}. This is not allowed in strict mode."
+                    )
+                col = [zeros_like(out) if t is None else t for t in col]
+            row.append(_block(_detach(col, create_graph), tuple(out.shape), xj, 1))
+        blocks.append(tuple(row))
+    return blocks, out_tuple
+
+
+def _jacobian_forward_trick(func, x, outputs, create_graph, strict):
     # columns J e_k, one per input element, each through jvp's double-backward product
     u = tuple(zeros_like(o, requires_grad=True) for o in outputs)
     g = _grads(outputs, x, u, True, strict, "jacobian")

@@ -4,6 +4,8 @@ Operators and methods dispatch to the primitives in `autograd.ops`; this module 
 array math of its own.
 """
 
+from sys import getrefcount
+
 from autograd.args import (
     _check_broadcast_to,
     _correction,
@@ -80,7 +82,12 @@ class Tensor:
                 array = backend.from_numpy(data if hasattr(data, "__array__") else data)
                 array = backend.xp.array(array, copy=True)
         else:
-            array = backend.from_python(_unwrap_nested(data), _defaults.dtype)
+            # A float dtype asked for reads the numbers in it: 0.15 as float64 is not rounded
+            # through float32 first.
+            floats = _defaults.dtype
+            if dtype is not None and dtypes.as_dtype(dtype).kind == "f":
+                floats = dtypes.as_dtype(dtype)
+            array = backend.from_python(_unwrap_nested(data), floats)
         if dtype is not None:
             array = array.astype(dtypes.as_dtype(dtype), copy=False)
         self.data = array
@@ -263,9 +270,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's .grad (gradient: 1 for a scalar)."""
-        from autograd.engine import backward
-
-        backward(
+        _engine.backward(
             (self,),
             None if gradient is None else (gradient,),
             retain_graph,
@@ -274,9 +279,14 @@ class Tensor:
         )
 
     def _accumulate(self, grad, create_graph):
+        if self.grad is None and not create_graph and _sole_owner(grad, self.dtype):
+            # As PyTorch's AccumulateGrad, which steals a gradient whose use count is 1: no
+            # copy of an array that only the engine holds.
+            self.grad = _wrap(grad.data, grad._backend)
+            return
         from autograd.function import _accumulate_into
 
-        _accumulate_into(self, grad, create_graph)
+        _accumulate_into(self, grad, create_graph)  # copies: no two tensors share a .grad
 
     def __deepcopy__(self, memo):
         """A copy of a leaf, with its own storage (and .grad); as in PyTorch, not of a
@@ -480,10 +490,10 @@ class Tensor:
         return self.div_(other)
 
     def add_(self, other, alpha=1):
-        return _inplace(self, ops.Add, other if alpha == 1 else other * alpha)
+        return _inplace(self, ops.Add, _scaled(other, alpha))
 
     def sub_(self, other, alpha=1):
-        return _inplace(self, ops.Sub, other if alpha == 1 else other * alpha)
+        return _inplace(self, ops.Sub, _scaled(other, alpha))
 
     def mul_(self, other):
         return _inplace(self, ops.Mul, other)
@@ -655,9 +665,8 @@ class Tensor:
         return composite.softmax(self, dim)
 
     def log_softmax(self, dim=-1):
-        from autograd.ops import composite
-
-        return composite.log_softmax(self, dim)
+        dim = _dim(dim, self.ndim, "log_softmax")
+        return ops.reduce.LogSoftmax.apply(self, dim if self.ndim else None)
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
@@ -794,6 +803,16 @@ class Tensor:
 _new = object.__new__
 
 
+def _sole_owner(t, dtype):
+    """Whether gradient t, held by the engine in one variable and passed on to
+    Tensor._accumulate, is referenced from nowhere else, nor its array (no other tensor, no
+    view, no hook that kept it), and has the given dtype."""
+    a = t.data
+    # references to t: the engine's variable, _accumulate's and this frame's arguments and
+    # getrefcount's; to a: t.data, the local a and getrefcount's
+    return a.base is None and a.dtype == dtype and getrefcount(t) == 4 and getrefcount(a) == 3
+
+
 def _wrap(data, backend):
     """A fresh Tensor around an array: the hot path every op's result goes through."""
     if data.__class__ is not backend.array_type:
@@ -866,6 +885,21 @@ def _compare(x, y, name):
     return _wrap(out, backend)
 
 
+def _scaled(value, alpha):
+    """value * alpha, for the alpha of add_ and sub_. A floating tensor that records nothing
+    (an optimizer's step) is scaled on its array, without the dispatch of an op: the same
+    numbers, as a Python number takes the array's dtype either way."""
+    if alpha == 1:
+        return value
+    if (
+        value.__class__ is Tensor
+        and value.data.dtype.kind == "f"
+        and not (_grad.enabled and value.requires_grad)
+    ):
+        return _wrap(value.data * alpha, value._backend)
+    return value * alpha
+
+
 def _inplace(t, fn, *args):
     """Apply `fn` out of place, then write the result into t's storage and bump its version.
 
@@ -875,6 +909,7 @@ def _inplace(t, fn, *args):
     record = _grad.enabled and (
         t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
     )
+    level = _function._dual_level  # forward mode: t's tangent follows its new value
     if record:
         if t.grad_fn is None and t.requires_grad:
             raise RuntimeError(
@@ -891,8 +926,10 @@ def _inplace(t, fn, *args):
         old = _wrap(t.data.copy(), t._backend)
         old.requires_grad = t.requires_grad
         old.grad_fn = t.grad_fn
+        if level is not None:
+            level.transfer(t, old)
         out = fn.apply(old, *args)
-    elif fn._inplace is not None:
+    elif fn._inplace is not None and level is None:
         # Nothing recorded: compute straight into t's storage (optimizer steps, no_grad code).
         _inplace_direct(t, fn, *args)
         return t
@@ -914,6 +951,8 @@ def _inplace(t, fn, *args):
         vc = t._vc = [0, False]
     vc[0] += 1
     _inplace_epoch[0] += 1
+    if level is not None:
+        level.transfer(out, t)
     if record:
         prev = t.grad_fn
         t.grad_fn = out.grad_fn
@@ -1040,4 +1079,6 @@ def gather(input, dim, index):
     return ops.Gather.apply(input, idx, d)
 
 
+from autograd import function as _function  # noqa: E402  (forward mode's flag)
+from autograd import engine as _engine  # noqa: E402
 from autograd import ops  # noqa: E402  (ops need Tensor defined first)

@@ -7,10 +7,16 @@ graph can show the gradient of every node.
 The local gradients are written once, in arithmetic that floats and Values share: a plain
 backward runs them on floats (fast, nothing recorded), `create_graph=True` on Values (so
 the backward is itself a graph that differentiates again).
+
+Forward mode (autograd.forward_ad) runs on the same mechanism as for Tensors: inside a
+dual_level, each op calls its `jvp(tangents, out, x, y)` rule, here on float tangents
+(dual numbers w + ẇ ε), so the forward-accumulation table of a function can be read off op
+by op with `forward_ad.unpack_dual`.
 """
 
 import math
 
+from autograd import function as _function
 from autograd.engine import run_backward
 from autograd.function import Function
 from autograd.grad_mode import state as _grad
@@ -138,6 +144,12 @@ class Value:
     def log(self):
         return Log.apply(self)
 
+    def sin(self):
+        return Sin.apply(self)
+
+    def cos(self):
+        return Cos.apply(self)
+
     def maximum(self, other):
         return Maximum.apply(self, _value(other))
 
@@ -171,6 +183,8 @@ class ScalarFunction(Function):
         else:
             out._fn = None
             out._next = ()
+        if _function._dual_level is not None:
+            _function._dual_level.jvp(cls, None, inputs, {}, out)
         return out
 
 
@@ -187,6 +201,11 @@ class Add(ScalarFunction):
     def backward(ctx, grad):
         return grad, grad
 
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        tx, ty = tangents
+        return _t(tx) + _t(ty)
+
 
 class Neg(ScalarFunction):
     """z = -x.  dz/dx = -1."""
@@ -200,6 +219,10 @@ class Neg(ScalarFunction):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        return -tangents[0]
 
 
 class Mul(ScalarFunction):
@@ -216,6 +239,12 @@ class Mul(ScalarFunction):
         x, y = ctx.saved_values
         return grad * y, grad * x
 
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        """ż = ẋ y + x ẏ."""
+        tx, ty = tangents
+        return _t(tx) * y.data + x.data * _t(ty)
+
 
 class Div(ScalarFunction):
     """z = x / y.  dz/dx = 1/y, dz/dy = -x/y^2."""
@@ -231,6 +260,12 @@ class Div(ScalarFunction):
         x, y = ctx.saved_values
         gx = grad / y
         return gx, -gx * x / y
+
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        """ż = (ẋ - z ẏ) / y."""
+        tx, ty = tangents
+        return (_t(tx) - out.data * _t(ty)) / y.data
 
 
 class Pow(ScalarFunction):
@@ -256,6 +291,11 @@ class Pow(ScalarFunction):
         n = ctx.exponent
         return grad * n * x ** (n - 1), None
 
+    @staticmethod
+    def jvp(tangents, out, x, n):
+        """ż = n x^(n-1) ẋ."""
+        return n * x.data ** (n - 1) * tangents[0]
+
 
 class Exp(ScalarFunction):
     """z = e^x.  dz/dx = e^x = z."""
@@ -269,6 +309,10 @@ class Exp(ScalarFunction):
     @staticmethod
     def backward(ctx, grad):
         return grad * ctx.output
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        return out.data * tangents[0]
 
 
 class Log(ScalarFunction):
@@ -285,6 +329,10 @@ class Log(ScalarFunction):
         (x,) = ctx.saved_values
         return grad / x
 
+    @staticmethod
+    def jvp(tangents, out, x):
+        return tangents[0] / x.data
+
 
 class Tanh(ScalarFunction):
     """z = tanh x.  dz/dx = 1 - z^2."""
@@ -299,6 +347,10 @@ class Tanh(ScalarFunction):
     def backward(ctx, grad):
         y = ctx.output
         return grad * (1 - y * y)
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        return (1 - out.data * out.data) * tangents[0]
 
 
 class Sigmoid(ScalarFunction):
@@ -318,6 +370,10 @@ class Sigmoid(ScalarFunction):
         y = ctx.output
         return grad * y * (1 - y)
 
+    @staticmethod
+    def jvp(tangents, out, x):
+        return out.data * (1 - out.data) * tangents[0]
+
 
 class Relu(ScalarFunction):
     """z = max(x, 0).  dz/dx = 1 if x > 0 else 0."""
@@ -331,6 +387,10 @@ class Relu(ScalarFunction):
     @staticmethod
     def backward(ctx, grad):
         return grad * (1.0 if ctx.data > 0 else 0.0)
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        return tangents[0] if x.data > 0 else 0.0
 
 
 class Maximum(ScalarFunction):
@@ -349,3 +409,74 @@ class Maximum(ScalarFunction):
             half = grad * 0.5
             return half, half
         return (grad, grad * 0.0) if x.data > y.data else (grad * 0.0, grad)
+
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        """ż = ẋ or ẏ, the larger's; their mean on a tie (PyTorch)."""
+        tx, ty = _t(tangents[0]), _t(tangents[1])
+        if x.data == y.data:
+            return (tx + ty) * 0.5
+        return tx if x.data > y.data else ty
+
+
+class Sin(ScalarFunction):
+    """z = sin x.  dz/dx = cos x."""
+
+    symbol = "sin"
+
+    @staticmethod
+    def forward(ctx, x):
+        return math.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_values
+        return grad * (x.cos() if x.__class__ is Value else math.cos(x))
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ż = cos x ẋ."""
+        return math.cos(x.data) * tangents[0]
+
+
+class Cos(ScalarFunction):
+    """z = cos x.  dz/dx = -sin x."""
+
+    symbol = "cos"
+
+    @staticmethod
+    def forward(ctx, x):
+        return math.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_values
+        return -grad * (x.sin() if x.__class__ is Value else math.sin(x))
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ż = -sin x ẋ."""
+        return -math.sin(x.data) * tangents[0]
+
+
+class Alias(ScalarFunction):
+    """z = x, a new node: forward_ad.make_dual's view of a Value.  dz/dx = 1."""
+
+    symbol = "="
+
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        return tangents[0]
+
+
+def _t(tangent):
+    """A missing tangent is 0."""
+    return 0.0 if tangent is None else tangent

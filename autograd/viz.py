@@ -13,20 +13,33 @@ plus the box of the output. Intermediate tensors are not held by the graph, so t
 box only when they called `retain_grad()` and are still alive. A box shows shape and dtype,
 and the values (and grad) when there are at most `max_elements` of them, else min/mean/max.
 
-Colours: output orange, leaf requiring grad blue, parameter green, constant grey (dashed).
+Colours: output orange, leaf requiring grad blue, parameter green, constant grey (dashed),
+collapsed module purple.
 
 The walk is breadth-first from the output with an explicit queue (no recursion), and names
 the vertices in the order it meets them, so the same graph always gives the same text.
 Past `max_nodes` vertices it stops drawing and puts one "... N more nodes" box instead.
 
-`clusters` maps vertices (Values, Tensors or Nodes) to a cluster name, or is a callable
-returning one (or None): each cluster is drawn in its own frame. This is the hook for
-grouping by `nn.Module`: a module can map the Nodes its forward recorded to its name.
+Module clusters: `record(model)` hooks every submodule for one forward pass and notes which
+op nodes each module call made, so that the picture frames them by module:
+
+    with viz.record(model) as rec:
+        loss = loss_fn(model(x), y)
+    viz.draw(loss, modules=rec, collapse=["features"])
+
+Each call is a labelled frame ("mlp.layers.0 (Linear)"), nested as the calls were;
+parameters carry their `named_parameters()` names ("layers.0.weight"); a module named in
+`collapse` is drawn as one box, the edges into and out of it kept. `clusters` is the plain
+form of the same thing: a map (or callable) from vertices to a frame name, or to a tuple
+of names for nested frames.
 """
 
+import weakref
 from collections import deque
 
-__all__ = ["to_dot", "draw", "draw_dot", "save"]
+from autograd.tensor import Tensor
+
+__all__ = ["to_dot", "draw", "draw_dot", "save", "record", "ModuleRecord"]
 
 # Short labels for the ops that have a symbol; the rest show their lowercased class name.
 _SYMBOLS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**", "MatMul": "matmul"}
@@ -38,8 +51,10 @@ _STYLE = {
     "constant": {"shape": "record", "style": "dashed,filled", "fillcolor": "#eeeeee"},
     "value": {"shape": "record"},
     "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#f2f2f2"},
+    "module": {"shape": "Mrecord", "style": "filled", "fillcolor": "#e5dbf5"},
     "more": {"shape": "note", "style": "dashed"},
 }
+_CLUSTER_STYLE = 'style="rounded"; color="#8c8c8c"; fontname="Helvetica";'
 
 
 class _Graph:
@@ -47,11 +62,11 @@ class _Graph:
 
     def __init__(self, rankdir):
         self.rankdir = rankdir
-        self.nodes = []  # (id, kind, label, cluster)
+        self.nodes = []  # (id, kind, label, cluster path: a tuple of frame names, maybe ())
         self.edges = []  # (tail id, head id)
 
-    def node(self, name, kind, label, cluster=None):
-        self.nodes.append((name, kind, label, cluster))
+    def node(self, name, kind, label, cluster=()):
+        self.nodes.append((name, kind, label, cluster or ()))
 
     def edge(self, tail, head):
         self.edges.append((tail, head))
@@ -67,8 +82,12 @@ def _inputs(v):
     return [u for u in getattr(v, "_next", ()) if u is not None]
 
 
-def _walk(roots, max_nodes):
-    """Vertices breadth-first from the roots: (the first `max_nodes` of them, how many more)."""
+def _walk(roots, max_nodes, unit_of=None):
+    """Vertices breadth-first from the roots: (the drawn ones, how many more there are).
+
+    At most `max_nodes` units are drawn; a unit is one vertex, or all the vertices for
+    which `unit_of` gives the same key (a collapsed module: one box).
+    """
     order = []
     seen = set()
     queue = deque()
@@ -83,9 +102,239 @@ def _walk(roots, max_nodes):
             if id(u) not in seen:
                 seen.add(id(u))
                 queue.append(u)
-    if max_nodes is None or len(order) <= max_nodes:
+    if max_nodes is None:
         return order, 0
-    return order[:max_nodes], len(order) - max_nodes
+    if unit_of is None:
+        if len(order) <= max_nodes:
+            return order, 0
+        return order[:max_nodes], len(order) - max_nodes
+    rank = {}  # unit -> its rank by first appearance
+    drawn = []
+    for v in order:
+        unit = unit_of(v)
+        key = id(v) if unit is None else unit  # ints and tuples never compare equal
+        if key not in rank:
+            rank[key] = len(rank)
+        if rank[key] < max_nodes:
+            drawn.append(v)
+    return drawn, max(0, len(rank) - max_nodes)
+
+
+# --------------------------------------------------------------------------- module record
+def _tensors_in(obj):
+    """The Tensors in a forward's arguments or output (nested tuples, lists, dicts)."""
+    found = []
+    todo = [obj]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, Tensor):
+            found.append(x)
+        elif isinstance(x, (tuple, list)):
+            todo.extend(reversed(x))
+        elif isinstance(x, dict):
+            todo.extend(reversed(list(x.values())))
+    return found
+
+
+def _plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class ModuleRecord:
+    """Which module call made each op node of a forward pass: see `record`.
+
+    A call owns the op nodes on the paths from its outputs back to its inputs that no call
+    inside it owns (the innermost call wins), and the parameters its module holds itself.
+    Nodes are held weakly, so the record keeps no graph alive.
+    """
+
+    _HOOKS = (
+        "named_modules",
+        "named_parameters",
+        "register_forward_pre_hook",
+        "register_forward_hook",
+    )
+
+    def __init__(self, module, name=None):
+        missing = [a for a in self._HOOKS if not callable(getattr(module, a, None))]
+        if missing:
+            raise TypeError(
+                f"record: expected an nn.Module, got {type(module).__name__} "
+                f"(it has no {', '.join(missing)})"
+            )
+        self.module = module
+        self.name = type(module).__name__.lower() if name is None else str(name)
+        self._modules = {}  # id(module) -> (qualified name, module)
+        self._params = {}  # id(parameter) -> (parameter, name, the module holding it)
+        self._calls = {}  # call label -> (qualified name, module, "out (shape) dtype")
+        self._seen = {}  # id(node) -> (weak ref, stamp, call path or None)
+        self._counts = {}  # id(module) -> calls so far
+        self._stack = []  # the calls under way: (module, call path, stamp)
+        self._clock = 0
+        self._handles = []
+
+    @property
+    def calls(self):
+        """The labels of the recorded module calls, in the order they began."""
+        return list(self._calls)
+
+    # ------------------------------------------------------------------ recording
+    def __enter__(self):
+        if self._handles:
+            raise RuntimeError("record: this record is already recording")
+        named = list(self.module.named_modules())
+        self._modules = {id(m): (qual, m) for qual, m in named}
+        by_name = dict(named)
+        for pname, p in self.module.named_parameters():
+            self._params[id(p)] = (p, pname, by_name.get(pname.rpartition(".")[0]))
+        try:
+            for _, m in named:
+                self._handles.append(m.register_forward_pre_hook(self._pre))
+                self._handles.append(m.register_forward_hook(self._post))
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        self._stack = []
+        return False
+
+    def _label(self, qual, module):
+        full = ".".join(part for part in (self.name, qual) if part)
+        kind = type(module).__name__
+        return f"{full} ({kind})" if full else kind
+
+    def _entry(self, v):
+        entry = self._seen.get(id(v))
+        return entry if entry is not None and entry[0]() is v else None  # ids get reused
+
+    def _pre(self, module, args):
+        n = self._counts[id(module)] = self._counts.get(id(module), 0) + 1
+        qual = self._modules[id(module)][0]
+        label = self._label(qual, module) + (f" #{n}" if n > 1 else "")
+        parent = self._stack[-1][1] if self._stack else ()
+        self._clock += 1
+        stamp = self._clock
+        self._calls[label] = (qual, module, "")
+        # Every node the inputs reach existed before this call: the call's walk stops there.
+        seen = self._seen
+        todo = [t.grad_fn for t in _tensors_in(args) if t.grad_fn is not None]
+        while todo:
+            v = todo.pop()
+            if self._entry(v) is not None:
+                continue
+            seen[id(v)] = (weakref.ref(v), stamp, None)
+            todo.extend(u for u in v._next if u is not None and u._fn is not None)
+        self._stack.append((module, parent + (label,), stamp))
+
+    def _post(self, module, args, output):
+        stack = self._stack
+        while stack and stack[-1][0] is not module:
+            stack.pop()  # a forward that raised never reached its post hook
+        if not stack:
+            return None
+        _, path, stamp = stack.pop()
+        self._clock += 1
+        clock = self._clock
+        outs = _tensors_in(output)
+        shapes = ", ".join(str(tuple(t.shape)) for t in outs)
+        text = f"out {shapes} {outs[0].dtype}" if len(outs) == 1 else f"out {shapes}"
+        self._calls[path[-1]] = (self._modules[id(module)][0], module, text if outs else "")
+        seen = self._seen
+        todo = [t.grad_fn for t in outs if t.grad_fn is not None]
+        visited = set()
+        while todo:
+            v = todo.pop()
+            if id(v) in visited:
+                continue
+            visited.add(id(v))
+            if v._fn is None:  # a leaf: ours when the module holds it as a parameter
+                held = self._params.get(id(v))
+                if held is not None and held[2] is module and self._entry(v) is None:
+                    seen[id(v)] = (weakref.ref(v), clock, path)
+                continue
+            entry = self._entry(v)
+            if entry is None:
+                seen[id(v)] = (weakref.ref(v), clock, path)
+            elif entry[1] <= stamp:
+                continue  # it existed when this call began: an input, or older
+            elif entry[2] is None:  # made here, before an inner call read it
+                seen[id(v)] = (entry[0], entry[1], path)
+            todo.extend(u for u in v._next if u is not None)
+        return None
+
+    # ------------------------------------------------------------------ drawing
+    def _path_of(self, v):
+        """The frames of v: the labels of the calls it was made in, outermost first."""
+        entry = self._entry(v)
+        return entry[2] if entry is not None and entry[2] is not None else ()
+
+    def _param_names(self):
+        return {id(p): name for p, name, _ in self._params.values()}
+
+    def _box_of(self, collapse):
+        """vertex -> the call path of its collapsed box (or None); None if none collapse."""
+        if not collapse:
+            return None
+        if isinstance(collapse, str) or not hasattr(collapse, "__iter__"):
+            collapse = [collapse]
+        by_name = {}
+        for qual, m in self._modules.values():
+            by_name.setdefault(qual, m)
+            by_name.setdefault(".".join(part for part in (self.name, qual) if part), m)
+        targets = set()
+        for c in collapse:
+            if isinstance(c, str):
+                if c not in by_name:
+                    known = ", ".join(repr(q) for q, _ in self._modules.values())
+                    raise ValueError(f"collapse: no module named {c!r} in {self.name} ({known})")
+                targets.add(id(by_name[c]))
+            elif id(c) in self._modules:
+                targets.add(id(c))
+            else:
+                raise ValueError(
+                    f"collapse: the {type(c).__name__} given is not a submodule of {self.name}"
+                )
+        boxed = {label for label, (_, m, _) in self._calls.items() if id(m) in targets}
+        cache = {}
+
+        def box_of(v):
+            path = self._path_of(v)
+            if not path:
+                return None
+            if path not in cache:
+                cut = next((k for k, label in enumerate(path) if label in boxed), None)
+                cache[path] = None if cut is None else path[: cut + 1]
+            return cache[path]
+
+        return box_of
+
+    def _box_label(self, path, ops, params):
+        fields = [_plural(ops, "op")]
+        if params:
+            fields.append(_plural(params, "parameter"))
+        out = self._calls[path[-1]][2]
+        return _record(path[-1], ", ".join(fields), *([_escape(out)] if out else []))
+
+
+def record(module, name=None):
+    """Record which submodule made each op of a forward pass, for module frames in `draw`.
+
+        with viz.record(model) as rec:
+            loss = loss_fn(model(x), y)
+        viz.draw(loss, modules=rec, collapse=["layers.1"])
+
+    `module` is any `nn.Module` (duck-typed: `named_modules`, `named_parameters` and the
+    forward hooks); `name` prefixes the frame labels (default: the class name, lowercased).
+    Forward pre- and post-hooks sit on every submodule inside the `with` block only. A
+    forward that reads tensors other than its positional arguments and parameters (keyword
+    arguments, tensors kept from earlier) has the ops behind them counted as its own.
+    """
+    return ModuleRecord(module, name)
 
 
 # --------------------------------------------------------------------------- labels
@@ -139,29 +388,71 @@ def _op_label(fn):
     return _SYMBOLS.get(name, name.lower())
 
 
-def _cluster_of(clusters):
+def _as_path(cluster):
+    """A frame name, a tuple of nested frame names, or None -> a tuple of names."""
+    if cluster is None:
+        return ()
+    if isinstance(cluster, (tuple, list)):
+        return tuple(str(c) for c in cluster)
+    return (str(cluster),)
+
+
+def _cluster_of(clusters, modules):
+    if modules is not None:
+        if clusters is not None:
+            raise ValueError("draw: give clusters= or modules=, not both")
+        if not isinstance(modules, ModuleRecord):
+            raise TypeError(
+                f"modules= takes what viz.record(model) records, got {type(modules).__name__}: "
+                "`with viz.record(model) as rec: loss = ...`, then draw(loss, modules=rec)"
+            )
+        return modules._path_of
     if clusters is None:
-        return lambda v: None
+        return lambda v: ()
     if callable(clusters) and not hasattr(clusters, "items"):
-        return clusters
-    by_id = {id(k): name for k, name in clusters.items()}
-    return lambda v: by_id.get(id(v))
+        return lambda v: _as_path(clusters(v))
+    by_id = {id(k): _as_path(name) for k, name in clusters.items()}
+    return lambda v: by_id.get(id(v), ())
 
 
 # --------------------------------------------------------------------------- building
-def _describe(root, show_data, show_grad, max_elements, max_nodes, rankdir, labels, clusters):
+def _describe(
+    root,
+    show_data=True,
+    show_grad=True,
+    max_elements=8,
+    max_nodes=500,
+    rankdir="LR",
+    labels=None,
+    clusters=None,
+    modules=None,
+    collapse=(),
+):
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
     graph = _Graph(rankdir)
+    cluster_of = _cluster_of(clusters, modules)
+    if collapse and modules is None:
+        raise ValueError("collapse needs modules=: the record of `with viz.record(model)`")
     if not roots:
         return graph
-    cluster_of = _cluster_of(clusters)
     if all(_is_value(r) for r in roots):
         _describe_values(graph, roots, show_data, show_grad, max_nodes, cluster_of)
-    else:
-        names = {id(k): name for k, name in (labels or {}).items()}
-        _describe_tensors(
-            graph, roots, show_data, show_grad, max_elements, max_nodes, names, cluster_of
-        )
+        return graph
+    names = modules._param_names() if modules is not None else {}
+    names.update({id(k): name for k, name in (labels or {}).items()})
+    box_of = modules._box_of(collapse) if modules is not None else None
+    _describe_tensors(
+        graph,
+        roots,
+        show_data,
+        show_grad,
+        max_elements,
+        max_nodes,
+        names,
+        cluster_of,
+        box_of,
+        modules,
+    )
     return graph
 
 
@@ -170,9 +461,12 @@ def _more(graph, order, hidden, ids, suffix):
     if not hidden:
         return
     graph.node("more", "more", f"... {hidden} more nodes")
+    heads = set()
     for v in order:
-        if any(id(u) not in ids for u in _inputs(v)):
-            graph.edge("more", ids[id(v)] + suffix)
+        head = ids[id(v)] + suffix
+        if head not in heads and any(id(u) not in ids for u in _inputs(v)):
+            heads.add(head)
+            graph.edge("more", head)
 
 
 def _describe_values(graph, roots, show_data, show_grad, max_nodes, cluster_of):
@@ -207,32 +501,58 @@ def _describe_values(graph, roots, show_data, show_grad, max_nodes, cluster_of):
 
 
 def _describe_tensors(
-    graph, roots, show_data, show_grad, max_elements, max_nodes, names, cluster_of
+    graph, roots, show_data, show_grad, max_elements, max_nodes, names, cluster_of, box_of, modules
 ):
     # The walk starts at the ops that made the outputs; an output without one is a vertex.
     starts = [r.grad_fn if r.grad_fn is not None else r for r in roots]
-    order, hidden = _walk(starts, max_nodes)
-    ids = {id(v): f"n{k}" for k, v in enumerate(order)}
+    order, hidden = _walk(starts, max_nodes, box_of)
+    ids = {}
+    boxes = {}  # collapsed call path -> [box id, ops inside, parameters inside]
+    for k, v in enumerate(order):
+        box = box_of(v) if box_of is not None else None
+        if box is None:
+            ids[id(v)] = f"n{k}"
+            continue
+        if box not in boxes:
+            boxes[box] = [f"n{k}", 0, 0]
+        ids[id(v)] = boxes[box][0]
+        boxes[box][1 if v._fn is not None else 2] += 1
+    box_ids = {b[0] for b in boxes.values()}
     outputs = {id(r) for r in roots}
+    drawn_boxes = set()
+    edges = set()  # edges at a box: drawn once, and none from a box to itself
     for v in order:
         name = ids[id(v)]
-        cluster = cluster_of(v)
-        if v._fn is None:  # a leaf tensor
+        if name in box_ids:
+            box = box_of(v)
+            if name not in drawn_boxes:  # the first member draws the box
+                drawn_boxes.add(name)
+                label = modules._box_label(box, boxes[box][1], boxes[box][2])
+                graph.node(name, "module", label, box[:-1])
+        elif v._fn is None:  # a leaf tensor
             title = v.name or names.get(id(v)) or ("output" if id(v) in outputs else "leaf")
             label = _tensor_label(v, title, show_data, show_grad, max_elements)
             kind = "output" if id(v) in outputs else _tensor_kind(v)
-            graph.node(name, kind, label, cluster)
+            graph.node(name, kind, label, cluster_of(v))
             continue
-        graph.node(name, "op", _escape(_op_label(v._fn)), cluster)
+        else:
+            cluster = cluster_of(v)
+            graph.node(name, "op", _escape(_op_label(v._fn)), cluster)
+            out = v._out() if v._out is not None else None  # retain_grad() keeps a weak ref
+            if out is not None and all(out is not r for r in roots):
+                title = out.name or names.get(id(out)) or "retained"
+                label = _tensor_label(out, title, show_data, show_grad, max_elements)
+                graph.node(name + "val", "value", label, cluster_of(out) or cluster)
+                graph.edge(name, name + "val")
         for u in v._next:
-            if u is not None and id(u) in ids:
-                graph.edge(ids[id(u)], name)
-        out = v._out() if v._out is not None else None  # retain_grad() keeps a weak ref
-        if out is not None and all(out is not r for r in roots):
-            title = out.name or names.get(id(out)) or "retained"
-            label = _tensor_label(out, title, show_data, show_grad, max_elements)
-            graph.node(name + "val", "value", label, cluster_of(out) or cluster)
-            graph.edge(name, name + "val")
+            if u is None or id(u) not in ids:
+                continue
+            tail = ids[id(u)]
+            if tail not in box_ids and name not in box_ids:
+                graph.edge(tail, name)  # x * x: two edges, as two arguments
+            elif tail != name and (tail, name) not in edges:
+                edges.add((tail, name))
+                graph.edge(tail, name)
     for k, r in enumerate(roots):
         if r.grad_fn is None:  # the output is itself a leaf or a constant: already drawn
             continue
@@ -249,18 +569,41 @@ def _attrs(attrs):
     return ", ".join(f'{key}="{value}"' for key, value in attrs.items())
 
 
-def _node_attrs(kind, label):
-    return {"label": label, **_STYLE[kind]}
-
-
-def _by_cluster(nodes):
-    """Nodes grouped by cluster in first-seen order: [(k, cluster or None, [nodes])], k
-    numbering the clusters 0, 1, ..."""
-    groups = {}
-    for node in nodes:
-        groups.setdefault(node[3], []).append(node)
-    named = [cluster for cluster in groups if cluster is not None]
-    return [(named.index(c) if c is not None else -1, c, group) for c, group in groups.items()]
+def _dot_body(graph):
+    """The node and edge statements, each node inside its (nested) frames; frames come in
+    the order their first node was met, and are numbered cluster_0, cluster_1, ... so."""
+    styles = {kind: _attrs(style) for kind, style in _STYLE.items()}
+    members = {(): []}
+    children = {(): []}
+    for node in graph.nodes:
+        path = node[3]
+        for k in range(1, len(path) + 1):
+            if path[:k] not in children:
+                children[path[:k]] = []
+                members[path[:k]] = []
+                children[path[: k - 1]].append(path[:k])
+        members[path].append(node)
+    lines = []
+    count = 0
+    todo = [((), 0)]  # (frame, depth) to open, or a depth whose frame to close
+    while todo:
+        item = todo.pop()
+        if isinstance(item, int):
+            lines.append("\t" * item + "}")
+            continue
+        path, depth = item
+        indent = "\t" * (depth + 1)
+        if path:
+            lines.append("\t" * depth + f"subgraph cluster_{count} {{")
+            lines.append(f'{indent}label="{_escape(path[-1])}";')
+            lines.append(indent + _CLUSTER_STYLE)
+            count += 1
+            todo.append(depth)
+        for name, kind, label, _ in members[path]:
+            lines.append(f'{indent}{name} [label="{label}", {styles[kind]}];')
+        todo.extend((child, depth + 1) for child in reversed(children[path]))
+    lines.extend(f"\t{tail} -> {head};" for tail, head in graph.edges)
+    return lines
 
 
 def to_dot(
@@ -272,67 +615,70 @@ def to_dot(
     rankdir="LR",
     labels=None,
     clusters=None,
+    modules=None,
+    collapse=(),
 ):
     """The DOT source of the graph that produced `root` (a Value, a Tensor, or a list).
 
     show_data / show_grad: put values / gradients in the boxes.
     max_elements: a tensor with more elements shows min/mean/max instead of its values.
-    max_nodes: draw at most this many vertices (Values, ops and leaves); None for all.
+    max_nodes: draw at most this many vertices (Values, ops, leaves, collapsed modules);
+        None for all.
     rankdir: "LR" (inputs on the left) or "TB" (inputs on top).
-    labels: {tensor: "name"} for tensors without a `.name`.
-    clusters: {vertex: "cluster name"} or a callable vertex -> name or None.
-    """
-    graph = _describe(
-        root, show_data, show_grad, max_elements, max_nodes, rankdir, labels, clusters
-    )
-    styles = {kind: _attrs(style) for kind, style in _STYLE.items()}
-    lines = ["digraph {", f'\trankdir="{graph.rankdir}";', '\tnode [fontname="Helvetica"];']
-    for k, cluster, nodes in _by_cluster(graph.nodes):
-        indent = "\t"
-        if cluster is not None:
-            lines.append(f"\tsubgraph cluster_{k} {{")
-            lines.append(f'\t\tlabel="{_escape(cluster)}";')
-            indent = "\t\t"
-        for name, kind, label, _ in nodes:
-            lines.append(f'{indent}{name} [label="{label}", {styles[kind]}];')
-        if cluster is not None:
-            lines.append("\t}")
-    for tail, head in graph.edges:
-        lines.append(f"\t{tail} -> {head};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def draw(root, show_data=True, show_grad=True, **kw):
-    """The graph as a `graphviz.Digraph` (`pip install graphviz`): Jupyter shows it, and
-    `.render()` / `.pipe()` turn it into an image (they need Graphviz's `dot`).
-
-    Takes the keyword arguments of `to_dot` and draws the same description.
+    labels: {tensor: "name"} for tensors without a `.name`; parameter names of a model:
+        `{p: name for name, p in model.named_parameters()}`.
+    clusters: {vertex: frame} or a callable vertex -> frame or None; a frame is a name, or a
+        tuple of names for frames inside frames.
+    modules: what `record(model)` recorded: a frame per module call, parameter names.
+    collapse: modules (names as in `named_modules()`, or the modules) drawn as one box each.
     """
     graph = _describe(
         root,
         show_data,
         show_grad,
-        kw.pop("max_elements", 8),
-        kw.pop("max_nodes", 500),
-        kw.pop("rankdir", "LR"),
-        kw.pop("labels", None),
-        kw.pop("clusters", None),
+        max_elements,
+        max_nodes,
+        rankdir,
+        labels,
+        clusters,
+        modules,
+        collapse,
     )
-    if kw:
-        raise TypeError(f"draw() got unexpected keyword arguments {sorted(kw)}")
+    head = ["digraph {", f'\trankdir="{graph.rankdir}";', '\tnode [fontname="Helvetica"];']
+    return "\n".join(head + _dot_body(graph) + ["}"]) + "\n"
+
+
+def draw(
+    root,
+    show_data=True,
+    show_grad=True,
+    max_elements=8,
+    max_nodes=500,
+    rankdir="LR",
+    labels=None,
+    clusters=None,
+    modules=None,
+    collapse=(),
+):
+    """The graph as a `graphviz.Digraph` (`pip install graphviz`): Jupyter shows it, and
+    `.render()` / `.pipe()` turn it into an image (they need Graphviz's `dot`).
+
+    Takes the arguments of `to_dot` and draws the same statements.
+    """
+    graph = _describe(
+        root,
+        show_data,
+        show_grad,
+        max_elements,
+        max_nodes,
+        rankdir,
+        labels,
+        clusters,
+        modules,
+        collapse,
+    )
     g = _digraph_class()(graph_attr={"rankdir": graph.rankdir}, node_attr={"fontname": "Helvetica"})
-    for k, cluster, nodes in _by_cluster(graph.nodes):
-        if cluster is None:
-            for name, kind, label, _ in nodes:
-                g.node(name, **_node_attrs(kind, label))
-            continue
-        with g.subgraph(name=f"cluster_{k}") as sub:
-            sub.attr(label=_escape(cluster))
-            for name, kind, label, _ in nodes:
-                sub.node(name, **_node_attrs(kind, label))
-    for tail, head in graph.edges:
-        g.edge(tail, head)
+    g.body.extend(line + "\n" for line in _dot_body(graph))
     return g
 
 
@@ -362,7 +708,8 @@ def _digraph_class():
 
 
 def save(root, path, **kw):
-    """Draw the graph into `path`: .svg, .png or .pdf (needs Graphviz's `dot`)."""
+    """Draw the graph into `path`: .svg, .png or .pdf (needs Graphviz's `dot`); takes the
+    arguments of `to_dot`."""
     import os
     import shutil
 

@@ -98,6 +98,45 @@ class Backend:
             array = array.astype("int64")
         return array
 
+    def windows(self, array, kernel_size, dilation, stride):
+        """The sliding windows of an (N, C, H, W) array, as a strided view without a copy:
+        (N, C, kh, kw, Ho, Wo) with view[n, c, i, j, p, q] = array[n, c, p*sh + i*dh, q*sw + j*dw]
+        and Ho = (H - dh*(kh-1) - 1) // sh + 1 (likewise Wo)."""
+        n, c, h, w = array.shape
+        (kh, kw), (dh, dw), (sh, sw) = kernel_size, dilation, stride
+        ho = (h - dh * (kh - 1) - 1) // sh + 1
+        wo = (w - dw * (kw - 1) - 1) // sw + 1
+        s_n, s_c, s_h, s_w = array.strides
+        shape = (n, c, kh, kw, ho, wo)
+        return self.as_strided(array, shape, (s_n, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w))
+
+    def window_max(self, windows, first=0):
+        """Max over the leading axis of windows (K, ...), and where it is, as PyTorch's max
+        pooling picks it: the first maximum (a later equal value does not win), or the last
+        NaN; where no element beats -inf, `first` (ints broadcastable to the rest: padding is
+        -inf, and PyTorch then picks the window's first element inside the input).
+        Returns (index, values). A loop over the short window axis with branch-free updates:
+        numpy's argmax along it, and masked writes, are an order of magnitude slower."""
+        xp = self.xp
+        k = windows.shape[0]
+        small = "int8" if k <= 127 else "int32"
+        if isinstance(first, int) and first == 0:
+            best = windows[0, ...].copy()  # [0, ...]: a 0-d array, not a scalar, for 1-D input
+            index = xp.zeros(best.shape, dtype=small)
+            start = 1
+        else:
+            best = xp.full(windows.shape[1:], -xp.inf, dtype=windows.dtype)
+            index = xp.empty(best.shape, dtype=small)  # C order (np.array of a broadcast isn't)
+            index[...] = first
+            start = 0
+        for i in range(start, k):
+            v = windows[i, ...]
+            wins = v > best
+            wins |= xp.isnan(v)
+            index += wins.view("int8") * (i - index)  # index = i where v wins
+            xp.maximum(best, v, out=best)
+        return index, best
+
     def __repr__(self):
         return f"<{type(self).__name__} device={self.device}>"
 

@@ -5,6 +5,9 @@ import math
 
 from autograd import Function, Tensor, where
 from autograd import pad as _pad
+from autograd.ops.linalg import Linear as _Linear
+from autograd.ops.reduce import CrossEntropy as _CrossEntropy
+from autograd.ops.reduce import NLLLoss as _NLLLoss
 
 __all__ = [
     "linear", "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax",
@@ -18,9 +21,8 @@ pad = _pad
 
 # --------------------------------------------------------------------------- layers
 def linear(input, weight, bias=None):
-    """y = x W^T + b, with W of shape (out_features, in_features)."""
-    out = input.matmul(weight.t())
-    return out if bias is None else out + bias
+    """y = x W^T + b, with W of shape (out_features, in_features): one node of the graph."""
+    return _Linear.apply(input, weight, bias)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -125,6 +127,7 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
         xp = x.xp
         a = x.data
         z = xp.abs(a)
@@ -139,6 +142,11 @@ class Erf(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * (-(x * x)).exp() * _TWO_OVER_SQRT_PI
+
+    @staticmethod
+    def jvp(ctx, grad_x):
+        (x,) = ctx.saved_tensors  # kept by save_for_forward
+        return grad_x * (-(x * x)).exp() * _TWO_OVER_SQRT_PI
 
 
 def erf(input):
@@ -218,10 +226,15 @@ def mse_loss(input, target, reduction="mean"):
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """-w[y] x[y] for log-probabilities x of shape (N, C, d1, ...) or (C,) and class indices y
     of shape (N, d1, ...) or (); the mean divides by the summed weights of counted targets."""
+    _check_class_targets(input, target, weight, reduction, "nll_loss")
+    return _NLLLoss.apply(input, target.data, weight, ignore_index, reduction)
+
+
+def _check_class_targets(input, target, weight, reduction, op):
     if target.dtype.kind not in "iu":
         raise RuntimeError(f"expected scalar type Long but found {target.dtype} for target")
     if input.ndim < 1:
-        raise ValueError("nll_loss: input must have at least 1 dimension (C,) or (N, C, ...)")
+        raise ValueError(f"{op}: input must have at least 1 dimension (C,) or (N, C, ...)")
     batched = input.ndim > 1
     expected = (input.shape[0],) + tuple(input.shape[2:]) if batched else ()
     if tuple(target.shape) != expected:
@@ -231,42 +244,35 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
                 f"({target.shape[0]})."
             )
         raise RuntimeError(
-            f"nll_loss: expected target of shape {expected} for input of shape "
+            f"{op}: expected target of shape {expected} for input of shape "
             f"{tuple(input.shape)}, got {tuple(target.shape)}"
         )
     n_classes = input.shape[1] if batched else input.shape[0]
-    counted = target != ignore_index
-    bad = ((target < 0) | (target >= n_classes)) & counted
-    if bad.sum().item():
-        raise IndexError(f"Target {target[bad][0].item()} is out of bounds.")
-    safe = target * counted.to(target.dtype)  # ignored targets pick class 0, weighted 0 below
-    class_dim = 1 if batched else 0
-    picked = input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
-    w = counted.to(input.dtype)
-    if weight is not None:
-        if tuple(weight.shape) != (n_classes,):
-            raise RuntimeError(
-                f"weight tensor should be defined either for all {n_classes} classes or no "
-                f"classes but got weight tensor of shape: {tuple(weight.shape)}"
-            )
-        w = weight[safe] * w
-    loss = -picked * w
-    if reduction == "mean":
-        return loss.sum() / w.sum()
-    return _reduce(loss, reduction)
+    if weight is not None and tuple(weight.shape) != (n_classes,):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no "
+            f"classes but got weight tensor of shape: {tuple(weight.shape)}"
+        )
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if target.device != input.device:
+        raise RuntimeError(
+            f"{op}: expected target on the input's device {input.device}, got {target.device}"
+        )
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
                   label_smoothing=0.0):  # fmt: skip
-    """nll_loss(log_softmax(input, class dim), target); target holds class indices, or class
-    probabilities of input's shape."""
+    """nll_loss(log_softmax(input, class dim), target); target holds class indices (one node
+    for the two), or class probabilities of input's shape."""
     if label_smoothing != 0.0:
         raise NotImplementedError("cross_entropy: label_smoothing is not supported yet")
+    if target.dtype.kind in "iu":
+        _check_class_targets(input, target, weight, reduction, "cross_entropy")
+        return _CrossEntropy.apply(input, target.data, weight, ignore_index, reduction)
+    # class probabilities: -sum_c w_c y_c log p_c; the mean divides by the batch size
     class_dim = 1 if input.ndim > 1 else 0
     logp = input.log_softmax(class_dim)
-    if target.dtype.kind in "iu":
-        return nll_loss(logp, target, weight, ignore_index, reduction)
-    # class probabilities: -sum_c w_c y_c log p_c; the mean divides by the batch size
     _same_shape(input, target)
     if weight is not None:
         shape = [1] * input.ndim
@@ -316,3 +322,15 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
     margin_part = where(target != 1, (margin - input).clamp(min=0.0), zeros)
     self_part = where(target != -1, input, zeros)
     return _reduce(margin_part + self_part, reduction)
+
+
+# The layer families keep their functional forms beside their modules; F offers them all.
+from nn.attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+from nn.conv import conv2d  # noqa: E402
+from nn.normalization import batch_norm, layer_norm  # noqa: E402
+from nn.pooling import avg_pool2d, max_pool2d  # noqa: E402
+
+__all__ += [
+    "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "layer_norm",
+    "scaled_dot_product_attention", "multi_head_attention_forward",
+]  # fmt: skip

@@ -123,18 +123,22 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        all_state = self.state
         for group in self.param_groups:
+            maximize = group.get("maximize", False)
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
-                grad = -p.grad if group.get("maximize", False) else p.grad
-                state = self.state.get(p)
+                if maximize:
+                    grad = -grad
+                state = all_state.get(p)
                 if state is None:
                     state = {}
                     self._init_state(p, state, group)
                 self._update(p, grad, state, group)
                 if state:  # an optimizer without state (plain SGD) keeps `state` empty
-                    self.state[p] = state
+                    all_state[p] = state
         return loss
 
     def _init_state(self, p, state, group):

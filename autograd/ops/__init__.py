@@ -3,6 +3,7 @@
 Everything else (mean, var, softmax, stack, split, ...) is in `composite` and builds on these.
 """
 
+from autograd.ops.conv import Fold, Unfold, WindowMax
 from autograd.ops.elementwise import (
     Abs,
     Add,
@@ -47,4 +48,5 @@ PRIMITIVES = (
     Reshape, Permute, Expand, Cat, Pad,
     GetItem, IndexAdd, SetItem, Gather,
     MatMul,
+    Unfold, Fold, WindowMax,
 )  # fmt: skip

@@ -53,12 +53,6 @@ def softmax(x, dim=-1):
     return e / ops.Sum.apply(e, dims, True)
 
 
-def log_softmax(x, dim=-1):
-    """log_softmax = x - logsumexp(x)."""
-    d = _dim(dim, x.ndim, "log_softmax")
-    return x - logsumexp(x, d if x.ndim else None, keepdim=True)
-
-
 def stack(tensors, dim=0):
     """Join along a new dim: cat of unsqueezed tensors."""
     tensors = list(tensors)

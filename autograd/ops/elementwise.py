@@ -7,6 +7,7 @@ output Tensor itself would form a cycle.
 
 import operator
 
+from autograd import function as _function
 from autograd.broadcast import sum_to
 from autograd.function import Function, Node
 from autograd.grad_mode import state as _grad
@@ -19,10 +20,20 @@ class _Primitive(Function):
 
 
 def _output(ctx, fn, x):
-    """The op's output as a Tensor for use in backward (see module docstring)."""
-    if _grad.enabled:
+    """The op's output as a Tensor for use in backward (see module docstring); recomputed
+    also in forward mode, where it needs its tangent (forward-over-reverse)."""
+    if _grad.enabled or _function._dual_level is not None:
         return fn.apply(x)
     return _wrap(ctx.out, x._backend)
+
+
+def _own(out, fn, x, tangent):
+    """The op's output for its jvp rule: recomputed when the rule is recorded, since a
+    recorded tangent that held its own primal would keep it alive (forward_ad's table of
+    tangents is keyed weakly by the primal)."""
+    if _grad.enabled and (out.requires_grad or tangent.requires_grad):
+        return fn.apply(x)
+    return out
 
 
 # ----------------------------------------------------------------------- binary
@@ -44,6 +55,13 @@ class Add(_Primitive):
         sx, sy = ctx.shapes
         return (sum_to(grad, sx) if nx else None, sum_to(grad, sy) if ny else None)
 
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        tx, ty = tangents
+        if ty is None:
+            return tx
+        return ty if tx is None else tx + ty
+
 
 class Sub(_Primitive):
     """z = x - y.  dz/dx = 1, dz/dy = -1."""
@@ -62,6 +80,13 @@ class Sub(_Primitive):
         nx, ny = ctx.needs_input_grad
         sx, sy = ctx.shapes
         return (sum_to(grad, sx) if nx else None, sum_to(-grad, sy) if ny else None)
+
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        tx, ty = tangents
+        if ty is None:
+            return tx
+        return -ty if tx is None else tx - ty
 
 
 class Mul(_Primitive):
@@ -84,6 +109,14 @@ class Mul(_Primitive):
             sum_to(grad * y, x.shape) if nx else None,
             sum_to(grad * x, y.shape) if ny else None,
         )
+
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        """ż = ẋ y + x ẏ."""
+        tx, ty = tangents
+        if ty is None:
+            return tx * y
+        return x * ty if tx is None else tx * y + x * ty
 
 
 class Div(_Primitive):
@@ -111,6 +144,16 @@ class Div(_Primitive):
             sum_to(gx, x.shape) if nx else None,
             sum_to(-gx * x / y, y.shape) if ny else None,
         )
+
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        """ż = ẋ / y - x ẏ / y^2."""
+        tx, ty = tangents
+        tz = None if tx is None else tx / y
+        if ty is not None:
+            term = ty * x / (y * y)
+            tz = -term if tz is None else tz - term
+        return tz
 
 
 class Pow(_Primitive):
@@ -148,6 +191,23 @@ class Pow(_Primitive):
                 gy = grad * x**y * math.log(x) if x > 0 else grad * 0
         return gx, gy
 
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        """ż = y x^(y-1) ẋ + x^y ln x ẏ (the second term 0 where x = 0, as backward)."""
+        tx, ty = tangents
+        tz = None
+        if tx is not None:
+            tz = tx * y * x ** (y - 1) if isinstance(y, Tensor) or y != 0 else tx * 0
+        if ty is not None:
+            if isinstance(x, Tensor):
+                term = ty * x**y * Where.apply(x.data != 0, x, 1.0).log()
+            else:
+                import math
+
+                term = ty * x**y * math.log(x) if x > 0 else ty * 0
+            tz = term if tz is None else tz + term
+        return tz
+
 
 class Maximum(_Primitive):
     """z = max(x, y).  The gradient goes to the larger; ties split it in half (PyTorch)."""
@@ -165,6 +225,10 @@ class Maximum(_Primitive):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         return _route(ctx, grad, x, y, x.data > y.data)
+
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        return _route_tangent(tangents, x, y, x.data > y.data)
 
 
 class Minimum(_Primitive):
@@ -184,6 +248,10 @@ class Minimum(_Primitive):
         x, y = ctx.saved_tensors
         return _route(ctx, grad, x, y, x.data < y.data)
 
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        return _route_tangent(tangents, x, y, x.data < y.data)
+
 
 def _route(ctx, grad, x, y, x_wins):
     """Route grad to x where x_wins, to y where y wins, half to each on ties."""
@@ -194,6 +262,20 @@ def _route(ctx, grad, x, y, x_wins):
     wy = _wrap(xp.where(tie, 0.5, ~x_wins & ~tie).astype(dtype), x._backend)
     nx, ny = ctx.needs_input_grad
     return (sum_to(grad * wx, x.shape) if nx else None, sum_to(grad * wy, y.shape) if ny else None)
+
+
+def _route_tangent(tangents, x, y, x_wins):
+    """ż = ẋ where x wins, ẏ where y wins, (ẋ + ẏ) / 2 on ties: _route's forward-mode twin."""
+    xp = x.xp
+    tie = x.data == y.data
+    tx, ty = tangents
+    tz = None
+    if tx is not None:
+        tz = tx * _wrap(xp.where(tie, 0.5, x_wins).astype(tx.dtype), x._backend)
+    if ty is not None:
+        term = ty * _wrap(xp.where(tie, 0.5, ~x_wins & ~tie).astype(ty.dtype), x._backend)
+        tz = term if tz is None else tz + term
+    return tz
 
 
 class Where(_Primitive):
@@ -221,8 +303,18 @@ class Where(_Primitive):
         gy = sum_to(Where.apply(ctx.cond, zero, grad), sy) if ny else None
         return None, gx, gy
 
+    @staticmethod
+    def jvp(tangents, out, cond, x, y):
+        """ż = where(c, ẋ, ẏ)."""
+        _, tx, ty = tangents
+        ref = tx if tx is not None else ty
+        zero = ref.xp.zeros((), dtype=ref.dtype)
+        return Where.apply(cond, zero if tx is None else tx, zero if ty is None else ty)
+
 
 # ----------------------------------------------------------------------- unary
+
+
 class Neg(_Primitive):
     """y = -x.  dy/dx = -1."""
 
@@ -233,6 +325,10 @@ class Neg(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        return -tangents[0]
 
 
 class Exp(_Primitive):
@@ -251,6 +347,12 @@ class Exp(_Primitive):
         (x,) = ctx.saved_tensors
         return grad * _output(ctx, Exp, x)
 
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = e^x ẋ."""
+        (tx,) = tangents
+        return tx * _own(out, Exp, x, tx)
+
 
 class Log(_Primitive):
     """y = ln x.  dy/dx = 1/x."""
@@ -264,6 +366,11 @@ class Log(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / x
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = ẋ / x."""
+        return tangents[0] / x
 
 
 class Sqrt(_Primitive):
@@ -282,6 +389,12 @@ class Sqrt(_Primitive):
         (x,) = ctx.saved_tensors
         return grad / (2 * _output(ctx, Sqrt, x))
 
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = ẋ / (2 sqrt(x))."""
+        (tx,) = tangents
+        return tx / (2 * _own(out, Sqrt, x, tx))
+
 
 class Sin(_Primitive):
     """y = sin x.  dy/dx = cos x."""
@@ -296,6 +409,11 @@ class Sin(_Primitive):
         (x,) = ctx.saved_tensors
         return grad * x.cos()
 
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = cos x ẋ."""
+        return tangents[0] * x.cos()
+
 
 class Cos(_Primitive):
     """y = cos x.  dy/dx = -sin x."""
@@ -309,6 +427,11 @@ class Cos(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return -grad * x.sin()
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = -sin x ẋ."""
+        return -tangents[0] * x.sin()
 
 
 class Tanh(_Primitive):
@@ -326,6 +449,12 @@ class Tanh(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return TanhGrad.apply(grad, _output(ctx, Tanh, x))
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = (1 - y^2) ẋ."""
+        (tx,) = tangents
+        return TanhGrad.apply(tx, _own(out, Tanh, x, tx))
 
 
 class Sigmoid(_Primitive):
@@ -351,6 +480,12 @@ class Sigmoid(_Primitive):
         (x,) = ctx.saved_tensors
         return SigmoidGrad.apply(grad, _output(ctx, Sigmoid, x))
 
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = y (1 - y) ẋ."""
+        (tx,) = tangents
+        return SigmoidGrad.apply(tx, _own(out, Sigmoid, x, tx))
+
 
 class TanhGrad(_Primitive):
     """z = g (1 - y^2), tanh's backward as one op.  dz/dg = 1 - y^2, dz/dy = -2 g y."""
@@ -367,6 +502,16 @@ class TanhGrad(_Primitive):
         g, y = ctx.saved_tensors
         ng, ny = ctx.needs_input_grad
         return (grad * (1 - y * y) if ng else None, grad * -2 * g * y if ny else None)
+
+    @staticmethod
+    def jvp(tangents, out, g, y):
+        """ż = ġ (1 - y^2) - 2 g y ẏ."""
+        tg, ty = tangents
+        tz = None if tg is None else TanhGrad.apply(tg, y)
+        if ty is not None:
+            term = -2 * g * y * ty
+            tz = term if tz is None else tz + term
+        return tz
 
 
 class SigmoidGrad(_Primitive):
@@ -385,6 +530,16 @@ class SigmoidGrad(_Primitive):
         ng, ny = ctx.needs_input_grad
         return (grad * y * (1 - y) if ng else None, grad * g * (1 - 2 * y) if ny else None)
 
+    @staticmethod
+    def jvp(tangents, out, g, y):
+        """ż = ġ y (1 - y) + g (1 - 2y) ẏ."""
+        tg, ty = tangents
+        tz = None if tg is None else SigmoidGrad.apply(tg, y)
+        if ty is not None:
+            term = g * (1 - 2 * y) * ty
+            tz = term if tz is None else tz + term
+        return tz
+
 
 class Relu(_Primitive):
     """y = max(x, 0).  dy/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
@@ -397,7 +552,14 @@ class Relu(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return MaskedGrad.apply(grad, x, x.xp.heaviside(x.data, 0).astype(grad.dtype, copy=False))
+        # not (x <= 0): a NaN input passes grad on, as PyTorch's threshold_backward
+        return MaskedGrad.apply(grad, x, (~(x.data <= 0)).astype(grad.dtype))
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = ẋ where x > 0 (and where x is NaN, as backward), else 0."""
+        (tx,) = tangents
+        return MaskedGrad.apply(tx, x, (~(x.data <= 0)).astype(tx.dtype))
 
 
 class Abs(_Primitive):
@@ -412,6 +574,12 @@ class Abs(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return MaskedGrad.apply(grad, x, x.xp.sign(x.data).astype(grad.dtype, copy=False))
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = sign(x) ẋ."""
+        (tx,) = tangents
+        return MaskedGrad.apply(tx, x, x.xp.sign(x.data).astype(tx.dtype, copy=False))
 
 
 class MaskedGrad(_Primitive):
@@ -432,6 +600,12 @@ class MaskedGrad(_Primitive):
         gx = _wrap(grad.xp.zeros(ctx.x_shape, dtype=grad.dtype), grad._backend) if needs_x else None
         return gg, gx, None
 
+    @staticmethod
+    def jvp(tangents, out, g, x, mask):
+        """ż = ġ m (x's tangent moves nothing: m is piecewise constant)."""
+        tg = tangents[0]
+        return None if tg is None else MaskedGrad.apply(tg, x, mask)
+
 
 class Sign(_Primitive):
     """y = sign(x).  dy/dx = 0."""
@@ -443,6 +617,10 @@ class Sign(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         return grad * 0
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        return _wrap(out.xp.zeros(out.shape, dtype=out.dtype), out._backend)
 
 
 class Clamp(_Primitive):
@@ -468,8 +646,21 @@ class Clamp(_Primitive):
             inside &= x.data <= hi
         return MaskedGrad.apply(grad, x, inside.astype(grad.dtype)), None, None
 
+    @staticmethod
+    def jvp(tangents, out, x, lo=None, hi=None):
+        """ẏ = ẋ where lo <= x <= hi, else 0."""
+        (tx,) = tangents[:1]
+        inside = x.xp.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside &= x.data >= lo
+        if hi is not None:
+            inside &= x.data <= hi
+        return MaskedGrad.apply(tx, x, inside.astype(tx.dtype))
+
 
 # ----------------------------------------------------------------------- copies and casts
+
+
 class Clone(_Primitive):
     """y = x, in new storage.  dy/dx = 1."""
 
@@ -480,6 +671,10 @@ class Clone(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        return Clone.apply(tangents[0])
 
 
 class Cast(_Primitive):
@@ -494,6 +689,10 @@ class Cast(_Primitive):
     def backward(ctx, grad):
         return (Cast.apply(grad, ctx.dtype) if ctx.dtype.kind == "f" else None), None
 
+    @staticmethod
+    def jvp(tangents, out, x, dtype):
+        return Cast.apply(tangents[0], dtype)
+
 
 class ToDevice(_Primitive):
     """y = x on another device.  dy/dx = 1, moved back."""
@@ -507,11 +706,17 @@ class ToDevice(_Primitive):
             ctx.backend = x._backend
             out.requires_grad = True
             out.grad_fn = ctx
+        if _function._dual_level is not None:
+            _function._dual_level.jvp(cls, None, (x, backend), {}, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         return ToDevice.apply(grad, ctx.backend), None
+
+    @staticmethod
+    def jvp(tangents, out, x, backend):
+        return ToDevice.apply(tangents[0], backend)
 
 
 class Fill(_Primitive):
@@ -533,6 +738,14 @@ class Fill(_Primitive):
         nx, nv = ctx.needs_input_grad
         return (grad * 0 if nx else None, grad.sum() if nv else None)
 
+    @staticmethod
+    def jvp(tangents, out, x, value):
+        """ẏ = the value's tangent everywhere, or 0."""
+        tv = tangents[1]
+        if tv is None:
+            return _wrap(out.xp.zeros(out.shape, dtype=out.dtype), out._backend)
+        return tv
+
 
 class Copy(_Primitive):
     """y = src broadcast to x's shape.  dy/dx = 0, dy/dsrc = 1 (summed over broadcasting)."""
@@ -549,6 +762,14 @@ class Copy(_Primitive):
     def backward(ctx, grad):
         nx, ns = ctx.needs_input_grad
         return (grad * 0 if nx else None, sum_to(grad, ctx.shape) if ns else None)
+
+    @staticmethod
+    def jvp(tangents, out, x, src):
+        """ẏ = ṡrc, broadcast (or 0)."""
+        ts = tangents[1]
+        if ts is None:
+            return _wrap(out.xp.zeros(out.shape, dtype=out.dtype), out._backend)
+        return ts
 
 
 def _floating(x):

@@ -48,6 +48,10 @@ class GetItem(_Primitive):
             out._vc = _shared_vc(x)  # a basic index is a view: in-place writes show through
         return out
 
+    @staticmethod
+    def jvp(tangents, out, x, index):
+        return GetItem.apply(tangents[0], index)
+
 
 class IndexAdd(_Primitive):
     """y = zeros(shape) with y[index] += x.  dy/dx = x's slots of grad: grad[index]."""
@@ -65,6 +69,10 @@ class IndexAdd(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         return GetItem.apply(grad, ctx.index), None, None
+
+    @staticmethod
+    def jvp(tangents, out, x, index, shape):
+        return IndexAdd.apply(tangents[0], index, shape)
 
 
 class SetItem(_Primitive):
@@ -101,6 +109,16 @@ class SetItem(_Primitive):
                 gv = gv.reshape((1,) * (len(shape) - gv.ndim) + gv.shape)
             gv = sum_to(gv, shape)
         return gx, gv, None
+
+    @staticmethod
+    def jvp(tangents, out, x, value, index):
+        """ẏ = ẋ with ẏ[index] = v̇ (zeros where a side has no tangent)."""
+        tx, tv = tangents[:2]
+        if tx is None:
+            from autograd.tensor import _wrap
+
+            tx = _wrap(x.xp.zeros(x.shape, dtype=out.dtype), x._backend)
+        return SetItem.apply(tx, 0.0 if tv is None else tv, index)
 
 
 def _along(index, dim, xp):
@@ -139,3 +157,7 @@ class Gather(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         return IndexAdd.apply(grad, ctx.full, ctx.shape), None, None
+
+    @staticmethod
+    def jvp(tangents, out, x, index, dim):
+        return Gather.apply(tangents[0], index, dim)

@@ -1,4 +1,7 @@
-"""Matrix product: 1-D, 2-D and batched operands, as torch.matmul."""
+"""Matrix products: matmul (1-D, 2-D and batched operands, as torch.matmul) and the affine
+map of a linear layer."""
+
+import math
 
 from autograd.broadcast import sum_to
 from autograd.function import Function
@@ -51,13 +54,108 @@ class MatMul(Function):
             g = g.unsqueeze(-2)
         if y.ndim == 1:
             g = g.unsqueeze(-1)  # (.., n, m)
+        # Each gradient is computed in its operand's layout: for a transposed view, such as
+        # the weight.t() of linear, as the transpose of a product. Undoing the view then gives
+        # a contiguous gradient, where the plain product would need a transposing copy.
         gx = gy = None
         if nx:
-            gx = sum_to(MatMul.apply(g, ym.mT), xm.shape).reshape(x.shape)
+            gx = MatMul.apply(ym, g.mT).mT if _transposed(x.data) else MatMul.apply(g, ym.mT)
+            gx = sum_to(gx, xm.shape).reshape(x.shape)
         if ny:
-            gy = sum_to(MatMul.apply(xm.mT, g), ym.shape).reshape(y.shape)
+            gy = MatMul.apply(g.mT, xm).mT if _transposed(y.data) else MatMul.apply(xm.mT, g)
+            gy = sum_to(gy, ym.shape).reshape(y.shape)
         return gx, gy
+
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        """ż = ẋ @ y + x @ ẏ."""
+        tx, ty = tangents
+        tz = None if tx is None else MatMul.apply(tx, y)
+        if ty is not None:
+            term = MatMul.apply(x, ty)
+            tz = term if tz is None else tz + term
+        return tz
+
+
+def _transposed(a):
+    """Whether the last two dims of array a are stored column-major (a transposed view)."""
+    return a.ndim > 1 and a.strides[-2] < a.strides[-1]
+
+
+class Linear(Function):
+    """y = x W^T + b over the last dim of x, as one node (torch's addmm): W (out, in), b (out,).
+    dy/dx = grad W, dy/dW = grad^T x and dy/db = sum of grad, over all leading dims of x.
+
+    A primitive for speed: one node instead of transpose, matmul and add, with the weight's
+    gradient computed in the weight's layout (no transposing copy) and the bias added in place.
+    """
+
+    _builtin = True
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        ctx.save_for_backward(x, weight)
+        a, w = x.data, weight.data
+        if a.ndim == 0 or w.ndim != 2 or a.shape[-1] != w.shape[1]:
+            raise RuntimeError(
+                f"linear: input of shape {tuple(a.shape)} and weight of shape {tuple(w.shape)} "
+                f"cannot be multiplied: weight must be (out_features, in_features) with "
+                f"in_features the input's last dim"
+            )
+        b = None if bias is None else bias.data
+        if b is not None and b.shape != w.shape[:1]:
+            raise RuntimeError(
+                f"linear: bias of shape {tuple(b.shape)} does not match weight of shape "
+                f"{tuple(w.shape)}: expected ({w.shape[0]},)"
+            )
+        if a.dtype != w.dtype or (b is not None and b.dtype != w.dtype):
+            raise RuntimeError(
+                f"linear: expected input, weight and bias to have the same dtype, but got "
+                f"{a.dtype}, {w.dtype} and {None if b is None else b.dtype}"
+            )
+        out = a @ w.T  # a transposed view: BLAS reads it as it lies
+        if b is not None:
+            out += b  # out is fresh: no second array for the sum
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        nx, nw = needs[0], needs[1]
+        nb = len(needs) > 2 and needs[2]  # the bias is an argument, or left out
+        gx = MatMul.apply(grad, weight) if nx else None  # (*, out) @ (out, in)
+        gw = gb = None
+        if nw or nb:
+            out_features, in_features = weight.shape
+            g, x2 = grad, x
+            if x.ndim != 2:  # all leading dims as one batch dim
+                n = math.prod(x.shape[:-1])
+                g = Reshape.apply(grad, (n, out_features))
+                x2 = Reshape.apply(x, (n, in_features))
+            if nw:
+                gw = MatMul.apply(Permute.apply(g, (1, 0)), x2)  # (out, N) @ (N, in)
+            if nb:
+                gb = Sum.apply(g, (0,), False)
+        return gx, gw, gb
+
+    @staticmethod
+    def jvp(tangents, out, x, weight, bias=None):
+        """ẏ = ẋ W^T + x Ẇ^T + ḃ."""
+        tx, tw = tangents[:2]
+        tb = tangents[2] if len(tangents) > 2 else None
+        ty = None if tx is None else Linear.apply(tx, weight, None)
+        if tw is not None:
+            term = Linear.apply(x, tw, None)
+            ty = term if ty is None else ty + term
+        if tb is not None:
+            ty = tb if ty is None else ty + tb
+        return ty
 
 
 def _describe(shape):
     return "x".join(str(s) for s in shape) if len(shape) else "scalar"
+
+
+from autograd.ops.reduce import Sum  # noqa: E402
+from autograd.ops.shape import Permute, Reshape  # noqa: E402

@@ -26,6 +26,10 @@ class Reshape(_View):
     def backward(ctx, grad):
         return Reshape.apply(grad, ctx.shape), None
 
+    @staticmethod
+    def jvp(tangents, out, x, shape):
+        return Reshape.apply(tangents[0], shape)
+
 
 class Permute(_View):
     """y = x with dims reordered.  dy/dx: the inverse permutation."""
@@ -41,6 +45,10 @@ class Permute(_View):
         inverse = tuple(sorted(range(len(dims)), key=dims.__getitem__))
         return Permute.apply(grad, inverse), None
 
+    @staticmethod
+    def jvp(tangents, out, x, dims):
+        return Permute.apply(tangents[0], dims)
+
 
 class Expand(_View):
     """y = x broadcast to a shape.  dy/dx: sum over the broadcast dims (sum_to)."""
@@ -53,6 +61,10 @@ class Expand(_View):
     @staticmethod
     def backward(ctx, grad):
         return sum_to(grad, ctx.shape), None
+
+    @staticmethod
+    def jvp(tangents, out, x, shape):
+        return Expand.apply(tangents[0], shape)
 
 
 class Cat(_Primitive):
@@ -81,6 +93,16 @@ class Cat(_Primitive):
             start += size
         return tuple(grads)
 
+    @staticmethod
+    def jvp(tangents, out, dim, *xs):
+        from autograd.tensor import _wrap
+
+        ts = [
+            _wrap(x.xp.zeros(x.shape, dtype=x.dtype), x._backend) if t is None else t
+            for x, t in zip(xs, tangents[1:])
+        ]
+        return Cat.apply(dim, *ts)
+
 
 class Pad(_Primitive):
     """y = x with constant borders.  dy/dx: the interior of grad."""
@@ -95,3 +117,7 @@ class Pad(_Primitive):
         from autograd.ops.index import GetItem
 
         return GetItem.apply(grad, ctx.interior), None, None
+
+    @staticmethod
+    def jvp(tangents, out, x, widths, value):
+        return Pad.apply(tangents[0], widths, 0.0)

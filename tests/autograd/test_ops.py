@@ -503,6 +503,105 @@ def _where_scalar_layout(draw, side):
     return [shape_x], {"cond": draw(hnp.arrays(np.bool_, shape_c), label="cond")}
 
 
+# --------------------------------------------------------------------------- sliding windows
+def window_layout(columns):
+    """Unfold's input (N, C, H, W) with a kernel, dilation, padding (asymmetric, of a value)
+    and stride that fit it; with columns=True, Fold's input instead: the columns
+    (C, kh, kw, N, Ho, Wo) of such an image."""
+
+    def layout(draw, side):
+        n, c = draw(st.integers(1, 2), label="N"), draw(st.integers(1, 2), label="C")
+        kernel = (draw(st.integers(1, 2), label="kh"), draw(st.integers(1, 3), label="kw"))
+        dilation = (draw(st.integers(1, 2), label="dh"), draw(st.integers(1, 2), label="dw"))
+        padding = tuple(
+            (draw(st.integers(0, 1), label="pad before"), draw(st.integers(0, 2), label="after"))
+            for _ in range(2)
+        )
+        stride = (draw(st.integers(1, 2), label="sh"), draw(st.integers(1, 3), label="sw"))
+        spans = [
+            d * (k - 1) + 1 - lo - hi
+            for k, d, (lo, hi) in zip(kernel, dilation, padding, strict=True)
+        ]
+        size = tuple(
+            draw(st.integers(max(s, 1), max(s, 1) + side - 1), label="H, W") for s in spans
+        )
+        params = {"kernel": kernel, "dilation": dilation, "padding": padding, "stride": stride}
+        if not columns:
+            params["value"] = draw(st.sampled_from([0.0, -1.5]), label="value")
+            return [(n, c) + size], params
+        out = tuple((h - s) // j + 1 for h, s, j in zip(size, spans, stride, strict=True))
+        return [(c,) + kernel + (n,) + out], {**params, "size": size}
+
+    return layout
+
+
+def unfold(T, x, kernel, dilation, padding, stride, value):
+    if T is autograd:
+        return ops.Unfold.apply(x, kernel, dilation, padding, stride, value)
+    (top, bottom), (left, right) = padding
+    x = F.pad(x, (left, right, top, bottom), value=value)
+    n, c, h, w = x.shape
+    ho, wo = (
+        (s - d * (k - 1) - 1) // j + 1
+        for s, k, d, j in zip((h, w), kernel, dilation, stride, strict=True)
+    )
+    cols = F.unfold(x, kernel, dilation=dilation, stride=stride)  # (N, C*kh*kw, Ho*Wo)
+    return cols.reshape(n, c, *kernel, ho, wo).permute(1, 2, 3, 0, 4, 5)
+
+
+def fold(T, cols, kernel, dilation, padding, stride, size):
+    if T is autograd:
+        return ops.Fold.apply(cols, size, kernel, dilation, padding, stride)
+    (top, bottom), (left, right) = padding
+    c, kh, kw, n, ho, wo = cols.shape
+    flat = cols.permute(3, 0, 1, 2, 4, 5).reshape(n, c * kh * kw, ho * wo)
+    padded = (size[0] + top + bottom, size[1] + left + right)
+    out = F.fold(flat, padded, kernel, dilation=dilation, stride=stride)
+    return out[:, :, top : top + size[0], left : left + size[1]]
+
+
+def window_max(T, x, dim):
+    """Max over dim with the gradient to the first maximum: torch's max(dim) routes so."""
+    return ops.WindowMax.apply(x, dim) if T is autograd else x.max(dim).values
+
+
+# --------------------------------------------------------------------------- layers, losses
+def linear_layout(draw, side):
+    """x (*, in), weight (out, in) and, for one draw in two, bias (out,)."""
+    lead = draw(shapes(max_dims=2, min_side=0, max_side=side), label="leading dims")
+    n_in = draw(st.integers(1, side), label="in_features")
+    n_out = draw(st.integers(1, side), label="out_features")
+    bias = [(n_out,)] if draw(st.booleans(), label="bias") else []
+    return [lead + (n_in,), (n_out, n_in)] + bias
+
+
+def nll_layout(draw, side):
+    """Scores (N, C, d...) or (C,), class indices (-1: ignored), class weights or none, and a
+    reduction."""
+    shape = draw(shapes(min_dims=1, max_side=side), label="shape")
+    n_classes = shape[1] if len(shape) > 1 else shape[0]
+    target_shape = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    classes = st.integers(-1, n_classes - 1)
+    target = draw(hnp.arrays(np.int64, target_shape, elements=classes), label="target")
+    reduction = draw(st.sampled_from(["mean", "sum", "none"]), label="reduction")
+    assume(reduction != "mean" or (target != -1).any())  # the mean of no target is nan
+    weights = hnp.arrays(np.float64, (n_classes,), elements=st.floats(0.25, 2.0))
+    weight = draw(st.one_of(st.none(), weights), label="weight")
+    return [shape], {"target": target, "weight": weight, "reduction": reduction}
+
+
+def _nll_loss(T, x, target, weight, reduction, log_softmax=False):
+    w = None if weight is None else T.tensor(weight, dtype=x.dtype)
+    if T is TORCH:
+        loss = F.cross_entropy if log_softmax else F.nll_loss
+        return loss(x, torch.tensor(target), w, ignore_index=-1, reduction=reduction)
+    loss = ops.reduce.CrossEntropy if log_softmax else ops.reduce.NLLLoss
+    return loss.apply(x, target, w, -1, reduction)
+
+
+WIDE = {"elements": st.floats(-1000.0, 1000.0)}  # e^x overflows float64 beyond 709
+
+
 OFF_GRIDS = [offset_grid(i) for i in range(3)]
 unary = case(same(1, min_side=0))  # 0-d, size-1 and empty dims
 
@@ -696,6 +795,20 @@ ROWS = [
     Row("fill_tensor_value", _fill_tensor, case(lambda d, side: [d(shapes(max_side=side)), ()])),
     Row("copy_", _copy, case(copy_layout)),
     Row("inplace_arith", _inplace_arith, case(copy_layout)),
+    # ----------------------------------------------------------- sliding windows
+    Row("unfold", unfold, case(window_layout(columns=False))),
+    Row("fold", fold, case(window_layout(columns=True))),
+    Row("window_max", window_max, case(same(1, min_dims=1), DISTINCT, params=one_dim)),
+    # ----------------------------------------------------------- layers and losses
+    Row(
+        "linear",
+        lambda T, x, w, *b: ops.linalg.Linear.apply(x, w, *b),
+        case(linear_layout),
+        torch_fn=lambda T, x, w, *b: F.linear(x, w, *b),
+    ),
+    Row("log_softmax_wide", lambda T, x, dim: x.log_softmax(dim), case(same(1), WIDE, one_dim)),
+    Row("nll_loss", _nll_loss, case(nll_layout)),
+    Row("cross_entropy", lambda T, x, **p: _nll_loss(T, x, **p, log_softmax=True), case(nll_layout)),
 ]
 ROWS_BY_NAME = {row.name: row for row in ROWS}
 assert len(ROWS_BY_NAME) == len(ROWS), "row names must be unique"
@@ -923,6 +1036,13 @@ def test_amax_amin_split_ties_evenly(name, dim):
 
     _exact_grads(f, TIED)
     _exact_grads(lambda T, x: f(T, x) * 2.0, TIED)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_window_max_routes_ties_whole_to_the_first_maximum(dim):
+    # max pooling's rule (amax splits among ties instead); torch's max(dim) routes the same
+    _exact_grads(lambda T, x: window_max(T, x, dim), TIED)
+    _exact_grads(lambda T, x: window_max(T, x, dim) * 2.0, TIED)
 
 
 def test_maximum_minimum_split_equal_elements_in_half():

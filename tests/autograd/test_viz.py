@@ -387,3 +387,301 @@ def test_draw_is_a_digraph_that_shows_its_source_without_dot(monkeypatch):
     bundle = g._repr_mimebundle_()
     assert list(bundle) == ["text/plain"]
     assert "not installed" in bundle["text/plain"] and g.source in bundle["text/plain"]
+
+
+# --------------------------------------------------------------------------- module frames
+nn = pytest.importorskip("nn")
+
+
+def frames(dot):
+    """{node id: the labels of the frames around it, outermost first}, from our DOT text."""
+    where, path, opening = {}, [], False
+    for line in dot.splitlines():
+        text = line.strip()
+        if text.startswith("subgraph cluster_"):
+            opening = True
+        elif opening and text.startswith("label="):
+            path.append(re.match(r'label="(.*)";$', text).group(1))
+            opening = False
+        elif text == "}" and path:
+            path.pop()
+        elif m := _NODE.match(line):
+            where[m.group(1)] = tuple(path)
+    return where
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+
+    def forward(self, x):
+        return self.layers(x) * 2.0
+
+
+MLP_FRAME = ("mlp (MLP)", "mlp.layers (Sequential)")
+
+
+def recorded_mlp(seed=0):
+    """A recorded forward of MLP, then a loss outside the model, after backward."""
+    ag.manual_seed(seed)
+    mlp = MLP()
+    x = ag.randn(4, 2)
+    with viz.record(mlp) as rec:
+        out = mlp(x)
+    loss = (out**2).mean()
+    loss.backward()
+    return mlp, rec, loss
+
+
+def test_record_frames_nest_and_hold_their_modules_ops():
+    mlp, rec, loss = recorded_mlp()
+    dot = viz.to_dot(loss, modules=rec, show_data=False, show_grad=False)
+    nodes, edges = parse(dot)
+    where = frames(dot)
+    assert rec.calls == [
+        "mlp (MLP)",
+        "mlp.layers (Sequential)",
+        "mlp.layers.0 (Linear)",
+        "mlp.layers.1 (Tanh)",
+        "mlp.layers.2 (Linear)",
+    ]
+    by_frame = {}
+    for k, path in where.items():
+        by_frame.setdefault(path, []).append(nodes[k][0])
+    for i in (0, 2):
+        inside = by_frame.pop((*MLP_FRAME, f"mlp.layers.{i} (Linear)"))
+        params = sorted(label for label in inside if label.startswith("{"))
+        assert [p.split(" | ")[0] for p in params] == [
+            f"{{ layers.{i}.bias",
+            f"{{ layers.{i}.weight",
+        ]
+        assert len(inside) > 2  # and the ops of F.linear
+    assert by_frame.pop((*MLP_FRAME, "mlp.layers.1 (Tanh)")) == ["tanh"]
+    assert by_frame.pop(("mlp (MLP)",)) == ["*"]  # the MLP's own op, outside its children
+    outside = by_frame.pop(())
+    assert "**" in outside and "{ output | () float32 }" in outside  # the loss: no module
+    assert by_frame == {}  # the Sequential has no op of its own
+    # the frames change nothing else: same nodes, same edges as without them
+    plain_nodes, plain_edges = parse(viz.to_dot(loss, show_data=False, show_grad=False))
+    assert sorted(edges) == sorted(plain_edges) and set(nodes) == set(plain_nodes)
+
+
+def test_record_names_parameters_and_labels_win():
+    mlp, rec, loss = recorded_mlp()
+    nodes, _ = parse(viz.to_dot(loss, modules=rec))
+    for name, p in mlp.named_parameters():
+        label = nodes[node_with(nodes, f"{{ {name} |")][0]
+        assert f"{tuple(p.shape)} float32" in label
+    w = mlp.layers[0].weight
+    assert "{ first |" in viz.to_dot(loss, modules=rec, labels={w: "first"})
+    w.name = "W0"
+    assert "{ W0 |" in viz.to_dot(loss, modules=rec, labels={w: "first"})
+
+
+def test_record_collapse_one_box_edges_rewired():
+    mlp, rec, loss = recorded_mlp()
+    plain = viz.to_dot(loss, modules=rec, show_data=False, show_grad=False)
+    nodes, edges = parse(plain)
+    members = {k for k, path in frames(plain).items() if "mlp.layers.0 (Linear)" in path}
+    for collapse in (["layers.0"], ["mlp.layers.0"], [mlp.layers[0]], "layers.0"):
+        dot = viz.to_dot(loss, modules=rec, collapse=collapse, show_data=False, show_grad=False)
+        cnodes, cedges = parse(dot)
+        box = node_with(cnodes, "mlp.layers.0 (Linear)")
+        assert box in members
+        ops = sum("ellipse" in nodes[k][1] for k in members)
+        assert cnodes[box][0] == (
+            f"{{ mlp.layers.0 (Linear) | {ops} op{'s' if ops > 1 else ''}, 2 parameters "
+            "| out (4, 3) float32 }"
+        )
+        assert "Mrecord" in cnodes[box][1]
+        assert "layers.0.weight" not in dot and "layers.2.weight" in dot
+        assert set(cnodes) == (set(nodes) - members) | {box}
+        assert frames(dot)[box] == MLP_FRAME  # the box sits where the module's frame was
+        # every edge of the full picture, its ends inside the module moved to the box
+        moved = {(box if t in members else t, box if h in members else h) for t, h in edges}
+        assert sorted(set(cedges)) == sorted(moved - {(box, box)})
+        assert len(cedges) == len(set(cedges))
+        tanh = node_with(cnodes, "tanh")
+        assert (box, tanh) in cedges
+
+
+def test_record_collapse_outer_module_wins():
+    mlp, rec, loss = recorded_mlp()
+    dot = viz.to_dot(loss, modules=rec, collapse=["layers.0", "layers"])
+    nodes, edges = parse(dot)
+    (box,) = [k for k, (_, attrs) in nodes.items() if "Mrecord" in attrs]
+    assert nodes[box][0].startswith("{ mlp.layers (Sequential) | ")
+    assert "Linear" not in dot and "tanh" not in dot
+    (times,) = [k for k, (label, _) in nodes.items() if label == "*"]
+    assert edges.count((box, times)) == 1
+    assert frames(dot)[box] == ("mlp (MLP)",)
+    whole = parse(viz.to_dot(loss, modules=rec, collapse=[""]))[0]
+    assert sum("Mrecord" in attrs for _, attrs in whole.values()) == 1
+
+
+def test_record_bad_arguments_say_what_is_wrong():
+    mlp, rec, loss = recorded_mlp()
+    with pytest.raises(ValueError, match="'layers.9'"):
+        viz.to_dot(loss, modules=rec, collapse=["layers.9"])
+    with pytest.raises(ValueError, match="not a submodule"):
+        viz.to_dot(loss, modules=rec, collapse=[nn.Linear(1, 1)])
+    with pytest.raises(ValueError, match="collapse needs modules"):
+        viz.to_dot(loss, collapse=["layers"])
+    with pytest.raises(TypeError, match="viz.record"):
+        viz.to_dot(loss, modules=mlp)
+    with pytest.raises(ValueError, match="not both"):
+        viz.to_dot(loss, modules=rec, clusters={})
+    with pytest.raises(TypeError, match="expected an nn.Module"):
+        viz.record(object())
+
+
+def hook_count(model):
+    return sum(len(m._forward_pre_hooks) + len(m._forward_hooks) for m in model.modules())
+
+
+def test_record_removes_its_hooks():
+    mlp = MLP()
+    x = ag.randn(4, 2)
+    rec = viz.record(mlp)
+    assert hook_count(mlp) == 0
+    with rec:
+        assert hook_count(mlp) == 2 * len(list(mlp.modules()))
+        mlp(x)
+    assert hook_count(mlp) == 0
+    calls = rec.calls
+    mlp(x)  # not recorded any more
+    assert rec.calls == calls
+    with pytest.raises(RuntimeError, match="shape"):
+        with viz.record(mlp):
+            mlp(ag.randn(4, 5))  # a forward that raises
+    assert hook_count(mlp) == 0
+
+
+def test_record_same_model_same_dot():
+    _, rec, loss = recorded_mlp()
+    assert viz.to_dot(loss, modules=rec) == viz.to_dot(loss, modules=rec)
+    _, rec2, loss2 = recorded_mlp()
+    assert viz.to_dot(loss, modules=rec) == viz.to_dot(loss2, modules=rec2)
+    dot = viz.to_dot(loss, modules=rec, collapse=["layers.2"])
+    assert dot == viz.to_dot(loss2, modules=rec2, collapse=["layers.2"])
+
+
+def test_record_two_calls_of_one_module_two_frames():
+    class Twice(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell = nn.Linear(2, 2)
+
+        def forward(self, x):
+            return self.cell(self.cell(x).tanh())
+
+    model = Twice()
+    with viz.record(model, name="rnn") as rec:
+        out = model(ag.randn(1, 2)).sum()
+    assert rec.calls == ["rnn (Twice)", "rnn.cell (Linear)", "rnn.cell (Linear) #2"]
+    dot = viz.to_dot(out, modules=rec)
+    nodes, _ = parse(dot)
+    where = frames(dot)
+    first = [k for k, p in where.items() if p == ("rnn (Twice)", "rnn.cell (Linear)")]
+    second = [k for k, p in where.items() if p == ("rnn (Twice)", "rnn.cell (Linear) #2")]
+    assert second and not any(nodes[k][0].startswith("{") for k in second)
+    # the parameters are drawn once, in the frame of the call that ended first
+    assert sum("cell.weight" in nodes[k][0] for k in first + second) == 1
+    assert where[node_with(nodes, "tanh")] == ("rnn (Twice)",)
+    cdot = viz.to_dot(out, modules=rec, collapse=["cell"])
+    cnodes, cedges = parse(cdot)
+    boxes = [k for k, (_, attrs) in cnodes.items() if "Mrecord" in attrs]
+    assert len(boxes) == 2  # one per call: the box of call 2 follows the tanh of call 1
+    tanh = node_with(cnodes, "tanh")
+    assert sum((b, tanh) in cedges for b in boxes) == 1
+    assert sum((tanh, b) in cedges for b in boxes) == 1
+
+
+def test_record_leaves_ops_before_and_after_the_model_outside():
+    mlp = MLP()
+    x = ag.randn(4, 2, requires_grad=True)
+    h = x.exp()  # made before the forward: not the model's
+    with viz.record(mlp) as rec:
+        out = mlp(h).sum()
+    nodes, _ = parse(viz.to_dot(out, modules=rec, labels={x: "x"}))
+    where = frames(viz.to_dot(out, modules=rec, labels={x: "x"}))
+    assert where[node_with(nodes, "exp")] == ()
+    assert where[node_with(nodes, "{ x |")] == ()
+    assert where[node_with(nodes, "sum")] == ()
+
+
+def test_record_holds_the_graph_weakly():
+    import gc
+    import weakref
+
+    mlp, rec, loss = recorded_mlp()
+    node = weakref.ref(loss.grad_fn._next[0])
+    del loss
+    gc.collect()
+    assert node() is None
+
+
+def test_clusters_nest_from_tuples():
+    out = seed_graph()
+    dot = viz.to_dot(out, clusters=lambda v: ("all", v.label) if v.label in "xy" else None)
+    nodes, _ = parse(dot)
+    where = frames(dot)
+    assert where[node_with(nodes, "{ x |")] == ("all", "x")
+    assert where[node_with(nodes, "{ y |")] == ("all", "y")
+    assert where[node_with(nodes, "{ z |")] == ()
+    assert dot.count("subgraph cluster_") == 3
+
+
+def deep_model(blocks):
+    return nn.Sequential(*[nn.Sequential(nn.Linear(4, 4), nn.Tanh()) for _ in range(blocks)])
+
+
+def test_record_a_10000_node_model_within_the_limit():
+    ag.manual_seed(0)
+    model = deep_model(1700)  # 1700 * (the ops of Linear and Tanh, 2 parameters) + sum
+    t = time.perf_counter()
+    with viz.record(model) as rec:
+        out = model(ag.randn(2, 4)).sum()
+    full = viz.to_dot(out, modules=rec, max_nodes=None)
+    limited = viz.to_dot(out, modules=rec, max_nodes=500)
+    collapse = [str(i) for i in range(1700)]
+    collapsed = viz.to_dot(out, modules=rec, max_nodes=500, collapse=collapse)
+    assert time.perf_counter() - t < 10.0
+    vertices = len(parse(full)[0]) - 1  # less the output box
+    assert vertices > 1700 * 4
+    nodes, edges = parse(limited)
+    assert len(nodes) == 500 + 2  # and the "more" box and the output box
+    assert f'"... {vertices - 500} more nodes"' in limited
+    where = frames(limited)
+    assert where.pop(node_with(nodes, "sum")) == where.pop("more") == where.pop("out0") == ()
+    # model > block i > its Linear or its Tanh
+    for top, block, layer in where.values():
+        assert top == "sequential (Sequential)"
+        assert re.fullmatch(r"sequential\.\d+ \(Sequential\)", block)
+        assert layer.startswith(block.split()[0] + ".")
+    assert len({path[1] for path in where.values()}) > 50
+    cnodes, _ = parse(collapsed)
+    assert sum("Mrecord" in attrs for _, attrs in cnodes.values()) == 499  # and the sum
+    assert '"... 1201 more nodes"' in collapsed
+
+
+@needs_dot
+def test_save_recorded_model_is_fast(tmp_path):
+    model = deep_model(1700)
+    with viz.record(model) as rec:
+        out = model(ag.randn(2, 4)).sum()
+    t = time.perf_counter()
+    viz.save(out, tmp_path / "big.svg", modules=rec, max_nodes=300)
+    assert time.perf_counter() - t < 10.0
+    svg = (tmp_path / "big.svg").read_text()
+    assert "sequential.1699.0 (Linear)" in svg and "more nodes" in svg
+
+
+def test_draw_with_modules_builds_the_same_statements():
+    pytest.importorskip("graphviz")
+    _, rec, loss = recorded_mlp()
+    src = viz.draw(loss, modules=rec, collapse=["layers.2"]).source
+    dot = viz.to_dot(loss, modules=rec, collapse=["layers.2"])
+    body = dot.splitlines()[3:-1]  # between the header and the closing brace
+    assert body and all(line + "\n" in src for line in body)

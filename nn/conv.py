@@ -1,0 +1,239 @@
+"""2-D convolution: `Conv2d` and its functional form `conv2d`.
+
+out[n, o, p, q] = b[o] + sum_{c, i, j} W[o, c, i, j] x[n, c, p*sh + i*dh - ph, q*sw + j*dw - pw]
+(x zero outside): unfold the padded windows into columns (im2col), one matrix product. The
+gradients are those of Unfold (whose backward is Fold, col2im), matmul, add and reshapes.
+"""
+
+import math
+import operator
+
+from autograd import empty, pad
+from autograd.ops import Permute, Reshape
+from autograd.ops.conv import Unfold
+from nn import init
+from nn.module import Module
+from nn.parameter import Parameter
+
+__all__ = ["Conv2d", "conv2d"]
+
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+# The primitives themselves on the hot path: the shapes are computed here, not user input, so
+# Tensor.reshape's argument checks would only cost time.
+_reshape = Reshape.apply
+_permute = Permute.apply
+
+
+def _pair(value, name, op):
+    """An int or a pair of ints -> (int, int), as PyTorch's _pair; anything else raises."""
+    if isinstance(value, (tuple, list)):
+        if len(value) == 1:
+            value = (value[0], value[0])
+        if len(value) != 2 or not all(_is_int(v) for v in value):
+            raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+        return (int(value[0]), int(value[1]))
+    if not _is_int(value):
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    return (int(value), int(value))
+
+
+def _is_int(v):
+    if isinstance(v, bool):
+        return False
+    try:
+        operator.index(v)  # int, numpy integers
+    except TypeError:
+        return False
+    return True
+
+
+def _same_padding(kernel_size, dilation):
+    """'same': d*(k-1) in all per dim, the odd one extra on the right/bottom (as PyTorch)."""
+    out = []
+    for k, d in zip(kernel_size, dilation):
+        total = d * (k - 1)
+        out.append((total // 2, total - total // 2))
+    return tuple(out)
+
+
+def _padding(padding, kernel_size, dilation, stride, op):
+    """((top, bottom), (left, right)) for an int, a pair, 'same' or 'valid'."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0), (0, 0))
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
+            return _same_padding(kernel_size, dilation)
+        raise ValueError(
+            f"{op}: Invalid padding string {padding!r}, should be one of ['same', 'valid']"
+        )
+    ph, pw = _pair(padding, "padding", op)
+    if ph < 0 or pw < 0:
+        raise RuntimeError(f"{op}: negative padding is not supported, got padding={padding!r}")
+    return ((ph, ph), (pw, pw))
+
+
+def _shape(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation, as torch.nn.functional.conv2d: input (N, C, H, W) or (C, H, W),
+    weight (O, C/groups, kh, kw), bias (O,) -> (N, O, Ho, Wo) with
+    Ho = (H + pad_top + pad_bottom - dh*(kh-1) - 1) // sh + 1 (likewise Wo).
+    padding: int, pair, 'valid' (none) or 'same' (output size = input size; stride 1)."""
+    return _conv2d(input, weight, bias, stride, padding, dilation, groups, "zeros", "conv2d")
+
+
+def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode, op):
+    stride = _pair(stride, "stride", op)
+    dilation = _pair(dilation, "dilation", op)
+    if min(stride) <= 0:
+        raise RuntimeError(f"{op}: non-positive stride is not supported, got stride={stride}")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"{op}: dilation should be greater than zero, got dilation={dilation}")
+    if not _is_int(groups) or groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"{op}: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of "
+            f"size: {_shape(input.shape)}"
+        )
+    if weight.ndim != 4:
+        raise RuntimeError(
+            f"{op}: expected a 4D weight (out_channels, in_channels/groups, kH, kW), but got "
+            f"weight of size {_shape(weight.shape)}"
+        )
+    batched = input.ndim == 4
+    x = input if batched else input.unsqueeze(0)
+    n, c, h, w = x.shape
+    o, c_group, kh, kw = weight.shape
+    if o % groups:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
+            f"dimension 0, but got weight of size {_shape(weight.shape)} instead"
+        )
+    if c != c_group * groups:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, weight of size {_shape(weight.shape)}, expected "
+            f"input{_shape(x.shape)} to have {c_group * groups} channels, but got {c} channels "
+            "instead"
+        )
+    if bias is not None and tuple(bias.shape) != (o,):
+        raise RuntimeError(
+            f"{op}: Given weight of size {_shape(weight.shape)}, expected bias to be "
+            f"1-dimensional with {o} elements, but got bias of size {_shape(bias.shape)} instead"
+        )
+    if input.dtype != weight.dtype or bias is not None and bias.dtype != weight.dtype:
+        raise RuntimeError(
+            f"{op}: Input type ({input.dtype}), weight type ({weight.dtype}) and bias type "
+            f"({None if bias is None else bias.dtype}) should be the same"
+        )
+    (top, bottom), (left, right) = _padding(padding, (kh, kw), dilation, stride, op)
+    span_h = dilation[0] * (kh - 1) + 1
+    span_w = dilation[1] * (kw - 1) + 1
+    if h + top + bottom < span_h or w + left + right < span_w:
+        raise RuntimeError(
+            f"{op}: Calculated padded input size per channel: ({h + top + bottom} x "
+            f"{w + left + right}). Kernel size: ({span_h} x {span_w}). Kernel size can't be "
+            "greater than actual input size"
+        )
+    widths = ((top, bottom), (left, right))
+    if padding_mode != "zeros" and (top or bottom or left or right):
+        x = pad(x, (left, right, top, bottom), mode=padding_mode)
+        widths = ((0, 0), (0, 0))
+    cols = Unfold.apply(x, (kh, kw), dilation, widths, stride)  # (C, kh, kw, N, Ho, Wo)
+    ho, wo = cols.shape[4:]
+    k = c_group * kh * kw
+    if groups == 1:
+        out = _reshape(weight, (o, k)) @ _reshape(cols, (k, n * ho * wo))  # (O, N*Ho*Wo)
+    else:
+        w_grouped = _reshape(weight, (groups, o // groups, k))
+        out = w_grouped @ _reshape(cols, (groups, k, n * ho * wo))  # (groups, O/groups, N*Ho*Wo)
+        out = _reshape(out, (o, n * ho * wo))
+    if bias is not None:  # here, its gradient sums contiguous rows
+        out = out + _reshape(bias, (o, 1))
+    out = _permute(_reshape(out, (o, n, ho, wo)), (1, 0, 2, 3))  # (N, O, Ho, Wo)
+    return out if batched else out.squeeze(0)
+
+
+class Conv2d(Module):
+    """2-D convolution over (N, C_in, H, W) or (C_in, H, W) inputs, as torch.nn.Conv2d.
+
+    weight (out_channels, in_channels/groups, kH, kW) and bias (out_channels,), both drawn from
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels/groups * kH * kW (PyTorch's
+    kaiming_uniform_(a=sqrt(5))). padding: int, pair, 'valid' or 'same'; padding_mode: 'zeros',
+    'reflect', 'replicate' or 'circular'.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):  # fmt: skip
+        super().__init__()
+        name = "Conv2d"
+        if not _is_int(groups) or groups <= 0:
+            raise ValueError(f"{name}: groups must be a positive integer, got {groups!r}")
+        if in_channels % groups != 0:
+            raise ValueError(
+                f"{name}: in_channels must be divisible by groups, got in_channels={in_channels} "
+                f"and groups={groups}"
+            )
+        if out_channels % groups != 0:
+            raise ValueError(
+                f"{name}: out_channels must be divisible by groups, got "
+                f"out_channels={out_channels} and groups={groups}"
+            )
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(
+                f"{name}: padding_mode must be one of {list(_PADDING_MODES)}, but got "
+                f"padding_mode={padding_mode!r}"
+            )
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _pair(kernel_size, "kernel_size", name)
+        self.stride = _pair(stride, "stride", name)
+        self.dilation = _pair(dilation, "dilation", name)
+        if isinstance(padding, str):
+            _padding(padding, self.kernel_size, self.dilation, self.stride, name)  # validates
+            self.padding = padding
+        else:
+            self.padding = _pair(padding, "padding", name)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        shape = (out_channels, in_channels // groups) + self.kernel_size
+        self.weight = Parameter(empty(shape, device=device, dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        # op=self: errors name the layer by its repr, formatted only when one is raised
+        return _conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                       self.groups, self.padding_mode, self)  # fmt: skip
+
+    def extra_repr(self):
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s

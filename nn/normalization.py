@@ -1,0 +1,282 @@
+"""Normalisation layers: `BatchNorm1d`, `BatchNorm2d`, `LayerNorm`, and their functional forms
+`batch_norm` and `layer_norm`.
+
+Both normalise as y = (x - mean) / sqrt(var + eps) * weight + bias, with the biased variance;
+they differ in the dims the statistics are taken over. The forms are compositions of Tensor ops
+(mean, sum, sqrt, ...), so their gradients come from the primitives' rules.
+"""
+
+import numbers
+
+from autograd import empty, int64, no_grad, ones, tensor, zeros
+from nn import init
+from nn.module import Module
+from nn.parameter import Parameter
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "batch_norm", "layer_norm"]
+
+
+# --------------------------------------------------------------------------- functional
+def _verify_batch_size(shape):
+    """Training statistics need at least two values per channel (N * L * H * W > 1)."""
+    values = shape[0]
+    for s in shape[2:]:
+        values *= s
+    if values == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {tuple(shape)}"
+        )
+
+
+def _check_per_channel(name, t, channels, shape):
+    if t is not None and t.numel() != channels:
+        raise RuntimeError(
+            f"batch_norm: {name} should contain {channels} elements not {t.numel()} "
+            f"(input of shape {tuple(shape)} has {channels} channels at dim 1)"
+        )
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):  # fmt: skip
+    """Normalise each channel (dim 1) of an (N, C, *) input over every other dim.
+
+    training: y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias with the batch's mean and
+    biased variance; running_mean / running_var (when given) are updated in place, without
+    recording, as r <- (1 - momentum) r + momentum s, using the unbiased variance.
+    Otherwise the running statistics stand in for E[x] and Var[x].
+    """
+    shape = input.shape
+    if input.ndim < 2:
+        raise ValueError(
+            f"batch_norm: expected input of shape (N, C, *) with at least 2 dims, got shape "
+            f"{tuple(shape)}"
+        )
+    channels = shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):  # fmt: skip
+        _check_per_channel(name, t, channels, shape)
+    if training:
+        _verify_batch_size(shape)
+        if eps <= 0.0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    else:
+        if eps < 0.0:
+            raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+        if running_mean is None or running_var is None:
+            raise RuntimeError(
+                "batch_norm: running_mean and running_var must be given when training=False "
+                "(pass training=True to normalise with the batch's statistics)"
+            )
+    dims = (0,) + tuple(range(2, input.ndim))
+    per_channel = (1, channels) + (1,) * (input.ndim - 2)  # broadcasts a (C,) vector
+    if training:
+        n = input.numel() // channels
+        mean = input.sum(dims, keepdim=True) / n
+        centered = input - mean
+        squares = (centered * centered).sum(dims, keepdim=True)
+        var = squares / n
+        with no_grad():
+            # PyTorch's order of operations: momentum * new + (1 - momentum) * old
+            if running_mean is not None:
+                batch_mean = mean.detach().reshape(channels)  # no tangent either
+                running_mean.copy_(batch_mean * momentum + running_mean * (1 - momentum))
+            if running_var is not None:
+                unbiased = squares.detach().reshape(channels) / (n - 1)
+                running_var.copy_(unbiased * momentum + running_var * (1 - momentum))
+    else:
+        centered = input - running_mean.reshape(per_channel)
+        var = running_var.reshape(per_channel)
+    out = centered * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(per_channel)
+    if bias is not None:
+        out = out + bias.reshape(per_channel)
+    return out
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last len(normalized_shape) dims, which must equal normalized_shape:
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance); weight and bias have
+    shape normalized_shape."""
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    k = len(normalized_shape)
+    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k :]) != normalized_shape:
+        expected = ", ".join(str(s) for s in normalized_shape)
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {expected}], but got input of size{list(input.shape)}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != normalized_shape:
+            raise RuntimeError(
+                f"layer_norm: expected {name} to be of same shape as normalized_shape, but got "
+                f"{name} of shape {tuple(t.shape)} and normalized_shape = {normalized_shape}"
+            )
+    dims = tuple(range(input.ndim - k, input.ndim))
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    var = (centered * centered).mean(dims, keepdim=True)
+    out = centered * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+# --------------------------------------------------------------------------- layers
+class _BatchNorm(Module):
+    """Shared by BatchNorm1d/2d: parameters weight, bias (C,) and buffers running_mean,
+    running_var (C,) and num_batches_tracked (int64), with PyTorch's names and defaults."""
+
+    _input_dims = ()  # the input ranks the subclass accepts
+    _dims_wording = ""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):  # fmt: skip
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(empty(num_features, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(empty(num_features, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros(num_features, device=device, dtype=dtype))
+            self.register_buffer("running_var", ones(num_features, device=device, dtype=dtype))
+            self.register_buffer("num_batches_tracked", tensor(0, dtype=int64, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _check_input(self, input):
+        name = f"{type(self).__name__}({self.num_features})"
+        if input.ndim not in self._input_dims:
+            raise ValueError(
+                f"{name}: expected {self._dims_wording} input (got {input.ndim}D input of shape "
+                f"{tuple(input.shape)})"
+            )
+        if input.shape[1] != self.num_features:
+            raise RuntimeError(
+                f"{name}: expected input with {self.num_features} channels at dim 1, got input "
+                f"of shape {tuple(input.shape)}"
+            )
+
+    def forward(self, input):
+        self._check_input(input)
+        if self.training:
+            # checked here, before num_batches_tracked moves, so a bad batch changes no state
+            _verify_batch_size(input.shape)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            with no_grad():
+                self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # cumulative moving average: the plain mean of batches
+                factor = 1.0 / float(self.num_batches_tracked.item())
+        # batch statistics in training, and in eval when there are no running ones
+        use_batch = self.training or (self.running_mean is None and self.running_var is None)
+        track = not self.training or self.track_running_stats
+        return batch_norm(
+            input,
+            self.running_mean if track else None,
+            self.running_var if track else None,
+            self.weight,
+            self.bias,
+            use_batch,
+            factor,
+            self.eps,
+        )
+
+    def extra_repr(self):
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) input, per channel C over N (and L).
+
+    Training uses the batch's mean and biased variance and updates running_mean/running_var
+    (unbiased variance) with `momentum` (None: cumulative average); eval uses the running ones.
+    """
+
+    _input_dims = (2, 3)
+    _dims_wording = "2D or 3D"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) input, per channel C over N, H and W.
+
+    Training uses the batch's mean and biased variance and updates running_mean/running_var
+    (unbiased variance) with `momentum` (None: cumulative average); eval uses the running ones.
+    """
+
+    _input_dims = (4,)
+    _dims_wording = "4D"
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its last dims (normalized_shape), then scale and shift:
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias; weight = 1, bias = 0 at first."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 device=None, dtype=None):  # fmt: skip
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, "
+            f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )

@@ -1,0 +1,136 @@
+"""The command line of `python -m nn.train` (`make run ARGS="..."`)."""
+
+import argparse
+import os
+import sys
+
+from nn.datasets import DatasetFileError
+from nn.train.loop import Config, Interrupted, ResumeError, run
+from nn.train.recipes import DEFAULT_RECIPE, OPTIMIZERS, RECIPES
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _device(text):
+    from backends import DeviceError, available, parse_device
+
+    try:
+        device = parse_device(text)
+    except DeviceError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if device.type not in available():
+        raise argparse.ArgumentTypeError(
+            f"device {text!r} is not available on this machine (available: {available()})"
+        )
+    return str(device)
+
+
+def parser():
+    recipes = "\n".join(
+        f"  {name:<10} {r.summary}; lr {r.lr:g}, batch {r.batch_size}, {r.epochs} epochs"
+        for name, r in RECIPES.items()
+    )
+    p = argparse.ArgumentParser(
+        prog="python -m nn.train",
+        description="Train a network on Fashion-MNIST with dagrad, end to end.",
+        epilog=f"recipes:\n{recipes}\n\nOutputs in --out: curves.png, confusion_matrix.png, "
+        "misclassified.png, graph.svg, metrics.json, checkpoints/epoch-NNN.safetensors.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--recipe", choices=tuple(RECIPES),
+                   help=f"what to train (default: {DEFAULT_RECIPE})")  # fmt: skip
+    p.add_argument("--epochs", type=_positive_int, help="epochs in all (default: the recipe's)")
+    p.add_argument("--batch-size", type=_positive_int, help="default: the recipe's")
+    p.add_argument("--lr", type=_positive_float, help="learning rate (default: the recipe's)")
+    p.add_argument("--optimizer", choices=tuple(OPTIMIZERS),
+                   help="default: the recipe's")  # fmt: skip
+    p.add_argument("--device", type=_device, default="cpu", help="cpu (default) or cuda[:N]")
+    p.add_argument("--seed", type=_seed,
+                   help="seeds the weights and the batch order (default: 0)")  # fmt: skip
+    p.add_argument("--out", help="output folder (default: out/RECIPE)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from the newest checkpoint in --out, with the settings "
+                   "it was made with (a setting given here must agree)")  # fmt: skip
+    p.add_argument("--data", default=Config.data,
+                   help="folder of the Fashion-MNIST .gz files (default: %(default)s)")  # fmt: skip
+    p.add_argument("--limit-train", type=_positive_int, metavar="N",
+                   help="train on the first N images only (a quick run)")  # fmt: skip
+    p.add_argument("--limit-test", type=_positive_int, metavar="N",
+                   help="test on the first N images only")  # fmt: skip
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--no-plots", action="store_true", help="no PNGs and no graph picture")
+    return p
+
+
+def main(argv=None):
+    p = parser()
+    args = p.parse_args(argv)
+    config = Config(
+        recipe=args.recipe,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        optimizer=args.optimizer,
+        device=args.device,
+        seed=args.seed,
+        out=args.out,
+        resume=args.resume,
+        data=args.data,
+        limit_train=args.limit_train,
+        limit_test=args.limit_test,
+        progress=not args.no_progress,
+        graph=not args.no_plots,
+        plots=not args.no_plots,
+    )
+    try:
+        metrics = run(config)
+    except Interrupted as e:
+        where = e.checkpoint or "none written yet"
+        print(f"\ninterrupted; last complete checkpoint: {where}", file=sys.stderr)
+        if e.checkpoint:
+            out = os.path.dirname(os.path.dirname(e.checkpoint))
+            print(f"continue with: python -m nn.train --out {out} --resume", file=sys.stderr)
+        return 130
+    except ResumeError as e:
+        p.error(str(e))
+    except DatasetFileError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    final = metrics["final"]
+    if final is not None:
+        n = len(metrics["epochs"])
+        print(f"done: test accuracy {100 * final['test_acc']:.2f}% after {n} "
+              f"epoch{'s' if n != 1 else ''}; outputs in {metrics['out']}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
