@@ -61,9 +61,17 @@ __all__ = [
     "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
     "rand_like", "randn_like", "arange", "linspace", "eye", "rand", "randn", "randint",
     "manual_seed", "from_numpy", "as_tensor", "where", "gather", "sum_to", "device",
-    "available", "float16", "float32", "float64", "half", "double", "int8", "int16", "int32",
-    "int64", "long", "uint8", "bool",
+    "available", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled", "AnomalyError", "float16", "float32", "float64", "half",
+    "double", "int8", "int16", "int32", "int64", "long", "uint8", "bool",
 ] + list(_functional_all)  # fmt: skip
 
-# torch.autograd.forward_ad and torch.autograd.functional (they need the above)
+# torch.autograd.forward_ad, .functional and anomaly mode (they need the above)
 from autograd import forward_ad, functional  # noqa: E402,F401
+from autograd.anomaly import (  # noqa: E402
+    AnomalyError,
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)

@@ -7,6 +7,7 @@ Dependencies are counted first, then vertices run once every consumer has sent i
 (Kahn's algorithm): no recursion, so graphs of any depth work.
 """
 
+from autograd import function as _function
 from autograd.grad_mode import state as _grad
 
 __all__ = ["backward", "grad", "run_backward"]
@@ -47,6 +48,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     # error half-way leaves every .grad untouched.
     leaves = []
     leaf_grads = []
+    anomaly = _function._anomaly
+    if anomaly is not None:
+        anomaly.in_backward += 1
     prev = _grad.enabled
     _grad.enabled = create_graph
     try:
@@ -72,6 +76,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 out = (out,)
             if not fn._builtin:
                 _check_grads(v, out)
+            if anomaly is not None:
+                anomaly.backward(v, out)
             if not retain_graph and v._saved:  # free what backward saved, as soon as it is used
                 v._saved = ()
                 v._freed = True
@@ -107,6 +113,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             leaf._accumulate(g, create_graph)
     finally:
         _grad.enabled = prev
+        if anomaly is not None:
+            anomaly.in_backward -= 1
     return captured
 
 

@@ -12,6 +12,7 @@ __all__ = ["Function", "Node", "once_differentiable"]
 # The active forward-mode level (autograd.forward_ad), None when off: while it is None, an op
 # pays one lookup of this global for forward mode.
 _dual_level = None
+_anomaly = None  # autograd.anomaly's checker while anomaly mode is on
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -243,6 +244,8 @@ class Function:
             t._vc = _shared_vc(args[0])
         if _dual_level is not None:
             _dual_level.jvp(cls, ctx, args, kwargs, t)
+        if _anomaly is not None:
+            _anomaly.forward(cls, ctx, args, t)
         return t
 
 
