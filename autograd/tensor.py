@@ -887,14 +887,15 @@ def _compare(x, y, name):
 
 def _scaled(value, alpha):
     """value * alpha, for the alpha of add_ and sub_. A floating tensor that records nothing
-    (an optimizer's step) is scaled on its array, without the dispatch of an op: the same
-    numbers, as a Python number takes the array's dtype either way."""
+    and carries no tangent (an optimizer's step) is scaled on its array, without the dispatch
+    of an op: the same numbers, as a Python number takes the array's dtype either way."""
     if alpha == 1:
         return value
     if (
         value.__class__ is Tensor
         and value.data.dtype.kind == "f"
         and not (_grad.enabled and value.requires_grad)
+        and _function._dual_level is None
     ):
         return _wrap(value.data * alpha, value._backend)
     return value * alpha
@@ -1079,6 +1080,6 @@ def gather(input, dim, index):
     return ops.Gather.apply(input, idx, d)
 
 
-from autograd import function as _function  # noqa: E402  (forward mode's flag)
 from autograd import engine as _engine  # noqa: E402
+from autograd import function as _function  # noqa: E402  (forward mode's flag)
 from autograd import ops  # noqa: E402  (ops need Tensor defined first)

@@ -212,7 +212,7 @@ def run(rounds=40, target_s=0.05, threads=1, verbose=True):
     errors = check()
     if verbose:
         detail = ", ".join(f"{n} {e:.1e}" for n, e in errors.items())
-        print(f"mlp_step: weights after 3 steps vs float64, max rel. error: {detail}", file=sys.stderr)
+        print(f"mlp_step: weights after 3 steps vs float64, error: {detail}", file=sys.stderr)
     built = build(make_inputs(), threads)
     fns = {name: step for name, (step, _) in built.items()}
     reps = {name: calibrate(fn, target_s) for name, fn in fns.items()}

@@ -3,12 +3,13 @@
   per_op.py     per-op overhead of a 200-op elementwise chain: dagrad vs torch vs numpy
   value_mlp.py  micrograd's demo training step: autograd.Value vs micrograd
   cnn_step.py   a small CNN's training step: dagrad vs hand-written numpy vs torch
+  mlp_step.py   an MNIST-sized MLP's training step: dagrad vs hand-written numpy vs torch
 
 Each benchmark runs in a fresh interpreter: the cost of Python's cyclic garbage collector
 grows with everything alive in the process (torch's modules, for one), and value_mlp's
 timings with gc on depend on it.
 
-Usage: .venv/bin/python bench/run.py [--quick] [--only per_op|value_mlp|cnn_step]
+Usage: .venv/bin/python bench/run.py [--quick] [--only per_op|value_mlp|cnn_step|mlp_step]
 """
 
 import argparse
@@ -22,11 +23,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import cnn_step  # noqa: E402
+import mlp_step  # noqa: E402
 import per_op  # noqa: E402
 import value_mlp  # noqa: E402
 from _timing import machine, machine_line  # noqa: E402
 
-BENCHMARKS = {"per_op": per_op, "value_mlp": value_mlp, "cnn_step": cnn_step}
+BENCHMARKS = {
+    "per_op": per_op,
+    "value_mlp": value_mlp,
+    "cnn_step": cnn_step,
+    "mlp_step": mlp_step,
+}
 
 
 def run_isolated(name, quick):

@@ -255,7 +255,7 @@ def _check_class_targets(input, target, weight, reduction, op):
         )
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    if target.device != input.device:
+    if target.device is not input.device and target.device != input.device:
         raise RuntimeError(
             f"{op}: expected target on the input's device {input.device}, got {target.device}"
         )

@@ -35,8 +35,17 @@ from autograd.ops.elementwise import (
     Where,
 )
 from autograd.ops.index import Gather, GetItem, IndexAdd, SetItem
-from autograd.ops.linalg import MatMul
-from autograd.ops.reduce import Amax, Prod, Sum
+from autograd.ops.linalg import Linear, MatMul
+from autograd.ops.reduce import (
+    Amax,
+    CrossEntropy,
+    CrossEntropyGrad,
+    LogSoftmax,
+    LogSoftmaxGrad,
+    NLLLoss,
+    Prod,
+    Sum,
+)
 from autograd.ops.shape import Cat, Expand, Pad, Permute, Reshape
 
 PRIMITIVES = (
@@ -44,9 +53,9 @@ PRIMITIVES = (
     Neg, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign, Clamp,
     TanhGrad, SigmoidGrad, MaskedGrad,
     Clone, Cast, ToDevice, Fill, Copy,
-    Sum, Amax, Prod,
+    Sum, Amax, Prod, LogSoftmax, LogSoftmaxGrad, NLLLoss, CrossEntropy, CrossEntropyGrad,
     Reshape, Permute, Expand, Cat, Pad,
     GetItem, IndexAdd, SetItem, Gather,
-    MatMul,
+    MatMul, Linear,
     Unfold, Fold, WindowMax,
 )  # fmt: skip

@@ -27,12 +27,12 @@ def test_a_gradient_only_the_engine_holds_becomes_grad_without_a_copy():
 
 
 def test_a_gradient_a_hook_kept_is_copied():
-    for keep in (lambda g: g, lambda g: g.data):
+    for keep_array in (False, True):
         x = leaf()
         kept = []
-        x.register_hook(lambda g, keep=keep: kept.append(keep(g)))
+        x.register_hook(lambda g, k=keep_array, kept=kept: kept.append(g.data if k else g))
         (x * 2).sum().backward()
-        array = kept[0].data if isinstance(kept[0], Tensor) else kept[0]
+        array = kept[0] if keep_array else kept[0].data
         assert not np.shares_memory(x.grad.data, array)
 
 
@@ -121,3 +121,16 @@ def test_log_softmax_of_infinite_rows_matches_torch():
     with np.errstate(invalid="ignore"):
         ours = Tensor(rows).log_softmax(1).numpy()
     np.testing.assert_array_equal(ours, torch.log_softmax(torch.tensor(rows), 1).numpy())
+
+
+def test_add_with_alpha_keeps_the_tangent_of_other():
+    # add_'s alpha is applied on the array when nothing records: not when other is dual
+    from autograd import forward_ad
+
+    with forward_ad.dual_level():
+        p = Tensor(np.ones(3))
+        other = forward_ad.make_dual(Tensor(np.ones(3)), Tensor(np.full(3, 2.0)))
+        p.add_(other, alpha=3.0)
+        primal, tangent = forward_ad.unpack_dual(p)
+    np.testing.assert_array_equal(primal.numpy(), np.full(3, 4.0))
+    np.testing.assert_array_equal(tangent.numpy(), np.full(3, 6.0))

@@ -590,12 +590,12 @@ def nll_layout(draw, side):
     return [shape], {"target": target, "weight": weight, "reduction": reduction}
 
 
-def _nll_loss(T, x, target, weight, reduction, log_softmax=False):
+def _nll_loss(T, x, target, weight, reduction, fused=False):
     w = None if weight is None else T.tensor(weight, dtype=x.dtype)
     if T is TORCH:
-        loss = F.cross_entropy if log_softmax else F.nll_loss
+        loss = F.cross_entropy if fused else F.nll_loss
         return loss(x, torch.tensor(target), w, ignore_index=-1, reduction=reduction)
-    loss = ops.reduce.CrossEntropy if log_softmax else ops.reduce.NLLLoss
+    loss = ops.reduce.CrossEntropy if fused else ops.reduce.NLLLoss
     return loss.apply(x, target, w, -1, reduction)
 
 
@@ -808,7 +808,7 @@ ROWS = [
     ),
     Row("log_softmax_wide", lambda T, x, dim: x.log_softmax(dim), case(same(1), WIDE, one_dim)),
     Row("nll_loss", _nll_loss, case(nll_layout)),
-    Row("cross_entropy", lambda T, x, **p: _nll_loss(T, x, **p, log_softmax=True), case(nll_layout)),
+    Row("cross_entropy", lambda T, x, **p: _nll_loss(T, x, **p, fused=True), case(nll_layout)),
 ]
 ROWS_BY_NAME = {row.name: row for row in ROWS}
 assert len(ROWS_BY_NAME) == len(ROWS), "row names must be unique"
