@@ -552,14 +552,19 @@ class Relu(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        # not (x <= 0): a NaN input passes grad on, as PyTorch's threshold_backward
-        return MaskedGrad.apply(grad, x, (~(x.data <= 0)).astype(grad.dtype))
+        return MaskedGrad.apply(grad, x, _relu_mask(x))
 
     @staticmethod
     def jvp(tangents, out, x):
         """ẏ = ẋ where x > 0 (and where x is NaN, as backward), else 0."""
         (tx,) = tangents
-        return MaskedGrad.apply(tx, x, (~(x.data <= 0)).astype(tx.dtype))
+        return MaskedGrad.apply(tx, x, _relu_mask(x))
+
+
+def _relu_mask(x):
+    """not (x <= 0), as a boolean array: a NaN input passes the gradient on, as PyTorch's
+    threshold_backward. Left boolean: g * mask keeps g's dtype without a cast."""
+    return ~(x.data <= 0)
 
 
 class Abs(_Primitive):
