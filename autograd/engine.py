@@ -261,9 +261,7 @@ def grad(
 
 def _detach_keeping_tangent(g):
     """g cut from the graph; in forward mode it keeps its tangent (forward-over-reverse)."""
-    from autograd import function
-
-    level = function._dual_level
+    level = _function._dual_level
     tangent = None if level is None else level.tangent(g)
     g = g.detach()
     if tangent is not None:

@@ -15,8 +15,6 @@ import sys
 import time
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 import autograd
 import nn
 from nn.data import DataLoader, Subset
@@ -190,11 +188,11 @@ def evaluate(model, loss_fn, loader, device):
             x, y = x.to(device), y.to(device)
         logits = model(x)
         total_loss += loss_fn(logits, y).item() * y.shape[0]
-        predictions.append(logits.argmax(dim=1).cpu().numpy())
-        labels.append(y.cpu().numpy())
-    predictions = np.concatenate(predictions)
-    labels = np.concatenate(labels)
-    return total_loss / len(labels), float((predictions == labels).mean()), predictions
+        predictions.append(logits.argmax(dim=1))
+        labels.append(y)
+    predictions = autograd.cat(predictions)
+    accuracy = (predictions == autograd.cat(labels)).to(autograd.float64).mean().item()
+    return total_loss / len(predictions), accuracy, predictions.cpu().numpy()
 
 
 def _progress_bar(config, epoch, total):
