@@ -12,7 +12,7 @@ def main():
     x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
     f = (x + y) * z
     f.backward()
-    print(f"  f = {f.data:g}   df/dx = {x.grad:g}   df/dy = {y.grad:g}   df/dz = {z.grad:g}")
+    print(f"  f = {f.array:g}   df/dx = {x.grad:g}   df/dy = {y.grad:g}   df/dz = {z.grad:g}")
 
     print("2-2-2 sigmoid network, one SGD step (lr 0.5), as Tensors")
     i = Tensor([0.05, 0.10], dtype="float64")
@@ -25,11 +25,11 @@ def main():
     loss.backward()
     print(f"  loss = {loss.item():.9f}")
     print(f"  dloss/dw1 =\n{w1.grad.numpy()}\n  dloss/dw2 =\n{w2.grad.numpy()}")
-    w1.data -= 0.5 * w1.grad.data
-    w2.data -= 0.5 * w2.grad.data
+    w1.array -= 0.5 * w1.grad.array
+    w2.array -= 0.5 * w2.grad.array
     print(
-        f"  after one step: w5..w8 = {w2.data.reshape(-1).round(9).tolist()}, "
-        f"w1 = {w1.data[0, 0]:.9f}"
+        f"  after one step: w5..w8 = {w2.array.reshape(-1).round(9).tolist()}, "
+        f"w1 = {w1.array[0, 0]:.9f}"
     )
 
 

@@ -77,14 +77,14 @@ class _Anomaly:
 
 
 def _bad(t):
-    data = t.data
+    data = t.array
     if data.dtype.kind not in "fc" or data.size == 0:
         return False
     return not bool(t.xp.isfinite(data).all())
 
 
 def _what(t):
-    return "nan" if bool(t.xp.isnan(t.data).any()) else "inf"
+    return "nan" if bool(t.xp.isnan(t.array).any()) else "inf"
 
 
 def _shapes(args):

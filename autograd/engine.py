@@ -180,7 +180,7 @@ def _root_grads(outputs, grad_outputs, op, create_graph=False):
             result.append(Value(g) if create_graph else g)
             continue
         if g is None:
-            if t.data.size != 1:
+            if t.array.size != 1:
                 raise RuntimeError(
                     f"{op}: grad can be implicitly created only for scalar outputs "
                     f"(output {i} has shape {tuple(t.shape)}); pass gradient= of that shape"

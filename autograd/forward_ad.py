@@ -292,7 +292,7 @@ def _make_dual_value(current, value, tangent):
     from autograd.value import Alias, Value
 
     if isinstance(tangent, Value):
-        tangent = tangent.data
+        tangent = tangent.array
     if not isinstance(tangent, (int, float)) or isinstance(tangent, bool):
         raise TypeError(
             f"make_dual: the tangent of a Value is a number, got {type(tangent).__name__}"

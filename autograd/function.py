@@ -118,11 +118,11 @@ def _version_of(t):
 def _accumulate_into(t, grad, create_graph):
     """t.grad += grad, out of place so no two tensors ever share a .grad buffer."""
     if not create_graph:
-        grad = _wrap(grad.data.copy(), grad._backend) if t.grad is None else grad.detach()
+        grad = _wrap(grad.array.copy(), grad._backend) if t.grad is None else grad.detach()
     elif t.grad is None:
         grad = grad.clone()  # recorded, so grad-of-grad still flows; never shared (as torch)
-    if grad.data.dtype != t.data.dtype:
-        grad = grad.to(t.data.dtype)
+    if grad.array.dtype != t.array.dtype:
+        grad = grad.to(t.array.dtype)
     t.grad = grad if t.grad is None else t.grad + grad
 
 
@@ -215,7 +215,7 @@ class Function:
                     _grad.enabled = True
                 alias = out if isinstance(out, Tensor) else None
                 if alias is not None:
-                    out = out.data
+                    out = out.array
             t = _wrap(out, backend)
             if out.dtype.kind == "f":
                 t.requires_grad = True
@@ -238,7 +238,7 @@ class Function:
                 ctx = Node(cls, edges or [None] * len(args))
                 out = _custom_forward(cls, ctx, args, kwargs)
                 if isinstance(out, Tensor):
-                    out = out.data
+                    out = out.array
             t = _wrap(out, backend)
         if cls._view:
             t._vc = _shared_vc(args[0])

@@ -212,7 +212,7 @@ def jacobian(
 def _basis(t, k):
     """The k-th unit vector shaped like t."""
     e = zeros_like(t)
-    e.reshape(-1).data[k] = 1  # a fresh contiguous array: the reshape is a view of it
+    e.reshape(-1).array[k] = 1  # a fresh contiguous array: the reshape is a view of it
     return e
 
 

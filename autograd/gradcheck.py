@@ -73,15 +73,15 @@ def _analytic(outputs, xs):
     """J[o][j][r][c] = d outputs[o].flat[r] / d xs[j].flat[c], one backward per output element."""
     jac = []
     for out in outputs:
-        rows = [[[0.0] * x.data.size for _ in range(out.data.size)] for x in xs]
+        rows = [[[0.0] * x.array.size for _ in range(out.array.size)] for x in xs]
         if out.requires_grad:
-            for r in range(out.data.size):
+            for r in range(out.array.size):
                 seed = out.xp.zeros(out.shape, dtype=out.dtype)
                 seed.reshape(-1)[r] = 1.0
                 grads = _grad(out, xs, Tensor(seed), retain_graph=True, allow_unused=True)
                 for j, g in enumerate(grads):
                     if g is not None:
-                        rows[j][r] = [float(v) for v in g.data.reshape(-1).tolist()]
+                        rows[j][r] = [float(v) for v in g.array.reshape(-1).tolist()]
         jac.append(rows)
     return jac
 
@@ -90,16 +90,16 @@ def _numeric(fn, inputs, wrt, eps):
     """The same Jacobian by central differences, perturbing each input element in place."""
     with no_grad():
         base = _float_outputs(fn(*inputs))
-        jac = [[[[0.0] * inputs[i].data.size for _ in range(o.data.size)] for i in wrt]
+        jac = [[[[0.0] * inputs[i].array.size for _ in range(o.array.size)] for i in wrt]
                for o in base]  # fmt: skip
         for j, i in enumerate(wrt):
-            flat = inputs[i].data.reshape(-1)
+            flat = inputs[i].array.reshape(-1)
             for c in range(flat.size):
                 orig = float(flat[c])
                 flat[c] = orig + eps
-                plus = [o.data.reshape(-1).tolist() for o in _float_outputs(fn(*inputs))]
+                plus = [o.array.reshape(-1).tolist() for o in _float_outputs(fn(*inputs))]
                 flat[c] = orig - eps
-                minus = [o.data.reshape(-1).tolist() for o in _float_outputs(fn(*inputs))]
+                minus = [o.array.reshape(-1).tolist() for o in _float_outputs(fn(*inputs))]
                 flat[c] = orig
                 for o in range(len(base)):
                     for r, (p, m) in enumerate(zip(plus[o], minus[o])):

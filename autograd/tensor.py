@@ -46,7 +46,7 @@ class Tensor:
     """An n-dimensional array that records the ops applied to it for reverse-mode autodiff."""
 
     __slots__ = (
-        "data",
+        "array",
         "grad",
         "requires_grad",
         "grad_fn",
@@ -70,7 +70,7 @@ class Tensor:
         else:
             backend = _CPU
         if isinstance(data, Tensor):
-            array = data.data
+            array = data.array
             if data._backend is not backend:
                 array = backend.from_numpy(data._backend.to_numpy(array))
             array = array.copy()
@@ -90,7 +90,7 @@ class Tensor:
             array = backend.from_python(_unwrap_nested(data), floats)
         if dtype is not None:
             array = array.astype(dtypes.as_dtype(dtype), copy=False)
-        self.data = array
+        self.array = array
         self.grad = None
         self.requires_grad = False
         self.grad_fn = None
@@ -103,16 +103,36 @@ class Tensor:
 
     # ------------------------------------------------------------------ attributes
     @property
+    def data(self):
+        """As in PyTorch: a detached Tensor sharing this one's storage. In-place changes made
+        through it are not recorded and leave this tensor's version counter where it was."""
+        return _wrap(self.array, self._backend)
+
+    @data.setter
+    def data(self, value):
+        # PyTorch's `p.data = t`: p takes t's storage (shape and dtype may change).
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"data: expected a Tensor, got {type(value).__name__} "
+                "(use .array for the backend array)"
+            )
+        if value._backend is not self._backend:
+            raise DeviceError(
+                f"data: the new data is on {value.device}, the tensor on {self.device}"
+            )
+        self.array = value.array
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self):
@@ -145,26 +165,26 @@ class Tensor:
 
     def size(self, dim=None):
         if dim is None:
-            return self.data.shape
-        return self.data.shape[_dim(dim, self.ndim, "size")]
+            return self.array.shape
+        return self.array.shape[_dim(dim, self.ndim, "size")]
 
     def dim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self):
-        return self.data.size
+        return self.array.size
 
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+                f"a Tensor with {self.array.size} elements cannot be converted to Scalar"
             )
-        return self.data.item()
+        return self.array.item()
 
     def numpy(self):
         if self.requires_grad:
@@ -172,14 +192,14 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
-        return self._backend.to_numpy(self.data)
+        return self._backend.to_numpy(self.array)
 
     def __array__(self, dtype=None, copy=None):
-        array = self._backend.to_numpy(self.data)
+        array = self._backend.to_numpy(self.array)
         return array if dtype is None else array.astype(dtype)
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __float__(self):
         return float(self.item())
@@ -188,19 +208,19 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+                f"Boolean value of Tensor with {self.array.size} elements is ambiguous"
             )
-        return bool(self.data)
+        return bool(self.array)
 
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     def __repr__(self):
-        body = repr(self._backend.to_numpy(self.data))
+        body = repr(self._backend.to_numpy(self.array))
         body = body[body.index("(") + 1 : body.rindex(")")] if body.startswith("array") else body
         body = body.split(", dtype=")[0]
         extras = []
@@ -216,7 +236,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ graph
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.array.dtype.kind != "f":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients, got {self.dtype}"
             )
@@ -229,7 +249,7 @@ class Tensor:
 
     def detach(self):
         """The same data, cut from the graph; shares the version counter with self."""
-        t = _wrap(self.data, self._backend)
+        t = _wrap(self.array, self._backend)
         vc = self._vc
         if vc is None:
             vc = self._vc = [0, False]
@@ -282,7 +302,7 @@ class Tensor:
         if self.grad is None and not create_graph and _sole_owner(grad, self.dtype):
             # As PyTorch's AccumulateGrad, which steals a gradient whose use count is 1: no
             # copy of an array that only the engine holds.
-            self.grad = _wrap(grad.data, grad._backend)
+            self.grad = _wrap(grad.array, grad._backend)
             return
         from autograd.function import _accumulate_into
 
@@ -298,7 +318,7 @@ class Tensor:
             )
         t = _new(type(self))
         memo[id(self)] = t
-        t.data = self.data.copy()
+        t.array = self.array.copy()
         t.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
         t.requires_grad = self.requires_grad
         t.grad_fn = None
@@ -459,11 +479,11 @@ class Tensor:
 
     def equal(self, other):
         return self.shape == other.shape and bool(
-            self._backend.xp.array_equal(self.data, other.data)
+            self._backend.xp.array_equal(self.array, other.array)
         )
 
     def logical_not(self):
-        return _wrap(self._backend.xp.logical_not(self.data), self._backend)
+        return _wrap(self._backend.xp.logical_not(self.array), self._backend)
 
     def __invert__(self):
         if self.dtype.kind != "b":
@@ -671,13 +691,13 @@ class Tensor:
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
         shape = _shape_args(shape)
-        return ops.Reshape.apply(self, _infer_shape(shape, self.data.size, self.shape, "reshape"))
+        return ops.Reshape.apply(self, _infer_shape(shape, self.array.size, self.shape, "reshape"))
 
     def view(self, *shape):
         if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
             return self.to(shape[0])
         shape = _shape_args(shape)
-        return ops.Reshape.apply(self, _infer_shape(shape, self.data.size, self.shape, "view"))
+        return ops.Reshape.apply(self, _infer_shape(shape, self.array.size, self.shape, "view"))
 
     def view_as(self, other):
         return self.reshape(other.shape)
@@ -807,9 +827,9 @@ def _sole_owner(t, dtype):
     """Whether gradient t, held by the engine in one variable and passed on to
     Tensor._accumulate, is referenced from nowhere else, nor its array (no other tensor, no
     view, no hook that kept it), and has the given dtype."""
-    a = t.data
+    a = t.array
     # references to t: the engine's variable, _accumulate's and this frame's arguments and
-    # getrefcount's; to a: t.data, the local a and getrefcount's
+    # getrefcount's; to a: t.array, the local a and getrefcount's
     return a.base is None and a.dtype == dtype and getrefcount(t) == 4 and getrefcount(a) == 3
 
 
@@ -818,7 +838,7 @@ def _wrap(data, backend):
     if data.__class__ is not backend.array_type:
         data = backend.xp.asarray(data)  # numpy hands back scalars from 0-d math
     t = _new(Tensor)
-    t.data = data
+    t.array = data
     t.grad = None
     t.requires_grad = False
     t.grad_fn = None
@@ -851,7 +871,7 @@ def _unwrap_nested(data):
     if isinstance(data, (list, tuple)):
         return [_unwrap_nested(d) for d in data]
     if isinstance(data, Tensor):
-        return data.data.tolist()
+        return data.array.tolist()
     return data
 
 
@@ -872,11 +892,11 @@ def _compare(x, y, name):
             raise DeviceError(
                 f"{name}: expected both tensors on the same device, got {x.device} and {y.device}"
             )
-        y = y.data
+        y = y.array
     elif not isinstance(y, (int, float, bool)):
-        y = Tensor(y, device=x.device).data
+        y = Tensor(y, device=x.device).array
     try:
-        out = getattr(backend.xp, name)(x.data, y)
+        out = getattr(backend.xp, name)(x.array, y)
     except ValueError:
         raise RuntimeError(
             f"{name}: shapes {tuple(x.shape)} and {tuple(getattr(y, 'shape', ()))} "
@@ -893,11 +913,11 @@ def _scaled(value, alpha):
         return value
     if (
         value.__class__ is Tensor
-        and value.data.dtype.kind == "f"
+        and value.array.dtype.kind == "f"
         and not (_grad.enabled and value.requires_grad)
         and _function._dual_level is None
     ):
-        return _wrap(value.data * alpha, value._backend)
+        return _wrap(value.array * alpha, value._backend)
     return value * alpha
 
 
@@ -924,7 +944,7 @@ def _inplace(t, fn, *args):
                 "while recording gradients is not supported (the view's gradient would be "
                 "wrong). Use the out-of-place op, or .clone() first."
             )
-        old = _wrap(t.data.copy(), t._backend)
+        old = _wrap(t.array.copy(), t._backend)
         old.requires_grad = t.requires_grad
         old.grad_fn = t.grad_fn
         if level is not None:
@@ -946,7 +966,7 @@ def _inplace(t, fn, *args):
             f"result type {out.dtype} can't be cast to the desired output type {t.dtype} "
             f"in {fn.__name__.lower()}_"
         )
-    t.data[...] = out.data
+    t.array[...] = out.array
     vc = t._vc
     if vc is None:
         vc = t._vc = [0, False]
@@ -967,16 +987,16 @@ def _inplace(t, fn, *args):
 
 
 def _inplace_direct(t, fn, other):
-    """t.data op= other, with the errors of the out-of-place route; bumps t's version."""
+    """t.array op= other, with the errors of the out-of-place route; bumps t's version."""
     if isinstance(other, Tensor):
         if other._backend is not t._backend:
             raise DeviceError(
                 f"{fn.__name__.lower()}_: expected both tensors on the same device, got "
                 f"{t.device} and {other.device}"
             )
-        other = other.data
+        other = other.array
     try:
-        fn._inplace(t.data, other)
+        fn._inplace(t.array, other)
     except ValueError:
         raise RuntimeError(
             f"output with shape {tuple(t.shape)} doesn't match the broadcast shape of "
@@ -998,9 +1018,9 @@ def _inplace_direct(t, fn, other):
 def _index(index):
     """Tensors inside an index become arrays; everything else passes through."""
     if isinstance(index, Tensor):
-        return index.data
+        return index.array
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i.array if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
         return (
             _CPU.xp.asarray(index)
@@ -1027,14 +1047,14 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
     sign = 1 if kind == "max" else -1
     if dim is None or isinstance(dim, (tuple, list)):
         dims = _dims(dim, x.ndim, kind)
-        if dim is None and x.data.size == 0:
+        if dim is None and x.array.size == 0:
             raise RuntimeError(
                 f"{kind}(): Expected reduction dim to be specified for input.numel() == 0"
             )
         return ops.Amax.apply(x, dims, keepdim) if sign > 0 else -ops.Amax.apply(-x, dims, keepdim)
     d = _dim(dim, x.ndim, kind)
     indices = _arg_extremum(x, "arg" + kind, d, True)
-    values = ops.Gather.apply(x, indices.data, d) if x.ndim else x.clone()
+    values = ops.Gather.apply(x, indices.array, d) if x.ndim else x.clone()
     if not keepdim and x.ndim:
         values = values.squeeze(d)
         indices = indices.squeeze(d)
@@ -1044,15 +1064,15 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
 def _arg_extremum(x, name, dim, keepdim):
     xp = x._backend.xp
     if dim is None:
-        out = getattr(xp, name)(x.data)
+        out = getattr(xp, name)(x.array)
         if keepdim:
             out = out.reshape((1,) * x.ndim)
     else:
         dim = _dim(dim, x.ndim, name)
         out = (
-            getattr(xp, name)(x.data, axis=dim, keepdims=keepdim)
+            getattr(xp, name)(x.array, axis=dim, keepdims=keepdim)
             if x.ndim
-            else getattr(xp, name)(x.data)
+            else getattr(xp, name)(x.array)
         )
     return _wrap(xp.asarray(out, dtype="int64"), x._backend)
 
@@ -1060,7 +1080,7 @@ def _arg_extremum(x, name, dim, keepdim):
 def where(condition, input, other):
     """Elements of input where condition holds, else of other.  Gradient routes likewise."""
     ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else condition
-    cond = condition.data if isinstance(condition, Tensor) else _as_tensor(condition, ref).data
+    cond = condition.array if isinstance(condition, Tensor) else _as_tensor(condition, ref).array
     x = _as_tensor(input, ref if isinstance(ref, Tensor) and ref.dtype.kind == "f" else ref)
     y = _as_tensor(other, x)
     return ops.Where.apply(cond, x, y)
@@ -1069,7 +1089,7 @@ def where(condition, input, other):
 def gather(input, dim, index):
     """out[i][j][k] = input[index[i][j][k]][j][k] for dim=0, as torch.gather."""
     d = _dim(dim, input.ndim, "gather")
-    idx = index.data if isinstance(index, Tensor) else _CPU.xp.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else _CPU.xp.asarray(index)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"gather(): Expected dtype int64 for index, got {idx.dtype}")
     if idx.ndim != input.ndim:

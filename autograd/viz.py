@@ -368,12 +368,12 @@ def _array_text(t, array, max_elements):
 
 
 def _tensor_label(t, title, show_data, show_grad, max_elements):
-    data = t.data
+    data = t.array
     fields = [title, f"{tuple(data.shape)} {t.dtype}"]
     if show_data:
         fields.append("data " + _array_text(t, data, max_elements))
     if show_grad and t.grad is not None:
-        fields.append("grad " + _array_text(t, t.grad.data, max_elements))
+        fields.append("grad " + _array_text(t, t.grad.array, max_elements))
     return _record(*fields)
 
 

@@ -80,7 +80,7 @@ def dagrad_contender(inputs):
         nn.Linear(SIZES[2], SIZES[3]),
     )
     for p, w in zip(model.parameters(), weights, strict=True):
-        p.data[...] = w
+        p.array[...] = w
     loss_fn = nn.CrossEntropyLoss()
     opt = optim.SGD(model.parameters(), lr=LR)
     xt, yt = Tensor(x), Tensor(y)
@@ -93,7 +93,7 @@ def dagrad_contender(inputs):
         return loss.item()
 
     def params():
-        return [p.data.copy() for p in model.parameters()]
+        return [p.array.copy() for p in model.parameters()]
 
     return step, params
 

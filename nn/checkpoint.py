@@ -82,7 +82,7 @@ def load(path, device="cpu"):
 def _encode(obj, path, arrays, active):
     if isinstance(obj, Tensor):
         key = _free_key(".".join(path), arrays)
-        arrays[key] = obj.backend.to_numpy(obj.data)
+        arrays[key] = obj.backend.to_numpy(obj.array)
         node = {"tensor": key}
         if obj.requires_grad:
             node["requires_grad"] = True

@@ -129,7 +129,7 @@ class Erf(Function):
         ctx.save_for_backward(x)
         ctx.save_for_forward(x)
         xp = x.xp
-        a = x.data
+        a = x.array
         z = xp.abs(a)
         small = xp.minimum(z, 0.5)  # each branch sees only its own range: no overflow
         large = xp.clip(z, 0.5, 10.0)
@@ -227,7 +227,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """-w[y] x[y] for log-probabilities x of shape (N, C, d1, ...) or (C,) and class indices y
     of shape (N, d1, ...) or (); the mean divides by the summed weights of counted targets."""
     _check_class_targets(input, target, weight, reduction, "nll_loss")
-    return _NLLLoss.apply(input, target.data, weight, ignore_index, reduction)
+    return _NLLLoss.apply(input, target.array, weight, ignore_index, reduction)
 
 
 def _check_class_targets(input, target, weight, reduction, op):
@@ -269,7 +269,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         raise NotImplementedError("cross_entropy: label_smoothing is not supported yet")
     if target.dtype.kind in "iu":
         _check_class_targets(input, target, weight, reduction, "cross_entropy")
-        return _CrossEntropy.apply(input, target.data, weight, ignore_index, reduction)
+        return _CrossEntropy.apply(input, target.array, weight, ignore_index, reduction)
     # class probabilities: -sum_c w_c y_c log p_c; the mean divides by the batch size
     class_dim = 1 if input.ndim > 1 else 0
     logp = input.log_softmax(class_dim)

@@ -74,8 +74,8 @@ def _load_source(key, value, target):
 
 def _set_storage(t, new):
     """Point t at new's array (and device) in place, so references to t (an optimizer's)
-    stay valid across `Module.to` (PyTorch's `param.data = fn(param.data)`)."""
-    t.data = new.data
+    stay valid across `Module.to` (PyTorch's `param.array = fn(param.array)`)."""
+    t.array = new.array
     t._backend = new.backend
 
 

@@ -100,7 +100,7 @@ def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return
         out = out.squeeze(0)
     if not return_indices:
         return out
-    index, _ = x.backend.window_max(cols.data.transpose(1, 0, 2, 3, 4), first)  # as routed
+    index, _ = x.backend.window_max(cols.array.transpose(1, 0, 2, 3, 4), first)  # as routed
     flat = _flat_indices(x.xp, index, (h, w), kernel, stride, padding, dilation)
     flat = Tensor(flat.transpose(1, 0, 2, 3), device=x.device)  # (N, C, Ho, Wo)
     return out, flat if input.ndim == 4 else flat.squeeze(0)

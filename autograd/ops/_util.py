@@ -8,9 +8,9 @@ def operands(op, x, y):
     """The arrays an op on x and y computes with, promoted as PyTorch does (one of x, y may
     be a Python number)."""
     if isinstance(x, Tensor):
-        a = x.data
+        a = x.array
         if isinstance(y, Tensor):
-            b = y.data
+            b = y.array
             if a.dtype is not b.dtype and a.dtype != b.dtype:
                 dt = dtypes.result_type(a.dtype, a.ndim, b.dtype, b.ndim, _defaults.dtype)
                 a = a.astype(dt, copy=False)
@@ -19,7 +19,7 @@ def operands(op, x, y):
         if isinstance(y, float) and a.dtype.kind != "f":
             a = a.astype(_defaults.dtype)
         return a, _scalar(x, a, y)
-    b = y.data
+    b = y.array
     if isinstance(x, float) and b.dtype.kind != "f":
         b = b.astype(_defaults.dtype)
     return _scalar(y, b, x), b

@@ -35,7 +35,7 @@ def logsumexp(x, dim=None, keepdim=False):
     """log sum e^x, shifted by the max so large inputs do not overflow."""
     dims = _dims(dim, x.ndim, "logsumexp")
     m = ops.Amax.apply(x.detach(), dims, True) if x.numel() else x.detach().sum(dims, True)
-    m = _wrap(x.xp.where(x.xp.isfinite(m.data), m.data, 0), x._backend)  # all -inf rows
+    m = _wrap(x.xp.where(x.xp.isfinite(m.array), m.array, 0), x._backend)  # all -inf rows
     out = ops.Sum.apply((x - m).exp(), dims, True).log() + m
     return out if keepdim else out.reshape(_reduced(x.shape, dims))
 

@@ -27,7 +27,7 @@ class Unfold(_Primitive):
     def forward(ctx, x, kernel_size, dilation, padding, stride, value=0.0):
         ctx.size = x.shape[2:]
         ctx.geometry = (kernel_size, dilation, padding, stride)
-        a = _padded(x.data, x.xp, padding, value)
+        a = _padded(x.array, x.xp, padding, value)
         view = x._backend.windows(a, kernel_size, dilation, stride)  # (N, C, kh, kw, Ho, Wo)
         return x.xp.ascontiguousarray(view.transpose(1, 2, 3, 0, 4, 5))
 
@@ -51,7 +51,7 @@ class Fold(_Primitive):
         c, kh, kw, n, ho, wo = cols.shape
         (dh, dw), ((top, bottom), (left, right)), (sh, sw) = dilation, padding, stride
         h, w = size
-        a = cols.data
+        a = cols.array
         out = cols.xp.zeros((c, n, top + h + bottom, left + w + right), dtype=a.dtype)
         # One strided slice-add per kernel offset: kh*kw array ops, not one per pixel.
         for i in range(kh):
@@ -99,7 +99,7 @@ class WindowMax(_Primitive):
     @staticmethod
     def forward(ctx, x, dim, first=0):
         dim %= x.ndim
-        index, out = x._backend.window_max(x.xp.moveaxis(x.data, dim, 0), first)
+        index, out = x._backend.window_max(x.xp.moveaxis(x.array, dim, 0), first)
         ctx.index = index
         ctx.dim = dim
         ctx.shape = x.shape
@@ -124,7 +124,7 @@ class WindowMax(_Primitive):
         from autograd.ops.reduce import Sum
 
         dim %= x.ndim
-        index, _ = x._backend.window_max(x.xp.moveaxis(x.data, dim, 0), first)
+        index, _ = x._backend.window_max(x.xp.moveaxis(x.array, dim, 0), first)
         positions = x.xp.arange(x.shape[dim], dtype=index.dtype).reshape(
             (-1,) + (1,) * (x.ndim - dim - 1)
         )

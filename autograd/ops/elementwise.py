@@ -182,7 +182,7 @@ class Pow(_Primitive):
                 gx = grad * y * x ** (y - 1)
         if ny:
             if isinstance(x, Tensor):
-                safe = x.data != 0
+                safe = x.array != 0
                 logx = Where.apply(safe, x, 1.0).log()
                 gy = sum_to(grad * x**y * logx, y.shape)
             else:
@@ -200,7 +200,7 @@ class Pow(_Primitive):
             tz = tx * y * x ** (y - 1) if isinstance(y, Tensor) or y != 0 else tx * 0
         if ty is not None:
             if isinstance(x, Tensor):
-                term = ty * x**y * Where.apply(x.data != 0, x, 1.0).log()
+                term = ty * x**y * Where.apply(x.array != 0, x, 1.0).log()
             else:
                 import math
 
@@ -224,11 +224,11 @@ class Maximum(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _route(ctx, grad, x, y, x.data > y.data)
+        return _route(ctx, grad, x, y, x.array > y.array)
 
     @staticmethod
     def jvp(tangents, out, x, y):
-        return _route_tangent(tangents, x, y, x.data > y.data)
+        return _route_tangent(tangents, x, y, x.array > y.array)
 
 
 class Minimum(_Primitive):
@@ -246,17 +246,17 @@ class Minimum(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _route(ctx, grad, x, y, x.data < y.data)
+        return _route(ctx, grad, x, y, x.array < y.array)
 
     @staticmethod
     def jvp(tangents, out, x, y):
-        return _route_tangent(tangents, x, y, x.data < y.data)
+        return _route_tangent(tangents, x, y, x.array < y.array)
 
 
 def _route(ctx, grad, x, y, x_wins):
     """Route grad to x where x_wins, to y where y wins, half to each on ties."""
     xp = x.xp
-    tie = x.data == y.data
+    tie = x.array == y.array
     dtype = grad.dtype
     wx = _wrap(xp.where(tie, 0.5, x_wins).astype(dtype), x._backend)
     wy = _wrap(xp.where(tie, 0.5, ~x_wins & ~tie).astype(dtype), x._backend)
@@ -267,7 +267,7 @@ def _route(ctx, grad, x, y, x_wins):
 def _route_tangent(tangents, x, y, x_wins):
     """ż = ẋ where x wins, ẏ where y wins, (ẋ + ẏ) / 2 on ties: _route's forward-mode twin."""
     xp = x.xp
-    tie = x.data == y.data
+    tie = x.array == y.array
     tx, ty = tangents
     tz = None
     if tx is not None:
@@ -320,7 +320,7 @@ class Neg(_Primitive):
 
     @staticmethod
     def forward(ctx, x):
-        return -x.data
+        return -x.array
 
     @staticmethod
     def backward(ctx, grad):
@@ -493,9 +493,9 @@ class TanhGrad(_Primitive):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        y = y.data
+        y = y.array
         one = g._backend.scalar(1, y.dtype)
-        return g.data * (one - y * y)
+        return g.array * (one - y * y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -520,9 +520,9 @@ class SigmoidGrad(_Primitive):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        y = y.data
+        y = y.array
         one = g._backend.scalar(1, y.dtype)
-        return g.data * y * (one - y)
+        return g.array * y * (one - y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -547,7 +547,7 @@ class Relu(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.xp.maximum(x.data, 0)
+        return x.xp.maximum(x.array, 0)
 
     @staticmethod
     def backward(ctx, grad):
@@ -564,7 +564,7 @@ class Relu(_Primitive):
 def _relu_mask(x):
     """not (x <= 0), as a boolean array: a NaN input passes the gradient on, as PyTorch's
     threshold_backward. Left boolean: g * mask keeps g's dtype without a cast."""
-    return ~(x.data <= 0)
+    return ~(x.array <= 0)
 
 
 class Abs(_Primitive):
@@ -573,18 +573,18 @@ class Abs(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.xp.abs(x.data)
+        return x.xp.abs(x.array)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return MaskedGrad.apply(grad, x, x.xp.sign(x.data).astype(grad.dtype, copy=False))
+        return MaskedGrad.apply(grad, x, x.xp.sign(x.array).astype(grad.dtype, copy=False))
 
     @staticmethod
     def jvp(tangents, out, x):
         """ẏ = sign(x) ẋ."""
         (tx,) = tangents
-        return MaskedGrad.apply(tx, x, x.xp.sign(x.data).astype(tx.dtype, copy=False))
+        return MaskedGrad.apply(tx, x, x.xp.sign(x.array).astype(tx.dtype, copy=False))
 
 
 class MaskedGrad(_Primitive):
@@ -596,7 +596,7 @@ class MaskedGrad(_Primitive):
     def forward(ctx, g, x, mask):
         ctx.mask = mask
         ctx.x_shape = x.shape
-        return g.data * mask
+        return g.array * mask
 
     @staticmethod
     def backward(ctx, grad):
@@ -617,7 +617,7 @@ class Sign(_Primitive):
 
     @staticmethod
     def forward(ctx, x):
-        return x.xp.sign(x.data)
+        return x.xp.sign(x.array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -635,7 +635,7 @@ class Clamp(_Primitive):
     def forward(ctx, x, lo=None, hi=None):
         ctx.save_for_backward(x)
         ctx.bounds = (lo, hi)
-        a = x.data
+        a = x.array
         if a.dtype.kind != "f" and (isinstance(lo, float) or isinstance(hi, float)):
             a = a.astype(_default_float())  # a float bound promotes an integer tensor (PyTorch)
         return x.xp.clip(a, lo, hi).astype(a.dtype, copy=False)
@@ -646,9 +646,9 @@ class Clamp(_Primitive):
         lo, hi = ctx.bounds
         inside = x.xp.ones(x.shape, dtype=bool)
         if lo is not None:
-            inside &= x.data >= lo
+            inside &= x.array >= lo
         if hi is not None:
-            inside &= x.data <= hi
+            inside &= x.array <= hi
         return MaskedGrad.apply(grad, x, inside.astype(grad.dtype)), None, None
 
     @staticmethod
@@ -657,9 +657,9 @@ class Clamp(_Primitive):
         (tx,) = tangents[:1]
         inside = x.xp.ones(x.shape, dtype=bool)
         if lo is not None:
-            inside &= x.data >= lo
+            inside &= x.array >= lo
         if hi is not None:
-            inside &= x.data <= hi
+            inside &= x.array <= hi
         return MaskedGrad.apply(tx, x, inside.astype(tx.dtype))
 
 
@@ -671,7 +671,7 @@ class Clone(_Primitive):
 
     @staticmethod
     def forward(ctx, x):
-        return x.data.copy()
+        return x.array.copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -688,7 +688,7 @@ class Cast(_Primitive):
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.dtype = x.dtype
-        return x.data.astype(dtype)
+        return x.array.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -705,7 +705,7 @@ class ToDevice(_Primitive):
     @classmethod
     def apply(cls, x, backend):
         # Not Function.apply: the output lives on the target backend, not on x's.
-        out = _wrap(backend.from_numpy(x._backend.to_numpy(x.data)), backend)
+        out = _wrap(backend.from_numpy(x._backend.to_numpy(x.array)), backend)
         if x.requires_grad and _grad.enabled:
             ctx = Node(cls, (x.grad_fn or x, None))
             ctx.backend = x._backend
@@ -735,7 +735,7 @@ class Fill(_Primitive):
                     f"fill_ only supports 0-dimension value tensor but got tensor with "
                     f"{value.ndim} dimensions"
                 )
-            value = value.data
+            value = value.array
         return x.xp.full(x.shape, value, dtype=x.dtype)
 
     @staticmethod
@@ -759,7 +759,7 @@ class Copy(_Primitive):
     def forward(ctx, x, src):
         ctx.shape = src.shape
         try:
-            return x.xp.broadcast_to(src.data, x.shape).astype(x.dtype)
+            return x.xp.broadcast_to(src.array, x.shape).astype(x.dtype)
         except ValueError:
             raise broadcast_error("copy_", src, x) from None
 
@@ -780,7 +780,7 @@ class Copy(_Primitive):
 def _floating(x):
     """x's array, as the default float dtype if it is integer or bool (exp, log, ... of an
     integer tensor are floats, as in PyTorch; numpy would give float64)."""
-    a = x.data
+    a = x.array
     return a if a.dtype.kind == "f" else a.astype(_default_float())
 
 

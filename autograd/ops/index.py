@@ -29,12 +29,12 @@ class GetItem(_Primitive):
         ctx.shape = x.shape
         ctx.index = index
         try:
-            out = x.data[index]
+            out = x.array[index]
         except (IndexError, ValueError, TypeError) as exc:
             raise _index_error("index", x, index, exc) from None
         if not isinstance(out, x._backend.array_type):
             # An int for every dim gives numpy a scalar copy; `...` makes it a 0-d view.
-            out = x.data[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+            out = x.array[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
         return out
 
     @staticmethod
@@ -61,9 +61,9 @@ class IndexAdd(_Primitive):
         ctx.index = index
         out = x.xp.zeros(shape, dtype=x.dtype)
         if _is_basic(index):
-            out[index] = x.data
+            out[index] = x.array
         else:
-            x._backend.scatter_add(out, index, x.data)
+            x._backend.scatter_add(out, index, x.array)
         return out
 
     @staticmethod
@@ -82,8 +82,8 @@ class SetItem(_Primitive):
     def forward(ctx, x, value, index):
         ctx.index = index
         ctx.value_shape = getattr(value, "shape", ())
-        out = x.data.copy()
-        v = value.data if hasattr(value, "data") else value
+        out = x.array.copy()
+        v = value.array if hasattr(value, "data") else value
         lead = 0
         while lead < getattr(v, "ndim", 0) and v.shape[lead] == 1:
             lead += 1
@@ -150,7 +150,7 @@ class Gather(_Primitive):
         full = _along(index, dim, x.xp)
         ctx.full = full
         try:
-            return x.data[full]
+            return x.array[full]
         except IndexError as exc:
             raise _index_error("gather", x, "index", exc) from None
 

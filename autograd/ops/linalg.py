@@ -15,7 +15,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        a, b = x.data, y.data
+        a, b = x.array, y.array
         if a.ndim == 0 or b.ndim == 0:
             raise RuntimeError(
                 f"matmul: both arguments need at least 1 dimension, got shapes "
@@ -59,10 +59,10 @@ class MatMul(Function):
         # a contiguous gradient, where the plain product would need a transposing copy.
         gx = gy = None
         if nx:
-            gx = MatMul.apply(ym, g.mT).mT if _transposed(x.data) else MatMul.apply(g, ym.mT)
+            gx = MatMul.apply(ym, g.mT).mT if _transposed(x.array) else MatMul.apply(g, ym.mT)
             gx = sum_to(gx, xm.shape).reshape(x.shape)
         if ny:
-            gy = MatMul.apply(g.mT, xm).mT if _transposed(y.data) else MatMul.apply(xm.mT, g)
+            gy = MatMul.apply(g.mT, xm).mT if _transposed(y.array) else MatMul.apply(xm.mT, g)
             gy = sum_to(gy, ym.shape).reshape(y.shape)
         return gx, gy
 
@@ -95,14 +95,14 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         ctx.save_for_backward(x, weight)
-        a, w = x.data, weight.data
+        a, w = x.array, weight.array
         if a.ndim == 0 or w.ndim != 2 or a.shape[-1] != w.shape[1]:
             raise RuntimeError(
                 f"linear: input of shape {tuple(a.shape)} and weight of shape {tuple(w.shape)} "
                 f"cannot be multiplied: weight must be (out_features, in_features) with "
                 f"in_features the input's last dim"
             )
-        b = None if bias is None else bias.data
+        b = None if bias is None else bias.array
         if b is not None and b.shape != w.shape[:1]:
             raise RuntimeError(
                 f"linear: bias of shape {tuple(b.shape)} does not match weight of shape "

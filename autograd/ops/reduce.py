@@ -40,7 +40,7 @@ class Sum(_Primitive):
     def forward(ctx, x, dims=None, keepdim=False):
         ctx.shape = x.shape
         ctx.dims = dims
-        return x.data.sum(axis=dims, keepdims=keepdim)
+        return x.array.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -60,7 +60,7 @@ class Amax(_Primitive):
     def forward(ctx, x, dims=None, keepdim=False):
         ctx.save_for_backward(x)
         ctx.dims = dims
-        a = x.data
+        a = x.array
         if a.size == 0:
             raise _empty_error("max", x, dims)
         out = a.max(axis=dims, keepdims=True)
@@ -70,7 +70,7 @@ class Amax(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        hit = x.data == ctx.out
+        hit = x.array == ctx.out
         weight = hit / hit.sum(axis=ctx.dims, keepdims=True)
         return (
             _unreduce(grad, x.shape, ctx.dims) * _wrap(weight.astype(grad.dtype), x._backend),
@@ -81,7 +81,7 @@ class Amax(_Primitive):
     @staticmethod
     def jvp(tangents, out, x, dims=None, keepdim=False):
         """ẏ = the mean of ẋ over the elements tied at the max."""
-        hit = x.data == out.data.reshape(_keepdim_shape(x.shape, dims))
+        hit = x.array == out.array.reshape(_keepdim_shape(x.shape, dims))
         weight = hit / hit.sum(axis=dims, keepdims=True)
         tx = tangents[0]
         return Sum.apply(tx * _wrap(weight.astype(tx.dtype), x._backend), dims, keepdim)
@@ -132,8 +132,8 @@ class LogSoftmaxGrad(_Primitive):
     def forward(ctx, g, y, dim):
         ctx.save_for_backward(g, y)
         ctx.dim = dim
-        a = g.data
-        return a - g.xp.exp(y.data) * a.sum(axis=dim, keepdims=True)
+        a = g.array
+        return a - g.xp.exp(y.array) * a.sum(axis=dim, keepdims=True)
 
     @staticmethod
     def backward(ctx, grad):
@@ -194,7 +194,7 @@ def _targets(xp, a, target, weight, ignore_index):
     safe = target if counted is None else xp.where(counted, target, 0)  # ignored: class 0
     index = safe.reshape(safe.shape[:class_dim] + (1,) + safe.shape[class_dim:])
     full = _along(index, class_dim, xp)
-    w = None if weight is None else weight.data[index].astype(a.dtype, copy=False)
+    w = None if weight is None else weight.array[index].astype(a.dtype, copy=False)
     if counted is not None:
         mask = counted.reshape(index.shape)
         w = mask.astype(a.dtype) if w is None else w * mask
@@ -243,7 +243,7 @@ class NLLLoss(_Primitive):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
-        a = x.data
+        a = x.array
         full, w = _targets(x.xp, a, target, weight, ignore_index)
         ctx.full = full
         ctx.shape = a.shape
@@ -313,8 +313,8 @@ class CrossEntropyGrad(_Primitive):
         ctx.save_for_backward(g, y)
         ctx.full = full
         ctx.coef = coef
-        c = g.data * -coef  # 0-d, or (N, 1, d1, ...): spreads over the classes
-        z = y.xp.exp(y.data)
+        c = g.array * -coef  # 0-d, or (N, 1, d1, ...): spreads over the classes
+        z = y.xp.exp(y.array)
         z *= c
         z[full] -= c
         return z
@@ -366,13 +366,13 @@ class Prod(_Primitive):
         ctx.save_for_backward(x)
         ctx.dims = dims
         ctx.keepdim = keepdim
-        return x.data.prod(axis=dims, keepdims=keepdim)
+        return x.array.prod(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         dims = ctx.dims
-        if not (x.data == 0).any():
+        if not (x.array == 0).any():
             out = Prod.apply(x, dims, True)
             return _unreduce(grad, x.shape, dims) * out / x, None, None
         return _unreduce(grad, x.shape, dims) * _others_product(x, dims), None, None
@@ -380,7 +380,7 @@ class Prod(_Primitive):
     @staticmethod
     def jvp(tangents, out, x, dims=None, keepdim=False):
         """ẏ = sum_i ẋ_i prod_{j != i} x_j."""
-        if not (x.data == 0).any():
+        if not (x.array == 0).any():
             others = Prod.apply(x, dims, True) / x
         else:
             others = _others_product(x, dims)

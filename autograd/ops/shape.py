@@ -20,7 +20,7 @@ class Reshape(_View):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        return x.data.reshape(shape)
+        return x.array.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -37,7 +37,7 @@ class Permute(_View):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return x.data.transpose(dims)
+        return x.array.transpose(dims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -56,7 +56,7 @@ class Expand(_View):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        return x.xp.broadcast_to(x.data, shape)
+        return x.xp.broadcast_to(x.array, shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -75,7 +75,7 @@ class Cat(_Primitive):
         ctx.dim = dim
         ctx.sizes = [x.shape[dim] for x in xs]
         xp = xs[0].xp
-        return xp.concatenate([x.data for x in xs], axis=dim)
+        return xp.concatenate([x.array for x in xs], axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -110,7 +110,7 @@ class Pad(_Primitive):
     @staticmethod
     def forward(ctx, x, widths, value):
         ctx.interior = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, x.shape))
-        return x.xp.pad(x.data, widths, mode="constant", constant_values=value)
+        return x.xp.pad(x.array, widths, mode="constant", constant_values=value)
 
     @staticmethod
     def backward(ctx, grad):

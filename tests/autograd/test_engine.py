@@ -23,7 +23,7 @@ def tleaf(values):
 
 def close(ours, theirs, atol=1e-10):
     theirs = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else theirs
-    ours = ours.data if isinstance(ours, Tensor) else ours
+    ours = ours.array if isinstance(ours, Tensor) else ours
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=atol)
 
 
@@ -39,26 +39,26 @@ def default_dtype():
 def test_grad_accumulates_across_backward_calls():
     x = leaf([1.0, -2.0, 3.0])
     (x * x).sum().backward()
-    first = x.grad.data.copy()
-    np.testing.assert_allclose(first, 2 * x.data)
+    first = x.grad.array.copy()
+    np.testing.assert_allclose(first, 2 * x.array)
     (x * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, first + 3)
+    np.testing.assert_allclose(x.grad.array, first + 3)
 
 
 def test_value_used_twice_sums_its_gradients():
     x = leaf([2.0])
     y = x * x + x  # x reaches the output along three edges
     y.backward(Tensor(np.ones(1)))
-    np.testing.assert_allclose(x.grad.data, [2 * 2.0 + 1])
+    np.testing.assert_allclose(x.grad.array, [2 * 2.0 + 1])
 
 
 def test_same_tensor_twice_in_one_op():
     x = leaf([3.0, -1.0])
     (x + x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 2.0])
     x.grad = None
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad.array, 2 * x.array)
 
 
 @settings(max_examples=15, deadline=None)
@@ -92,9 +92,9 @@ def test_retain_graph_allows_second_backward_and_doubles_grad():
     x = leaf([1.0, 2.0])
     y = (x.exp() * x).sum()
     y.backward(retain_graph=True)
-    once = x.grad.data.copy()
+    once = x.grad.array.copy()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * once)
+    np.testing.assert_allclose(x.grad.array, 2 * once)
     xt = tleaf([1.0, 2.0])
     (xt.exp() * xt).sum().backward()
     close(once, xt.grad)
@@ -113,10 +113,10 @@ def test_second_derivative_of_cube():
     x = leaf([1.5, -2.0, 0.5])
     y = (x**3).sum()
     (g,) = autograd.grad(y, x, create_graph=True)
-    np.testing.assert_allclose(g.data, 3 * x.data**2)
+    np.testing.assert_allclose(g.array, 3 * x.array**2)
     assert g.requires_grad
     (h,) = autograd.grad(g.sum(), x)
-    np.testing.assert_allclose(h.data, 6 * x.data)
+    np.testing.assert_allclose(h.array, 6 * x.array)
 
 
 def test_third_derivative_via_backward_create_graph():
@@ -127,8 +127,8 @@ def test_third_derivative_via_backward_create_graph():
     x.grad = None
     (g2,) = autograd.grad(g.sum(), x, create_graph=True)
     (g3,) = autograd.grad(g2.sum(), x)
-    np.testing.assert_allclose(g2.data, 12 * 0.7**2)
-    np.testing.assert_allclose(g3.data, 24 * 0.7)
+    np.testing.assert_allclose(g2.array, 12 * 0.7**2)
+    np.testing.assert_allclose(g3.array, 24 * 0.7)
 
 
 def test_hessian_vector_product_matches_torch():
@@ -157,13 +157,13 @@ def test_grad_of_grad_through_piecewise_linear_op_is_zero(op):
     (g,) = autograd.grad(f().sum(), x, create_graph=True)
     assert g.requires_grad  # recorded, as torch records threshold_backward
     (h,) = autograd.grad(g.sum(), x)
-    np.testing.assert_array_equal(h.data, [0.0, 0.0])  # the true second derivative
+    np.testing.assert_array_equal(h.array, [0.0, 0.0])  # the true second derivative
     if op != "clamp":  # torch does not record clamp's backward: it raises instead
         xt = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
         ft = {"abs": xt.abs, "relu": xt.relu}[op]
         (gt,) = torch.autograd.grad(ft().sum(), xt, create_graph=True)
         (ht,) = torch.autograd.grad(gt.sum(), xt)
-        np.testing.assert_array_equal(h.data, ht.numpy(force=True))
+        np.testing.assert_array_equal(h.array, ht.numpy(force=True))
 
 
 def test_grad_without_create_graph_returns_constants():
@@ -179,8 +179,8 @@ def test_grad_returns_tuple_and_leaves_dot_grad_alone():
     w = leaf([3.0, 4.0])
     out = autograd.grad((x * w).sum(), (x, w))
     assert isinstance(out, tuple) and len(out) == 2
-    np.testing.assert_allclose(out[0].data, w.data)
-    np.testing.assert_allclose(out[1].data, x.data)
+    np.testing.assert_allclose(out[0].array, w.array)
+    np.testing.assert_allclose(out[1].array, x.array)
     assert x.grad is None and w.grad is None
     single = autograd.grad((x * w).sum(), x)
     assert isinstance(single, tuple) and len(single) == 1
@@ -193,7 +193,7 @@ def test_grad_allow_unused():
     with pytest.raises(RuntimeError, match="allow_unused=True"):
         autograd.grad(y, (x, unused), retain_graph=True)
     gx, gu = autograd.grad(y, (x, unused), allow_unused=True)
-    np.testing.assert_allclose(gx.data, [2.0])
+    np.testing.assert_allclose(gx.array, [2.0])
     assert gu is None
 
 
@@ -201,7 +201,7 @@ def test_grad_outputs_weights_a_vector_output():
     x = leaf([1.0, 2.0, 3.0])
     v = np.array([0.5, -1.0, 2.0])
     (g,) = autograd.grad(x**2, x, grad_outputs=Tensor(v))
-    np.testing.assert_allclose(g.data, 2 * x.data * v)
+    np.testing.assert_allclose(g.array, 2 * x.array * v)
 
 
 def test_grad_with_respect_to_non_leaf():
@@ -209,15 +209,15 @@ def test_grad_with_respect_to_non_leaf():
     h = x * 3
     y = (h * h).sum()
     gh, gx = autograd.grad(y, (h, x))
-    np.testing.assert_allclose(gh.data, 2 * h.data)
-    np.testing.assert_allclose(gx.data, 18 * x.data)
+    np.testing.assert_allclose(gh.array, 2 * h.array)
+    np.testing.assert_allclose(gx.array, 18 * x.array)
     assert h.grad is None and x.grad is None
 
 
 def test_grad_multiple_outputs():
     x = leaf([1.0, 2.0])
     (g,) = autograd.grad([(x**2).sum(), (x * 5).sum()], x)
-    np.testing.assert_allclose(g.data, 2 * x.data + 5)
+    np.testing.assert_allclose(g.array, 2 * x.array + 5)
 
 
 def test_grad_input_not_requiring_grad_raises():
@@ -233,17 +233,17 @@ def test_hook_on_leaf_modifies_grad_and_can_be_removed():
     seen = []
 
     def hook(g):
-        seen.append(g.data.copy())
+        seen.append(g.array.copy())
         return g * 10
 
     handle = x.register_hook(hook)
     (x * 3).sum().backward()
     np.testing.assert_allclose(seen[0], [3.0, 3.0])
-    np.testing.assert_allclose(x.grad.data, [30.0, 30.0])
+    np.testing.assert_allclose(x.grad.array, [30.0, 30.0])
     handle.remove()
     x.grad = None
     (x * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 3.0])
     assert len(seen) == 1
 
 
@@ -262,10 +262,10 @@ def test_hook_returning_none_observes_only():
     x = leaf([1.0, 2.0])
     h = x * 2
     got = []
-    h.register_hook(lambda g: got.append(g.data.copy()))
+    h.register_hook(lambda g: got.append(g.array.copy()))
     (h * h).sum().backward()
-    np.testing.assert_allclose(got[0], 2 * h.data)
-    np.testing.assert_allclose(x.grad.data, 4 * h.data)
+    np.testing.assert_allclose(got[0], 2 * h.array)
+    np.testing.assert_allclose(x.grad.array, 4 * h.array)
 
 
 def test_non_leaf_hook_removed():
@@ -274,7 +274,7 @@ def test_non_leaf_hook_removed():
     handle = h.register_hook(lambda g: g * 100)
     handle.remove()
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0])
 
 
 def test_register_hook_on_tensor_not_requiring_grad_raises():
@@ -298,10 +298,10 @@ def test_retain_grad_keeps_and_accumulates_non_leaf_grad():
     assert h.retains_grad
     y = (h * h).sum()
     y.backward(retain_graph=True)
-    np.testing.assert_allclose(h.grad.data, 2 * h.data)
+    np.testing.assert_allclose(h.grad.array, 2 * h.array)
     y.backward()
-    np.testing.assert_allclose(h.grad.data, 4 * h.data)
-    np.testing.assert_allclose(x.grad.data, 2 * 2 * 2 * h.data)
+    np.testing.assert_allclose(h.grad.array, 4 * h.array)
+    np.testing.assert_allclose(x.grad.array, 2 * 2 * 2 * h.array)
 
 
 def test_retain_grad_sees_hooked_gradient_like_torch():
@@ -357,7 +357,7 @@ def test_backward_inputs_limits_accumulation():
     w = leaf([3.0, 4.0])
     h = x * w
     (h * h).sum().backward(inputs=[x])
-    np.testing.assert_allclose(x.grad.data, 2 * h.data * w.data)
+    np.testing.assert_allclose(x.grad.array, 2 * h.array * w.array)
     assert w.grad is None
 
 
@@ -365,7 +365,7 @@ def test_backward_inputs_non_leaf():
     x = leaf([1.0, 2.0])
     h = x * 3
     (h * h).sum().backward(inputs=[h])
-    np.testing.assert_allclose(h.grad.data, 2 * h.data)
+    np.testing.assert_allclose(h.grad.array, 2 * h.array)
     assert x.grad is None
 
 
@@ -492,10 +492,10 @@ def test_detach_cuts_graph_and_shares_data():
     h = x * 2
     d = h.detach()
     assert not d.requires_grad and d.grad_fn is None and d.is_leaf
-    np.testing.assert_array_equal(d.data, h.data)
-    assert np.shares_memory(d.data, h.data)
+    np.testing.assert_array_equal(d.array, h.array)
+    assert np.shares_memory(d.array, h.array)
     (d * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, h.data)  # no path through d
+    np.testing.assert_allclose(x.grad.array, h.array)  # no path through d
 
 
 def test_detach_shares_version_counter():
@@ -513,10 +513,10 @@ def test_leaf_grads_never_alias():
     x = leaf([1.0, 2.0])
     y = leaf([3.0, 4.0])
     (x + y).sum().backward()
-    assert not np.shares_memory(x.grad.data, y.grad.data)
+    assert not np.shares_memory(x.grad.array, y.grad.array)
     x.grad.zero_()
-    np.testing.assert_allclose(y.grad.data, [1.0, 1.0])
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0])
+    np.testing.assert_allclose(y.grad.array, [1.0, 1.0])
+    np.testing.assert_allclose(x.grad.array, [0.0, 0.0])
 
 
 def test_leaf_grads_never_alias_with_create_graph():
@@ -526,10 +526,10 @@ def test_leaf_grads_never_alias_with_create_graph():
     y = leaf([3.0, 4.0])
     (x + y).sum().backward(create_graph=True)
     assert x.grad is not y.grad
-    assert not np.shares_memory(x.grad.data, y.grad.data)
+    assert not np.shares_memory(x.grad.array, y.grad.array)
     with no_grad():
         x.grad.zero_()
-    np.testing.assert_allclose(y.grad.data, [1.0, 1.0])
+    np.testing.assert_allclose(y.grad.array, [1.0, 1.0])
 
 
 def test_create_graph_grad_is_differentiable():
@@ -537,7 +537,7 @@ def test_create_graph_grad_is_differentiable():
     (x**3).sum().backward(create_graph=True)
     assert x.grad.requires_grad
     (g2,) = autograd.grad(x.grad.sum(), x)
-    np.testing.assert_allclose(g2.data, 6 * x.data)
+    np.testing.assert_allclose(g2.array, 6 * x.array)
 
 
 def test_leaf_grad_does_not_alias_root_gradient():
@@ -545,11 +545,11 @@ def test_leaf_grad_does_not_alias_root_gradient():
     seed = Tensor(np.array([1.0, 1.0]))
     (x * 1).backward(seed)
     x.grad.mul_(7)
-    np.testing.assert_allclose(seed.data, [1.0, 1.0])
+    np.testing.assert_allclose(seed.array, [1.0, 1.0])
     y = leaf([0.0, 0.0])
     y.backward(seed)  # a leaf as the root: its grad must still be a fresh buffer
     y.grad.add_(1)
-    np.testing.assert_allclose(seed.data, [1.0, 1.0])
+    np.testing.assert_allclose(seed.array, [1.0, 1.0])
 
 
 def test_grad_of_identity_through_add_does_not_alias_across_calls():
@@ -558,9 +558,9 @@ def test_grad_of_identity_through_add_does_not_alias_across_calls():
     (x + y).sum().backward()
     g = x.grad
     (x + y).sum().backward()
-    assert x.grad is not g or np.allclose(g.data, [2.0])
-    np.testing.assert_allclose(x.grad.data, [2.0])
-    np.testing.assert_allclose(y.grad.data, [2.0])
+    assert x.grad is not g or np.allclose(g.array, [2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0])
+    np.testing.assert_allclose(y.grad.array, [2.0])
 
 
 # --------------------------------------------------------------------------- deep graphs
@@ -574,7 +574,7 @@ def test_deep_tensor_chain_no_recursion_error():
         y = y * 1.0
     y = y + 0.0
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1.0])
+    np.testing.assert_allclose(x.grad.array, [1.0])
 
 
 def test_deep_value_chain_no_recursion_error():
@@ -675,7 +675,7 @@ class ExpSavingResult(Function):
 def test_custom_function_saving_its_result():
     x = leaf([1.0, 2.0])
     (ExpSavingResult.apply(x) * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * np.exp(x.data))
+    np.testing.assert_allclose(x.grad.array, 2 * np.exp(x.array))
 
 
 def test_inplace_on_output_a_custom_function_saved_raises():
@@ -694,7 +694,7 @@ def test_inplace_on_view_of_saved_tensor_raises():
     y = (x * c).sum()
     view = c.reshape(2, 2)
     view.mul_(2.0)  # writes through to c
-    np.testing.assert_allclose(c.data, [0.0, 2.0, 4.0, 6.0])
+    np.testing.assert_allclose(c.array, [0.0, 2.0, 4.0, 6.0])
     with pytest.raises(RuntimeError, match="version"):
         y.backward()
 
@@ -704,7 +704,7 @@ def test_inplace_on_slice_view_of_saved_tensor_raises():
     c = Tensor(np.array([1.0, 2.0, 3.0]))
     y = (x * c).sum()
     c[1:].fill_(0.0)
-    np.testing.assert_allclose(c.data, [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(c.array, [1.0, 0.0, 0.0])
     with pytest.raises(RuntimeError, match="version"):
         y.backward()
 
@@ -719,7 +719,7 @@ def test_inplace_under_no_grad_on_view_of_saved_non_leaf_raises(make_view):
     y = (h * h).sum()
     with no_grad():
         make_view(h).mul_(2.0)
-    assert h.data.sum() > x.data.sum()  # the view wrote through
+    assert h.array.sum() > x.array.sum()  # the view wrote through
     with pytest.raises(RuntimeError, match="version"):
         y.backward()
 
@@ -771,7 +771,7 @@ def test_inplace_that_does_not_touch_saved_tensor_is_fine():
     y = (h + 1).sum()
     h.add_(100.0)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 2.0])
 
 
 def test_inplace_on_leaf_requiring_grad_raises():
@@ -786,7 +786,7 @@ def test_inplace_on_leaf_requiring_grad_raises():
     ):
         with pytest.raises(RuntimeError, match="leaf"):
             op()
-    np.testing.assert_array_equal(x.data, [1.0, 2.0])
+    np.testing.assert_array_equal(x.array, [1.0, 2.0])
     assert x.is_leaf and x.grad_fn is None
 
 
@@ -797,11 +797,11 @@ def test_inplace_on_leaf_under_no_grad_is_allowed():
         x.add_(1.0)
         x[0] = 10.0
         x.mul_(2.0)
-    np.testing.assert_array_equal(x.data, [20.0, 6.0])
+    np.testing.assert_array_equal(x.array, [20.0, 6.0])
     assert x.is_leaf and x.requires_grad
     assert x._version > v0
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad.array, 2 * x.array)
 
 
 def test_inplace_chain_on_non_leaf_matches_torch():
@@ -865,17 +865,17 @@ class Cube(Function):
 def test_custom_function_cube():
     t = leaf([1.0, -2.0, 0.5])
     y = Cube.apply(t)
-    np.testing.assert_allclose(y.data, t.data**3)
+    np.testing.assert_allclose(y.array, t.array**3)
     assert y.requires_grad and y.grad_fn is not None
     y.sum().backward()
-    np.testing.assert_allclose(t.grad.data, 3 * t.data**2)
+    np.testing.assert_allclose(t.grad.array, 3 * t.array**2)
 
 
 def test_custom_function_cube_second_order():
     t = leaf([1.0, -2.0])
     (g,) = autograd.grad(Cube.apply(t).sum(), t, create_graph=True)
     (h,) = autograd.grad(g.sum(), t)
-    np.testing.assert_allclose(h.data, 6 * t.data)
+    np.testing.assert_allclose(h.array, 6 * t.array)
 
 
 def test_custom_function_passes_gradcheck():
@@ -909,7 +909,7 @@ def test_custom_function_forward_sees_no_grad_and_no_input_graph():
     assert seen["enabled"] is False
     assert isinstance(y.grad_fn, autograd.Node)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0])
 
 
 def test_custom_function_needs_input_grad_and_non_tensor_args():
@@ -934,7 +934,7 @@ def test_custom_function_needs_input_grad_and_non_tensor_args():
     c = Tensor(np.array([3.0, 4.0]))
     Scale.apply(x, c, 5.0).sum().backward()
     assert seen["needs"] == (True, False, False)
-    np.testing.assert_allclose(x.grad.data, c.data * 5)
+    np.testing.assert_allclose(x.grad.array, c.array * 5)
 
 
 def test_custom_function_saved_tensors_version_checked():
@@ -980,7 +980,7 @@ def test_custom_function_wrong_number_of_gradients_raises():
 def test_custom_function_without_grad_inputs_records_nothing():
     y = Cube.apply(Tensor(np.array([2.0])))
     assert not y.requires_grad and y.grad_fn is None
-    np.testing.assert_allclose(y.data, [8.0])
+    np.testing.assert_allclose(y.array, [8.0])
 
 
 # --------------------------------------------------------------------------- dtypes
@@ -1041,7 +1041,7 @@ def test_hash_is_identity_and_eq_is_elementwise():
     assert hash(a) == id(a) or hash(a) == object.__hash__(a)
     eq = a == b
     assert isinstance(eq, Tensor) and eq.dtype == autograd.bool
-    np.testing.assert_array_equal(eq.data, [True, True])
+    np.testing.assert_array_equal(eq.array, [True, True])
     assert a in {a} and b not in {a}
 
 
@@ -1074,8 +1074,8 @@ def test_tensor_subclass_operands_broadcast_like_tensors(op):
     xt = torch.tensor(rows, requires_grad=True)
     tfns[op](pt, xt).sum().backward()
     assert p.grad.shape == (2, 1)
-    np.testing.assert_allclose(p.grad.data, pt.grad.numpy())
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy())
+    np.testing.assert_allclose(p.grad.array, pt.grad.numpy())
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy())
 
 
 # --------------------------------------------------------------------------- in-place, unrecorded
@@ -1091,12 +1091,12 @@ def test_tensor_subclass_operands_broadcast_like_tensors(op):
 )
 def test_unrecorded_inplace_writes_into_the_same_storage(method, operand, expected):
     p = Tensor([1.0, 2.0], requires_grad=True)
-    storage = p.data
+    storage = p.array
     view = p.detach()
     with no_grad():
         getattr(p, method)(operand)
-    assert p.data is storage  # no new array: optimizers update parameters in place
-    np.testing.assert_array_equal(view.data, expected)
+    assert p.array is storage  # no new array: optimizers update parameters in place
+    np.testing.assert_array_equal(view.array, expected)
     assert p._version == 1 and p.is_leaf and p.requires_grad
 
 
@@ -1108,7 +1108,7 @@ def test_unrecorded_inplace_errors_match_the_recorded_route():
     x = Tensor([1.0, 2.0])
     with pytest.raises(RuntimeError, match="broadcast shape"):
         x.mul_(Tensor([1.0, 2.0, 3.0]))
-    np.testing.assert_array_equal(x.data, [1.0, 2.0])  # unchanged
+    np.testing.assert_array_equal(x.array, [1.0, 2.0])  # unchanged
     assert x._version == 0
 
 
@@ -1119,9 +1119,9 @@ def test_deepcopy_of_a_leaf_copies_storage_and_grad():
     (x * x).sum().backward()
     y = copy.deepcopy({"w": x})["w"]
     assert y is not x and y.requires_grad and y.is_leaf and y.device == x.device
-    np.testing.assert_array_equal(y.data, x.data)
-    np.testing.assert_array_equal(y.grad.data, [2.0, 4.0])
-    y.data[0] = 5.0
-    assert x.data[0] == 1.0  # its own storage
+    np.testing.assert_array_equal(y.array, x.array)
+    np.testing.assert_array_equal(y.grad.array, [2.0, 4.0])
+    y.array[0] = 5.0
+    assert x.array[0] == 1.0  # its own storage
     with pytest.raises(RuntimeError, match="graph leaves"):
         copy.deepcopy(x * 2)

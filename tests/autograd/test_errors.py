@@ -35,18 +35,18 @@ def fake_device(monkeypatch):
 
 def snapshot(*tensors):
     return [
-        (t.data.copy(), None if t.grad is None else t.grad.data.copy(), t._version, t.grad_fn)
+        (t.array.copy(), None if t.grad is None else t.grad.array.copy(), t._version, t.grad_fn)
         for t in tensors
     ]
 
 
 def assert_unchanged(before, tensors):
     for (data, grad, version, grad_fn), t in zip(before, tensors, strict=True):
-        np.testing.assert_array_equal(t.data, data)
+        np.testing.assert_array_equal(t.array, data)
         if grad is None:
             assert t.grad is None
         else:
-            np.testing.assert_array_equal(t.grad.data, grad)
+            np.testing.assert_array_equal(t.grad.array, grad)
         assert t._version == version
         assert t.grad_fn is grad_fn
 
@@ -222,7 +222,7 @@ def test_failed_backward_can_be_retried_after_fix():
     with pytest.raises(RuntimeError, match="version"):
         y.backward()
     (x * c).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0])
+    np.testing.assert_array_equal(x.grad.array, [5.0, 5.0])
 
 
 def test_wrong_shape_gradient_from_custom_function_leaves_grads():

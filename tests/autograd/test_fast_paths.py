@@ -20,9 +20,9 @@ def leaf(shape=(3, 4), dtype=np.float32):
 def test_a_gradient_only_the_engine_holds_becomes_grad_without_a_copy():
     x = leaf()
     seen = []
-    x.register_hook(lambda g: seen.append(id(g.data)))  # records the array, keeps no reference
+    x.register_hook(lambda g: seen.append(id(g.array)))  # records the array, keeps no reference
     (x * 2).sum().backward()
-    assert id(x.grad.data) == seen[0]
+    assert id(x.grad.array) == seen[0]
     np.testing.assert_array_equal(x.grad.numpy(), np.full((3, 4), 2, np.float32))
 
 
@@ -30,27 +30,27 @@ def test_a_gradient_a_hook_kept_is_copied():
     for keep_array in (False, True):
         x = leaf()
         kept = []
-        x.register_hook(lambda g, k=keep_array, kept=kept: kept.append(g.data if k else g))
+        x.register_hook(lambda g, k=keep_array, kept=kept: kept.append(g.array if k else g))
         (x * 2).sum().backward()
-        array = kept[0] if keep_array else kept[0].data
-        assert not np.shares_memory(x.grad.data, array)
+        array = kept[0] if keep_array else kept[0].array
+        assert not np.shares_memory(x.grad.array, array)
 
 
 def test_one_gradient_sent_to_two_tensors_is_not_shared():
     a, b = leaf(), leaf()
     (a + b).backward(autograd.ones(3, 4))  # add hands the same gradient to both
-    assert not np.shares_memory(a.grad.data, b.grad.data)
+    assert not np.shares_memory(a.grad.array, b.grad.array)
     y = a * 3
     y.retain_grad()
     y.clone().sum().backward()  # clone passes y's gradient on unchanged
-    assert not np.shares_memory(y.grad.data, a.grad.data)
+    assert not np.shares_memory(y.grad.array, a.grad.array)
 
 
 def test_the_callers_gradient_is_not_taken_as_grad():
     x = leaf()
     g = autograd.ones(3, 4)
     x.backward(g)
-    assert not np.shares_memory(x.grad.data, g.data)
+    assert not np.shares_memory(x.grad.array, g.array)
     x.grad.zero_()
     np.testing.assert_array_equal(g.numpy(), np.ones((3, 4), np.float32))
 
@@ -71,7 +71,7 @@ def test_gradient_of_a_transposed_operand_is_contiguous_after_the_transpose():
     w = leaf((5, 4), np.float64)
     x = Tensor(np.random.default_rng(0).standard_normal((4, 3)), requires_grad=True)
     gx, gw = autograd.grad((x.t() @ w.t()).sum(), [x, w])  # grad() hands them on uncopied
-    assert gw.data.flags.c_contiguous and gx.data.flags.c_contiguous
+    assert gw.array.flags.c_contiguous and gx.array.flags.c_contiguous
     xt = torch.tensor(x.detach().numpy(), requires_grad=True)
     wt = torch.tensor(w.detach().numpy(), requires_grad=True)
     (xt.t() @ wt.t()).sum().backward()
@@ -83,7 +83,7 @@ def test_linear_weight_gradient_is_contiguous():
     x = Tensor(np.ones((2, 3, 4), np.float32))
     w, b = leaf((5, 4)), leaf((5,))
     gw, gb = autograd.grad(F.linear(x, w, b).sum(), [w, b])
-    assert gw.data.flags.c_contiguous and gw.dtype == np.float32
+    assert gw.array.flags.c_contiguous and gw.dtype == np.float32
     np.testing.assert_array_equal(gb.numpy(), np.full(5, 6, np.float32))
 
 

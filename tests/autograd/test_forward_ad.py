@@ -286,7 +286,7 @@ def test_make_dual_and_unpack_dual():
     with dual_level() as level:
         assert level == 0
         d = make_dual(x, u)
-        assert d is not x and np.shares_memory(d.data, x.data)  # a view, as in PyTorch
+        assert d is not x and np.shares_memory(d.array, x.array)  # a view, as in PyTorch
         primal, tangent = unpack_dual(d)
         assert tangent is u and unpack_dual(d).tangent is u
         assert unpack_dual(primal).tangent is None  # the primal view carries no tangent

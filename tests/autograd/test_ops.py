@@ -96,7 +96,7 @@ def case(layout, domain=None, params=None):
             assume(empty or all(0 not in shape for shape in shapes_))
             domains = domain if isinstance(domain, list) else [domain or {}] * len(shapes_)
             arrays = tuple(
-                draw(tensors(shape, **dom), label=f"input {i}").data
+                draw(tensors(shape, **dom), label=f"input {i}").array
                 for i, (shape, dom) in enumerate(zip(shapes_, domains, strict=True))
             )
             if params is not None:

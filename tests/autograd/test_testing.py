@@ -43,7 +43,7 @@ def test_tensors_have_dtype_and_require_grad(x):
     assert isinstance(x, autograd.Tensor)
     assert x.dtype == autograd.float32
     assert x.requires_grad and x.is_leaf
-    assert np.all(np.abs(x.data) <= 3)
+    assert np.all(np.abs(x.array) <= 3)
 
 
 @given(tensors(dtype="int64"))
@@ -54,24 +54,24 @@ def test_integer_tensors_do_not_require_grad(x):
 
 @given(tensors(positive=True, min_value=-1.0, max_value=2.0))
 def test_positive_tensors(x):
-    assert np.all(x.data >= POSITIVE_MIN) and np.all(x.data <= 2.0)
+    assert np.all(x.array >= POSITIVE_MIN) and np.all(x.array <= 2.0)
 
 
 @given(tensors(shape=shapes(min_dims=1, max_side=4), distinct=True))
 def test_distinct_tensors_have_no_ties_and_no_kinks(x):
-    values = x.data.ravel()
+    values = x.array.ravel()
     assert len(set(values.tolist())) == values.size
     assert np.all(np.abs(values * GRID - np.floor(values * GRID) - 0.5) < 1e-12)  # midpoints
 
 
 @given(tensors(avoid_kinks=True))
 def test_avoid_kinks_keeps_off_zero(x):
-    assert np.all(np.abs(x.data) >= 0.5 / GRID)
+    assert np.all(np.abs(x.array) >= 0.5 / GRID)
 
 
 @given(tensors(shape=(3,), elements=st.just(1.5)))
 def test_elements_replace_the_domain(x):
-    np.testing.assert_array_equal(x.data, [1.5, 1.5, 1.5])
+    np.testing.assert_array_equal(x.array, [1.5, 1.5, 1.5])
 
 
 @given(st.data())

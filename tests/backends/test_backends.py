@@ -81,7 +81,7 @@ def test_tensor_device_and_to_cpu():
     assert u.dtype == autograd.float64 and u.device == "cpu"
     u.sum().backward()
     assert t.grad.dtype == autograd.float32
-    np.testing.assert_array_equal(t.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(t.grad.array, [1.0, 1.0])
 
 
 def test_factories_accept_device():
@@ -114,8 +114,8 @@ def test_manual_seed_reproduces():
     a = autograd.randn(5)
     backends.manual_seed(123)
     b = autograd.randn(5)
-    np.testing.assert_array_equal(a.data, b.data)
-    assert not np.array_equal(a.data, autograd.randn(5).data)
+    np.testing.assert_array_equal(a.array, b.array)
+    assert not np.array_equal(a.array, autograd.randn(5).array)
 
 
 # --------------------------------------------------------------------------- a second device
@@ -140,12 +140,12 @@ def test_to_another_device_moves_data_and_gradient(fake_device):
     x = Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
     y = x.to(fake_device)
     assert y.device == "cuda:7" and y.requires_grad and not y.is_leaf
-    assert not np.shares_memory(x.data, y.data)
+    assert not np.shares_memory(x.array, y.array)
     z = (y * y).sum()
     assert z.device == "cuda:7"
     z.backward()
     assert x.grad.device == "cpu"
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad.array, 2 * x.array)
 
 
 def test_mixing_devices_raises(fake_device):
@@ -190,7 +190,9 @@ def test_forward_backward_on_device_matches_cpu_and_torch(device):
     assert out.item() == pytest.approx(expected, rel=1e-12)
     for ours, theirs in ((x, xt), (w, wt), (b, bt)):
         assert ours.grad.device == device
-        np.testing.assert_allclose(ours.grad.cpu().data, theirs.grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            ours.grad.cpu().array, theirs.grad.numpy(), rtol=1e-9, atol=1e-12
+        )
 
 
 @pytest.mark.skipif(not HAS_CUDA, reason="no GPU/cupy on this machine")
@@ -200,4 +202,4 @@ def test_cuda_round_trip():
     assert y.device == "cuda" and y.xp is not np
     (y * 3).sum().backward()
     assert x.grad.device == "cpu"
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0, 3.0])

@@ -304,7 +304,7 @@ def test_load_state_dict_restores_group_options_and_casts_state():
     saved = opt.state_dict()
     dst = Side("ours", values)
     for p in dst.params:
-        p.data = p.data.astype("float32")
+        p.array = p.array.astype("float32")
     opt2 = dst.optimizer("Adam", lr=0.5)
     opt2.load_state_dict(saved)
     assert opt2.param_groups[0]["lr"] == 0.001
@@ -313,7 +313,7 @@ def test_load_state_dict_restores_group_options_and_casts_state():
     assert state["exp_avg"].dtype == np.float32
     assert state["step"].item() == 2.0
     # Loaded state is the optimizer's own: the dict's tensors are not aliased.
-    state["exp_avg"].data[...] = 0
+    state["exp_avg"].array[...] = 0
     assert np.abs(saved["state"][0]["exp_avg"].numpy()).max() > 0
 
 
