@@ -14,6 +14,14 @@ from nn.containers import ModuleList, Sequential
 from nn.conv import Conv2d
 from nn.dropout import Dropout
 from nn.embedding import Embedding
+from nn.lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyConv2d,
+    LazyLinear,
+    UninitializedBuffer,
+    UninitializedParameter,
+)
 from nn.linear import Flatten, Identity, Linear, Maxout
 from nn.loss import (
     BCELoss,
@@ -36,4 +44,6 @@ __all__ = [
     "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HingeEmbeddingLoss", "save", "load",
     "data", "datasets", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d",
     "LayerNorm", "MultiheadAttention", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "LazyLinear", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "UninitializedParameter",
+    "UninitializedBuffer",
 ]  # fmt: skip
