@@ -31,10 +31,11 @@ def _dependencies(roots):
     return deps
 
 
-def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
+def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, observe=None):
     """Send root_grads back from roots. Leaves accumulate into .grad, unless `capture`
     (vertex -> slot) is given, in which case the gradients reaching those vertices are
-    returned in a list and nothing accumulates."""
+    returned in a list and nothing accumulates. `observe(vertex, grad, grads_sent)` (None
+    sent for a leaf) watches each vertex as it runs: autograd.explain's table."""
     deps = _dependencies(roots)
     grads = {}
     for r, g in zip(roots, root_grads):
@@ -70,10 +71,14 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     leaves.append(v)
                     leaf_grads.append(g)
                 if fn is None:
+                    if observe is not None:
+                        observe(v, g, None)
                     continue
             out = fn.backward(v, g)
             if out.__class__ is not tuple:
                 out = (out,)
+            if observe is not None:
+                observe(v, g, out)
             if not fn._builtin:
                 _check_grads(v, out)
             if anomaly is not None:

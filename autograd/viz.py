@@ -37,9 +37,10 @@ of names for nested frames.
 import weakref
 from collections import deque
 
+from autograd.explain import Explanation, explain
 from autograd.tensor import Tensor
 
-__all__ = ["to_dot", "draw", "draw_dot", "save", "record", "ModuleRecord"]
+__all__ = ["to_dot", "draw", "draw_dot", "save", "record", "ModuleRecord", "explain", "Explanation"]
 
 # Short labels for the ops that have a symbol; the rest show their lowercased class name.
 _SYMBOLS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**", "MatMul": "matmul"}
