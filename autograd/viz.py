@@ -54,7 +54,19 @@ _STYLE = {
     "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#f2f2f2"},
     "module": {"shape": "Mrecord", "style": "filled", "fillcolor": "#e5dbf5"},
     "more": {"shape": "note", "style": "dashed"},
+    "gate": {
+        "shape": "circle",
+        "style": "filled",
+        "fillcolor": "#f2f2f2",
+        "fixedsize": "true",
+        "width": "0.5",
+    },
+    "wire": {"shape": "plaintext"},
 }
+# Circuit pictures: the value above each wire, the gradient below it, as the lectures draw
+# them (green and red), the gradient also set apart without colour (italic, after a "∂").
+_VALUE_COLOR = "#1a7f37"
+_GRAD_COLOR = "#cf222e"
 _CLUSTER_STYLE = 'style="rounded"; color="#8c8c8c"; fontname="Helvetica";'
 
 
@@ -64,13 +76,13 @@ class _Graph:
     def __init__(self, rankdir):
         self.rankdir = rankdir
         self.nodes = []  # (id, kind, label, cluster path: a tuple of frame names, maybe ())
-        self.edges = []  # (tail id, head id)
+        self.edges = []  # (tail id, head id, HTML label or None)
 
     def node(self, name, kind, label, cluster=()):
         self.nodes.append((name, kind, label, cluster or ()))
 
-    def edge(self, tail, head):
-        self.edges.append((tail, head))
+    def edge(self, tail, head, label=None):
+        self.edges.append((tail, head, label))
 
 
 # --------------------------------------------------------------------------- the walk
@@ -428,9 +440,17 @@ def _describe(
     clusters=None,
     modules=None,
     collapse=(),
+    style="graph",
 ):
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
     graph = _Graph(rankdir)
+    if style not in ("graph", "circuit"):
+        raise ValueError(f"draw: style must be 'graph' or 'circuit', got {style!r}")
+    if style == "circuit":
+        if modules is not None or clusters is not None or collapse:
+            raise ValueError("draw: style='circuit' draws no module frames or clusters")
+        _describe_circuit(graph, roots, show_data, show_grad, max_elements, max_nodes, labels)
+        return graph
     cluster_of = _cluster_of(clusters, modules)
     if collapse and modules is None:
         raise ValueError("collapse needs modules=: the record of `with viz.record(model)`")
@@ -565,6 +585,101 @@ def _describe_tensors(
     _more(graph, order, hidden, ids, "")
 
 
+# --------------------------------------------------------------------------- circuit style
+def _wire_label(value, grad, show_data, show_grad, digits=4):
+    from autograd.explain import _show
+
+    rows = []
+    if show_data and value is not None:
+        rows.append(f'<font color="{_VALUE_COLOR}">{_escape_html(_show(value, digits))}</font>')
+    if show_grad and grad is not None:
+        text = _escape_html("∂ " + _show(grad, digits))
+        rows.append(f'<font color="{_GRAD_COLOR}"><i>{text}</i></font>')
+    return "<br/>".join(rows) or None
+
+
+def _escape_html(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _wire_gradients(starts, root_grads):
+    """{(vertex, input index): the gradient sent back along that wire}, from the engine's
+    walk (nothing accumulates). None where the walk cannot run (a freed graph)."""
+    from autograd.engine import run_backward
+
+    sent = {}
+
+    def observe(v, g, out):
+        for i, gu in enumerate(out or ()):
+            sent[(v, i)] = gu
+
+    try:
+        run_backward(starts, root_grads, True, False, capture={}, observe=observe)
+    except RuntimeError:
+        return None
+    return sent
+
+
+def _describe_circuit(graph, roots, show_data, show_grad, max_elements, max_nodes, labels):
+    """Gates as circles, inputs and outputs as bare names, and on every wire the value that
+    flows forward above and the gradient that flows back along it below (computed by the
+    engine's walk, as `explain` does, whether or not backward() ran)."""
+    values = all(_is_value(r) for r in roots)
+    if values:
+        starts, root_grads = roots, [1.0] * len(roots)
+    else:
+        from autograd.creation import ones_like
+
+        starts = [r.grad_fn if r.grad_fn is not None else r for r in roots]
+        root_grads = [ones_like(r) if r.numel() == 1 else None for r in roots]
+    sent = None
+    if show_grad and all(g is not None for g in root_grads):
+        sent = _wire_gradients(starts, root_grads)
+    order, hidden = _walk(starts, max_nodes)
+    ids = {id(v): f"n{k}" for k, v in enumerate(order)}
+    names = {id(k): name for k, name in (labels or {}).items()}
+
+    def value_of(v):
+        if values:
+            return v.data
+        if v._fn is None:
+            return v.detach()
+        out = v._out() if v._out is not None else None  # kept by retain_grad()
+        for r in roots:
+            if r.grad_fn is v:
+                out = r
+        return None if out is None else out.detach()
+
+    for v in order:
+        name = ids[id(v)]
+        if v._fn is None:
+            if values:
+                title = v.label or f"{v.data:g}"
+            else:
+                title = v.name or names.get(id(v)) or f"leaf {tuple(v.shape)}"
+            graph.node(name, "wire", _escape(title))
+        else:
+            symbol = getattr(v._fn, "symbol", None) or _op_label(v._fn)
+            if values and symbol == "**":
+                symbol = f"**{_fmt(v.exponent)}"
+            graph.node(name, "gate", _escape(symbol))
+        for i, u in enumerate(v._next):
+            if u is not None and id(u) in ids:
+                grad = None if sent is None else sent.get((v, i))
+                graph.edge(ids[id(u)], name, _wire_label(value_of(u), grad, show_data, show_grad))
+    for k, r in enumerate(roots):
+        start = starts[k]
+        if start is r and (not values or r._fn is None):
+            continue  # a root that is a leaf is drawn already
+        title = (r.label if values else r.name or names.get(id(r))) or "output"
+        graph.node(f"out{k}", "wire", _escape(title))
+        grad = root_grads[k] if sent is not None else None
+        graph.edge(
+            ids[id(start)], f"out{k}", _wire_label(value_of(start), grad, show_data, show_grad)
+        )
+    _more(graph, order, hidden, ids, "")
+
+
 # --------------------------------------------------------------------------- output
 def _attrs(attrs):
     return ", ".join(f'{key}="{value}"' for key, value in attrs.items())
@@ -603,7 +718,10 @@ def _dot_body(graph):
         for name, kind, label, _ in members[path]:
             lines.append(f'{indent}{name} [label="{label}", {styles[kind]}];')
         todo.extend((child, depth + 1) for child in reversed(children[path]))
-    lines.extend(f"\t{tail} -> {head};" for tail, head in graph.edges)
+    for tail, head, label in graph.edges:
+        lines.append(
+            f"\t{tail} -> {head};" if label is None else f"\t{tail} -> {head} [label=<{label}>];"
+        )
     return lines
 
 
@@ -618,6 +736,7 @@ def to_dot(
     clusters=None,
     modules=None,
     collapse=(),
+    style="graph",
 ):
     """The DOT source of the graph that produced `root` (a Value, a Tensor, or a list).
 
@@ -632,6 +751,9 @@ def to_dot(
         tuple of names for frames inside frames.
     modules: what `record(model)` recorded: a frame per module call, parameter names.
     collapse: modules (names as in `named_modules()`, or the modules) drawn as one box each.
+    style: "graph" (data and op nodes) or "circuit" (the lectures' circuit: gates, and on
+        each wire its forward value above and its gradient below, green and red, the
+        gradient also in italics after a "∂").
     """
     graph = _describe(
         root,
@@ -644,6 +766,7 @@ def to_dot(
         clusters,
         modules,
         collapse,
+        style,
     )
     head = ["digraph {", f'\trankdir="{graph.rankdir}";', '\tnode [fontname="Helvetica"];']
     return "\n".join(head + _dot_body(graph) + ["}"]) + "\n"
@@ -660,6 +783,7 @@ def draw(
     clusters=None,
     modules=None,
     collapse=(),
+    style="graph",
 ):
     """The graph as a `graphviz.Digraph` (`pip install graphviz`): Jupyter shows it, and
     `.render()` / `.pipe()` turn it into an image (they need Graphviz's `dot`).
@@ -677,6 +801,7 @@ def draw(
         clusters,
         modules,
         collapse,
+        style,
     )
     g = _digraph_class()(graph_attr={"rankdir": graph.rankdir}, node_attr={"fontname": "Helvetica"})
     g.body.extend(line + "\n" for line in _dot_body(graph))

@@ -116,3 +116,52 @@ def test_explain_rejects_what_has_no_graph():
         viz.explain(Tensor([1.0]))
     with pytest.raises(RuntimeError, match="needs `gradient=`"):
         viz.explain(Tensor([1.0, 2.0], requires_grad=True) * 2)
+
+
+# --------------------------------------------------------------------------- circuit pictures
+def _wires(dot):
+    """{(tail label, head label): (value, gradient)} read back from circuit DOT."""
+    import re
+
+    labels = dict(re.findall(r'^\t(\w+) \[label="([^"]*)"', dot, flags=re.M))
+    wires = {}
+    for tail, head, value, grad in re.findall(
+        r'^\t(\w+) -> (\w+) \[label=<<font color="#1a7f37">([^<]*)</font><br/>'
+        r'<font color="#cf222e"><i>∂ ([^<]*)</i></font>>\];',
+        dot,
+        flags=re.M,
+    ):
+        wires.setdefault((labels[tail], labels[head]), []).append((value, grad))
+    return wires
+
+
+def test_circuit_puts_value_above_and_gradient_below_each_wire():
+    x, y = Value(2.0, "x"), Value(1.0, "y")
+    f = y * (x**2 + x)
+    f.label = "f"
+    wires = _wires(viz.to_dot(f, style="circuit"))
+    assert wires[("y", "*")] == [("1", "6")]
+    assert wires[("+", "*")] == [("6", "1")]
+    assert wires[("x", "**2")] == [("2", "4")]  # the square sends 4 back along its wire
+    assert wires[("x", "+")] == [("2", "1")]
+    assert wires[("*", "f")] == [("6", "1")]
+    assert (x.grad, y.grad) == (0.0, 0.0)  # drawing ran no backward into .grad
+
+
+def test_circuit_of_a_small_tensor_graph():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    a.name = "a"
+    loss = (a * a).sum()
+    loss.name = "loss"
+    wires = _wires(viz.to_dot(loss, style="circuit"))
+    assert wires[("a", "*")] == [("[1, 2]", "[1, 2]"), ("[1, 2]", "[1, 2]")]
+    assert wires[("sum", "loss")] == [("5", "1")]
+
+
+def test_circuit_style_is_checked_and_graph_stays_the_default():
+    x = Value(1.0, "x")
+    f = x * 2
+    assert viz.to_dot(f) == viz.to_dot(f, style="graph")
+    assert 'shape="circle"' not in viz.to_dot(f)
+    with pytest.raises(ValueError, match="style"):
+        viz.to_dot(f, style="circuits")
