@@ -10,6 +10,7 @@ accumulates into `.grad`: explaining a graph does not change it.
     print(explain(f))      # ... x receives 4 + 1 = 5
 """
 
+import re
 from dataclasses import dataclass
 
 from autograd.engine import run_backward
@@ -153,19 +154,14 @@ def _local_values(v):
 
 
 def _rules(fn, n):
-    """The local-gradient part of the primitive's docstring, split per input where it reads
-    'dz/dx = ..., dz/dy = ...'."""
-    doc = (fn.__doc__ or "").strip().split("\n\n")[0]
-    rule = doc.split(".  ", 1)[1] if ".  " in doc else doc  # "forward.  rule."
-    rule = " ".join(rule.split()).rstrip(".")
-    if n == 2 and ", " in rule:
-        first, second = rule.split(", ", 1)
-        if "/d" in first and "/d" in second.split(" (")[0]:
-            tail = ""
-            if " (" in second:
-                second, tail = second.split(" (", 1)
-                tail = " (" + tail
-            return first + tail, second + tail
+    """The local-gradient part of the primitive's docstring ("dz/dx = ..."), split per input
+    where it gives one rule per input ("dz/dx = y, dz/dy = x")."""
+    doc = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())
+    found = re.search(r"\bd\w*/d\w+", doc)
+    rule = (doc[found.start() :] if found else doc).rstrip(".")
+    parts = re.split(r"(?:,| and) (?=d\w*/d\w+ =)", rule)
+    if len(parts) == n:
+        return tuple(parts)
     return (rule,) * n
 
 

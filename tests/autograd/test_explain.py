@@ -165,3 +165,18 @@ def test_circuit_style_is_checked_and_graph_stays_the_default():
     assert 'shape="circle"' not in viz.to_dot(f)
     with pytest.raises(ValueError, match="style"):
         viz.to_dot(f, style="circuits")
+
+
+def test_rules_are_split_per_input_of_a_fused_op():
+    import nn
+
+    layer = nn.Linear(3, 2)
+    for name, p in layer.named_parameters():
+        p.name = name
+    expl = viz.explain(layer(Tensor([[1.0, 2.0, 3.0]])).sum())
+    (to_w,) = _edges(expl, to="weight")
+    (to_b,) = _edges(expl, to="bias")
+    assert to_w.rule.startswith("dy/dW") and to_b.rule.startswith("dy/db")
+    x = Value(1.0, "x")
+    (edge, _) = _edges(viz.explain(x + x))
+    assert edge.rule == "dz/dx = dz/dy = 1"
