@@ -75,3 +75,11 @@ from autograd.anomaly import (  # noqa: E402
     is_anomaly_enabled,
     set_detect_anomaly,
 )
+
+# --- printing and constants (lead) ---
+import math as _math  # noqa: E402
+
+from autograd.printing import get_printoptions, printoptions, set_printoptions  # noqa: E402
+
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+__all__ += ["set_printoptions", "get_printoptions", "printoptions", "pi", "e", "inf", "nan"]

@@ -220,19 +220,10 @@ class Tensor:
         return (self[i] for i in range(self.array.shape[0]))
 
     def __repr__(self):
-        body = repr(self._backend.to_numpy(self.array))
-        body = body[body.index("(") + 1 : body.rindex(")")] if body.startswith("array") else body
-        body = body.split(", dtype=")[0]
-        extras = []
-        if self.dtype not in (_defaults.dtype, dtypes.int64, dtypes.bool_):
-            extras.append(f"dtype={self.dtype}")
-        if self.device.type != "cpu":
-            extras.append(f"device='{self.device}'")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body.replace("\n      ", "\n       ")] + extras) + ")"
+        from autograd.printing import tensor_repr
+
+        name = None if self.grad_fn is None else self.grad_fn.name()
+        return tensor_repr(self, _defaults.dtype, name)
 
     # ------------------------------------------------------------------ graph
     def requires_grad_(self, requires_grad=True):
