@@ -77,9 +77,8 @@ from autograd.anomaly import (  # noqa: E402
 )
 
 # --- printing and constants (lead) ---
-import math as _math  # noqa: E402
-
 from autograd.printing import get_printoptions, printoptions, set_printoptions  # noqa: E402
 
-pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+pi, e = 3.141592653589793, 2.718281828459045
+inf, nan = float("inf"), float("nan")
 __all__ += ["set_printoptions", "get_printoptions", "printoptions", "pi", "e", "inf", "nan"]

@@ -52,7 +52,8 @@ def test_requires_grad_and_empty_print_as_torch():
 
 
 def test_other_dtypes_are_named():
-    assert repr(ag.tensor([1.0, 2.5], dtype=ag.float64)) == "tensor([1.0000, 2.5000], dtype=float64)"
+    x = ag.tensor([1.0, 2.5], dtype=ag.float64)
+    assert repr(x) == "tensor([1.0000, 2.5000], dtype=float64)"
     assert repr(ag.tensor([1, 2], dtype=ag.int32)) == "tensor([1, 2], dtype=int32)"
 
 
