@@ -354,3 +354,76 @@ def test_bad_options_raise_torchs_message(name, kwargs):
     with pytest.raises(ValueError) as ours:
         getattr(optim, name)([Tensor([1.0], requires_grad=True)], **kwargs)
     assert str(ours.value) == str(theirs.value)
+
+
+# --------------------------------------------------------------------------- a learner's script
+def learner_script(lib, optimizer, scheduler):
+    """A tutorial-style loop, written once; only the imports differ between the two runs.
+    Returns the losses it would print and the final parameters."""
+    if lib == "ours":
+        import autograd as T
+        import nn
+        import nn.data as data
+        import optim
+    else:
+        import torch as T
+        import torch.nn as nn
+        import torch.optim as optim
+        import torch.utils.data as data
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 5))
+    Y = np.tanh(X @ rng.normal(size=(5, 1))) + 0.1 * rng.normal(size=(40, 1))
+    model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 1)).double()
+    with T.no_grad():
+        for p in model.parameters():
+            p.copy_(T.tensor(rng.normal(size=tuple(p.shape)) * 0.5))
+    loader = data.DataLoader(data.TensorDataset(T.tensor(X), T.tensor(Y)), batch_size=8)
+    loss_fn = nn.MSELoss()
+    opt = {
+        "AdamW": lambda: optim.AdamW(model.parameters(), lr=1e-2, amsgrad=True),
+        "RAdam": lambda: optim.RAdam(model.parameters(), lr=1e-2, decoupled_weight_decay=True),
+        "SGD": lambda: optim.SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True),
+        "Adamax": lambda: optim.Adamax(model.parameters(), lr=1e-2, foreach=False),
+    }[optimizer]()
+    sched = {
+        "OneCycleLR": lambda: optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=0.05, epochs=4, steps_per_epoch=len(loader)
+        ),
+        "CyclicLR": lambda: optim.lr_scheduler.CyclicLR(opt, 0.001, 0.05, step_size_up=3),
+        "Warmup+Cosine": lambda: optim.lr_scheduler.SequentialLR(
+            opt,
+            [
+                optim.lr_scheduler.LinearLR(opt, 0.1, total_iters=5),
+                optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=4, T_mult=2),
+            ],
+            milestones=[5],
+        ),
+    }[scheduler]()
+    plateau = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0, factor=0.5)
+    losses = []
+    for _epoch in range(4):
+        total = 0.0
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item()
+            losses.append(f"{loss.item():.10f} {opt.param_groups[0]['lr']:.12f}")
+        if scheduler != "OneCycleLR":
+            plateau.step(total)
+    return losses, [p.detach().numpy().copy() for p in model.parameters()]
+
+
+@pytest.mark.parametrize(
+    "optimizer, scheduler",
+    [("AdamW", "OneCycleLR"), ("SGD", "CyclicLR"), ("RAdam", "Warmup+Cosine"),
+     ("Adamax", "OneCycleLR")],
+)  # fmt: skip
+def test_a_learner_script_prints_the_same_numbers(optimizer, scheduler):
+    ours, params = learner_script("ours", optimizer, scheduler)
+    theirs, tparams = learner_script("torch", optimizer, scheduler)
+    assert ours == theirs
+    for a, b in zip(params, tparams):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
