@@ -1,6 +1,7 @@
 """Adagrad: per-coordinate step sizes from the running sum of squared gradients."""
 
 from autograd import full_like, tensor
+from optim._flags import flags
 from optim.optimizer import Optimizer, _check
 
 __all__ = ["Adagrad"]
@@ -23,8 +24,11 @@ class Adagrad(Optimizer):
         weight_decay=0,
         initial_accumulator_value=0,
         eps=1e-10,
+        foreach=None,
         *,
         maximize=False,
+        differentiable=False,
+        fused=None,
     ):
         _check(lr >= 0.0, f"Invalid learning rate: {lr}")
         _check(lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}")
@@ -41,6 +45,7 @@ class Adagrad(Optimizer):
             weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value,
             maximize=maximize,
+            **flags("Adagrad", foreach=foreach, differentiable=differentiable, fused=fused),
         )
         super().__init__(params, defaults)
         # As PyTorch, the accumulators exist from the start (state_dict() shows them).

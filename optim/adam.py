@@ -3,6 +3,7 @@
 import math
 
 from autograd import tensor, zeros_like
+from optim._flags import flags
 from optim.optimizer import Optimizer, _check, _lerp_
 
 __all__ = ["Adam"]
@@ -35,7 +36,11 @@ class Adam(Optimizer):
         weight_decay=0,
         amsgrad=False,
         *,
+        foreach=None,
         maximize=False,
+        capturable=False,
+        differentiable=False,
+        fused=None,
         decoupled_weight_decay=False,
     ):
         _check_betas_eps(lr, betas, eps, weight_decay)
@@ -46,6 +51,13 @@ class Adam(Optimizer):
             weight_decay=weight_decay,
             amsgrad=amsgrad,
             maximize=maximize,
+            **flags(
+                "Adam",
+                foreach=foreach,
+                capturable=capturable,
+                differentiable=differentiable,
+                fused=fused,
+            ),
             decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)

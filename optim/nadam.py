@@ -1,6 +1,7 @@
 """NAdam: Adam with Nesterov momentum and a momentum-decay schedule."""
 
 from autograd import ones, tensor, zeros_like
+from optim._flags import flags
 from optim.adam import _check_betas_eps
 from optim.optimizer import Optimizer, _check, _lerp_
 
@@ -26,9 +27,12 @@ class NAdam(Optimizer):
         eps=1e-8,
         weight_decay=0,
         momentum_decay=4e-3,
-        *,
         decoupled_weight_decay=False,
+        *,
+        foreach=None,
         maximize=False,
+        capturable=False,
+        differentiable=False,
     ):
         _check_betas_eps(lr, betas, eps, weight_decay)
         _check(momentum_decay >= 0.0, f"Invalid momentum_decay value: {momentum_decay}")
@@ -40,6 +44,7 @@ class NAdam(Optimizer):
             momentum_decay=momentum_decay,
             decoupled_weight_decay=decoupled_weight_decay,
             maximize=maximize,
+            **flags("NAdam", foreach=foreach, capturable=capturable, differentiable=differentiable),
         )
         super().__init__(params, defaults)
 

@@ -1,6 +1,7 @@
 """RMSprop: steps scaled by a running average of squared gradients."""
 
 from autograd import tensor, zeros_like
+from optim._flags import flags
 from optim.optimizer import Optimizer, _check, _lerp_
 
 __all__ = ["RMSprop"]
@@ -26,8 +27,10 @@ class RMSprop(Optimizer):
         weight_decay=0,
         momentum=0,
         centered=False,
-        *,
+        capturable=False,
+        foreach=None,
         maximize=False,
+        differentiable=False,
     ):
         _check(lr >= 0.0, f"Invalid learning rate: {lr}")
         _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
@@ -42,6 +45,9 @@ class RMSprop(Optimizer):
             centered=centered,
             weight_decay=weight_decay,
             maximize=maximize,
+            **flags(
+                "RMSprop", capturable=capturable, foreach=foreach, differentiable=differentiable
+            ),
         )
         super().__init__(params, defaults)
 

@@ -1,5 +1,6 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and maximize."""
 
+from optim._flags import flags
 from optim.optimizer import Optimizer, _check
 
 __all__ = ["SGD"]
@@ -24,6 +25,9 @@ class SGD(Optimizer):
         nesterov=False,
         *,
         maximize=False,
+        foreach=None,
+        differentiable=False,
+        fused=None,
     ):
         _check(lr >= 0.0, f"Invalid learning rate: {lr}")
         _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
@@ -39,6 +43,7 @@ class SGD(Optimizer):
             weight_decay=weight_decay,
             nesterov=nesterov,
             maximize=maximize,
+            **flags("SGD", foreach=foreach, differentiable=differentiable, fused=fused),
         )
         super().__init__(params, defaults)
 
