@@ -102,7 +102,7 @@ class Node:
         """retain_grad(): the output tensor keeps its gradient, summed over backward calls."""
         out = self._out()
         if out is not None:
-            _accumulate_into(out, grad, create_graph)
+            _accumulate_into(out, grad, create_graph, inplace=False)  # torch: out of place
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -115,15 +115,35 @@ def _version_of(t):
     return 0  # a saved number or None never changes
 
 
-def _accumulate_into(t, grad, create_graph):
-    """t.grad += grad, out of place so no two tensors ever share a .grad buffer."""
-    if not create_graph:
-        grad = _wrap(grad.array.copy(), grad._backend) if t.grad is None else grad.detach()
-    elif t.grad is None:
-        grad = grad.clone()  # recorded, so grad-of-grad still flows; never shared (as torch)
+def _accumulate_into(t, grad, create_graph, inplace=True):
+    """t.grad += grad. As PyTorch's AccumulateGrad: a first gradient is copied (no two tensors
+    share a .grad buffer); a later one is added in place, so that a reference held to .grad
+    (e.g. across zero_grad(set_to_none=False)) sees the sum; under create_graph the sum is
+    recorded, out of place. A retained non-leaf's .grad is summed out of place, as torch."""
+    old = t._grad
     if grad.array.dtype != t.array.dtype:
         grad = grad.to(t.array.dtype)
-    t.grad = grad if t.grad is None else t.grad + grad
+    if old is None:
+        if create_graph:
+            t._grad = grad.clone()  # recorded, so grad-of-grad still flows
+        else:
+            t._grad = _wrap(grad.array.copy(), grad._backend)
+        return
+    if (
+        inplace
+        and not create_graph
+        and old.array.shape == grad.array.shape
+        and old._backend is grad._backend
+    ):
+        array = old.array
+        if getattr(array.flags, "writeable", True):
+            array += grad.array
+            vc = old._vc
+            if vc is not None:
+                vc[0] += 1
+                _inplace_epoch[0] += 1
+            return
+    t._grad = old + (grad if create_graph else grad.detach())
 
 
 class RemovableHandle:
@@ -187,7 +207,7 @@ class Function:
                         backend = a._backend
                     elif a._backend is not backend:
                         raise _mixed_devices(cls, args)
-                    if a.requires_grad:
+                    if a._requires_grad:
                         record = True
                         edges.append(a.grad_fn or a)
                         continue
@@ -218,7 +238,7 @@ class Function:
                     out = out.array
             t = _wrap(out, backend)
             if out.dtype.kind == "f":
-                t.requires_grad = True
+                t._requires_grad = True
                 t.grad_fn = ctx
             if cls._builtin:
                 if cls._saves_output:
