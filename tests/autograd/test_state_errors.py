@@ -244,3 +244,194 @@ def test_accumulating_into_a_read_only_grad_falls_back_out_of_place():
     x.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.ones(3, np.float32))
     np.testing.assert_array_equal(ro, np.zeros(3, np.float32))
+
+
+# --------------------------------------------------------------------------- hooks
+def wrong_size(g):
+    return g.sum().reshape(1).expand(5) * 1
+
+
+HOOKS = {
+    "wrong_size": (lambda g: autograd.ones(5), lambda g: torch.ones(5), "size"),
+    "number": (lambda g: 5, lambda g: 5, "int"),
+    "dtype": (lambda g: g.double(), lambda g: g.double(), "type"),
+    "int_dtype": (lambda g: g.long(), lambda g: g.long(), "type"),
+}
+
+
+@pytest.mark.parametrize("leaf", [True, False], ids=["leaf", "non_leaf"])
+@pytest.mark.parametrize("case", HOOKS)
+def test_hook_returning_a_wrong_value_gives_the_leaf_a_wrong_grad(case, leaf):
+    ours, theirs, word = HOOKS[case]
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    xt = torch.ones(3, requires_grad=True)
+    y, yt = (x, xt) if leaf else (x * 2, xt * 2)
+    y.register_hook(ours)
+    yt.register_hook(theirs)
+    exc = raises_like_torch(lambda: (y * 1).sum().backward(), lambda: (yt * 1).sum().backward())
+    assert word in str(exc) and "<lambda>" in str(exc)
+    assert x.grad is None
+
+
+def test_hook_error_names_the_hook_function():
+    def my_hook(g):
+        return autograd.ones(5)
+
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    x.register_hook(my_hook)
+    with pytest.raises(RuntimeError, match="hook 'my_hook' has changed the size of value"):
+        x.sum().backward()
+
+
+def test_hook_on_another_device_is_refused(fake_device):
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    x.register_hook(lambda g: Tensor(g.numpy(), device=fake_device))
+    with pytest.raises(RuntimeError, match="device"):
+        x.sum().backward()
+    assert x.grad is None
+
+
+# --------------------------------------------------------------------------- Function
+def two_outputs(lib):
+    class Split(lib.autograd.Function if lib is torch else lib.Function):
+        @staticmethod
+        def forward(ctx, x, w):
+            ctx.save_for_backward(x, w)
+            return x * w, x.exp()
+
+        @staticmethod
+        def backward(ctx, g_prod, g_exp):
+            x, w = ctx.saved_tensors
+            return g_prod * w + g_exp * x.exp(), g_prod * x
+
+    return Split
+
+
+@pytest.mark.parametrize("use", ["both", "first", "second", "product"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_custom_function_with_two_outputs_gives_attribute_error_on_tuple(use, dtype):
+    rng = np.random.default_rng(0)
+    xv, wv = rng.standard_normal((2, 3)).astype(dtype)
+    x, w = Tensor(xv, requires_grad=True), Tensor(wv, requires_grad=True)
+    xt, wt = torch.tensor(xv, requires_grad=True), torch.tensor(wv, requires_grad=True)
+    outs = two_outputs(autograd).apply(x, w)
+    outs_t = two_outputs(torch).apply(xt, wt)
+    assert isinstance(outs, tuple) and len(outs) == 2
+    for o, ot in zip(outs, outs_t):
+        np.testing.assert_allclose(o.detach().numpy(), ot.detach().numpy(), rtol=1e-6)
+        assert o.grad_fn.name() == "SplitBackward" and o.requires_grad
+    pick = {
+        "both": lambda a, b: (a + b).sum(),
+        "first": lambda a, b: (a * a).sum(),
+        "second": lambda a, b: b.sum(),
+        "product": lambda a, b: (a * b).sum(),
+    }[use]
+    pick(*outs).backward()
+    pick(*outs_t).backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(w.grad.numpy(), wt.grad.numpy(), rtol=1e-6)
+
+
+def test_custom_function_unused_output_grad_is_materialized_as_zeros():
+    seen = {}
+
+    class Two(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, Tensor(np.arange(2))  # the second is not differentiable (int)
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            seen["g2"] = g2
+            return g1 * 2
+
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    a, b = Two.apply(x)
+    assert not b.requires_grad
+    a.sum().backward()
+    np.testing.assert_array_equal(seen["g2"].numpy(), np.zeros(2, np.int64))
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(3, 2, np.float32))
+
+
+def test_custom_function_set_materialize_grads_false_passes_none():
+    seen = {}
+
+    class Two(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            seen["g"] = (g1, g2)
+            return g1 * 2
+
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    Two.apply(x)[0].sum().backward()
+    assert seen["g"][1] is None
+
+
+def test_custom_function_hooks_on_each_output_see_their_own_gradient():
+    x = Tensor(np.ones(3), requires_grad=True)
+    w = Tensor(np.full(3, 2.0), requires_grad=True)
+    a, b = two_outputs(autograd).apply(x, w)
+    seen = []
+    a.register_hook(lambda g: seen.append(("a", g.numpy().tolist())))
+    b.register_hook(lambda g: seen.append(("b", g.numpy().tolist())))
+    (a * 3 + b * 5).sum().backward()
+    assert sorted(seen) == [("a", [3.0] * 3), ("b", [5.0] * 3)]
+
+
+def make_bad(lib, grad_of):
+    class X(lib.autograd.Function if lib is torch else lib.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return grad_of(lib, g)
+
+    return X
+
+
+BAD_GRADS = {
+    "wrong_shape": lambda lib, g: lib.ones(5),
+    "size_one": lambda lib, g: lib.ones(1),
+    "too_many": lambda lib, g: (g, g),
+    "number": lambda lib, g: 5,
+}
+
+
+@pytest.mark.parametrize("case", BAD_GRADS)
+def test_custom_function_backward_returning_wrong_grads_is_accepted(case):
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    xt = torch.ones(3, requires_grad=True)
+    exc = raises_like_torch(
+        lambda: make_bad(autograd, BAD_GRADS[case]).apply(x).sum().backward(),
+        lambda: make_bad(torch, BAD_GRADS[case]).apply(xt).sum().backward(),
+    )
+    if case == "wrong_shape":
+        assert str(exc) == (
+            "Function XBackward returned an invalid gradient at index 0 - got [5] but "
+            "expected shape compatible with [3]"
+        )
+    assert x.grad is None
+
+
+GOOD_GRADS = {
+    "broadcast_bigger": lambda lib, g: lib.ones(2, 3),
+    "leading_one": lambda lib, g: lib.ones(1, 3),
+    "other_dtype": lambda lib, g: g.double(),
+}
+
+
+@pytest.mark.parametrize("case", GOOD_GRADS)
+def test_custom_function_backward_grads_are_summed_and_cast_as_torch(case):
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    xt = torch.ones(3, requires_grad=True)
+    make_bad(autograd, GOOD_GRADS[case]).apply(x).sum().backward()
+    make_bad(torch, GOOD_GRADS[case]).apply(xt).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
