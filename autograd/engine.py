@@ -59,10 +59,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
             v, g = ready.pop()
             hooks = v._hooks
             if hooks is not None:
-                for hook in hooks:
-                    r = hook(g)
-                    if r is not None:
-                        g = r
+                g = _run_hooks(hooks, g)
             if not keep and v in capture:
                 captured[capture[v]] = g
             fn = v._fn
@@ -74,13 +71,14 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
                     if observe is not None:
                         observe(v, g, None)
                     continue
-            out = fn.backward(v, g)
-            if out.__class__ is not tuple:
-                out = (out,)
+            if fn._builtin:
+                out = fn.backward(v, g)
+                if out.__class__ is not tuple:
+                    out = (out,)
+            else:
+                out = _function._custom_backward(v, g)
             if observe is not None:
                 observe(v, g, out)
-            if not fn._builtin:
-                _check_grads(v, out)
             if anomaly is not None:
                 anomaly.backward(v, out)
             if not retain_graph and v._saved:  # free what backward saved, as soon as it is used
@@ -140,24 +138,34 @@ def _skip(v, deps, grads, ready):
                     stack.append(u)
 
 
-def _check_grads(node, grads):
-    """A user Function's backward must return one gradient per input, of the input's shape."""
-    if len(grads) != len(node._next):
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients "
-            f"(expected {len(node._next)}, got {len(grads)})"
-        )
-    shapes = getattr(node, "_shapes", None)
-    if shapes is None:
-        return
-    for i, (g, shape) in enumerate(zip(grads, shapes)):
-        if g is None or shape is None:
+def _run_hooks(hooks, g):
+    """Each hook sees the gradient; a Tensor it returns replaces it, and must keep its
+    shape, dtype and device (PyTorch's check_single_result)."""
+    from autograd.tensor import Tensor
+
+    for hook in hooks:
+        r = hook(g)
+        if r is None:
             continue
-        if getattr(g, "shape", None) != shape:
-            raise RuntimeError(
-                f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                f"{list(getattr(g, 'shape', ()))} but expected shape compatible with {list(shape)}"
-            )
+        if isinstance(g, Tensor):
+            name = getattr(hook, "__name__", type(hook).__name__)
+            if not isinstance(r, Tensor):
+                raise TypeError(f"expected Tensor, but hook '{name}' returned '{type(r).__name__}'")
+            if r.shape != g.shape:
+                raise RuntimeError(
+                    f"hook '{name}' has changed the size of value (was {list(g.shape)} got "
+                    f"{list(r.shape)})"
+                )
+            if r.dtype != g.dtype:
+                raise RuntimeError(
+                    f"hook '{name}' has changed the type of value (was {g.dtype} got {r.dtype})"
+                )
+            if r._backend is not g._backend:
+                raise RuntimeError(
+                    f"hook '{name}' has changed the device of value (was {g.device} got {r.device})"
+                )
+        g = r
+    return g
 
 
 def _vertex(t):

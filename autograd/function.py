@@ -40,6 +40,12 @@ class Node:
     _epoch = 0
     _freed = False
     _out_vc = None  # version counter of the output, when backward reads the output's array
+    _outputs = None  # [(shape, dtype)] of a multi-output user Function's outputs
+    _materialize = True  # a multi-output Function's missing gradients arrive as zeros
+
+    def set_materialize_grads(self, value):
+        """False: backward gets None, not zeros, for an output that received no gradient."""
+        self._materialize = bool(value)
 
     def __init__(self, fn, edges):
         self._fn = fn
@@ -102,7 +108,7 @@ class Node:
         """retain_grad(): the output tensor keeps its gradient, summed over backward calls."""
         out = self._out()
         if out is not None:
-            _accumulate_into(out, grad, create_graph)
+            _accumulate_into(out, grad, create_graph, inplace=False)  # torch: out of place
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -115,15 +121,35 @@ def _version_of(t):
     return 0  # a saved number or None never changes
 
 
-def _accumulate_into(t, grad, create_graph):
-    """t.grad += grad, out of place so no two tensors ever share a .grad buffer."""
-    if not create_graph:
-        grad = _wrap(grad.array.copy(), grad._backend) if t.grad is None else grad.detach()
-    elif t.grad is None:
-        grad = grad.clone()  # recorded, so grad-of-grad still flows; never shared (as torch)
+def _accumulate_into(t, grad, create_graph, inplace=True):
+    """t.grad += grad. As PyTorch's AccumulateGrad: a first gradient is copied (no two tensors
+    share a .grad buffer); a later one is added in place, so that a reference held to .grad
+    (e.g. across zero_grad(set_to_none=False)) sees the sum; under create_graph the sum is
+    recorded, out of place. A retained non-leaf's .grad is summed out of place, as torch."""
+    old = t._grad
     if grad.array.dtype != t.array.dtype:
         grad = grad.to(t.array.dtype)
-    t.grad = grad if t.grad is None else t.grad + grad
+    if old is None:
+        if create_graph:
+            t._grad = grad.clone()  # recorded, so grad-of-grad still flows
+        else:
+            t._grad = _wrap(grad.array.copy(), grad._backend)
+        return
+    if (
+        inplace
+        and not create_graph
+        and old.array.shape == grad.array.shape
+        and old._backend is grad._backend
+    ):
+        array = old.array
+        if getattr(array.flags, "writeable", True):
+            array += grad.array
+            vc = old._vc
+            if vc is not None:
+                vc[0] += 1
+                _inplace_epoch[0] += 1
+            return
+    t._grad = old + (grad if create_graph else grad.detach())
 
 
 class RemovableHandle:
@@ -187,7 +213,7 @@ class Function:
                         backend = a._backend
                     elif a._backend is not backend:
                         raise _mixed_devices(cls, args)
-                    if a.requires_grad:
+                    if a._requires_grad:
                         record = True
                         edges.append(a.grad_fn or a)
                         continue
@@ -208,17 +234,20 @@ class Function:
                 out = cls.forward(ctx, *args, **kwargs)
             else:
                 ctx._shapes = [getattr(a, "shape", None) for a in args]
+                ctx._dtypes = [getattr(a, "dtype", None) for a in args]
                 _grad.enabled = False
                 try:
                     out = _custom_forward(cls, ctx, args, kwargs)
                 finally:
                     _grad.enabled = True
+                if out.__class__ is tuple:
+                    return _outputs(cls, ctx, out, backend, True)
                 alias = out if isinstance(out, Tensor) else None
                 if alias is not None:
                     out = out.array
             t = _wrap(out, backend)
             if out.dtype.kind == "f":
-                t.requires_grad = True
+                t._requires_grad = True
                 t.grad_fn = ctx
             if cls._builtin:
                 if cls._saves_output:
@@ -237,6 +266,8 @@ class Function:
             else:
                 ctx = Node(cls, edges or [None] * len(args))
                 out = _custom_forward(cls, ctx, args, kwargs)
+                if out.__class__ is tuple:
+                    return _outputs(cls, ctx, out, backend, False)
                 if isinstance(out, Tensor):
                     out = out.array
             t = _wrap(out, backend)
@@ -250,6 +281,138 @@ class Function:
 
 
 _new = object.__new__
+
+
+def _outputs(cls, ctx, outs, backend, record):
+    """The Tensors of a user Function whose forward returned a tuple. Each differentiable
+    output gets its own vertex (`_Output`) that hands its gradient on to ctx in its slot,
+    so ctx's backward receives one gradient per output, as PyTorch's."""
+    if _dual_level is not None or _anomaly is not None:
+        raise NotImplementedError(
+            f"{cls.__name__}: a Function with several outputs is not supported in forward "
+            "mode or anomaly mode"
+        )
+    result = []
+    meta = []
+    for i, o in enumerate(outs):
+        if isinstance(o, Tensor):
+            t = _wrap(o.array, backend)
+            if o._vc is None:
+                o._vc = [0, False]
+            t._vc = o._vc  # as the one-output case: a returned saved tensor sees t's changes
+        else:
+            t = _wrap(o, backend)
+        meta.append((t.array.shape, t.array.dtype))
+        if record and t.array.dtype.kind == "f":
+            vertex = _new(_Output)
+            vertex._next = (ctx,)
+            vertex.ctx = ctx
+            vertex.index = i
+            t._requires_grad = True
+            t.grad_fn = vertex
+        result.append(t)
+    ctx._outputs = meta
+    ctx._out_backend = backend
+    return tuple(result)
+
+
+class _Grads(list):
+    """The gradients of a multi-output Function's outputs, one slot each (None: none came);
+    `+` sums slot by slot, so the engine's accumulation gathers them."""
+
+    __slots__ = ()
+
+    def __add__(self, other):
+        return _Grads(b if a is None else a if b is None else a + b for a, b in zip(self, other))
+
+
+class _Select(Function):
+    """The vertex of output i of a multi-output Function: grad -> (None, .., grad, .., None)."""
+
+    _builtin = True
+
+    @staticmethod
+    def backward(v, grad):
+        grads = _Grads([None] * len(v.ctx._outputs))
+        grads[v.index] = grad
+        return grads
+
+
+class _Output(Node):
+    """Output `index` of the multi-output Function recorded in `ctx`."""
+
+    _fn = _Select
+
+    def name(self):
+        return self.ctx.name()
+
+
+def _custom_backward(ctx, grad):
+    """A user Function's backward, given its output's gradient (or `_Grads`, one per
+    output, None for an output that received none: zeros, as torch's materialize_grads)."""
+    fn = ctx._fn
+    if grad.__class__ is _Grads:
+        if ctx._materialize:
+            grad = [_zeros_of_output(ctx, i) if g is None else g for i, g in enumerate(grad)]
+        out = fn.backward(ctx, *grad)
+    else:
+        out = fn.backward(ctx, grad)
+    if out.__class__ is not tuple:
+        out = (out,)
+    return _check_grads(ctx, out)
+
+
+def _zeros_of_output(ctx, i):
+    shape, dtype = ctx._outputs[i]
+    backend = ctx._out_backend
+    return _wrap(backend.xp.zeros(shape, dtype=dtype), backend)
+
+
+def _check_grads(node, grads):
+    """A user Function's backward returns one gradient (Tensor or None) per input; one of
+    a broadcast-compatible shape is summed to the input's shape and one of another dtype is
+    cast to the input's (as torch's validate_outputs); another shape raises."""
+    if len(grads) != len(node._next):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(node._next)}, got {len(grads)})"
+        )
+    shapes = node._shapes
+    dtypes_ = node._dtypes
+    fixed = None
+    for i, g in enumerate(grads):
+        if g is None or node._next[i] is None:
+            continue
+        if not isinstance(g, Tensor):
+            raise RuntimeError(
+                f"function {node.name()} returned a gradient of type {type(g).__name__} at "
+                f"index {i}: expected Tensor or None (got {type(g).__name__})"
+            )
+        shape = shapes[i]
+        g0 = g
+        if g.shape != shape:
+            if not _expandable(shape, g.shape):
+                raise RuntimeError(
+                    f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                    f"{list(g.shape)} but expected shape compatible with {list(shape)}"
+                )
+            from autograd.broadcast import sum_to
+
+            g = sum_to(g, shape)
+        if g.dtype != dtypes_[i]:
+            g = g.to(dtypes_[i])
+        if g is not g0:
+            if fixed is None:
+                fixed = list(grads)
+            fixed[i] = g
+    return grads if fixed is None else tuple(fixed)
+
+
+def _expandable(shape, to):
+    """Whether `shape` broadcasts to `to` (torch's is_expandable_to)."""
+    if len(shape) > len(to):
+        return False
+    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(to)))
 
 
 def _custom_forward(cls, ctx, args, kwargs):

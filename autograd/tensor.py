@@ -47,8 +47,8 @@ class Tensor:
 
     __slots__ = (
         "array",
-        "grad",
-        "requires_grad",
+        "_grad",  # .grad: a validated property; the engine writes this slot directly
+        "_requires_grad",  # .requires_grad likewise
         "grad_fn",
         "_backend",
         "_vc",  # version counter [version, has_views], shared with views; None until needed
@@ -87,12 +87,18 @@ class Tensor:
             floats = _defaults.dtype
             if dtype is not None and dtypes.as_dtype(dtype).kind == "f":
                 floats = dtypes.as_dtype(dtype)
-            array = backend.from_python(_unwrap_nested(data), floats)
+            data = _unwrap_nested(data)
+            try:
+                array = backend.from_python(data, floats)
+            except ValueError as exc:
+                raise (_ragged(data) or exc) from None
         if dtype is not None:
             array = array.astype(dtypes.as_dtype(dtype), copy=False)
+        if array.dtype.kind not in "biufc":
+            raise _bad_data(data, array)
         self.array = array
-        self.grad = None
-        self.requires_grad = False
+        self._grad = None
+        self._requires_grad = False
         self.grad_fn = None
         self._backend = backend
         self._vc = None
@@ -121,6 +127,41 @@ class Tensor:
                 f"data: the new data is on {value.device}, the tensor on {self.device}"
             )
         self.array = value.array
+
+    @property
+    def grad(self):
+        """The accumulated gradient (a Tensor of this tensor's shape, dtype, device) or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        # Validated as PyTorch does, so that optimizers never meet a gradient that would
+        # broadcast or change dtype; the engine writes `_grad` itself, skipping these checks.
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if value.__class__ is not bool:
+            raise RuntimeError(f"requires_grad must be a bool, got {type(value).__name__}")
+        if self.grad_fn is not None:
+            msg = "you can only change requires_grad flags of leaf variables."
+            if not value:
+                msg += (
+                    " If you want to use a computed variable in a subgraph that doesn't "
+                    "require differentiation use var_no_grad = var.detach()."
+                )
+            raise RuntimeError(msg)
+        self.requires_grad_(value)
 
     @property
     def shape(self):
@@ -229,13 +270,14 @@ class Tensor:
     def requires_grad_(self, requires_grad=True):
         if requires_grad and self.array.dtype.kind != "f":
             raise RuntimeError(
-                f"only Tensors of floating point dtype can require gradients, got {self.dtype}"
+                "only Tensors of floating point and complex dtype can require gradients "
+                f"(got a tensor of dtype {self.dtype})"
             )
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. Use detach()."
             )
-        self.requires_grad = requires_grad
+        self._requires_grad = requires_grad
         return self
 
     def detach(self):
@@ -249,7 +291,7 @@ class Tensor:
 
     def detach_(self):
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def retain_grad(self):
@@ -293,7 +335,7 @@ class Tensor:
         if self.grad is None and not create_graph and _sole_owner(grad, self.dtype):
             # As PyTorch's AccumulateGrad, which steals a gradient whose use count is 1: no
             # copy of an array that only the engine holds.
-            self.grad = _wrap(grad.array, grad._backend)
+            self._grad = _wrap(grad.array, grad._backend)
             return
         from autograd.function import _accumulate_into
 
@@ -310,8 +352,8 @@ class Tensor:
         t = _new(type(self))
         memo[id(self)] = t
         t.array = self.array.copy()
-        t.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
-        t.requires_grad = self.requires_grad
+        t._grad = None if self._grad is None else self._grad.__deepcopy__(memo)
+        t._requires_grad = self._requires_grad
         t.grad_fn = None
         t._backend = self._backend
         t._vc = None
@@ -830,8 +872,8 @@ def _wrap(data, backend):
         data = backend.xp.asarray(data)  # numpy hands back scalars from 0-d math
     t = _new(Tensor)
     t.array = data
-    t.grad = None
-    t.requires_grad = False
+    t._grad = None
+    t._requires_grad = False
     t.grad_fn = None
     t._backend = backend
     t._vc = None
@@ -856,6 +898,69 @@ def _shared_vc(t):
 def tensor(data, requires_grad=False, dtype=None, device=None):
     """Build a tensor from data (copied), as `torch.tensor`."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+
+
+def _check_grad(t, grad):
+    """PyTorch's checks on `t.grad = grad`: a Tensor of t's shape, dtype and device."""
+    if not isinstance(grad, Tensor):
+        raise TypeError(
+            f"assigned grad expected to be a Tensor or None but got grad of type "
+            f"{type(grad).__name__}"
+        )
+    if grad is t:
+        raise RuntimeError("can't assign Variable as its own grad")
+    if grad.array.dtype != t.array.dtype:
+        raise RuntimeError(
+            f"assigned grad has data of a different type: attempting to assign a gradient with "
+            f"dtype '{grad.dtype}' to a tensor with dtype '{t.dtype}'. Please ensure that the "
+            "gradient and the tensor have the same dtype"
+        )
+    if grad._backend is not t._backend:
+        raise RuntimeError(
+            f"assigned grad has data located on a different device: attempting to assign a "
+            f"gradient located on device '{grad.device}' to a tensor located on device "
+            f"'{t.device}'. Please ensure that the gradient and the tensor are on the same device"
+        )
+    if grad.array.shape != t.array.shape:
+        raise RuntimeError(
+            f"assigned grad has data of a different size: attempting to assign a gradient of "
+            f"size '{list(grad.shape)}' to a tensor of size '{list(t.shape)}'. Please ensure "
+            "that the gradient and the tensor are the same size"
+        )
+
+
+def _bad_data(data, array):
+    """The error for Python data that holds no numbers, as PyTorch words it."""
+    stack = [data]
+    while stack:
+        d = stack.pop()
+        if isinstance(d, (list, tuple)):
+            stack.extend(reversed(d))
+        elif isinstance(d, (str, bytes)):
+            return TypeError(f"new(): invalid data type '{type(d).__name__}'")
+        elif not isinstance(d, (bool, int, float, complex, Tensor)) and not hasattr(d, "dtype"):
+            return RuntimeError(f"Could not infer dtype of {type(d).__name__}")
+    return TypeError(f"tensor(): cannot make a tensor of dtype {array.dtype}")
+
+
+def _ragged(data):
+    """The error for nested lists of unequal lengths, worded as PyTorch's."""
+    level = [data]
+    dim = 0
+    while level:
+        seqs = [d for d in level if isinstance(d, (list, tuple))]
+        if seqs and len(seqs) != len(level):
+            d = next(d for d in level if not isinstance(d, (list, tuple)))
+            return ValueError(f"expected sequence of length {len(seqs[0])} at dim {dim} (got "
+                              f"{type(d).__name__})")  # fmt: skip
+        for s in seqs[1:]:
+            if len(s) != len(seqs[0]):
+                return ValueError(
+                    f"expected sequence of length {len(seqs[0])} at dim {dim} (got {len(s)})"
+                )
+        level = [x for s in seqs for x in s]
+        dim += 1
+    return None
 
 
 def _unwrap_nested(data):
@@ -936,7 +1041,7 @@ def _inplace(t, fn, *args):
                 "wrong). Use the out-of-place op, or .clone() first."
             )
         old = _wrap(t.array.copy(), t._backend)
-        old.requires_grad = t.requires_grad
+        old._requires_grad = t._requires_grad
         old.grad_fn = t.grad_fn
         if level is not None:
             level.transfer(t, old)
@@ -968,7 +1073,7 @@ def _inplace(t, fn, *args):
     if record:
         prev = t.grad_fn
         t.grad_fn = out.grad_fn
-        t.requires_grad = out.requires_grad
+        t._requires_grad = out._requires_grad
         if prev is not None and prev._retain:
             # retain_grad() follows t to its new value (as PyTorch): .grad is d/d(new t).
             prev._retain = False

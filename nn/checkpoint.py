@@ -67,6 +67,11 @@ def load(path, device="cpu"):
         if not isinstance(spec, dict) or spec.get("version") != _VERSION:
             raise FormatError(f"unknown layout {str(spec)[:80]!r}")
         return _decode(spec["tree"], tensors)
+    except RecursionError:
+        raise ValueError(
+            f"nn.load: '{path}' has a corrupt '{_META_KEY}' entry in its metadata: it is "
+            "nested too deeply to be a checkpoint's structure"
+        ) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise ValueError(
             f"nn.load: '{path}' has a corrupt '{_META_KEY}' entry in its metadata: {exc}"
@@ -123,7 +128,14 @@ def _decode(node, tensors):
         if key not in tensors:
             raise FormatError(f"it names a tensor '{key}' that the file does not hold")
         t = tensors[key]
-        return t.requires_grad_(True) if node.get("requires_grad") else t
+        if node.get("requires_grad"):
+            if not t.dtype.kind == "f":
+                raise FormatError(
+                    f"tensor '{key}' is marked requires_grad but has dtype {t.dtype} (only "
+                    "floating point tensors can require gradients)"
+                )
+            t.requires_grad_(True)
+        return t
     if "dict" in node:
         return {k: _decode(v, tensors) for k, v in node["dict"]}
     if "list" in node:
@@ -154,7 +166,9 @@ def _atomic_write(path, data):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(errno.ENOENT, "nn.save: no such directory", directory)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
+    _remove_leftovers(directory, os.path.basename(path))
+    # The writer's pid in the name tells a later save whether the file is an orphan.
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     # O_EXCL: never write through a file (or link) someone else put there; 0o666 lets the
     # umask give the usual permissions, as open(path, "wb") would.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -170,6 +184,41 @@ def _atomic_write(path, data):
             os.unlink(tmp)
         raise
     _fsync_directory(directory)
+
+
+def _remove_leftovers(directory, name):
+    """Delete the temporary files of earlier saves to the same path whose writer died (killed
+    midway: nothing else would ever remove them). Files of a live writer are left alone."""
+    prefix = f".{name}."
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+            continue
+        parts = entry[len(prefix) : -len(".tmp")].split(".")
+        if len(parts) != 2 or not parts[0].isdigit() or len(parts[1]) != 32:
+            continue  # not a name this module makes
+        pid = int(parts[0])
+        if pid != os.getpid() and _alive(pid):
+            continue
+        try:
+            os.unlink(os.path.join(directory, entry))
+        except OSError:
+            pass
+
+
+def _alive(pid):
+    if os.name != "posix":
+        return True  # no signal-0 probe: keep every file rather than risk a live one
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process: leave its file alone
+    return True
 
 
 def _fsync_directory(directory):

@@ -47,6 +47,23 @@ def _is_int(v):
     return True
 
 
+def _check_shape(shape):
+    """A parameter's shape, refused as torch.empty refuses it: TypeError for a non-int,
+    RuntimeError for a negative size."""
+    for s in shape:
+        if not _is_int(s):
+            raise TypeError(
+                f"empty(): argument 'size' must be tuple of ints, but found element of type "
+                f"{type(s).__name__} at pos {shape.index(s)} (shape {tuple(shape)})"
+            )
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(shape)}"
+            )
+    return tuple(int(s) for s in shape)
+
+
 def _same_padding(kernel_size, dilation):
     """'same': d*(k-1) in all per dim, the odd one extra on the right/bottom (as PyTorch)."""
     out = []
@@ -109,6 +126,11 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
     x = input if batched else input.unsqueeze(0)
     n, c, h, w = x.shape
     o, c_group, kh, kw = weight.shape
+    if kh <= 0 or kw <= 0:
+        raise RuntimeError(
+            f"{op}: kernel size should be greater than zero, but got kernel_height: {kh} "
+            f"kernel_width: {kw}"
+        )
     if o % groups:
         raise RuntimeError(
             f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
@@ -200,7 +222,7 @@ class Conv2d(Module):
             self.padding = _pair(padding, "padding", name)
         self.groups = groups
         self.padding_mode = padding_mode
-        shape = (out_channels, in_channels // groups) + self.kernel_size
+        shape = _check_shape((out_channels, in_channels // groups) + self.kernel_size)
         self.weight = Parameter(empty(shape, device=device, dtype=dtype))
         if bias:
             self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))

@@ -3,6 +3,7 @@
 from autograd import empty, no_grad
 from nn import functional as F
 from nn import init
+from nn.conv import _check_shape
 from nn.module import Module
 from nn.parameter import Parameter
 
@@ -16,6 +17,7 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, _weight=None,
                  device=None, dtype=None):  # fmt: skip
         super().__init__()
+        _check_shape((num_embeddings, embedding_dim))
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:

@@ -50,6 +50,15 @@ def embedding(input, weight, padding_idx=None):
         raise RuntimeError(
             f"Expected tensor for argument #1 'indices' to have an integer dtype, got {input.dtype}"
         )
+    n = weight.shape[0]
+    if input.numel():
+        # torch refuses what numpy would wrap to the last rows
+        lo, hi = int(input.min().item()), int(input.max().item())
+        if lo < 0 or hi >= n:
+            raise IndexError(
+                f"embedding: index out of range in self (index {lo if lo < 0 else hi}, "
+                f"num_embeddings {n})"
+            )
     out = weight[input]
     if padding_idx is not None:
         # the padding row takes no gradient, as PyTorch

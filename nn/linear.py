@@ -5,6 +5,7 @@ import math
 from autograd import empty
 from nn import functional as F
 from nn import init
+from nn.conv import _check_shape
 from nn.module import Module
 from nn.parameter import Parameter
 
@@ -36,6 +37,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        _check_shape((out_features, in_features))
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(empty(out_features, in_features, device=device, dtype=dtype))

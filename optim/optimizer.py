@@ -123,6 +123,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        self._check_step()  # all-or-nothing: every parameter is checked before any changes
         all_state = self.state
         for group in self.param_groups:
             maximize = group.get("maximize", False)
@@ -140,6 +141,33 @@ class Optimizer:
                 if state:  # an optimizer without state (plain SGD) keeps `state` empty
                     all_state[p] = state
         return loss
+
+    def _check_step(self):
+        """Raise, naming the parameter, if any parameter's gradient or state could not be
+        applied: a failure half-way would leave some parameters stepped and others not."""
+        all_state = self.state
+        for g, group in enumerate(self.param_groups):
+            for i, p in enumerate(group["params"]):
+                grad = p.grad
+                if grad is None:
+                    continue
+                where = f"param_groups[{g}]['params'][{i}]"
+                problem = _mismatch(p, grad, "gradient")
+                if problem is None and not dtypes.is_floating(p.dtype):
+                    problem = f"the parameter has dtype {p.dtype}; only floating point " + (
+                        "parameters can be optimized"
+                    )
+                state = all_state.get(p)
+                for key, value in (state or {}).items():
+                    if problem is not None:
+                        break
+                    if isinstance(value, Tensor) and value.ndim > 0:
+                        problem = _mismatch(p, value, f"state '{key}'")
+                if problem is not None:
+                    raise RuntimeError(
+                        f"{type(self).__name__}.step: {where} (shape {tuple(p.shape)}, "
+                        f"{p.dtype}, {p.device}): {problem}; no parameter was updated"
+                    )
 
     def _init_state(self, p, state, group):
         """Fill the state of a parameter seen for the first time (nothing by default)."""
@@ -197,15 +225,29 @@ class Optimizer:
                 chain.from_iterable(g["params"] for g in groups),
             )
         )
+        where = {}
+        for g, saved in enumerate(saved_groups):
+            for i, index in enumerate(saved["params"]):
+                where[index] = (g, i)
         for index, s in saved_state.items():
             p = id_map.get(index)
             if p is None:
                 continue
+            if not isinstance(s, dict):
+                raise ValueError(
+                    f"loaded state of parameter {index} is a {type(s).__name__}, not a dict"
+                )
+            g, i = where[index]
+            fresh = {}
+            with no_grad():
+                self._init_state(p, fresh, groups[g])
             for k, v in s.items():
-                if isinstance(v, Tensor) and v.ndim > 0 and tuple(v.shape) != tuple(p.shape):
+                problem = _bad_state(p, k, v, fresh.get(k))
+                if problem is not None:
                     raise ValueError(
-                        f"loaded state of parameter {index} has '{k}' of shape "
-                        f"{tuple(v.shape)}, but the parameter has shape {tuple(p.shape)}"
+                        f"loaded state dict holds a state for param_groups[{g}]['params'][{i}] "
+                        f"(saved index {index}, parameter of shape {tuple(p.shape)}, {p.dtype}) "
+                        f"that does not fit: '{k}' {problem}"
                     )
         state = defaultdict(dict)
         with no_grad():
@@ -220,6 +262,47 @@ class Optimizer:
             new_groups.append(dict(saved, params=group["params"]))
         self.state = state
         self.param_groups = new_groups
+
+
+def _mismatch(p, t, what):
+    """Why tensor t (a gradient or a state) cannot be applied to parameter p, or None."""
+    if not isinstance(t, Tensor):
+        return f"the {what} is a {type(t).__name__}, not a Tensor"
+    if tuple(t.shape) != tuple(p.shape):
+        return f"the {what} has shape {tuple(t.shape)}"
+    if t.dtype != p.dtype and not (what != "gradient" and dtypes.is_floating(t.dtype)):
+        return f"the {what} has dtype {t.dtype}"
+    if t.device != p.device:
+        return f"the {what} is on {t.device}"
+    return None
+
+
+def _bad_state(p, key, value, fresh):
+    """Why a loaded state value does not fit parameter p (fresh: what _init_state makes for
+    that key, None when the optimizer creates it lazily), or None."""
+    if isinstance(fresh, Tensor):
+        if not isinstance(value, Tensor):
+            return (
+                f"is a {type(value).__name__}, where a Tensor of shape {tuple(fresh.shape)} is kept"
+            )
+        if tuple(value.shape) != tuple(fresh.shape):
+            return f"of shape {tuple(value.shape)}, expected {tuple(fresh.shape)}"
+    elif fresh is None and not isinstance(value, (Tensor, int, float, type(None))):
+        return f"is a {type(value).__name__}, expected a Tensor of the parameter's shape"
+    if isinstance(value, Tensor):
+        # a state the optimizer creates lazily (SGD's momentum_buffer) has p's shape
+        lazy_scalar = fresh is None and value.ndim == 0 and p.ndim > 0
+        if lazy_scalar or value.ndim > 0 and tuple(value.shape) != tuple(p.shape):
+            return f"of shape {tuple(value.shape)}, expected {tuple(p.shape)}"
+        if dtypes.is_floating(p.dtype) and value.dtype.kind not in "fiu":
+            return f"has dtype {value.dtype}, expected a floating point dtype"
+        if (
+            isinstance(fresh, Tensor)
+            and dtypes.is_floating(fresh.dtype) != dtypes.is_floating(value.dtype)
+            and fresh.ndim > 0
+        ):
+            return f"has dtype {value.dtype}, expected {fresh.dtype}"
+    return None
 
 
 def _cast_state(p, key, value):

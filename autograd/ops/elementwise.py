@@ -709,7 +709,7 @@ class ToDevice(_Primitive):
         if x.requires_grad and _grad.enabled:
             ctx = Node(cls, (x.grad_fn or x, None))
             ctx.backend = x._backend
-            out.requires_grad = True
+            out._requires_grad = True
             out.grad_fn = ctx
         if _function._dual_level is not None:
             _function._dual_level.jvp(cls, None, (x, backend), {}, out)

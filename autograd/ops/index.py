@@ -147,6 +147,15 @@ class Gather(_Primitive):
                     f"{tuple(index.shape)} to be smaller than self {tuple(x.shape)} apart from "
                     f"dimension {dim}"
                 )
+        n = x.shape[dim]
+        if index.size:
+            # numpy would wrap a negative index to the end; torch refuses it, and any >= n
+            lo, hi = int(index.min()), int(index.max())
+            if lo < 0 or hi >= n:
+                bad = lo if lo < 0 else hi
+                raise RuntimeError(
+                    f"gather(): index {bad} is out of bounds for dimension {dim} with size {n}"
+                )
         full = _along(index, dim, x.xp)
         ctx.full = full
         try:

@@ -4,6 +4,7 @@ inputs and parameters, with weights copied from the torch module through load_st
 import numpy as np
 import pytest
 import torch
+from conftest import assert_close, copy_weights, ours, theirs
 
 import autograd
 import nn
@@ -11,28 +12,6 @@ import nn.functional as F
 from autograd import gradcheck, gradgradcheck
 
 RNG = np.random.default_rng(0)
-
-
-def ours(array, requires_grad=False):
-    return autograd.tensor(array, requires_grad=requires_grad)
-
-
-def theirs(array, requires_grad=False):
-    return torch.tensor(array, requires_grad=requires_grad)
-
-
-def assert_close(a, b, rtol=1e-10, atol=1e-12):
-    a = a.detach().numpy() if hasattr(a, "detach") else np.asarray(a)
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    assert a.shape == b.shape
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
-
-
-def copy_weights(our_module, torch_module):
-    """Load torch's state dict into ours: proves the names and shapes map one to one."""
-    sd = {k: v.detach().numpy() for k, v in torch_module.state_dict().items()}
-    result = our_module.load_state_dict(sd)
-    assert result.missing_keys == [] and result.unexpected_keys == []
 
 
 def check_module(our_module, torch_module, x, *, upstream=None):
