@@ -87,6 +87,7 @@ from nn.pooling1d import (  # noqa: E402
     AvgPool1d,
     MaxPool1d,
 )
+from nn.transformer import TransformerEncoder, TransformerEncoderLayer  # noqa: E402
 from nn.upsampling import (  # noqa: E402
     ConstantPad1d,
     ConstantPad2d,
@@ -115,5 +116,6 @@ __all__ += [
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
     "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d",
-    "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
+    "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "TransformerEncoderLayer",
+    "TransformerEncoder",
 ]  # fmt: skip

@@ -151,9 +151,12 @@ from nn.parameter import Parameter  # noqa: E402
 __all__ += ["ModuleDict", "ParameterList", "ParameterDict"]
 
 
-def _pairs(values, kind):
-    """(key, value) pairs from a mapping or an iterable of pairs, as PyTorch's update()."""
+def _pairs(values, kind, sort_plain_mappings=False):
+    """(key, value) pairs from a mapping or an iterable of pairs, as PyTorch's update(), whose
+    ParameterDict sorts the keys of a mapping that is not ordered by contract (OrderedDict)."""
     if isinstance(values, _abc.Mapping):
+        if sort_plain_mappings and not isinstance(values, (OrderedDict, ParameterDict)):
+            return sorted(values.items())
         return list(values.items())
     if not isinstance(values, _abc.Iterable):
         raise TypeError(
@@ -226,12 +229,22 @@ def _as_parameter(value):
     return value
 
 
-def _parameter_line(key, p):
+_TYPENAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}  # fmt: skip
+
+
+def _parameter_line(key, p, typename=False):
+    """PyTorch's line: ParameterList names the dtype, ParameterDict the legacy type name."""
     if isinstance(p, Tensor):
         size = "x".join(str(s) for s in p.shape)
         device = f" ({p.device})" if str(p.device).startswith("cuda") else ""
         kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-        return f"  ({key}): {kind} containing: [{p.dtype} of size {size}{device}]"
+        dtype = str(p.dtype)
+        if typename:
+            dtype = _TYPENAMES.get(dtype, dtype)
+            dtype = "cuda." + dtype if device else dtype
+        return f"  ({key}): {kind} containing: [{dtype} of size {size}{device}]"
     return f"  ({key}): Object of type: {type(p).__name__}"
 
 
@@ -369,11 +382,11 @@ class ParameterDict(Module):
         return (self[k] for k in self._keys)
 
     def update(self, parameters):
-        for key, value in _pairs(parameters, "ParameterDict"):
+        for key, value in _pairs(parameters, "ParameterDict", sort_plain_mappings=True):
             self[key] = value
 
     def extra_repr(self):
-        return "\n".join(_parameter_line(k, p) for k, p in self.items())
+        return "\n".join(_parameter_line(k, p, typename=True) for k, p in self.items())
 
     def __call__(self, input):
         raise RuntimeError("ParameterDict should not be called.")

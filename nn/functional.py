@@ -16,7 +16,15 @@ __all__ = [
     "hinge_embedding_loss",
 ]  # fmt: skip
 
-pad = _pad
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last len(pad)//2 dims: pad = (left, right, top, bottom, ...), as F.pad;
+    mode 'constant' (value, 0 by default), 'reflect', 'replicate' or 'circular'."""
+    if mode != "constant":
+        if value is not None and value != 0:
+            raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+        return _pad(input, pad, mode)
+    return _pad(input, pad, mode, 0.0 if value is None else value)
 
 
 # --------------------------------------------------------------------------- layers
@@ -44,8 +52,13 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return input * keep.to(input.dtype) * (1.0 / (1.0 - p))
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):  # fmt: skip
     """Rows of weight picked by the integer indices in input: (*) -> (*, embedding_dim)."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError(
+            "embedding: max_norm, scale_grad_by_freq and sparse are not supported"
+        )
     if input.dtype.kind not in "iu":
         raise RuntimeError(
             f"Expected tensor for argument #1 'indices' to have an integer dtype, got {input.dtype}"
@@ -533,16 +546,20 @@ def one_hot(tensor, num_classes=-1):
 
 
 def _norm(x, p, dim, keepdim):
-    """The p-norm along dim: (sum |x|^p)^(1/p); max |x| for p = inf."""
-    if p == 2:
-        return (x * x).sum(dim, keepdim=keepdim).sqrt()
+    """The p-norm along dim: (sum |x|^p)^(1/p); max |x| for p = inf. Its gradient at x = 0
+    is 0, as PyTorch's (the root's infinite slope there is kept out of the graph)."""
     if p == 1:
         return x.abs().sum(dim, keepdim=keepdim)
     if p == math.inf:
         return x.abs().amax(dim, keepdim=keepdim)
     if p == 0:
         return (x != 0).to(x.dtype).sum(dim, keepdim=keepdim)
-    return (x.abs() ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
+    powered = (x * x) if p == 2 else x.abs() ** p
+    total = powered.sum(dim, keepdim=keepdim)
+    zero = total == 0
+    safe = where(zero, total * 0.0 + 1.0, total)
+    root = safe.sqrt() if p == 2 else safe ** (1.0 / p)
+    return where(zero, total * 0.0, root)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -566,15 +583,16 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 def _broadcast_pair(x1, x2, op):
     if tuple(x1.shape) == tuple(x2.shape):
         return x1, x2
-    try:
-        from autograd import broadcast_tensors
-
-        return broadcast_tensors(x1, x2)
-    except Exception:
-        raise RuntimeError(
-            f"{op}: the size of tensor a {tuple(x1.shape)} must match the size of tensor b "
-            f"{tuple(x2.shape)}"
-        ) from None
+    n = x1.ndim if x1.ndim > x2.ndim else x2.ndim
+    a = (1,) * (n - x1.ndim) + tuple(x1.shape)
+    b = (1,) * (n - x2.ndim) + tuple(x2.shape)
+    if all(i == j or i == 1 or j == 1 for i, j in zip(a, b)):
+        shape = tuple(j if i == 1 else i for i, j in zip(a, b))
+        return x1.broadcast_to(shape), x2.broadcast_to(shape)
+    raise RuntimeError(
+        f"{op}: the size of tensor a {tuple(x1.shape)} must match the size of tensor b "
+        f"{tuple(x2.shape)}"
+    )
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
@@ -1219,10 +1237,15 @@ def _linear_matrix(in_size, out_size, scale, align_corners, like):
 
 
 def _nearest_index(in_size, out_size, scale, exact, xp):
-    ratio = 1.0 / scale if scale is not None and scale > 0 else in_size / out_size
-    dst = xp.arange(out_size, dtype="float64")
-    # float32 as PyTorch computes the source index on the CPU
-    src = (dst + 0.5) * xp.float32(ratio) if exact else dst.astype("float32") * xp.float32(ratio)
+    """PyTorch's nearest_idx: floor(dst * scale) (exact: floor((dst + 1/2) scale)), computed
+    in float32 as PyTorch does, with its shortcuts for the same and the doubled size."""
+    if not exact and out_size == in_size:
+        return xp.arange(out_size)
+    if not exact and out_size == 2 * in_size:
+        return xp.arange(out_size) // 2
+    ratio = xp.float32(1.0 / scale if scale is not None and scale > 0 else in_size / out_size)
+    dst = xp.arange(out_size).astype("float32")
+    src = (dst + xp.float32(0.5)) * ratio if exact else dst * ratio
     return xp.minimum(xp.floor(src).astype("int64"), in_size - 1)
 
 
@@ -1270,6 +1293,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         sizes = [int(math.floor(float(s) * k)) for s, k in zip(in_sizes, scales)]
         if recompute_scale_factor:
             scales = [None] * spatial
+    if min(sizes) <= 0:
+        raise RuntimeError(
+            f"Input and output sizes should be greater than 0, but got input {list(in_sizes)} "
+            f"and output {list(sizes)}"
+        )
     if mode == "area":
         return adaptive_avg_pool2d(input, sizes) if spatial == 2 else (
             adaptive_avg_pool1d(input, sizes[0]))  # fmt: skip
@@ -1304,6 +1332,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             f"Expected number of channels in input to be divisible by num_groups, but got input "
             f"of shape {list(input.shape)} and num_groups={num_groups}"
         )
+    if n * (c // num_groups) * math.prod(input.shape[2:]) == 1:
+        size = [n * c // num_groups, num_groups] + list(input.shape[2:])
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {size}"
+        )
     x = input.reshape(n, num_groups, -1)  # (N, G, C/G * prod(*))
     mean = x.mean(-1, keepdim=True)
     centered = x - mean
@@ -1326,6 +1359,11 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     c = input.shape[1]
     per_channel = (c,) + (1,) * (input.ndim - 2)
     dims = tuple(range(2, input.ndim))
+    if use_input_stats and math.prod(input.shape[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 spatial element when training, got input size "
+            f"{list(input.shape)}"
+        )
     if use_input_stats:
         mean = input.mean(dims, keepdim=True)
         centered = input - mean

@@ -14,6 +14,11 @@ def _as_list(parameters):
 def _vector_norm(t, norm_type):
     """||t||_p over all elements: max |t| for inf, the count of non-zeros for 0."""
     if t.numel() == 0:
+        if math.isinf(norm_type):
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {norm_type} norm on an empty tensor "
+                "because the operation does not have an identity"
+            )
         return tensor(0.0, dtype=t.dtype, device=t.device)
     if norm_type == math.inf:
         return t.abs().max()
