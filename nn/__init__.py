@@ -47,3 +47,85 @@ __all__ = [
     "LazyLinear", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "UninitializedParameter",
     "UninitializedBuffer",
 ]  # fmt: skip
+
+# (helper nnlayers) the rest of torch.nn's common layers
+from nn import utils  # noqa: E402
+from nn.activation import (  # noqa: E402
+    CELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmax2d,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
+from nn.containers import ModuleDict, ParameterDict, ParameterList  # noqa: E402
+from nn.convolution import Conv1d, ConvTranspose1d, ConvTranspose2d  # noqa: E402
+from nn.distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+from nn.dropout import AlphaDropout, Dropout1d, Dropout2d  # noqa: E402
+from nn.linear import Bilinear, Unflatten  # noqa: E402
+from nn.loss import (  # noqa: E402
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MarginRankingLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
+from nn.normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d  # noqa: E402
+from nn.pooling1d import (  # noqa: E402
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    MaxPool1d,
+)
+from nn.transformer import TransformerEncoder, TransformerEncoderLayer  # noqa: E402
+from nn.upsampling import (  # noqa: E402
+    ConstantPad1d,
+    ConstantPad2d,
+    PixelShuffle,
+    PixelUnshuffle,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
+
+__all__ += [
+    "utils", "SiLU", "Softplus", "Mish", "Hardtanh", "ReLU6", "Hardswish", "Hardsigmoid",
+    "PReLU", "LogSigmoid", "Softsign", "Tanhshrink", "CELU", "SELU", "GLU", "Threshold",
+    "Softmax2d", "Softmin", "Hardshrink", "Softshrink", "ModuleDict", "ParameterList",
+    "ParameterDict", "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "CosineSimilarity",
+    "PairwiseDistance", "Dropout1d", "Dropout2d", "AlphaDropout", "Unflatten", "Bilinear",
+    "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "SoftMarginLoss", "MarginRankingLoss",
+    "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+    "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "MaxPool1d", "AvgPool1d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
+    "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d",
+    "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "TransformerEncoderLayer",
+    "TransformerEncoder",
+]  # fmt: skip

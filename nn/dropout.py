@@ -21,3 +21,28 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+# --------------------------------------------------------------------------- (helper nnlayers)
+__all__ += ["Dropout1d", "Dropout2d", "AlphaDropout"]
+
+
+class Dropout1d(Dropout):
+    """Zero whole channels of (N, C, L) or (C, L) input with probability p while training."""
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels of (N, C, H, W) or (C, H, W) input with probability p."""
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(Dropout):
+    """Dropout that keeps SELU's self-normalisation (mean 0, variance 1)."""
+
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training)

@@ -16,7 +16,15 @@ __all__ = [
     "hinge_embedding_loss",
 ]  # fmt: skip
 
-pad = _pad
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last len(pad)//2 dims: pad = (left, right, top, bottom, ...), as F.pad;
+    mode 'constant' (value, 0 by default), 'reflect', 'replicate' or 'circular'."""
+    if mode != "constant":
+        if value is not None and value != 0:
+            raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+        return _pad(input, pad, mode)
+    return _pad(input, pad, mode, 0.0 if value is None else value)
 
 
 # --------------------------------------------------------------------------- layers
@@ -44,8 +52,13 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return input * keep.to(input.dtype) * (1.0 / (1.0 - p))
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):  # fmt: skip
     """Rows of weight picked by the integer indices in input: (*) -> (*, embedding_dim)."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError(
+            "embedding: max_norm, scale_grad_by_freq and sparse are not supported"
+        )
     if input.dtype.kind not in "iu":
         raise RuntimeError(
             f"Expected tensor for argument #1 'indices' to have an integer dtype, got {input.dtype}"
@@ -275,7 +288,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     """nll_loss(log_softmax(input, class dim), target); target holds class indices (one node
     for the two), or class probabilities of input's shape."""
     if label_smoothing != 0.0:
-        raise NotImplementedError("cross_entropy: label_smoothing is not supported yet")
+        return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction,
+                                       label_smoothing)  # fmt: skip
     if target.dtype.kind in "iu":
         _check_class_targets(input, target, weight, reduction, "cross_entropy")
         return _CrossEntropy.apply(input, target.array, weight, ignore_index, reduction)
@@ -343,3 +357,1044 @@ __all__ += [
     "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "layer_norm",
     "scaled_dot_product_attention", "multi_head_attention_forward",
 ]  # fmt: skip
+
+
+# =========================================================================== more of torch's F
+# (helper nnlayers) activations, losses, distances, one_hot, and the functional forms of the
+# layers in nn.convolution, nn.pooling1d, nn.normalization (GroupNorm, InstanceNorm) and
+# nn.upsampling. Composed from Tensor ops: every gradient comes from the primitives' rules.
+from autograd import stack as _stack  # noqa: E402
+from autograd.tensor import _wrap  # noqa: E402
+
+__all__ += [
+    "silu", "softplus", "mish", "hardtanh", "relu6", "hardswish", "hardsigmoid", "prelu",
+    "logsigmoid", "softsign", "tanhshrink", "celu", "selu", "glu", "threshold", "softmin",
+    "hardshrink", "softshrink", "one_hot", "normalize", "cosine_similarity",
+    "pairwise_distance", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+    "soft_margin_loss", "margin_ranking_loss", "cosine_embedding_loss", "triplet_margin_loss",
+    "poisson_nll_loss", "gaussian_nll_loss", "dropout1d", "dropout2d", "alpha_dropout",
+    "bilinear", "pixel_shuffle", "pixel_unshuffle",
+]  # fmt: skip
+
+
+def _const(value, like):
+    """A Python number as a 0-d tensor of like's dtype and device (where needs tensors)."""
+    return Tensor(value, dtype=like.dtype, device=like.device)
+
+
+# --------------------------------------------------------------------------- activations
+def silu(input, inplace=False):
+    """x sigmoid(x).  dy/dx = s (1 + x (1 - s)), s = sigmoid(x)."""
+    _no_inplace(inplace, "silu")
+    return input * input.sigmoid()
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
+    scaled = input * beta
+    # the exp sees at most the threshold, so the unused branch neither overflows nor makes nan
+    soft = scaled.clamp(max=threshold).exp().log1p() / beta
+    return where(scaled > threshold, input, soft)
+
+
+def mish(input, inplace=False):
+    """x tanh(softplus(x)) (Misra, 2019)."""
+    _no_inplace(inplace, "mish")
+    return input * softplus(input).tanh()
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clamp(x, min_val, max_val); the slope is 1 strictly inside, 0 at and beyond the ends."""
+    _no_inplace(inplace, "hardtanh")
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    inside = (input > min_val) & (input < max_val)
+    return where(inside, input, input.clamp(min_val, max_val).detach())
+
+
+def relu6(input, inplace=False):
+    """min(max(0, x), 6): hardtanh(x, 0, 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardswish(input, inplace=False):
+    """x relu6(x + 3) / 6 (Howard et al., 2019).  dy/dx = x/3 + 1/2 inside (-3, 3), 0 at and
+    below -3, 1 at and above 3 (as PyTorch)."""
+    _no_inplace(inplace, "hardswish")
+    middle = input * (input + 3.0) / 6.0
+    return where(input <= -3.0, input * 0.0, where(input < 3.0, middle, input))
+
+
+_ONE_SIXTH_F32 = 0.1666666716337204  # float32(1/6)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6.  dy/dx = 1/6 strictly inside (-3, 3), else 0."""
+    _no_inplace(inplace, "hardsigmoid")
+    # PyTorch's backward multiplies by 1/6 rounded to float32 (also for float64): the value
+    # is (x + 3) / 6, the slope that constant (the added term is exactly 0)
+    slope = input * _ONE_SIXTH_F32
+    middle = ((input + 3.0) / 6.0).detach() + (slope - slope.detach())
+    outside = (input >= 3.0).to(input.dtype)
+    return where((input > -3.0) & (input < 3.0), middle, outside)
+
+
+def prelu(input, weight):
+    """x for x > 0, else a x, with one slope a per channel (dim 1) or one for all."""
+    if weight.ndim != 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a 1-D tensor, got {weight.ndim}-D")
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError(
+            f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+            f"{weight.numel()} and channel size = {channels}."
+        )
+    a = weight
+    if weight.numel() != 1 and input.ndim >= 2:
+        a = weight.reshape((channels,) + (1,) * (input.ndim - 2))  # (C, 1, ..., 1)
+    elif weight.numel() == 1:
+        a = weight.reshape(())
+    return where(input > 0, input, a * input)
+
+
+def logsigmoid(input):
+    """log(1 / (1 + e^-x)) = min(x, 0) - log(1 + e^-|x|), stable for any x."""
+    negative = input < 0
+    tail = where(negative, input, -input).exp().log1p()  # log(1 + e^-|x|)
+    return where(negative, input, input * 0.0) - tail
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha (e^(x/alpha) - 1))."""
+    _no_inplace(inplace, "celu")
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha of celu cannot be 0")
+    negative = ((input.clamp(max=0.0) / alpha).exp() - 1.0) * alpha
+    return where(input > 0, input, negative)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale (max(0, x) + min(0, alpha (e^x - 1))) with Klambauer et al.'s constants."""
+    _no_inplace(inplace, "selu")
+    negative = (input.clamp(max=0.0).exp() - 1.0) * (_SELU_ALPHA * _SELU_SCALE)
+    return where(input > 0, input * _SELU_SCALE, negative)
+
+
+def glu(input, dim=-1):
+    """a sigmoid(b), a and b the two halves of input along dim."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    size = input.shape[dim]
+    if size % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {dim % input.ndim} is size {size}"
+        )
+    a, b = input.split(size // 2, dim)
+    return a * b.sigmoid()
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    _no_inplace(inplace, "threshold")
+    return where(input > threshold, input, _const(value, input))
+
+
+def softmin(input, dim=None, dtype=None):
+    """softmax(-x)."""
+    return softmax(-input, dim, dtype)
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    return where((input > lambd) | (input < -lambd), input, input * 0.0)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, else 0."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    zero = input * 0.0
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, zero))
+
+
+# --------------------------------------------------------------------------- indices, distances
+def one_hot(tensor, num_classes=-1):
+    """(*) int64 class indices -> (*, num_classes) int64 with a 1 at each index."""
+    if (
+        not isinstance(tensor, Tensor)
+        or tensor.dtype.kind not in "iu"
+        or tensor.dtype.itemsize != 8
+    ):
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    xp = tensor.xp
+    a = tensor.array
+    if num_classes == -1:
+        if a.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(a.max()) + 1
+    if a.size and int(a.min()) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if a.size and int(a.max()) >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = (a[..., None] == xp.arange(num_classes)).astype(a.dtype)
+    return _wrap(out, tensor.backend)
+
+
+def _norm(x, p, dim, keepdim):
+    """The p-norm along dim: (sum |x|^p)^(1/p); max |x| for p = inf. Its gradient at x = 0
+    is 0, as PyTorch's (the root's infinite slope there is kept out of the graph)."""
+    if p == 1:
+        return x.abs().sum(dim, keepdim=keepdim)
+    if p == math.inf:
+        return x.abs().amax(dim, keepdim=keepdim)
+    if p == 0:
+        return (x != 0).to(x.dtype).sum(dim, keepdim=keepdim)
+    powered = (x * x) if p == 2 else x.abs() ** p
+    total = powered.sum(dim, keepdim=keepdim)
+    zero = total == 0
+    safe = where(zero, total * 0.0 + 1.0, total)
+    root = safe.sqrt() if p == 2 else safe ** (1.0 / p)
+    return where(zero, total * 0.0, root)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """x / max(||x||_p, eps) along dim."""
+    if out is not None:
+        raise NotImplementedError("normalize: out= is not supported")
+    return input / _norm(input, p, dim, True).clamp(min=eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1/||x1|| * x2/||x2||) along dim; each norm is raised to eps where smaller,
+    outside the graph (as PyTorch: the gradient is that of the unclamped norm)."""
+    x1, x2 = _broadcast_pair(x1, x2, "cosine_similarity")
+    n1 = _norm(x1, 2, dim, True)
+    n2 = _norm(x2, 2, dim, True)
+    n1 = n1 + (n1.detach().clamp(min=eps) - n1.detach())
+    n2 = n2 + (n2.detach().clamp(min=eps) - n2.detach())
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def _broadcast_pair(x1, x2, op):
+    if tuple(x1.shape) == tuple(x2.shape):
+        return x1, x2
+    n = x1.ndim if x1.ndim > x2.ndim else x2.ndim
+    a = (1,) * (n - x1.ndim) + tuple(x1.shape)
+    b = (1,) * (n - x2.ndim) + tuple(x2.shape)
+    if all(i == j or i == 1 or j == 1 for i, j in zip(a, b)):
+        shape = tuple(j if i == 1 else i for i, j in zip(a, b))
+        return x1.broadcast_to(shape), x2.broadcast_to(shape)
+    raise RuntimeError(
+        f"{op}: the size of tensor a {tuple(x1.shape)} must match the size of tensor b "
+        f"{tuple(x2.shape)}"
+    )
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p over the last dim."""
+    dim = max(x1.ndim, x2.ndim) - 1
+    if dim < 0:
+        return _norm(x1 - x2 + eps, p, None, keepdim)  # scalars: |x1 - x2 + eps|
+    return _norm(x1 - x2 + eps, p, dim, keepdim)
+
+
+# --------------------------------------------------------------------------- losses
+def _target_like(input, target):
+    target = _as_tensor_like(target, input)
+    if tuple(input.shape) != tuple(target.shape):
+        import warnings
+
+        warnings.warn(
+            f"Using a target size ({tuple(target.shape)}) that is different to the input size "
+            f"({tuple(input.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=3,
+        )
+    return target
+
+
+def l1_loss(input, target, reduction="mean"):
+    """|x - y|, reduced."""
+    target = _target_like(input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - beta/2 (d = x - y); beta = 0 is L1."""
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    target = _target_like(input, target)
+    z = (input - target).abs()
+    if beta == 0:
+        return _reduce(z, reduction)
+    return _reduce(where(z < beta, z * z * 0.5 / beta, z - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d^2 where |d| < delta, else delta (|d| - delta/2)."""
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    target = _target_like(input, target)
+    z = (input - target).abs()
+    loss = where(z < delta, z * z * 0.5, (z - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """y (log y - x) for log-probabilities x (0 where y = 0); e^y (y - x) with log_target.
+    reduction='batchmean' divides the sum by the batch size (the KL divergence proper)."""
+    if size_average is not None or reduce is not None:
+        raise NotImplementedError("kl_div: size_average and reduce are deprecated; use reduction")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        safe = where(positive, target, target * 0.0 + 1.0)  # log sees 1 where y = 0: y log y = 0
+        loss = target * safe.log() - target * input
+    if reduction == "batchmean":
+        if input.ndim == 0:
+            return loss.sum()
+        return loss.sum() / input.shape[0]
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, reduction="mean"):
+    """log(1 + e^(-y x))."""
+    target = _target_like(input, target)
+    return _reduce((-input * target).exp().log1p(), reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    """max(0, -y (x1 - x2) + margin)."""
+    if not (input1.ndim == input2.ndim == target.ndim):
+        raise RuntimeError(
+            f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {tuple(input1.shape)}, input2: {tuple(input2.shape)}, target: "
+            f"{tuple(target.shape)} "
+        )
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0.0), reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1, with
+    cos = <x1, x2> / sqrt((||x1||^2 + 1e-12)(||x2||^2 + 1e-12)) (PyTorch's epsilon)."""
+    if input1.ndim not in (1, 2) or tuple(input1.shape) != tuple(input2.shape):
+        raise RuntimeError(
+            f"cosine_embedding_loss: expected 1D or 2D inputs of the same shape, got "
+            f"{tuple(input1.shape)} and {tuple(input2.shape)}"
+        )
+    dim = input1.ndim - 1
+    prod_sum = (input1 * input2).sum(dim)
+    mag1 = (input1 * input1).sum(dim) + 1e-12
+    mag2 = (input2 * input2).sum(dim) + 1e-12
+    cos = prod_sum / (mag1 * mag2).sqrt()
+    zeros = cos * 0.0
+    pos = where(target == 1, 1 - cos, zeros)
+    neg = where(target == -1, (cos - margin).clamp(min=0.0), zeros)
+    return _reduce(pos + neg, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
+                        reduction="mean"):  # fmt: skip
+    """max(0, d(a, p) - d(a, n) + margin), d the pairwise p-distance; swap uses the smaller
+    of d(a, n) and d(p, n) (Balntas et al., 2016)."""
+    if not (anchor.ndim == positive.ndim == negative.ndim):
+        raise RuntimeError(
+            f"The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and "
+            f"negative {negative.ndim}D inputs"
+        )
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((d_pos - d_neg + margin).clamp(min=0.0), reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):  # fmt: skip
+    """e^x - y x (log_input), else x - y log(x + eps); full adds Stirling's
+    y log y - y + log(2 pi y)/2 where y > 1."""
+    target = _as_tensor_like(target, input)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        safe = where(target > 1, target, target * 0.0 + 1.0)
+        stirling = safe * safe.log() - safe + (safe * (2 * math.pi)).log() * 0.5
+        loss = loss + where(target > 1, stirling, stirling * 0.0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """(log max(var, eps) + (x - y)^2 / max(var, eps)) / 2, plus log(2 pi)/2 if full; var is
+    clamped outside the graph, as PyTorch."""
+    if isinstance(var, (int, float)):
+        var = _const(float(var), input)
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif (
+            input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1
+        ):  # heteroscedastic: var is 1 along one dim
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    if (var.detach() < 0).sum().item():
+        raise ValueError("var has negative entry/entries")
+    var = var + (var.detach().clamp(min=eps) - var.detach())
+    diff = input - target
+    loss = (var.log() + diff * diff / var) * 0.5
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+# --------------------------------------------------------------------------- dropout variants
+def _channel_dropout(input, p, training, batched_ndim, name):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.ndim not in (batched_ndim - 1, batched_ndim):
+        raise RuntimeError(
+            f"{name}: Expected {batched_ndim - 1}D or {batched_ndim}D input, but received a "
+            f"{input.ndim}D input of shape {tuple(input.shape)}"
+        )
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    from autograd import rand
+
+    lead = 2 if input.ndim == batched_ndim else 1  # (N, C) or (C,) carry the mask
+    shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    keep = rand(shape, dtype=input.dtype, device=input.device) >= p
+    return input * keep.to(input.dtype) * (1.0 / (1.0 - p))
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, L) or (C, L) input with probability p, scale by 1/(1-p)."""
+    _no_inplace(inplace, "dropout1d")
+    return _channel_dropout(input, p, training, 3, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, H, W) or (C, H, W) input with probability p."""
+    _no_inplace(inplace, "dropout2d")
+    return _channel_dropout(input, p, training, 4, "dropout2d")
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """SELU's dropout: dropped elements become -alpha*scale, then an affine map a x + b keeps
+    mean 0 and variance 1 (Klambauer et al., 2017)."""
+    _no_inplace(inplace, "alpha_dropout")
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    from autograd import rand
+
+    alpha = _SELU_ALPHA * _SELU_SCALE
+    a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    keep = (rand(input.shape, dtype=input.dtype, device=input.device) >= p).to(input.dtype)
+    b = (keep - 1.0) * (alpha * a) + alpha * a * p  # dropped: a (-alpha + alpha p); kept: a alpha p
+    return input * keep * a + b
+
+
+# --------------------------------------------------------------------------- small layers
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x1^T W_k x2 + b_k: (*, in1), (*, in2), W (out, in1, in2) -> (*, out)."""
+    if (
+        weight.ndim != 3
+        or input1.shape[-1] != weight.shape[1]
+        or input2.shape[-1] != weight.shape[2]
+    ):
+        raise RuntimeError(
+            f"bilinear: expected input1 (*, {weight.shape[1] if weight.ndim == 3 else '?'}) and "
+            f"input2 (*, {weight.shape[2] if weight.ndim == 3 else '?'}) for weight of shape "
+            f"{tuple(weight.shape)}, got {tuple(input1.shape)} and {tuple(input2.shape)}"
+        )
+    out_features, in1, in2 = weight.shape
+    lead = tuple(input1.shape[:-1])
+    x1 = input1.reshape(-1, in1)  # (B, in1)
+    x2 = input2.reshape(-1, in2)  # (B, in2)
+    t = (x1 @ weight.permute(1, 0, 2).reshape(in1, out_features * in2)).reshape(
+        -1, out_features, in2
+    )
+    out = (t * x2.unsqueeze(1)).sum(-1)  # (B, out)
+    if bias is not None:
+        out = out + bias
+    return out.reshape(lead + (out_features,))
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C r^2, H, W) -> (*, C, H r, W r):
+    out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w]."""
+    r = upscale_factor
+    if input.ndim < 3:
+        raise RuntimeError(
+            f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+            f"{input.ndim} dimension(s)"
+        )
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(
+            f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
+            f"of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}"
+        )
+    k = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)  # (*, C, H, r, W, r)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """The inverse of pixel_shuffle: (*, C, H r, W r) -> (*, C r^2, H, W)."""
+    r = downscale_factor
+    if input.ndim < 3:
+        raise RuntimeError(
+            f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+            f"{input.ndim} dimension(s)"
+        )
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise RuntimeError(
+            f"pixel_unshuffle expects height and width to be divisible by downscale_factor, got "
+            f"({h}, {w}) and {r}"
+        )
+    k = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)  # (*, C, r, r, H, W)
+    return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing):
+    """PyTorch's label smoothing: (1 - eps) CE(y) + eps/C * (-sum_c w_c log p_c); for class
+    probabilities, the target mixed with the uniform distribution first."""
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 1 if input.ndim > 1 else 0
+    n_classes = input.shape[class_dim]
+    if target.dtype.kind not in "iu":
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        return cross_entropy(input, target, weight, ignore_index, reduction)
+    nll = cross_entropy(input, target, weight, ignore_index, reduction)
+    logp = input.log_softmax(class_dim)
+    if weight is not None:
+        shape = [1] * input.ndim
+        shape[class_dim] = n_classes
+        logp = logp * weight.reshape(*shape)
+    smooth = -logp.sum(class_dim)
+    kept = target != ignore_index
+    smooth = where(kept, smooth, smooth * 0.0)
+    if reduction == "mean":
+        if weight is not None:
+            safe = where(kept, target, target * 0)  # ignored targets may index out of range
+            counted = where(kept, weight[safe], weight[safe] * 0.0)
+            smooth = smooth.sum() / counted.sum()
+        else:
+            smooth = smooth.sum() / kept.sum().to(input.dtype)
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+# --------------------------------------------------------------------------- 1-D conv and pooling
+# A 1-D op is its 2-D form on (N, C, 1, L): the same windows, the same gradients.
+from autograd.ops.conv import Fold as _Fold  # noqa: E402
+from nn.conv import _conv2d as _conv2d_impl  # noqa: E402
+from nn.conv import _is_int, _pair  # noqa: E402
+from nn.pooling import _avg_pool2d, _max_pool2d  # noqa: E402
+
+__all__ += [
+    "conv1d", "conv_transpose1d", "conv_transpose2d", "avg_pool1d", "max_pool1d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "interpolate", "upsample", "group_norm", "instance_norm",
+]  # fmt: skip
+
+
+def _single(value, name, op):
+    """An int or a 1-tuple -> int."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1 or not _is_int(value[0]):
+            raise TypeError(f"{op}: {name} must be an int or a 1-tuple of ints, got {value!r}")
+        return int(value[0])
+    if not _is_int(value):
+        raise TypeError(f"{op}: {name} must be an int or a 1-tuple of ints, got {value!r}")
+    return int(value)
+
+
+def _check_1d_input(input, op):
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"{op}: Expected 2D (unbatched) or 3D (batched) input, but got input of size: "
+            f"{list(input.shape)}"
+        )
+
+
+def _conv1d(input, weight, bias, stride, padding, dilation, groups, padding_mode, op):
+    _check_1d_input(input, op)
+    if weight.ndim != 3:
+        raise RuntimeError(
+            f"{op}: expected a 3D weight (out_channels, in_channels/groups, kL), but got weight "
+            f"of size {list(weight.shape)}"
+        )
+    if not isinstance(padding, str):
+        padding = (0, _single(padding, "padding", op))
+    stride = (1, _single(stride, "stride", op))
+    dilation = (1, _single(dilation, "dilation", op))
+    x, w = input.unsqueeze(-2), weight.unsqueeze(-2)  # (N, C, 1, L), (O, C/groups, 1, k)
+    out = _conv2d_impl(x, w, bias, stride, padding, dilation, groups, padding_mode, op)
+    return out.squeeze(-2)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D cross-correlation: (N, C, L) or (C, L), weight (O, C/groups, k) -> (N, O, Lo),
+    Lo = (L + 2 pad - dilation (k - 1) - 1) // stride + 1; padding also 'same' or 'valid'."""
+    return _conv1d(input, weight, bias, stride, padding, dilation, groups, "zeros", "conv1d")
+
+
+def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation,
+                      op):  # fmt: skip
+    stride = _pair(stride, "stride", op)
+    padding = _pair(padding, "padding", op)
+    output_padding = _pair(output_padding, "output_padding", op)
+    dilation = _pair(dilation, "dilation", op)
+    if min(stride) <= 0 or min(dilation) <= 0 or min(padding) < 0:
+        raise RuntimeError(
+            f"{op}: stride and dilation must be positive and padding non-negative, got "
+            f"stride={stride}, dilation={dilation}, padding={padding}"
+        )
+    if not _is_int(groups) or groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
+    for op_, s, d in zip(output_padding, stride, dilation):
+        if op_ < 0 or (op_ >= s and op_ >= d):
+            raise RuntimeError(
+                f"{op}: output padding must be smaller than either stride or dilation, but got "
+                f"output_padding={output_padding}, stride={stride}, dilation={dilation}"
+            )
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"{op}: Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got "
+            f"input of size: {list(input.shape)}"
+        )
+    if weight.ndim != 4:
+        raise RuntimeError(
+            f"{op}: expected a 4D weight (in_channels, out_channels/groups, kH, kW), got weight "
+            f"of size {list(weight.shape)}"
+        )
+    batched = input.ndim == 4
+    x = input if batched else input.unsqueeze(0)
+    n, c, h, w = x.shape
+    c_in, o_group, kh, kw = weight.shape
+    if c != c_in or c_in % groups:
+        raise RuntimeError(
+            f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected input"
+            f"{list(x.shape)} to have {c_in} channels (divisible by groups={groups}), but got "
+            f"{c} channels instead"
+        )
+    o = o_group * groups
+    if bias is not None and tuple(bias.shape) != (o,):
+        raise RuntimeError(
+            f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected bias to be "
+            f"1-dimensional with {o} elements, but got bias of size {list(bias.shape)} instead"
+        )
+    if input.dtype != weight.dtype or bias is not None and bias.dtype != weight.dtype:
+        raise RuntimeError(
+            f"{op}: Input type ({input.dtype}), weight type ({weight.dtype}) and bias type "
+            f"({None if bias is None else bias.dtype}) should be the same"
+        )
+    # out = Fold(W^T x): each input pixel scatters its kernel-sized patch into the output,
+    # the adjoint of conv2d's Unfold-then-matmul.
+    cg = c // groups
+    xs = x.permute(1, 0, 2, 3).reshape(groups, cg, n * h * w)  # (g, C/g, N*H*W)
+    wg = weight.reshape(groups, cg, o_group * kh * kw).transpose(1, 2)  # (g, O/g*kh*kw, C/g)
+    cols = (wg @ xs).reshape(o, kh, kw, n, h, w)  # (O, kh, kw, N, H, W)
+    sizes, widths, tails = [], [], []
+    for size, k, s, p, op_, d in zip((h, w), (kh, kw), stride, padding, output_padding,
+                                     dilation):  # fmt: skip
+        full = (size - 1) * s + d * (k - 1) + 1  # what the windows cover
+        out_size = full - 2 * p + op_
+        if out_size <= 0:
+            raise RuntimeError(f"{op}: Output size is too small for input of size {list(x.shape)}")
+        bottom = max(p - op_, 0)  # output_padding beyond the padding is appended as zeros
+        kept = full - p - bottom
+        sizes.append(kept)
+        widths.append((p, bottom))
+        tails.append(out_size - kept)
+    out = _Fold.apply(cols, tuple(sizes), (kh, kw), dilation, tuple(widths), stride)
+    if tails[0] or tails[1]:
+        out = _pad(out, (0, tails[1], 0, tails[0]))
+    if bias is not None:
+        out = out + bias.reshape(o, 1, 1)
+    return out if batched else out.squeeze(0)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):  # fmt: skip
+    """The adjoint of conv2d (a 'deconvolution'): (N, C, H, W), weight (C, O/groups, kh, kw)
+    -> (N, O, Ho, Wo), Ho = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1."""
+    return _conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups,
+                             dilation, "conv_transpose2d")  # fmt: skip
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):  # fmt: skip
+    """conv_transpose2d on (N, C, 1, L): (N, C, L), weight (C, O/groups, k) -> (N, O, Lo)."""
+    op = "conv_transpose1d"
+    _check_1d_input(input, op)
+    if weight.ndim != 3:
+        raise RuntimeError(f"{op}: expected a 3D weight, got weight of size {list(weight.shape)}")
+    out = _conv_transpose2d(
+        input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride, "stride", op)),
+        (0, _single(padding, "padding", op)), (0, _single(output_padding, "output_padding", op)),
+        groups, (1, _single(dilation, "dilation", op)), op,
+    )  # fmt: skip
+    return out.squeeze(-2)
+
+
+def _pool1d_input(input, op):
+    if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
+        raise RuntimeError(
+            f"{op}: Expected 2D or 3D (batch mode) tensor with non-zero sizes for input, but got "
+            f"input of size {list(input.shape)}"
+        )
+    return input.unsqueeze(-2)  # (N, C, 1, L)
+
+
+def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, op):
+    x = _pool1d_input(input, op)
+    no_stride = stride is None or isinstance(stride, (tuple, list)) and not stride
+    stride = _single(kernel_size if no_stride else stride, "stride", op)
+    kernel = (1, _single(kernel_size, "kernel_size", op))
+    padding = (0, _single(padding, "padding", op))
+    dilation = (1, _single(dilation, "dilation", op))
+    out = _max_pool2d(x, kernel, (1, stride), padding, dilation, ceil_mode, return_indices, op)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):  # fmt: skip
+    """Max over each window of (N, C, L) or (C, L) input; indices are positions in L."""
+    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                       "max_pool1d")  # fmt: skip
+
+
+def _avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, op):
+    x = _pool1d_input(input, op)
+    no_stride = stride is None or isinstance(stride, (tuple, list)) and not stride
+    stride = _single(kernel_size if no_stride else stride, "stride", op)
+    out = _avg_pool2d(x, (1, _single(kernel_size, "kernel_size", op)), (1, stride),
+                      (0, _single(padding, "padding", op)), ceil_mode, count_include_pad, None,
+                      op)  # fmt: skip
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):  # fmt: skip
+    """Mean over each window of (N, C, L) or (C, L) input."""
+    return _avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       "avg_pool1d")  # fmt: skip
+
+
+# --------------------------------------------------------------------------- adaptive pooling
+def _adaptive_bounds(size, out_size):
+    """PyTorch's windows: [floor(i L / n), ceil((i + 1) L / n)) for i < n."""
+    return [((i * size) // out_size, -((-(i + 1) * size) // out_size)) for i in range(out_size)]
+
+
+def _adaptive_sizes(output_size, spatial, op):
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != len(spatial):
+            raise ValueError(
+                f"{op}: output_size must have {len(spatial)} elements, got {output_size}"
+            )
+        sizes = [s if o is None else o for o, s in zip(output_size, spatial)]
+    else:
+        sizes = [output_size] * len(spatial)
+    for s in sizes:
+        if not _is_int(s) or s < 0:
+            raise RuntimeError(
+                f"{op}: elements of output_size must be non-negative ints, got {output_size}"
+            )
+    return [int(s) for s in sizes]
+
+
+def _check_adaptive_input(input, spatial_dims, op):
+    if input.ndim not in (spatial_dims + 1, spatial_dims + 2) or 0 in input.shape[-spatial_dims:]:
+        raise RuntimeError(
+            f"{op}: Expected {spatial_dims + 1}D or {spatial_dims + 2}D tensor with non-zero "
+            f"sizes for the spatial dims, but got input of size {list(input.shape)}"
+        )
+
+
+def _averaging_matrix(size, out_size, like):
+    """A (out_size, size) matrix whose row i averages window i: adaptive average pooling of a
+    rectangle is this along H, then along W (the mean over a product of ranges factorises)."""
+    xp = like.xp
+    m = xp.zeros((out_size, size), dtype=like.dtype)
+    for i, (start, end) in enumerate(_adaptive_bounds(size, out_size)):
+        m[i, start:end] = 1.0 / (end - start)
+    return _wrap(m, like.backend)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Mean over PyTorch's adaptive windows: (N, C, H, W) or (C, H, W) -> (..., Ho, Wo)."""
+    op = "adaptive_avg_pool2d"
+    _check_adaptive_input(input, 2, op)
+    ho, wo = _adaptive_sizes(output_size, input.shape[-2:], op)
+    h, w = input.shape[-2:]
+    if (ho, wo) == (1, 1):
+        return input.mean((-2, -1), keepdim=True)
+    if h % ho == 0 and w % wo == 0:  # equal windows: a reshape and a mean, exact as PyTorch's
+        lead = tuple(input.shape[:-2])
+        x = input.reshape(lead + (ho, h // ho, wo, w // wo))
+        return x.mean((-3, -1))
+    rows = _averaging_matrix(h, ho, input)  # (Ho, H)
+    cols = _averaging_matrix(w, wo, input)  # (Wo, W)
+    return rows @ input @ cols.transpose(0, 1)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Mean over PyTorch's adaptive windows: (N, C, L) or (C, L) -> (..., Lo)."""
+    op = "adaptive_avg_pool1d"
+    _check_adaptive_input(input, 1, op)
+    (lo,) = _adaptive_sizes(_single(output_size, "output_size", op), input.shape[-1:], op)
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, lo)).squeeze(-2)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max over PyTorch's adaptive windows; indices are flat h*W + w in the input plane. The
+    gradient goes to each window's first maximum."""
+    op = "adaptive_max_pool2d"
+    _check_adaptive_input(input, 2, op)
+    ho, wo = _adaptive_sizes(output_size, input.shape[-2:], op)
+    h, w = input.shape[-2:]
+    lead = tuple(input.shape[:-2])
+    values, indices = [], []
+    for hs, he in _adaptive_bounds(h, ho):
+        for ws, we in _adaptive_bounds(w, wo):
+            window = input[..., hs:he, ws:we].reshape(lead + (-1,))
+            v, i = window.max(-1)
+            values.append(v)
+            width = we - ws
+            indices.append((i.array // width + hs) * w + i.array % width + ws)
+    out = _stack(values, -1).reshape(lead + (ho, wo))
+    if not return_indices:
+        return out
+    return out, _wrap(input.xp.stack(indices, -1).reshape(lead + (ho, wo)), input.backend)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max over PyTorch's adaptive windows of (N, C, L) or (C, L) input."""
+    op = "adaptive_max_pool1d"
+    _check_adaptive_input(input, 1, op)
+    (lo,) = _adaptive_sizes(_single(output_size, "output_size", op), input.shape[-1:], op)
+    out = adaptive_max_pool2d(input.unsqueeze(-2), (1, lo), return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+# --------------------------------------------------------------------------- interpolation
+_INTERP_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
+def _source_scale(in_size, out_size, scale, align_corners):
+    """PyTorch's area_pixel_compute_scale."""
+    if align_corners:
+        return (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
+    return 1.0 / scale if scale is not None and scale > 0 else in_size / out_size
+
+
+def _linear_matrix(in_size, out_size, scale, align_corners, like):
+    """(out_size, in_size) weights of linear interpolation along one dim, with PyTorch's source
+    index: dst * scale (align_corners) or max((dst + 1/2) scale - 1/2, 0)."""
+    xp = like.xp
+    ratio = _source_scale(in_size, out_size, scale, align_corners)
+    m = xp.zeros((out_size, in_size), dtype=like.dtype)
+    for i in range(out_size):
+        src = ratio * i if align_corners else max(ratio * (i + 0.5) - 0.5, 0.0)
+        i0 = min(int(src), in_size - 1)
+        i1 = i0 + (1 if i0 < in_size - 1 else 0)
+        lam = src - i0
+        m[i, i0] += 1.0 - lam
+        m[i, i1] += lam
+    return _wrap(m, like.backend)
+
+
+def _nearest_index(in_size, out_size, scale, exact, xp):
+    """PyTorch's nearest_idx: floor(dst * scale) (exact: floor((dst + 1/2) scale)), computed
+    in float32 as PyTorch does, with its shortcuts for the same and the doubled size."""
+    if not exact and out_size == in_size:
+        return xp.arange(out_size)
+    if not exact and out_size == 2 * in_size:
+        return xp.arange(out_size) // 2
+    ratio = xp.float32(1.0 / scale if scale is not None and scale > 0 else in_size / out_size)
+    dst = xp.arange(out_size).astype("float32")
+    src = (dst + xp.float32(0.5)) * ratio if exact else dst * ratio
+    return xp.minimum(xp.floor(src).astype("int64"), in_size - 1)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):  # fmt: skip
+    """Resize the spatial dims (all after N, C): mode 'nearest', 'nearest-exact', 'linear'
+    (3-D input), 'bilinear' (4-D); align_corners as PyTorch. Linear modes are a matrix product
+    per dim, so the gradient is the transposed interpolation."""
+    spatial = input.ndim - 2
+    if spatial < 1:
+        raise ValueError(
+            f"interpolate: expected at least 3-D input (N, C, ...), got {input.ndim}-D"
+        )
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported")
+    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
+        raise ValueError(
+            "align_corners option can only be set with the interpolating modes: linear | "
+            "bilinear | bicubic | trilinear"
+        )
+    if mode in _INTERP_DIMS and _INTERP_DIMS[mode] != spatial:
+        raise NotImplementedError(
+            f"Got {input.ndim}D input, but {mode} mode needs {_INTERP_DIMS[mode] + 2}D input"
+        )
+    if (size is None) == (scale_factor is None):
+        raise ValueError("only one of size or scale_factor should be defined")
+    in_sizes = tuple(input.shape[2:])
+    if size is not None:
+        sizes = list(size) if isinstance(size, (tuple, list)) else [size] * spatial
+        if len(sizes) != spatial:
+            raise ValueError(
+                f"Input and output must have the same number of spatial dimensions, but got "
+                f"input with spatial dimensions of {list(in_sizes)} and output size of {size}."
+            )
+        scales = [None] * spatial
+    else:
+        scales = (list(scale_factor) if isinstance(scale_factor, (tuple, list))
+                  else [scale_factor] * spatial)  # fmt: skip
+        if len(scales) != spatial:
+            raise ValueError(
+                f"Input and scale_factor must have the same number of spatial dimensions, but got "
+                f"input with spatial dimensions of {list(in_sizes)} and scale_factor of "
+                f"{scale_factor}."
+            )
+        sizes = [int(math.floor(float(s) * k)) for s, k in zip(in_sizes, scales)]
+        if recompute_scale_factor:
+            scales = [None] * spatial
+    if min(sizes) <= 0:
+        raise RuntimeError(
+            f"Input and output sizes should be greater than 0, but got input {list(in_sizes)} "
+            f"and output {list(sizes)}"
+        )
+    if mode == "area":
+        return adaptive_avg_pool2d(input, sizes) if spatial == 2 else (
+            adaptive_avg_pool1d(input, sizes[0]))  # fmt: skip
+    x = input
+    if mode in ("nearest", "nearest-exact"):
+        for d, (n_in, n_out, k) in enumerate(zip(in_sizes, sizes, scales)):
+            index = _nearest_index(n_in, n_out, k, mode == "nearest-exact", input.xp)
+            x = x[(slice(None),) * (2 + d) + (index,)]
+        return x
+    if mode in ("linear", "bilinear", "trilinear"):
+        corners = bool(align_corners)
+        for d, (n_in, n_out, k) in enumerate(zip(in_sizes, sizes, scales)):
+            m = _linear_matrix(n_in, n_out, k, corners, input)  # (out, in)
+            x = (x.transpose(2 + d, -1) @ m.transpose(0, 1)).transpose(2 + d, -1)
+        return x
+    raise NotImplementedError(f"interpolate: mode {mode!r} is not supported")
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+# --------------------------------------------------------------------------- normalization
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample over groups of channels: (N, C, *) viewed as (N, G, C/G * prod(*)),
+    biased variance, then weight and bias per channel."""
+    if input.ndim < 2:
+        raise RuntimeError(f"group_norm: expected at least 2-D input (N, C, *), got {input.ndim}-D")
+    n, c = input.shape[:2]
+    if c % num_groups:
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape {list(input.shape)} and num_groups={num_groups}"
+        )
+    if n * (c // num_groups) * math.prod(input.shape[2:]) == 1:
+        size = [n * c // num_groups, num_groups] + list(input.shape[2:])
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {size}"
+        )
+    x = input.reshape(n, num_groups, -1)  # (N, G, C/G * prod(*))
+    mean = x.mean(-1, keepdim=True)
+    centered = x - mean
+    var = (centered * centered).mean(-1, keepdim=True)
+    out = (centered * (var + eps).rsqrt()).reshape(input.shape)
+    per_channel = (c,) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(per_channel)
+    if bias is not None:
+        out = out + bias.reshape(per_channel)
+    return out
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):  # fmt: skip
+    """Normalise each (sample, channel) over its spatial dims; running statistics (if given)
+    move by the batch average of the per-instance mean and unbiased variance."""
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected (N, C, *) input, got {input.ndim}-D")
+    c = input.shape[1]
+    per_channel = (c,) + (1,) * (input.ndim - 2)
+    dims = tuple(range(2, input.ndim))
+    if use_input_stats and math.prod(input.shape[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 spatial element when training, got input size "
+            f"{list(input.shape)}"
+        )
+    if use_input_stats:
+        mean = input.mean(dims, keepdim=True)
+        centered = input - mean
+        squares = (centered * centered).sum(dims, keepdim=True)
+        count = math.prod(input.shape[2:])
+        var = squares / count
+        if running_mean is not None or running_var is not None:
+            from autograd import no_grad
+
+            with no_grad():
+                if running_mean is not None:
+                    batch_mean = mean.detach().reshape(input.shape[:2]).mean(0)
+                    running_mean.copy_(batch_mean * momentum + running_mean * (1 - momentum))
+                if running_var is not None:
+                    unbiased = squares.detach().reshape(input.shape[:2]) / (count - 1)
+                    running_var.copy_(unbiased.mean(0) * momentum + running_var * (1 - momentum))
+    else:
+        centered = input - running_mean.reshape(per_channel)
+        var = running_var.reshape(per_channel)
+    out = centered * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(per_channel)
+    if bias is not None:
+        out = out + bias.reshape(per_channel)
+    return out

@@ -5,7 +5,7 @@ Random numbers come from the tensor's device generator (`autograd.manual_seed` s
 
 import math
 
-from autograd import no_grad, rand, randn
+from autograd import no_grad, rand, randn, where
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_", "xavier_uniform_",
@@ -58,14 +58,14 @@ def _calculate_correct_fan(tensor, mode):
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
     with no_grad():
-        u = rand(tensor.shape, dtype=tensor.dtype, device=tensor.device)
+        u = rand(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=generator)
         return tensor.copy_(u * (b - a) + a)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std^2)."""
     with no_grad():
-        z = randn(tensor.shape, dtype=tensor.dtype, device=tensor.device)
+        z = randn(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=generator)
         return tensor.copy_(z * std + mean)
 
 
@@ -87,14 +87,14 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
-    return uniform_(tensor, -a, a)
+    return uniform_(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
     """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -104,7 +104,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -113,4 +113,138 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
+
+
+# --------------------------------------------------------------------------- (helper nnlayers)
+# The rest of torch.nn.init. `generator=` is passed on to autograd.rand/randn.
+__all__ += [
+    "eye_", "dirac_", "orthogonal_", "sparse_", "trunc_normal_", "uniform", "normal",
+    "constant", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+    "_calculate_fan_in_and_fan_out",
+]  # fmt: skip
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """N(mean, std^2) restricted to [a, b]: out-of-range draws are drawn again, so the values
+    follow the truncated normal exactly (PyTorch inverts its CDF instead: same distribution)."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
+    with no_grad():
+        z = randn(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=generator)
+        z = z * std + mean
+        for _ in range(1000):  # each round keeps at least P(a <= z <= b) of what is left
+            outside = (z < a) | (z > b)
+            if not outside.sum().item():
+                break
+            fresh = randn(tensor.shape, dtype=tensor.dtype, device=tensor.device,
+                          generator=generator) * std + mean  # fmt: skip
+            z = where(outside, fresh, z)
+        return tensor.copy_(z.clamp(a, b))
+
+
+def eye_(tensor):
+    """The identity matrix in a 2-D tensor (ones on the diagonal of a rectangle)."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    from autograd import eye
+
+    with no_grad():
+        return tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
+
+
+def dirac_(tensor, groups=1):
+    """The Dirac delta in a {3, 4, 5}-D convolution weight: each output channel copies its
+    input channel (per group), so the convolution is the identity."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor.shape
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_per_group = sizes[0] // groups
+    min_dim = min(out_per_group, sizes[1])
+    xp = tensor.xp
+    a = xp.zeros(sizes, dtype=tensor.dtype)
+    centre = tuple(k // 2 for k in sizes[2:])
+    for g in range(groups):
+        for d in range(min_dim):
+            a[(g * out_per_group + d, d) + centre] = 1
+    with no_grad():
+        return tensor.copy_(_wrap(a, tensor.backend))
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """A (semi-)orthogonal matrix (Saxe et al., 2013): Q of the QR of a Gaussian matrix, its
+    columns' signs fixed by diag(R); tensors of more dims are flattened after dim 0."""
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = randn(rows, cols, dtype=tensor.dtype, device=tensor.device, generator=generator)
+    a = flat.array
+    if rows < cols:
+        a = a.T
+    xp = tensor.xp
+    q, r = xp.linalg.qr(a)
+    q = q * xp.sign(xp.diagonal(r))  # a unique Q: R's diagonal made positive
+    if rows < cols:
+        q = q.T
+    q = xp.ascontiguousarray(q).reshape(tensor.shape).astype(tensor.dtype, copy=False)
+    with no_grad():
+        tensor.copy_(_wrap(q, tensor.backend))
+        tensor.mul_(gain)
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """A 2-D tensor drawn from N(0, std^2) with ceil(sparsity * rows) zeros in each column
+    (Martens, 2010)."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    with no_grad():
+        normal_(tensor, 0.0, std, generator)
+        if num_zeros == 0:
+            return tensor
+        keys = rand(rows, cols, dtype=tensor.dtype, device=tensor.device, generator=generator)
+        order = keys.array.argsort(axis=0)  # an independent random permutation per column
+        xp = tensor.xp
+        zero_rows = order[:num_zeros]  # (num_zeros, cols)
+        mask = xp.ones((rows, cols), dtype=bool)
+        mask[zero_rows, xp.arange(cols)[None, :]] = False
+        return tensor.mul_(_wrap(mask.astype(tensor.dtype), tensor.backend))
+
+
+# PyTorch's deprecated names without the trailing underscore
+def uniform(tensor, a=0.0, b=1.0):
+    return uniform_(tensor, a, b)
+
+
+def normal(tensor, mean=0.0, std=1.0):
+    return normal_(tensor, mean, std)
+
+
+def constant(tensor, val):
+    return constant_(tensor, val)
+
+
+def xavier_uniform(tensor, gain=1.0):
+    return xavier_uniform_(tensor, gain)
+
+
+def xavier_normal(tensor, gain=1.0):
+    return xavier_normal_(tensor, gain)
+
+
+def kaiming_uniform(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    return kaiming_uniform_(tensor, a, mode, nonlinearity)
+
+
+def kaiming_normal(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    return kaiming_normal_(tensor, a, mode, nonlinearity)
+
+
+from autograd.tensor import _wrap  # noqa: E402

@@ -231,29 +231,67 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         if self._forward_pre_hooks:  # tested first: most modules have no hooks
-            for hook in tuple(self._forward_pre_hooks.values()):
+            with_kwargs = self.__dict__.get("_hooks_with_kwargs", ())
+            for hook_id, hook in tuple(self._forward_pre_hooks.items()):
+                if hook_id in with_kwargs:
+                    result = hook(self, args, kwargs)
+                    if result is not None:
+                        if not (isinstance(result, tuple) and len(result) == 2):
+                            raise RuntimeError(
+                                "forward pre-hook must return None or a tuple of (new_args, "
+                                f"new_kwargs), but got {result}."
+                            )
+                        args, kwargs = result
+                    continue
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        if self._forward_hooks:
-            for hook in tuple(self._forward_hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
+        if not self._forward_hooks:
+            return self.forward(*args, **kwargs)
+        try:
+            out = self.forward(*args, **kwargs)
+        except Exception:
+            always = self.__dict__.get("_hooks_always_called", ())
+            for hook_id, hook in tuple(self._forward_hooks.items()):
+                if hook_id in always:
+                    try:  # PyTorch: an always_call hook runs, and the forward's error is raised
+                        self._run_forward_hook(hook_id, hook, args, kwargs, None)
+                    except Exception:
+                        pass
+            raise
+        for hook_id, hook in tuple(self._forward_hooks.items()):
+            result = self._run_forward_hook(hook_id, hook, args, kwargs, out)
+            if result is not None:
+                out = result
         return out
 
-    def register_forward_pre_hook(self, hook):
-        """hook(module, args) runs before forward; a non-None return replaces the args."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
+    def _run_forward_hook(self, hook_id, hook, args, kwargs, out):
+        if hook_id in self.__dict__.get("_hooks_with_kwargs", ()):
+            return hook(self, args, kwargs, out)
+        return hook(self, args, out)
+
+    def _add_hook(self, registry, hook, prepend, with_kwargs, always_call=False):
+        handle = RemovableHandle(registry)
+        registry[handle.id] = hook
+        if prepend:
+            registry.move_to_end(handle.id, last=False)
+        d = self.__dict__
+        if with_kwargs:
+            d.setdefault("_hooks_with_kwargs", set()).add(handle.id)
+        if always_call:
+            d.setdefault("_hooks_always_called", set()).add(handle.id)
         return handle
 
-    def register_forward_hook(self, hook):
-        """hook(module, args, output) runs after forward; a non-None return replaces output."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """hook(module, args) runs before forward; a non-None return replaces the args.
+        with_kwargs: hook(module, args, kwargs), returning None or (args, kwargs)."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):  # fmt: skip
+        """hook(module, args, output) runs after forward; a non-None return replaces output.
+        with_kwargs: hook(module, args, kwargs, output); always_call: also when forward raises."""
+        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs, always_call)
 
     # ------------------------------------------------------------------ walking
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
@@ -450,6 +488,15 @@ class Module:
         from autograd import float64
 
         return self.to(float64)
+
+    def half(self):
+        from autograd import float16
+
+        return self.to(float16)
+
+    def type(self, dst_type):
+        """Cast every parameter and buffer (integer ones too, as PyTorch) to dst_type."""
+        return self._apply(lambda t: t.to(dst_type))
 
     # ------------------------------------------------------------------ repr
     def _get_name(self):

@@ -280,3 +280,112 @@ class LayerNorm(Module):
             f"{self.normalized_shape}, eps={self.eps}, "
             f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
         )
+
+
+# --------------------------------------------------------------------------- (helper nnlayers)
+__all__ += ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d"]
+
+
+class GroupNorm(Module):
+    """Normalise each sample over groups of C/num_groups channels (Wu & He, 2018), then scale
+    and shift per channel: weight = 1, bias = 0 at first."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, bias=True, device=None,
+                 dtype=None):  # fmt: skip
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError("num_channels must be divisible by num_groups")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        if affine:
+            self.weight = Parameter(empty(num_channels, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(empty(num_channels, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        from nn import functional as F
+
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class _InstanceNorm(_BatchNorm):
+    """Instance normalisation: each (sample, channel) over its own spatial dims. PyTorch's
+    defaults differ from BatchNorm's: affine=False, track_running_stats=False."""
+
+    _spatial = 1
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):  # fmt: skip
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)  # fmt: skip
+
+    def forward(self, input):
+        from nn import functional as F
+
+        name = type(self).__name__
+        batched = self._spatial + 2
+        if input.ndim not in (batched - 1, batched):
+            raise ValueError(
+                f"expected {batched - 1}D or {batched}D input (got {input.ndim}D input)"
+            )
+        channel_dim = input.ndim - self._spatial - 1
+        if input.shape[channel_dim] != self.num_features:
+            if self.affine:
+                raise ValueError(
+                    f"expected input's size at dim={channel_dim} to match num_features "
+                    f"({self.num_features}), but got: {input.shape[channel_dim]}."
+                )
+            import warnings
+
+            warnings.warn(
+                f"{name}: input's size at dim={channel_dim} does not match num_features. You can "
+                "silence this warning by not passing in num_features, which is not used because "
+                "affine=False",
+                stacklevel=2,
+            )
+        x = input if input.ndim == batched else input.unsqueeze(0)
+        use_input_stats = self.training or not self.track_running_stats
+        out = F.instance_norm(
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            use_input_stats,
+            self.momentum if self.momentum is not None else 0.0,
+            self.eps,
+        )
+        return out if input.ndim == batched else out.squeeze(0)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or (C, L) input, per sample and channel over L."""
+
+    _spatial = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or (C, H, W) input, per sample and channel over
+    H and W."""
+
+    _spatial = 2

@@ -1,0 +1,189 @@
+"""`Conv1d`, `ConvTranspose1d` and `ConvTranspose2d`, over their functional forms in
+`nn.functional` (a 1-D op is the 2-D one on (N, C, 1, L); a transposed convolution is Fold of
+W^T x, the adjoint of conv2d's Unfold-then-matmul).
+
+Parameters, default initialisation and repr are PyTorch's: weight (out, in/groups, *k) for a
+convolution, (in, out/groups, *k) for a transposed one, and both weight and bias drawn from
+U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = weight.shape[1] * prod(k).
+"""
+
+import math
+
+from autograd import empty
+from nn import functional as F
+from nn import init
+from nn.conv import _PADDING_MODES, _is_int
+from nn.module import Module
+from nn.parameter import Parameter
+
+__all__ = ["Conv1d", "ConvTranspose1d", "ConvTranspose2d"]
+
+
+def _ntuple(value, n, name, op):
+    if isinstance(value, (tuple, list)):
+        value = tuple(value)
+        if len(value) == 1:
+            value = value * n
+        if len(value) != n or not all(_is_int(v) for v in value):
+            raise TypeError(f"{op}: {name} must be an int or a {n}-tuple of ints, got {value!r}")
+        return tuple(int(v) for v in value)
+    if not _is_int(value):
+        raise TypeError(f"{op}: {name} must be an int or a {n}-tuple of ints, got {value!r}")
+    return (int(value),) * n
+
+
+class _ConvNd(Module):
+    _dims = 1
+    _transposed = False
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
+                 groups, bias, padding_mode, device, dtype, output_padding=0):  # fmt: skip
+        super().__init__()
+        name = type(self).__name__
+        n = self._dims
+        if not _is_int(groups) or groups <= 0:
+            raise ValueError(f"{name}: groups must be a positive integer, got {groups!r}")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(
+                f"padding_mode must be one of {list(_PADDING_MODES)}, but got "
+                f"padding_mode='{padding_mode}'"
+            )
+        if self._transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _ntuple(kernel_size, n, "kernel_size", name)
+        self.stride = _ntuple(stride, n, "stride", name)
+        self.dilation = _ntuple(dilation, n, "dilation", name)
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(
+                    f"Invalid padding string {padding!r}, should be one of ['valid', 'same']"
+                )
+            if padding == "same" and any(s != 1 for s in self.stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            self.padding = padding
+        else:
+            self.padding = _ntuple(padding, n, "padding", name)
+        self.output_padding = _ntuple(output_padding, n, "output_padding", name)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        if self._transposed:
+            shape = (in_channels, out_channels // groups) + self.kernel_size
+        else:
+            shape = (out_channels, in_channels // groups) + self.kernel_size
+        self.weight = Parameter(empty(shape, device=device, dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self):
+        n = self._dims
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0,) * n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+    def _output_padding(self, input, output_size):
+        """output_padding that makes the output output_size (PyTorch's _output_padding)."""
+        if output_size is None:
+            return self.output_padding
+        n = self._dims
+        output_size = tuple(output_size)[-n:]
+        if len(output_size) != n:
+            raise ValueError(
+                f"ConvTranspose{n}D: for {input.ndim}D input, output_size must have {n} or "
+                f"{n + 2} elements (got {len(output_size)})"
+            )
+        result = []
+        for d in range(n):
+            size = input.shape[input.ndim - n + d]
+            smallest = ((size - 1) * self.stride[d] - 2 * self.padding[d]
+                        + self.dilation[d] * (self.kernel_size[d] - 1) + 1)  # fmt: skip
+            largest = smallest + self.stride[d] - 1
+            if not smallest <= output_size[d] <= largest:
+                raise ValueError(
+                    f"requested an output size of {list(output_size)}, but valid sizes range "
+                    f"from {smallest} to {largest} (for an input of {list(input.shape[2:])})"
+                )
+            result.append(output_size[d] - smallest)
+        return tuple(result)
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over (N, C_in, L) or (C_in, L) inputs, as torch.nn.Conv1d."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):  # fmt: skip
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)  # fmt: skip
+
+    def forward(self, input):
+        return F._conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                         self.groups, self.padding_mode, self)  # fmt: skip
+
+
+class ConvTranspose1d(_ConvNd):
+    """Transposed 1-D convolution, as torch.nn.ConvTranspose1d: (N, C_in, L) -> (N, C_out, Lo),
+    Lo = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):  # fmt: skip
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype, output_padding)  # fmt: skip
+
+    def forward(self, input, output_size=None):
+        output_padding = self._output_padding(input, output_size)
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
+                                  output_padding, self.groups, self.dilation)  # fmt: skip
+
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed 2-D convolution, as torch.nn.ConvTranspose2d: (N, C_in, H, W) ->
+    (N, C_out, Ho, Wo), Ho = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1.
+    """
+
+    _dims = 2
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):  # fmt: skip
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype, output_padding)  # fmt: skip
+
+    def forward(self, input, output_size=None):
+        output_padding = self._output_padding(input, output_size)
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  output_padding, self.groups, self.dilation)  # fmt: skip
+
+
+ConvTranspose1d._transposed = True
+ConvTranspose2d._transposed = True
