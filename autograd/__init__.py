@@ -82,3 +82,45 @@ from autograd.printing import get_printoptions, printoptions, set_printoptions  
 pi, e = 3.141592653589793, 2.718281828459045
 inf, nan = float("inf"), float("nan")
 __all__ += ["set_printoptions", "get_printoptions", "printoptions", "pi", "e", "inf", "nan"]
+# --- learner names (random): generators, random factories, dtypes, devices, dlpack ---
+__all__ += [
+    "random", "Generator", "default_generator", "seed", "initial_seed", "get_rng_state",
+    "set_rng_state", "randperm", "multinomial", "normal", "bernoulli", "randint_like",
+    "float", "int", "short", "bfloat16", "dtype", "finfo", "iinfo", "promote_types",
+    "result_type", "can_cast", "is_tensor", "is_floating_point", "numel", "cuda", "accelerator",
+    "backends", "set_default_device", "get_default_device", "from_dlpack",
+]  # fmt: skip
+
+from autograd import accelerator, cuda, random  # noqa: E402  (torch.cuda, torch.random, ...)
+from autograd._learner import (  # noqa: E402
+    backends,
+    bfloat16,
+    can_cast,
+    dtype,
+    finfo,
+    iinfo,
+    is_floating_point,
+    is_tensor,
+    numel,
+    promote_types,
+    result_type,
+)
+from autograd.creation import from_dlpack  # noqa: E402
+from autograd.random import (  # noqa: E402
+    Generator,
+    bernoulli,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    multinomial,
+    normal,
+    randint_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
+from backends.backend import get_default_device, set_default_device  # noqa: E402
+from backends.dtypes import short  # noqa: E402
+
+float = float32  # noqa: A001  (torch.float)
+int = int32  # noqa: A001  (torch.int)

@@ -2,12 +2,11 @@
 
 from autograd.tensor import Tensor, _defaults, _wrap
 from backends import dtypes, get_backend
-from backends import manual_seed as _seed_backends
 
 __all__ = [
     "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
     "rand_like", "randn_like", "arange", "linspace", "eye", "rand", "randn", "randint",
-    "manual_seed", "from_numpy", "as_tensor",
+    "manual_seed", "from_numpy", "as_tensor", "randint_like", "randperm",
 ]  # fmt: skip
 
 
@@ -15,8 +14,12 @@ def _size(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
-        if not isinstance(s, int) or isinstance(s, bool) or s < 0:
-            raise ValueError(f"size must be a sequence of non-negative ints, got {size!r}")
+        if not isinstance(s, int) or isinstance(s, bool):
+            raise TypeError(f"size must be a tuple of ints, got {size!r}")
+    if any(s < 0 for s in size):
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(size)}: {list(size)}"
+        )
     return tuple(size)
 
 
@@ -86,14 +89,6 @@ def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
     return _like(full, t, dtype, device, requires_grad, fill_value)
 
 
-def rand_like(t, dtype=None, device=None, requires_grad=False):
-    return _like(rand, t, dtype, device, requires_grad)
-
-
-def randn_like(t, dtype=None, device=None, requires_grad=False):
-    return _like(randn, t, dtype, device, requires_grad)
-
-
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from start to end (exclusive); int64 for integer arguments, as PyTorch."""
     if end is None:
@@ -117,38 +112,6 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _make(b.xp.eye(n, m, dtype=_dtype(dtype)), b, requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
-    """Uniform on [0, 1)."""
-    b = get_backend(device)
-    array = b.rng.random(_size(size)).astype(_dtype(dtype))
-    return _make(array, b, requires_grad)
-
-
-def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
-    """Standard normal."""
-    b = get_backend(device)
-    array = b.rng.standard_normal(_size(size)).astype(_dtype(dtype))
-    return _make(array, b, requires_grad)
-
-
-def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
-    """Integers in [low, high), int64 by default."""
-    if high is None:
-        low, high = 0, low
-    if size is None:
-        raise TypeError("randint() missing required argument 'size'")
-    b = get_backend(device)
-    array = b.rng.integers(low, high, size=_size((size,))).astype(
-        dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)
-    )
-    return _make(array, b, requires_grad)
-
-
-def manual_seed(seed):
-    """Seed the random numbers of every device."""
-    _seed_backends(seed)
-
-
 def from_numpy(array):
     """A CPU tensor sharing memory with a numpy array (its dtype kept)."""
     b = get_backend("cpu")
@@ -161,3 +124,36 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
     return Tensor(data, dtype=dtype, device=device)
+
+
+# the random factories live with the generators (autograd.random); named here as before
+from autograd.random import (  # noqa: E402
+    manual_seed,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
+
+
+def from_dlpack(ext_tensor):
+    """A tensor sharing memory with any DLPack exporter (torch, numpy, cupy, dagrad), on the
+    exporter's device."""
+    if isinstance(ext_tensor, Tensor):
+        return _wrap(ext_tensor.array, ext_tensor._backend)
+    if not hasattr(ext_tensor, "__dlpack_device__"):
+        raise TypeError(
+            f"from_dlpack expects an object with __dlpack__ and __dlpack_device__, got "
+            f"{type(ext_tensor).__name__}"
+        )
+    kind, index = ext_tensor.__dlpack_device__()
+    if int(kind) == 1:  # kDLCPU
+        backend = get_backend("cpu")
+    elif int(kind) == 2:  # kDLCUDA
+        backend = get_backend(f"cuda:{index}")
+    else:
+        raise RuntimeError(f"from_dlpack: unsupported DLPack device type {int(kind)}")
+    return _wrap(backend.xp.from_dlpack(ext_tensor), backend)

@@ -412,9 +412,6 @@ class Tensor:
     def clone(self):
         return ops.Clone.apply(self)
 
-    def contiguous(self):
-        return self
-
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
         return ops.Add.apply(self, other)
@@ -851,9 +848,177 @@ class Tensor:
 
         return composite.repeat(self, _shape_args(sizes))
 
+    # --- learner names (random): random fills, protocol dunders, devices, dlpack ---------------
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        return _rnd().normal_(self, mean, std, generator=generator)
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None, **kw):
+        """Fill with U[from, to) (`from`/`to` as keywords, as torch spells them)."""
+        return _rnd().uniform_(self, a, b, generator=generator, **kw)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        return _rnd().bernoulli_(self, p, generator=generator)
+
+    def random_(self, *args, generator=None, **kw):
+        """random_(), random_(to), random_(from, to): integers drawn into this tensor."""
+        return _rnd().random_(self, *args, generator=generator, **kw)
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        return _rnd().exponential_(self, lambd, generator=generator)
+
+    def geometric_(self, p, *, generator=None):
+        return _rnd().geometric_(self, p, generator=generator)
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        return _rnd().log_normal_(self, mean, std, generator=generator)
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        return _rnd().cauchy_(self, median, sigma, generator=generator)
+
+    def bernoulli(self, p=None, *, generator=None):
+        return _rnd().bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        return _rnd().multinomial(self, num_samples, replacement, generator=generator)
+
+    def nelement(self):
+        return self.array.size
+
+    def ndimension(self):
+        return self.array.ndim
+
+    def element_size(self):
+        return self.array.dtype.itemsize
+
+    @property
+    def itemsize(self):
+        return self.array.dtype.itemsize
+
+    @property
+    def nbytes(self):
+        return self.array.nbytes
+
+    def is_floating_point(self):
+        return self.array.dtype.kind == "f"
+
+    def is_complex(self):
+        return self.array.dtype.kind == "c"
+
+    def is_signed(self):
+        return self.array.dtype.kind in "fic"
+
+    @property
+    def is_cuda(self):
+        return self._backend.device.type == "cuda"
+
+    @property
+    def is_cpu(self):
+        return self._backend.device.type == "cpu"
+
+    is_mps = False
+    is_meta = False
+
+    def get_device(self):
+        """-1 on the CPU, else the GPU's index (as torch)."""
+        device = self._backend.device
+        return -1 if device.type == "cpu" else device.index or 0
+
+    def type(self, dtype=None):
+        """'torch.FloatTensor' and the like without an argument, else a cast."""
+        if dtype is None:
+            name = _TENSOR_TYPES.get(self.array.dtype.name, self.array.dtype.name)
+            return f"torch.{'cuda.' if self.is_cuda else ''}{name}"
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            names = {v: k for k, v in _TENSOR_TYPES.items()}
+            dtype = names[dtype.rsplit(".", 1)[-1]]
+        return self.to(dtype)
+
+    def __format__(self, format_spec):
+        """f"{t:.2f}" formats a 0-d tensor's number; other tensors take no format spec."""
+        if self.array.ndim == 0:
+            return self.item().__format__(format_spec)
+        if format_spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
+
+    def __index__(self):
+        """An integer tensor of one element as a list index or range() bound."""
+        if self.array.dtype.kind not in "iub" or self.array.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.array.item())
+
+    def __contains__(self, element):
+        """`element in t`: whether any element of t equals it."""
+        if not isinstance(element, (Tensor, int, float, bool)):
+            raise RuntimeError(
+                f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                f"{type(element)}."
+            )
+        return bool((self == element).array.any())
+
+    def is_contiguous(self, memory_format=None):
+        return bool(self.array.flags.c_contiguous)
+
+    def contiguous(self, memory_format=None):
+        """self when its elements lie in row-major order, else a row-major copy (recorded)."""
+        if self.array.flags.c_contiguous:
+            return self
+        return ops.Clone.apply(self)
+
+    def stride(self, dim=None):
+        """Steps between neighbours along each dim, in elements (0 along expanded dims)."""
+        size = self.array.dtype.itemsize
+        strides = tuple(s // size for s in self.array.strides)
+        return strides if dim is None else strides[_dim(dim, self.ndim, "stride")]
+
+    def data_ptr(self):
+        return _data_ptr(self.array)
+
+    def storage_offset(self):
+        """Elements between the start of the storage this tensor views and its first element."""
+        root = self.array
+        while isinstance(root.base, type(self.array)):
+            root = root.base
+        return (_data_ptr(self.array) - _data_ptr(root)) // self.array.dtype.itemsize
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export for `from_dlpack` in torch, numpy, cupy, ...: zero-copy."""
+        if self.requires_grad:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        kwargs = {"stream": stream, "max_version": max_version, "dl_device": dl_device}
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        if copy is not None:
+            kwargs["copy"] = copy
+        return self.array.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self.array.__dlpack_device__()
+
 
 # --------------------------------------------------------------------------- helpers
 _new = object.__new__
+
+# dtype name -> torch's legacy tensor type name, for Tensor.type()
+_TENSOR_TYPES = {
+    "float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
+    "int8": "CharTensor", "int16": "ShortTensor", "int32": "IntTensor", "int64": "LongTensor",
+    "uint8": "ByteTensor", "bool": "BoolTensor",
+}  # fmt: skip
+
+
+def _rnd():
+    """autograd.random, imported on first use (it imports creation, which imports us)."""
+    from autograd import random
+
+    return random
+
+
+def _data_ptr(array):
+    """The address of an array's first element (numpy's or cupy's array interface)."""
+    interface = getattr(array, "__array_interface__", None)
+    if interface is None:
+        interface = array.__cuda_array_interface__
+    return interface["data"][0]
 
 
 def _sole_owner(t, dtype):

@@ -1,8 +1,11 @@
 """Backend: the array module (`xp`) and device of a tensor, and the device registry."""
 
-import threading
+import os
 
-__all__ = ["Backend", "Device", "get_backend", "available", "DeviceError"]
+__all__ = [
+    "Backend", "Device", "get_backend", "available", "DeviceError", "set_default_device",
+    "get_default_device",
+]  # fmt: skip
 
 
 class DeviceError(RuntimeError):
@@ -12,11 +15,47 @@ class DeviceError(RuntimeError):
 class Device:
     """A device as PyTorch names it: ``device(type='cuda', index=0)``; equal to its string."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("type", "index", "_previous")
+
+    # the device types torch.device accepts (this machine may run only cpu and cuda)
+    TYPES = ("cpu", "cuda", "mps", "meta", "xpu", "hip", "xla", "mtia")
 
     def __init__(self, type, index=None):
+        """`device("cuda:1")`, `device("cuda", 1)`, `device(other_device)`, as torch.device."""
+        if isinstance(type, Device):
+            type, index = type.type, type.index if index is None else index
+        elif isinstance(type, int) and not isinstance(type, bool):  # device(0): an accelerator
+            type, index = "cuda", type
+            if not available_cuda():
+                raise DeviceError("Cannot access accelerator device when none is available.")
+        elif not isinstance(type, str):
+            raise TypeError(f"device(): expected a string or an int, got {type!r}")
+        elif ":" in type:
+            if index is not None:
+                raise RuntimeError(f"device(): type (string) {type!r} must not include an index "
+                                   "because index was passed explicitly")  # fmt: skip
+            type, _, number = type.partition(":")
+            if not number.isdigit():
+                raise DeviceError(f"Invalid device string: '{type}:{number}'")
+            index = int(number)
+        if type not in Device.TYPES:
+            raise DeviceError(
+                f"Expected one of {', '.join(Device.TYPES)} device type at start of device "
+                f"string: {type}"
+            )
+        if index is not None and index < 0:
+            raise DeviceError("Device index must not be negative")
         self.type = type
         self.index = index
+
+    def __enter__(self):
+        """`with device(...):` factories default to this device inside the block."""
+        self._previous = get_default_device()
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc):
+        set_default_device(self._previous)
 
     def __str__(self):
         return self.type if self.index is None else f"{self.type}:{self.index}"
@@ -40,6 +79,8 @@ class Device:
 def parse_device(device):
     """`"cpu"`, `"cuda"`, `"cuda:1"` or a `Device` -> `Device`; anything else raises."""
     if isinstance(device, Device):
+        if device.type not in ("cpu", "cuda"):
+            raise DeviceError(f"device '{device}' is not supported: expected 'cpu' or 'cuda:N'")
         return device
     if not isinstance(device, str):
         raise TypeError(f"device must be a string like 'cpu' or 'cuda:0', got {device!r}")
@@ -61,19 +102,55 @@ class Backend:
     def __init__(self, xp, device):
         self.xp = xp
         self.device = device
-        self._local = threading.local()
         self._scalars = {}
+        self.seed(_seed.by_type.get(device.type, _seed.value))
 
-    # Random numbers come from one generator per backend so seeds reproduce per device.
-    @property
-    def rng(self):
-        rng = getattr(self._local, "rng", None)
-        if rng is None:
-            rng = self._local.rng = self.xp.random.default_rng(_seed.value)
-        return rng
-
+    # --- random numbers (helper random) ------------------------------------------------------
+    # Each backend holds its device's default generator (`rng`, seeded with `rng_seed`), as
+    # PyTorch holds one per device; `autograd.Generator` objects hold their own.
     def seed(self, seed):
-        self._local.rng = self.xp.random.default_rng(seed)
+        self.rng_seed = seed
+        self.rng = self.new_rng(seed)
+
+    def new_rng(self, seed):
+        return self.xp.random.default_rng(seed)
+
+    def rng_state(self, rng):
+        """The generator's full state as bytes (for `Generator.get_state`)."""
+        raise NotImplementedError(f"the random state of a {self.device} generator is not readable")
+
+    def rng_from_state(self, state):
+        raise NotImplementedError(f"the random state of a {self.device} generator is not settable")
+
+    def uniform(self, rng, shape, dtype):
+        """U[0, 1) in `dtype` (floating), drawn in that dtype: no float64 intermediate for
+        float32, and never 1.0 (a float32 draw rounded to float16 could be)."""
+        if dtype.itemsize >= 4:
+            return rng.random(shape, dtype=dtype)
+        bits = 11  # float16's significand: k / 2^11 is exact
+        return (rng.integers(0, 1 << bits, size=shape) * (1.0 / (1 << bits))).astype(dtype)
+
+    def normal(self, rng, shape, dtype):
+        """N(0, 1) in `dtype` (floating), drawn in float32 unless float64 is asked for."""
+        if dtype.itemsize >= 4:
+            return rng.standard_normal(shape, dtype=dtype)
+        return rng.standard_normal(shape, dtype=self.xp.float32).astype(dtype)
+
+    def integers(self, rng, low, high, shape, dtype, endpoint=False):
+        """Integers in [low, high) (or [low, high] with endpoint), stored as `dtype` (which
+        must hold them, or be floating)."""
+        draw = dtype if dtype.kind in "iu" else self.xp.int64
+        out = rng.integers(low, high, size=shape, dtype=draw, endpoint=endpoint)
+        return out.astype(dtype, copy=False)
+
+    def exponential(self, rng, shape, dtype):
+        """Exp(1) in `dtype` (floating)."""
+        if dtype.itemsize >= 4:
+            return rng.standard_exponential(shape, dtype=dtype)
+        return rng.standard_exponential(shape, dtype=self.xp.float32).astype(dtype)
+
+    def permutation(self, rng, n):
+        return rng.permutation(n)
 
     def scalar(self, value, dtype):
         """`value` as a 0-d array of `dtype`, cached: numpy computes with a 0-d array of the
@@ -151,8 +228,15 @@ class Backend:
         return get_backend, (str(self.device),)
 
 
+def fresh_seed():
+    """A non-deterministic 64-bit seed, as PyTorch seeds its default generators at start."""
+    return int.from_bytes(os.urandom(8), "little")
+
+
 class _Seed:
-    value = None
+    value = fresh_seed()
+    by_type = {}  # a device type seeded on its own (cuda.manual_seed) before its backend exists
+    default_device = None  # set_default_device's; None is the CPU
 
 
 _seed = _Seed()
@@ -166,7 +250,8 @@ def get_backend(device=None):
     elif isinstance(device, str) and device in _backends:
         return _backends[device]
     else:
-        key = str(parse_device(device))
+        dev = parse_device(device)
+        key = "cpu" if dev.type == "cpu" else str(dev)  # cpu:0 is the cpu
     backend = _backends.get(key)
     if backend is None:
         dev = parse_device(key)
@@ -192,8 +277,35 @@ def available():
     return devices
 
 
-def manual_seed(seed):
-    """Seed every backend's generator (existing and future ones)."""
-    _seed.value = seed
+def manual_seed(seed, device_type=None):
+    """Seed every backend's generator, or those of one device type (existing and future)."""
+    if device_type is None:
+        _seed.value = seed
+        _seed.by_type.clear()
+    else:
+        _seed.by_type[device_type] = seed
     for backend in _backends.values():
-        backend.seed(seed)
+        if device_type is None or backend.device.type == device_type:
+            backend.seed(seed)
+
+
+def available_cuda():
+    from backends.cupy_backend import cuda_device_count
+
+    return cuda_device_count() > 0
+
+
+def set_default_device(device):
+    """The device of factories called without `device=` (None: the CPU)."""
+    _seed.default_device = None if device is None else Device(device)
+    if _seed.default_device is not None:
+        get_backend(_seed.default_device)  # a device this machine lacks raises now
+
+
+def get_default_device():
+    return _seed.default_device or Device("cpu")
+
+
+def default_backend(device):
+    """The backend of `device`, or of the default device when None."""
+    return get_backend(_seed.default_device if device is None else device)

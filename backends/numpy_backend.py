@@ -31,3 +31,38 @@ class NumpyBackend(Backend):
 
     def is_array(self, obj):
         return isinstance(obj, np.ndarray)
+
+    # --- random numbers (helper random) ------------------------------------------------------
+    def rng_state(self, rng):
+        """PCG64's 128-bit state and increment, then its buffered 32-bit half-word."""
+        st = rng.bit_generator.state
+        if st["bit_generator"] != "PCG64":
+            raise NotImplementedError(f"cannot save the state of {st['bit_generator']}")
+        inner = st["state"]
+        return (
+            inner["state"].to_bytes(16, "little")
+            + inner["inc"].to_bytes(16, "little")
+            + st["has_uint32"].to_bytes(1, "little")
+            + st["uinteger"].to_bytes(4, "little")
+        )
+
+    def rng_from_state(self, state):
+        if len(state) != RNG_STATE_SIZE:
+            raise RuntimeError(
+                f"Expected a generator state of size {RNG_STATE_SIZE} but found the input RNG "
+                f"state size to be {len(state)}"
+            )
+        bit_generator = np.random.PCG64()
+        bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {
+                "state": int.from_bytes(state[:16], "little"),
+                "inc": int.from_bytes(state[16:32], "little"),
+            },
+            "has_uint32": state[32],
+            "uinteger": int.from_bytes(state[33:37], "little"),
+        }
+        return np.random.Generator(bit_generator)
+
+
+RNG_STATE_SIZE = 37

@@ -1,0 +1,611 @@
+"""Random numbers as PyTorch draws them: `Generator`, the default generators, and the random
+factories (`rand randn randint randperm multinomial normal bernoulli` and `_like` forms).
+
+Each device has a default generator (`default_generator` for the CPU) that `manual_seed`
+seeds; a `Generator` passed as `generator=` draws its own stream. The same seed gives the
+same numbers; the numbers are not PyTorch's stream (which no other library reproduces), but
+their dtypes, shapes, ranges and distributions are PyTorch's.
+"""
+
+import contextlib
+
+from autograd import creation as _creation  # its helpers; creation names our factories
+from autograd.tensor import Tensor, _wrap
+from backends import dtypes, get_backend
+from backends import manual_seed as _seed_backends
+from backends.backend import fresh_seed
+
+__all__ = [
+    "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
+    "set_rng_state", "fork_rng", "rand", "randn", "randint", "randperm", "multinomial",
+    "normal", "bernoulli", "rand_like", "randn_like", "randint_like",
+]  # fmt: skip
+
+_DEFAULT_SEED = 67280421310721  # what a new torch.Generator() starts from
+_UINT64 = 1 << 64
+
+# PyTorch's scalar type names, for its error messages ("not implemented for 'Long'")
+_TORCH_NAMES = {
+    "float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
+    "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool",
+}  # fmt: skip
+
+
+def _torch_name(dtype):
+    return _TORCH_NAMES.get(dtype.name, dtype.name)
+
+
+def _check_seed(seed):
+    """torch's seed rules: an int in [-2^63, 2^64); negatives wrap to uint64."""
+    if hasattr(seed, "__index__") and not isinstance(seed, bool) and not hasattr(seed, "dtype"):
+        seed = seed.__index__()
+    elif isinstance(seed, Tensor) and seed.dtype.kind in "iu" and seed.numel() == 1:
+        seed = int(seed.item())
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+    if not -(1 << 63) <= seed < _UINT64:
+        raise ValueError(f"Overflow when unpacking long long: seed {seed}")
+    return seed % _UINT64
+
+
+class Generator:
+    """A random-number stream of its own, as `torch.Generator(device="cpu")`."""
+
+    def __init__(self, device="cpu"):
+        self._backend = get_backend(device)
+        self._seed = _DEFAULT_SEED
+        self._rng = self._backend.new_rng(_DEFAULT_SEED)
+
+    @property
+    def device(self):
+        return self._backend.device
+
+    def manual_seed(self, seed):
+        """Restart the stream from `seed`; returns the generator."""
+        seed = _check_seed(seed)
+        self._seed = seed
+        self._rng = self._backend.new_rng(seed)
+        return self
+
+    def seed(self):
+        """Seed from the operating system's entropy; returns the seed."""
+        seed = fresh_seed()
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        """The state as a uint8 Tensor (the initial seed, then the bit generator's state)."""
+        state = self._seed.to_bytes(8, "little") + self._backend.rng_state(self._rng)
+        cpu = get_backend("cpu")
+        return _wrap(cpu.xp.frombuffer(bytearray(state), dtype=dtypes.uint8), cpu)
+
+    def set_state(self, new_state):
+        """Restore a state from `get_state`; returns the generator."""
+        if not isinstance(new_state, Tensor) or new_state.dtype != dtypes.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        state = bytes(new_state._backend.to_numpy(new_state.array).reshape(-1))
+        rng = self._backend.rng_from_state(state[8:] if len(state) >= 8 else state)
+        self._seed = int.from_bytes(state[:8], "little")
+        self._rng = rng
+        return self
+
+    def __repr__(self):
+        return f"<autograd.Generator object, device={self.device}>"
+
+
+class _DefaultGenerator(Generator):
+    """A device's default generator: its stream is the backend's, which `manual_seed` seeds."""
+
+    def __init__(self, device):
+        self._backend = get_backend(device)
+
+    _seed = property(
+        lambda self: self._backend.rng_seed,
+        lambda self, seed: setattr(self._backend, "rng_seed", seed),
+    )
+    _rng = property(
+        lambda self: self._backend.rng,
+        lambda self, rng: setattr(self._backend, "rng", rng),
+    )
+
+
+default_generator = _DefaultGenerator("cpu")
+_default_generators = {"cpu": default_generator}
+
+
+def _generator(generator, device):
+    """The generator to draw from and the backend to put the result on."""
+    if generator is None:
+        backend = get_backend(device)
+        key = str(backend.device)
+        gen = _default_generators.get(key)
+        if gen is None:
+            gen = _default_generators[key] = _DefaultGenerator(key)
+        return gen, backend
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be an autograd.Generator, got {type(generator).__name__}")
+    backend = generator._backend if device is None else get_backend(device)
+    if backend is not generator._backend:
+        raise RuntimeError(
+            f"Expected a '{backend.device.type}' device type for generator but found "
+            f"'{generator.device.type}'"
+        )
+    return generator, backend
+
+
+def manual_seed(seed):
+    """Seed the default generator of every device; returns the CPU's."""
+    _seed_backends(_check_seed(seed))
+    return default_generator
+
+
+def seed():
+    """Seed every device's default generator from entropy; returns the seed."""
+    s = fresh_seed()
+    _seed_backends(s)
+    return s
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled=True, **kwargs):
+    """Restore the CPU default generator's state on exit (as torch.random.fork_rng)."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
+
+
+# --------------------------------------------------------------------------- factories
+def _float_dtype(dtype, kernel):
+    dtype = _creation._dtype(dtype)
+    if dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_torch_name(dtype)}'")
+    return dtype
+
+
+def _sizes(size, kw_size, op):
+    if kw_size is not None:
+        if size:
+            raise TypeError(f"{op}() got multiple values for argument 'size'")
+        size = (kw_size,)
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor) and s.dtype.kind in "iu" and s.numel() == 1:
+            s = int(s.item())
+        if not isinstance(s, int) or isinstance(s, bool):
+            if hasattr(s, "__index__") and not isinstance(s, bool):
+                s = s.__index__()
+            else:
+                raise TypeError(
+                    f"{op}(): argument 'size' must be a tuple of ints, but found element of "
+                    f"type {type(s).__name__}"
+                )
+        out.append(s)
+    if any(s < 0 for s in out):
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(out)}: {list(out)}"
+        )
+    return _creation._size(tuple(out))
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **kw):
+    """U[0, 1), `dtype` floating (the default float unless given)."""
+    shape = _sizes(size, kw.pop("size", None), "rand")
+    _no_more(kw, "rand")
+    dtype = _float_dtype(dtype, "check_uniform_bounds")
+    gen, b = _generator(generator, device)
+    return _creation._make(b.uniform(gen._rng, shape, dtype), b, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, **kw):
+    """N(0, 1), `dtype` floating (the default float unless given)."""
+    shape = _sizes(size, kw.pop("size", None), "randn")
+    _no_more(kw, "randn")
+    dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    gen, b = _generator(generator, device)
+    return _creation._make(b.normal(gen._rng, shape, dtype), b, requires_grad)
+
+
+def _no_more(kw, op):
+    kw.pop("layout", None)
+    kw.pop("pin_memory", None)
+    if kw:
+        raise TypeError(f"{op}() got an unexpected keyword argument '{next(iter(kw))}'")
+
+
+def _int_bounds(dtype):
+    """The values a dtype holds exactly as integers: [min, max]."""
+    if dtype.kind == "b":
+        return 0, 1
+    if dtype.kind == "f":
+        digits = {2: 11, 4: 24, 8: 53}[dtype.itemsize]
+        return -(1 << digits), 1 << digits
+    info = get_backend("cpu").xp.iinfo(dtype)
+    return int(info.min), int(info.max)
+
+
+def _check_int(value, name, op):
+    if isinstance(value, Tensor) and value.numel() == 1:
+        value = value.item()
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {type(value).__name__}")
+    return value
+
+
+def _random_ints(gen, b, low, high, shape, dtype, endpoint=False):
+    """Integers in [low, high) (or [low, high] with endpoint) as `dtype`, with torch's checks
+    of the range."""
+    if low >= high + endpoint:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    lo, hi = _int_bounds(dtype)
+    name = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int",
+            "int64": "long", "bool": "bool"}.get(dtype.name, dtype.name)  # fmt: skip
+    if dtype.kind in "iub":
+        if not lo <= low <= hi:
+            raise RuntimeError(f"from is out of bounds for {name}")
+        if not lo <= high - 1 + endpoint <= hi:
+            raise RuntimeError(f"to - 1 is out of bounds for {name}")
+    if dtype.kind == "b":
+        return b.integers(gen._rng, low, high, shape, dtypes.int8, endpoint).astype(dtype)
+    return b.integers(gen._rng, low, high, shape, dtype, endpoint)
+
+
+def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False, **kw):
+    """Integers in [low, high) (high exclusive), int64 unless `dtype` says otherwise.
+
+    randint(high, size), randint(low, high, size), or with `low=`, `high=`, `size=`.
+    """
+    low, high = kw.pop("low", None), kw.pop("high", None)
+    _no_more(kw, "randint")
+    args = list(args)
+    if size is None and args and isinstance(args[-1], (tuple, list)):
+        size = args.pop()
+    if len(args) == 2:
+        low, high = args
+    elif len(args) == 1:
+        if high is None:
+            high = args[0]
+        else:
+            low = args[0]
+    elif args:
+        raise TypeError(f"randint() takes at most 3 positional arguments ({len(args)} given)")
+    if high is None or size is None:
+        missing = "high" if high is None else "size"
+        raise TypeError(f"randint() missing required argument '{missing}'")
+    low = 0 if low is None else _check_int(low, "low", "randint")
+    high = _check_int(high, "high", "randint")
+    shape = _sizes((size,), None, "randint")
+    dtype = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)
+    gen, b = _generator(generator, device)
+    return _creation._make(_random_ints(gen, b, low, high, shape, dtype), b, requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, **kw):
+    """A random permutation of 0 .. n-1, int64 unless `dtype` says otherwise."""
+    _no_more(kw, "randperm")
+    n = _check_int(n, "n", "randperm")
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    dtype = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)
+    lo, hi = _int_bounds(dtype)
+    if n > 0 and n - 1 > hi:
+        raise RuntimeError(
+            f"n must be representable by the requested dtype: n = {n}, dtype {_torch_name(dtype)}"
+        )
+    gen, b = _generator(generator, device)
+    return _creation._make(b.permutation(gen._rng, n).astype(dtype), b, requires_grad)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices drawn from the categories of each row of `input` (weights, not necessarily
+    normalised): (k,) for a 1-D input, (m, k) for an (m, n) one; int64.
+
+    Without replacement each row's k categories are distinct: the k largest of w_i / E_i,
+    E_i ~ Exp(1), which picks them in the order of sequential draws without replacement.
+    With replacement: the inverse CDF at uniform draws.
+    """
+    if not isinstance(num_samples, int) or isinstance(num_samples, bool):
+        raise TypeError(
+            f"multinomial(): argument 'num_samples' (position 2) must be int, not "
+            f"{type(num_samples).__name__}"
+        )
+    if input.dtype.kind != "f":
+        raise RuntimeError(
+            f"multinomial only supports floating-point dtypes for input, got: "
+            f"{_torch_name(input.dtype)}"
+        )
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    n = input.shape[-1]
+    if n == 0 and num_samples > 0:
+        raise RuntimeError("multinomial: the number of categories must be positive, got 0")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > n:
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    xp = input.xp
+    w = input.array.reshape(-1, n).astype(dtypes.float64)  # (m, n)
+    if not bool(xp.all(xp.isfinite(w) & (w >= 0))):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if not bool(xp.all(w.sum(axis=1) > 0)):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    gen, b = _generator(generator, input.device)
+    m = w.shape[0]
+    if replacement:
+        u = b.uniform(gen._rng, (m, num_samples), dtypes.float64)
+        cdf = xp.cumsum(w, axis=1)
+        cdf /= cdf[:, -1:]
+        cdf[:, -1] = 1.0  # u < 1 <= cdf[-1]: the last category is always reachable
+        index = xp.stack([xp.searchsorted(cdf[i], u[i], side="right") for i in range(m)])
+    else:
+        keys = w / b.exponential(gen._rng, (m, n), dtypes.float64)
+        index = xp.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    index = index.astype(dtypes.int64).reshape(input.shape[:-1] + (num_samples,))
+    return _wrap(index, b)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False):  # fmt: skip
+    """N(mean, std^2), as torch.normal's four overloads: tensor mean and/or std (broadcast
+    together; the result takes the tensor's dtype and device), or float mean and std with
+    `size`. The result records no graph (PyTorch's gradient through it is zero)."""
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if mt or st:
+        if size is not None or dtype is not None:
+            raise TypeError(
+                "normal() received an invalid combination of arguments: size= and dtype= go "
+                "with float mean and std only"
+            )
+        ref = mean if mt else std
+        out_dtype = ref.dtype
+        if mt and st:
+            out_dtype = mean.dtype if mean.dtype.kind == "f" else std.dtype
+        for t in (mean, std):
+            if isinstance(t, Tensor) and t.dtype.kind != "f":
+                raise NotImplementedError(
+                    f"\"normal_kernel_cpu\" not implemented for '{_torch_name(t.dtype)}'"
+                )
+        if st:
+            if bool((std.array < 0).any()):
+                raise RuntimeError("normal expects all elements of std >= 0.0")
+        else:
+            _check_std(std)
+        xp = ref.xp
+        m = mean.array if mt else mean
+        s = std.array if st else std
+        try:
+            shape = xp.broadcast_shapes(getattr(m, "shape", ()), getattr(s, "shape", ()))
+        except ValueError:
+            raise RuntimeError(
+                f"normal: the shape of mean {tuple(getattr(m, 'shape', ()))} and of std "
+                f"{tuple(getattr(s, 'shape', ()))} are not broadcastable"
+            ) from None
+        gen, b = _generator(generator, ref.device)
+        z = b.normal(gen._rng, shape, out_dtype)
+        return _wrap((z * s + m).astype(out_dtype, copy=False), b)
+    if size is None:
+        raise TypeError("normal() missing required argument 'size' (for float mean and std)")
+    _check_std(std)
+    shape = _sizes((size,), None, "normal")
+    dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    gen, b = _generator(generator, device)
+    z = b.normal(gen._rng, shape, dtype)
+    return _creation._make((z * std + mean).astype(dtype, copy=False), b, requires_grad)
+
+
+def _check_std(std):
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """1 with probability p (the input's elements, or the float `p`), else 0; the input's
+    dtype and shape. Records no graph (PyTorch's gradient through it is zero)."""
+    xp = input.xp
+    gen, b = _generator(generator, input.device)
+    if p is None:
+        if input.dtype.kind != "f":
+            raise NotImplementedError(
+                f"\"bernoulli_tensor_cpu_p_\" not implemented for '{_torch_name(input.dtype)}'"
+            )
+        probs = input.array
+        if not bool(xp.all((probs >= 0) & (probs <= 1))):
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    else:
+        _check_p(p)
+        probs = p
+    u = b.uniform(gen._rng, input.shape, dtypes.float64)
+    return _wrap((u < probs).astype(input.dtype), b)
+
+
+def _check_p(p):
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+
+
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None, **kw):
+    return rand(
+        input.shape,
+        generator=generator,
+        dtype=input.dtype if dtype is None else dtype,
+        device=input.device if device is None else device,
+        requires_grad=requires_grad,
+        **kw,
+    )
+
+
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None, **kw):
+    return randn(
+        input.shape,
+        generator=generator,
+        dtype=input.dtype if dtype is None else dtype,
+        device=input.device if device is None else device,
+        requires_grad=requires_grad,
+        **kw,
+    )
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
+                 generator=None, **kw):  # fmt: skip
+    """randint_like(input, high) or randint_like(input, low, high): the input's dtype."""
+    if high is None:
+        low, high = 0, low
+    return randint(
+        low,
+        high,
+        input.shape,
+        generator=generator,
+        dtype=input.dtype if dtype is None else dtype,
+        device=input.device if device is None else device,
+        requires_grad=requires_grad,
+        **kw,
+    )
+
+
+# --------------------------------------------------------------------------- in-place
+def _fill(t, array):
+    """Write a draw into t in place, as torch's `t.normal_()`: a leaf that requires grad
+    raises; elsewhere the result records nothing of the draw (its gradient is zero)."""
+    from autograd import ops
+    from autograd.tensor import _inplace
+
+    return _inplace(t, ops.Copy, _wrap(array, t._backend))
+
+
+def normal_(t, mean=0.0, std=1.0, *, generator=None):
+    if t.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"normal_kernel_cpu\" not implemented for '{_torch_name(t.dtype)}'"
+        )
+    _check_std(std)
+    gen, b = _generator(generator, t.device)
+    z = b.normal(gen._rng, t.shape, t.dtype)
+    return _fill(t, (z * std + mean).astype(t.dtype, copy=False))
+
+
+def uniform_(t, a=0.0, b=1.0, *, generator=None, **kw):
+    a, b = kw.pop("from", a), kw.pop("to", b)
+    _no_more(kw, "in-place random")
+    if t.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"check_uniform_bounds\" not implemented for '{_torch_name(t.dtype)}'"
+        )
+    if a > b:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}"
+        )
+    gen, backend = _generator(generator, t.device)
+    u = backend.uniform(gen._rng, t.shape, t.dtype)
+    return _fill(t, (u * (b - a) + a).astype(t.dtype, copy=False))
+
+
+def exponential_(t, lambd=1.0, *, generator=None):
+    if t.dtype.kind != "f":
+        raise RuntimeError(
+            "Exponential distribution is a continuous probability distribution. dtype must be "
+            f"a floating point but you specified {_torch_name(t.dtype)}"
+        )
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    gen, b = _generator(generator, t.device)
+    e = b.exponential(gen._rng, t.shape, t.dtype)
+    return _fill(t, (e / lambd).astype(t.dtype, copy=False))
+
+
+def bernoulli_(t, p=0.5, *, generator=None):
+    gen, b = _generator(generator, t.device)
+    xp = t.xp
+    if isinstance(p, Tensor):
+        probs = p.array
+        if not bool(xp.all((probs >= 0) & (probs <= 1))):
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+        try:
+            probs = xp.broadcast_to(probs, t.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"bernoulli_: p of shape {tuple(p.shape)} does not broadcast to the tensor's "
+                f"shape {tuple(t.shape)}"
+            ) from None
+    else:
+        _check_p(p)
+        probs = p
+    u = b.uniform(gen._rng, t.shape, dtypes.float64)
+    return _fill(t, (u < probs).astype(t.dtype))
+
+
+def random_(t, a=None, b=None, *, generator=None, **kw):
+    """random_() over the dtype's integers ([0, 2^digits] for floats), random_(to) over
+    [0, to), random_(from, to) over [from, to)."""
+    if "from" in kw:
+        a, b = kw.pop("from"), kw.pop("to", b)
+    elif "to" in kw:
+        a, b = (0 if a is None else a), kw.pop("to")
+    elif b is None and a is not None:
+        a, b = 0, a  # random_(to)
+    _no_more(kw, "random_")
+    low = 0 if a is None else _check_int(a, "from", "random_")
+    gen, backend = _generator(generator, t.device)
+    if b is None:  # up to the dtype's largest integer, inclusive
+        high = _int_bounds(t.dtype)[1]
+        ints = _random_ints(gen, backend, low, high, t.shape, t.dtype, endpoint=True)
+    else:
+        high = _check_int(b, "to", "random_")
+        ints = _random_ints(gen, backend, low, high, t.shape, t.dtype)
+    return _fill(t, ints)
+
+
+def geometric_(t, p, *, generator=None):
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    gen, b = _generator(generator, t.device)
+    u = b.uniform(gen._rng, t.shape, dtypes.float64)
+    xp = t.xp
+    # P(X = k) = (1-p)^(k-1) p, k >= 1: the inverse CDF ceil(log(1-u) / log(1-p))
+    k = xp.ceil(xp.log1p(-u) / xp.log1p(-p))
+    return _fill(t, xp.maximum(k, 1).astype(t.dtype))
+
+
+def log_normal_(t, mean=1.0, std=2.0, *, generator=None):
+    if t.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"log_normal_cpu\" not implemented for '{_torch_name(t.dtype)}'"
+        )
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    gen, b = _generator(generator, t.device)
+    z = b.normal(gen._rng, t.shape, t.dtype)
+    return _fill(t, t.xp.exp(z * std + mean).astype(t.dtype, copy=False))
+
+
+def cauchy_(t, median=0.0, sigma=1.0, *, generator=None):
+    if t.dtype.kind != "f":
+        raise NotImplementedError(f"\"cauchy_cpu\" not implemented for '{_torch_name(t.dtype)}'")
+    gen, b = _generator(generator, t.device)
+    u = b.uniform(gen._rng, t.shape, dtypes.float64)
+    c = median + sigma * t.xp.tan(t.xp.pi * (u - 0.5))
+    return _fill(t, c.astype(t.dtype))
