@@ -75,3 +75,10 @@ from autograd.anomaly import (  # noqa: E402
     is_anomaly_enabled,
     set_detect_anomaly,
 )
+
+# --- tensor math (helper math): torch.linalg; numpy's axis= for gather ---
+# isort: split
+from autograd import linalg  # noqa: E402,F401
+from autograd.args import _numpy_names  # noqa: E402
+
+gather = _numpy_names(gather)
