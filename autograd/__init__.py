@@ -124,3 +124,9 @@ from backends.dtypes import short  # noqa: E402
 
 float = float32  # noqa: A001  (torch.float)
 int = int32  # noqa: A001  (torch.int)
+# --- tensor math (helper math): torch.linalg; numpy's axis= for gather ---
+# isort: split
+from autograd import linalg  # noqa: E402,F401
+from autograd.args import _numpy_names  # noqa: E402
+
+gather = _numpy_names(gather)

@@ -93,3 +93,41 @@ def _check_broadcast_to(shape, target):
             f"broadcast_to: the tensor of shape {tuple(shape)} cannot be expanded to "
             f"{tuple(target)} (a dim must match or be 1)"
         )
+
+
+# --- numpy's spellings (helper math) ---
+def _numpy_names(fn):
+    """fn, also taking numpy's `axis=` for `dim=` and `keepdims=` for `keepdim=` (as PyTorch
+    does), for functions whose own signature lacks them."""
+    import functools
+    import inspect
+
+    sig = inspect.signature(fn)
+    params = sig.parameters
+    has_keep = "keepdim" in params and "keepdims" not in params
+    has_dim = "dim" in params and "axis" not in params
+
+    @functools.wraps(fn)
+    def wrapper(*args, axis=None, keepdims=None, **kwargs):
+        if axis is not None:
+            if not has_dim:
+                raise TypeError(f"{fn.__name__}() got an unexpected keyword argument 'axis'")
+            if "dim" in kwargs:
+                raise TypeError(f"{fn.__name__}(): pass either dim or axis, not both")
+            kwargs["dim"] = axis
+        if keepdims is not None:
+            if not has_keep:
+                raise TypeError(f"{fn.__name__}() got an unexpected keyword argument 'keepdims'")
+            kwargs["keepdim"] = keepdims
+        return fn(*args, **kwargs)
+
+    extra = []
+    if has_dim:
+        extra.append(inspect.Parameter("axis", inspect.Parameter.KEYWORD_ONLY, default=None))
+    if has_keep:
+        extra.append(inspect.Parameter("keepdims", inspect.Parameter.KEYWORD_ONLY, default=None))
+    plist = list(params.values())
+    var_kw = [p for p in plist if p.kind is inspect.Parameter.VAR_KEYWORD]
+    plist = [p for p in plist if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    wrapper.__signature__ = sig.replace(parameters=plist + extra + var_kw)
+    return wrapper

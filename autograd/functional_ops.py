@@ -1,5 +1,7 @@
 """The ops as free functions, as PyTorch spells them (`autograd.exp(x)`, `autograd.cat(...)`)."""
 
+import builtins
+
 from autograd.ops import composite
 from autograd.tensor import Tensor, _as_tensor
 
@@ -110,12 +112,61 @@ def broadcast_tensors(*tensors):
 
 
 def _broadcast_shape(a, b):
-    n = max(len(a), len(b))
+    n = builtins.max(len(a), len(b))
     a = (1,) * (n - len(a)) + tuple(a)
     b = (1,) * (n - len(b)) + tuple(b)
     out = []
     for x, y in zip(a, b):
         if x != y and x != 1 and y != 1:
             raise RuntimeError(f"broadcast_tensors: shapes {a} and {b} are not broadcastable")
-        out.append(max(x, y) if x and y else 0)
+        out.append(builtins.max(x, y) if x and y else 0)
     return tuple(out)
+
+
+# --- tensor math (helper math): autograd.mathops and autograd.linalg as torch.X ---
+from autograd import linalg as _linalg  # noqa: E402
+from autograd import mathops as _mathops  # noqa: E402
+
+_MATH = [
+    "log10", "log2", "exp2", "tan", "sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh",
+    "atanh", "erf", "erfc", "erfinv", "floor", "ceil", "trunc", "round", "frac", "fmod",
+    "remainder", "atan2", "lerp", "logaddexp", "logaddexp2", "hypot", "xlogy", "clamp_min",
+    "clamp_max", "nan_to_num", "isnan", "isinf", "isfinite", "isposinf", "isneginf",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "all", "any", "isclose",
+    "allclose", "equal", "sort", "argsort", "msort", "topk", "kthvalue", "median", "mode",
+    "cumsum", "cumprod", "diff", "bincount", "histc", "histogram", "unique",
+    "unique_consecutive", "masked_fill", "index_select", "masked_select", "take", "scatter",
+    "scatter_add", "index_add", "index_fill", "index_copy", "roll", "flip", "fliplr", "flipud",
+    "repeat_interleave", "tile", "tril", "triu", "outer", "ger", "einsum", "diag", "trace",
+    "kron", "cross", "narrow", "movedim", "moveaxis", "meshgrid", "cartesian_prod", "mv", "dot",
+    "addmm", "baddbmm", "addmv",
+]  # fmt: skip
+for _name in _MATH:
+    globals()[_name] = getattr(_mathops, _name)
+diagonal = _mathops.diagonal_
+arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2  # noqa: F821
+arcsinh, arccosh, arctanh, fix = asinh, acosh, atanh, trunc  # noqa: F821
+inner = dot  # noqa: F821
+eq = _method("eq")
+ne = _method("ne")
+lt = _method("lt")
+le = _method("le")
+gt = _method("gt")
+ge = _method("ge")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+swapaxes = swapdims = _method("transpose")
+repeat = _method("repeat")
+clamp_ = _method("clamp_")
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None, *, axis=None,
+         keepdims=None):  # fmt: skip
+    """torch.norm: the vector p-norm over dim ('fro': 2), as Tensor.norm."""
+    return _linalg.tensor_norm(input, p, dim, keepdim, dtype, axis=axis, keepdims=keepdims)
+
+
+__all__ += _MATH + [
+    "diagonal", "arcsin", "arccos", "arctan", "arctan2", "arcsinh", "arccosh", "arctanh",
+    "fix", "inner", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
+    "less_equal", "not_equal", "swapaxes", "swapdims", "norm",
+]  # fmt: skip

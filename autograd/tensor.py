@@ -13,6 +13,7 @@ from autograd.args import (
     _dim_args,
     _dims,
     _infer_shape,
+    _numpy_names,
     _shape_args,
 )
 from autograd.grad_mode import state as _grad
@@ -840,9 +841,6 @@ class Tensor:
     def gather(self, dim, index):
         return gather(self, dim, index)
 
-    def masked_fill(self, mask, value):
-        return where(mask, _as_tensor(value, self).to(self.dtype), self)
-
     def repeat(self, *sizes):
         from autograd.ops import composite
 
@@ -993,6 +991,385 @@ class Tensor:
 
     def __dlpack_device__(self):
         return self.array.__dlpack_device__()
+    # --- tensor math (helper math): thin methods over autograd.mathops / autograd.linalg ---
+    def log10(self):
+        return _mathops.log10(self)
+
+    def log2(self):
+        return _mathops.log2(self)
+
+    def exp2(self):
+        return _mathops.exp2(self)
+
+    def tan(self):
+        return _mathops.tan(self)
+
+    def sinh(self):
+        return _mathops.sinh(self)
+
+    def cosh(self):
+        return _mathops.cosh(self)
+
+    def asin(self):
+        return _mathops.asin(self)
+
+    def acos(self):
+        return _mathops.acos(self)
+
+    def atan(self):
+        return _mathops.atan(self)
+
+    def asinh(self):
+        return _mathops.asinh(self)
+
+    def acosh(self):
+        return _mathops.acosh(self)
+
+    def atanh(self):
+        return _mathops.atanh(self)
+
+    arcsin, arccos, arctan = asin, acos, atan
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+    def erf(self):
+        return _mathops.erf(self)
+
+    def erfc(self):
+        return _mathops.erfc(self)
+
+    def erfinv(self):
+        return _mathops.erfinv(self)
+
+    def floor(self):
+        return _mathops.floor(self)
+
+    def ceil(self):
+        return _mathops.ceil(self)
+
+    def trunc(self):
+        return _mathops.trunc(self)
+
+    fix = trunc
+
+    def round(self, decimals=0):
+        return _mathops.round(self, decimals=decimals)
+
+    def frac(self):
+        return _mathops.frac(self)
+
+    def fmod(self, other):
+        return _mathops.fmod(self, other)
+
+    def remainder(self, other):
+        return _mathops.remainder(self, other)
+
+    def __mod__(self, other):
+        return _mathops.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _mathops.remainder(_as_tensor(other, self), self)
+
+    def atan2(self, other):
+        return _mathops.atan2(self, other)
+
+    arctan2 = atan2
+
+    def lerp(self, end, weight):
+        return _mathops.lerp(self, end, weight)
+
+    def logaddexp(self, other):
+        return _mathops.logaddexp(self, other)
+
+    def logaddexp2(self, other):
+        return _mathops.logaddexp2(self, other)
+
+    def hypot(self, other):
+        return _mathops.hypot(self, other)
+
+    def xlogy(self, other):
+        return _mathops.xlogy(self, other)
+
+    def clamp_min(self, min):
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        return self.clamp(max=max)
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return _mathops.nan_to_num(self, nan, posinf, neginf)
+
+    # in place: the out-of-place op on a clone (so nothing it saves is overwritten), copied in
+    def _math_inplace(self, fn, *args, **kwargs):
+        return self.copy_(fn(self.clone(), *args, **kwargs))
+
+    def floor_(self):
+        return self._math_inplace(_mathops.floor)
+
+    def ceil_(self):
+        return self._math_inplace(_mathops.ceil)
+
+    def trunc_(self):
+        return self._math_inplace(_mathops.trunc)
+
+    def round_(self, decimals=0):
+        return self._math_inplace(_mathops.round, decimals=decimals)
+
+    def fmod_(self, other):
+        return self._math_inplace(_mathops.fmod, other)
+
+    def remainder_(self, other):
+        return self._math_inplace(_mathops.remainder, other)
+
+    def lerp_(self, end, weight):
+        return self._math_inplace(_mathops.lerp, end, weight)
+
+    def clamp_min_(self, min):
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max):
+        return self.clamp_(max=max)
+
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+        return self._math_inplace(_mathops.nan_to_num, nan, posinf, neginf)
+
+    def masked_fill(self, mask, value):
+        return _mathops.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask, value):
+        return self._math_inplace(_mathops.masked_fill, mask, value)
+
+    def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+        return self._math_inplace(_mathops.scatter, dim, index, src, value, reduce=reduce)
+
+    def scatter_add_(self, dim, index, src):
+        return self._math_inplace(_mathops.scatter_add, dim, index, src)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return self._math_inplace(_mathops.index_add, dim, index, source, alpha=alpha)
+
+    def index_fill_(self, dim, index, value):
+        return self._math_inplace(_mathops.index_fill, dim, index, value)
+
+    def index_copy_(self, dim, index, source):
+        return self._math_inplace(_mathops.index_copy, dim, index, source)
+
+    def tril_(self, diagonal=0):
+        return self._math_inplace(_mathops.tril, diagonal)
+
+    def triu_(self, diagonal=0):
+        return self._math_inplace(_mathops.triu, diagonal)
+
+    # logical and comparison
+    def isnan(self):
+        return _mathops.isnan(self)
+
+    def isinf(self):
+        return _mathops.isinf(self)
+
+    def isfinite(self):
+        return _mathops.isfinite(self)
+
+    def isposinf(self):
+        return _mathops.isposinf(self)
+
+    def isneginf(self):
+        return _mathops.isneginf(self)
+
+    def logical_and(self, other):
+        return _mathops.logical_and(self, other)
+
+    def logical_or(self, other):
+        return _mathops.logical_or(self, other)
+
+    def logical_xor(self, other):
+        return _mathops.logical_xor(self, other)
+
+    def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _mathops.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _mathops.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _mathops.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _mathops.allclose(self, other, rtol, atol, equal_nan)
+
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+    # sorting and scans
+    def sort(self, dim=-1, descending=False, stable=False, *, axis=None):
+        return _mathops.sort(self, dim, descending, stable, axis=axis)
+
+    def argsort(self, dim=-1, descending=False, stable=False, *, axis=None):
+        return _mathops.argsort(self, dim, descending, stable, axis=axis)
+
+    def msort(self):
+        return _mathops.msort(self)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True, *, axis=None):
+        return _mathops.topk(self, k, dim, largest, sorted, axis=axis)
+
+    def kthvalue(self, k, dim=-1, keepdim=False, *, axis=None, keepdims=None):
+        return _mathops.kthvalue(self, k, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def median(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _mathops.median(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def mode(self, dim=-1, keepdim=False, *, axis=None, keepdims=None):
+        return _mathops.mode(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, dim=None, *, dtype=None, axis=None):
+        return _mathops.cumsum(self, dim, dtype=dtype, axis=axis)
+
+    def cumprod(self, dim=None, *, dtype=None, axis=None):
+        return _mathops.cumprod(self, dim, dtype=dtype, axis=axis)
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        return _mathops.diff(self, n, dim, prepend, append)
+
+    # counting
+    def bincount(self, weights=None, minlength=0):
+        return _mathops.bincount(self, weights, minlength)
+
+    def histc(self, bins=100, min=0, max=0):
+        return _mathops.histc(self, bins, min, max)
+
+    def histogram(self, bins=100, *, range=None, weight=None, density=False):
+        return _mathops.histogram(self, bins, range=range, weight=weight, density=density)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return _mathops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        return _mathops.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    # selection and construction
+    def index_select(self, dim, index):
+        return _mathops.index_select(self, dim, index)
+
+    def masked_select(self, mask):
+        return _mathops.masked_select(self, mask)
+
+    def take(self, index):
+        return _mathops.take(self, index)
+
+    def scatter(self, dim, index, src=None, value=None, *, reduce=None):
+        return _mathops.scatter(self, dim, index, src, value, reduce=reduce)
+
+    def scatter_add(self, dim, index, src):
+        return _mathops.scatter_add(self, dim, index, src)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _mathops.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_fill(self, dim, index, value):
+        return _mathops.index_fill(self, dim, index, value)
+
+    def index_copy(self, dim, index, source):
+        return _mathops.index_copy(self, dim, index, source)
+
+    def roll(self, shifts, dims=None):
+        return _mathops.roll(self, shifts, dims)
+
+    def flip(self, *dims):
+        return _mathops.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def fliplr(self):
+        return _mathops.fliplr(self)
+
+    def flipud(self):
+        return _mathops.flipud(self)
+
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        return _mathops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def tile(self, *dims):
+        return _mathops.tile(self, _shape_args(dims))
+
+    def tril(self, diagonal=0):
+        return _mathops.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return _mathops.triu(self, diagonal)
+
+    def outer(self, vec2):
+        return _mathops.outer(self, vec2)
+
+    ger = outer
+
+    def diag(self, diagonal=0):
+        return _mathops.diag(self, diagonal)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _mathops.diagonal_(self, offset, dim1, dim2)
+
+    def trace(self):
+        return _mathops.trace(self)
+
+    def kron(self, other):
+        return _mathops.kron(self, other)
+
+    def cross(self, other, dim=None):
+        return _mathops.cross(self, other, dim)
+
+    def narrow(self, dim, start, length):
+        return _mathops.narrow(self, dim, start, length)
+
+    def movedim(self, source, destination):
+        return _mathops.movedim(self, source, destination)
+
+    moveaxis = movedim
+    swapdims = transpose
+
+    def mv(self, vec):
+        return _mathops.mv(self, vec)
+
+    def dot(self, other):
+        return _mathops.dot(self, other)
+
+    inner = dot
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _mathops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _mathops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return _linalg.tensor_norm(self, p, dim, keepdim, dtype)
+
+    # numpy's axis / keepdims beside dim / keepdim (helper math): the methods whose own
+    # signature lacks them
+    chunk = _numpy_names(chunk)
+    gather = _numpy_names(gather)
+    log_softmax = _numpy_names(log_softmax)
+    softmax = _numpy_names(softmax)
+    size = _numpy_names(size)
+    split = _numpy_names(split)
+    squeeze = _numpy_names(squeeze)
+    unbind = _numpy_names(unbind)
+    unflatten = _numpy_names(unflatten)
+    unsqueeze = _numpy_names(unsqueeze)
+    cross = _numpy_names(cross)
+    diff = _numpy_names(diff)
+    index_add = _numpy_names(index_add)
+    index_add_ = _numpy_names(index_add_)
+    index_copy = _numpy_names(index_copy)
+    index_copy_ = _numpy_names(index_copy_)
+    index_fill = _numpy_names(index_fill)
+    index_fill_ = _numpy_names(index_fill_)
+    index_select = _numpy_names(index_select)
+    narrow = _numpy_names(narrow)
+    norm = _numpy_names(norm)
+    repeat_interleave = _numpy_names(repeat_interleave)
+    scatter = _numpy_names(scatter)
+    scatter_ = _numpy_names(scatter_)
+    scatter_add = _numpy_names(scatter_add)
+    scatter_add_ = _numpy_names(scatter_add_)
+    unique = _numpy_names(unique)
+    unique_consecutive = _numpy_names(unique_consecutive)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1364,3 +1741,23 @@ def gather(input, dim, index):
 from autograd import engine as _engine  # noqa: E402
 from autograd import function as _function  # noqa: E402  (forward mode's flag)
 from autograd import ops  # noqa: E402  (ops need Tensor defined first)
+
+
+class _LazyModule:
+    """A module imported on first use (mathops and linalg import this module), which then
+    takes this placeholder's global name."""
+
+    def __init__(self, name, alias):
+        self._name = name
+        self._alias = alias
+
+    def __getattr__(self, attr):
+        import importlib
+
+        module = importlib.import_module(self._name)
+        globals()[self._alias] = module
+        return getattr(module, attr)
+
+
+_mathops = _LazyModule("autograd.mathops", "_mathops")  # tensor math (helper math)
+_linalg = _LazyModule("autograd.linalg", "_linalg")

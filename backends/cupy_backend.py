@@ -50,6 +50,22 @@ class CupyBackend(Backend):
     def is_array(self, obj):
         return isinstance(obj, self.xp.ndarray)
 
+    # --- special functions (helper math) ---
+    def erf(self, array):
+        import cupyx.scipy.special
+
+        return cupyx.scipy.special.erf(array)
+
+    def erfc(self, array):
+        import cupyx.scipy.special
+
+        return cupyx.scipy.special.erfc(array)
+
+    def erfinv(self, array):
+        import cupyx.scipy.special
+
+        return cupyx.scipy.special.erfinv(array)
+
 
 def make_cupy_backend(device):
     cupy, exc = _import_cupy()

@@ -194,13 +194,17 @@ def _softmax_dim(ndim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input, dim=None, dtype=None, *, axis=None):
+    if axis is not None:
+        dim = axis
     if dtype is not None:
         input = input.to(dtype)
     return input.softmax(_softmax_dim(input.ndim) if dim is None else dim)
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input, dim=None, dtype=None, *, axis=None):
+    if axis is not None:
+        dim = axis
     if dtype is not None:
         input = input.to(dtype)
     return input.log_softmax(_softmax_dim(input.ndim) if dim is None else dim)

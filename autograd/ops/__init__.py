@@ -46,7 +46,33 @@ from autograd.ops.reduce import (
     Prod,
     Sum,
 )
+from autograd.ops.scan import Cumprod, Cumsum
+from autograd.ops.select import Einsum, Scatter
 from autograd.ops.shape import Cat, Expand, Pad, Permute, Reshape
+from autograd.ops.special import (
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atan2,
+    Atanh,
+    Ceil,
+    Cosh,
+    Erf,
+    Erfc,
+    Erfinv,
+    Exp2,
+    Floor,
+    Fmod,
+    Log2,
+    Log10,
+    Remainder,
+    Round,
+    Sinh,
+    Tan,
+    Trunc,
+)
 
 PRIMITIVES = (
     Add, Sub, Mul, Div, Pow, Maximum, Minimum, Where,
@@ -58,4 +84,8 @@ PRIMITIVES = (
     GetItem, IndexAdd, SetItem, Gather,
     MatMul, Linear,
     Unfold, Fold, WindowMax,
+    # tensor math (helper math): special.py, scan.py, select.py
+    Log10, Log2, Exp2, Tan, Sinh, Cosh, Asin, Acos, Atan, Asinh, Acosh, Atanh,
+    Erf, Erfc, Erfinv, Floor, Ceil, Trunc, Round, Atan2, Fmod, Remainder,
+    Cumsum, Cumprod, Scatter, Einsum,
 )  # fmt: skip

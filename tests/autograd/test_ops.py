@@ -810,6 +810,333 @@ ROWS = [
     Row("nll_loss", _nll_loss, case(nll_layout)),
     Row("cross_entropy", lambda T, x, **p: _nll_loss(T, x, **p, fused=True), case(nll_layout)),
 ]
+# --------------------------------------------------------------------------- tensor math
+# (helper math) special functions, scans, scatter, einsum, norms and the compositions built
+# on them (sorting, selection, construction).
+UNIT = {"min_value": -0.9, "max_value": 0.9}
+ABOVE_ONE = {"min_value": 1.25, "max_value": 3.0}
+# k/7 + 0.013: at least 0.013 from an integer and 0.05 from a half-integer, also times 10,
+# so finite differences never straddle a jump of floor/ceil/round/trunc (or of fmod and
+# remainder by the divisors below).
+ROUNDING = {"elements": st.integers(-21, 21).map(lambda k: k / 7 + 0.013)}
+DIVISORS = {"elements": st.sampled_from([1.5, -2.5, 0.75])}
+
+
+def _unary_row(name, domain=None, **kw):
+    return Row(name, lambda T, x: getattr(x, name)(), case(same(1, min_side=0), domain), **kw)
+
+
+def scan_params(draw, shape, *_):
+    return {"dim": int_dim(draw, len(shape))}
+
+
+def scatter_layout(mode):
+    """x, src and an index of src's shape (no index shape larger than x off dim); "set" draws
+    each target slot at most once per column (torch leaves the winner of a repeat open)."""
+
+    def layout(draw, side):
+        shape = draw(shapes(min_dims=1, max_dims=3, max_side=side), label="shape")
+        d = draw(st.integers(0, len(shape) - 1), label="dim")
+        n = shape[d]
+        index_shape = tuple(
+            draw(st.integers(1, n)) if i == d else draw(st.integers(1, s))
+            for i, s in enumerate(shape)
+        )
+        if mode == "set":
+            cols = math.prod(index_shape) // index_shape[d]
+            perms = [draw(st.permutations(range(n)))[: index_shape[d]] for _ in range(cols)]
+            index = np.moveaxis(
+                np.array(perms, dtype=np.int64).T.reshape(
+                    (index_shape[d],) + index_shape[:d] + index_shape[d + 1 :]
+                ),
+                0,
+                d,
+            )
+        else:
+            index = draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, n - 1)))
+        return [shape, index_shape], {"dim": d - len(shape) * draw(st.booleans()), "index": index}
+
+    return layout
+
+
+def _scatter(T, x, src, dim, index):
+    return x.scatter(dim, T.tensor(index), src)
+
+
+def _scatter_add(T, x, src, dim, index):
+    return T.scatter_add(x, dim, T.tensor(index), src)
+
+
+EINSUMS = {
+    "ij,jk->ik": [(2, 3), (3, 4)],
+    "bij,bjk->bik": [(2, 2, 3), (2, 3, 2)],
+    "ii->i": [(3, 3)],
+    "ii": [(3, 3)],
+    "ij->": [(2, 3)],
+    "i,j->ij": [(2,), (3,)],
+    "ij,ij->i": [(2, 3), (2, 3)],
+    "...j,jk->...k": [(2, 2, 3), (3, 2)],
+    "iij,jk->ik": [(2, 2, 3), (3, 2)],
+}
+
+
+def einsum_layout(draw, side):
+    eq = draw(st.sampled_from(sorted(EINSUMS)), label="equation")
+    return list(EINSUMS[eq]), {"equation": eq}
+
+
+def norm_params(draw, shape, *_):
+    dims = valid_dims(len(shape), allow_none=True, allow_tuple=True)
+    out = {"dim": draw(dims, label="dim"), "keepdim": draw(st.booleans(), label="keepdim")}
+    return {**out, "ord": draw(st.sampled_from([2, 1, 3, 0.5, math.inf, -math.inf, -1.5]))}
+
+
+def _vector_norm(T, x, ord, dim, keepdim):
+    return T.linalg.vector_norm(x, ord, dim, keepdim)
+
+
+def _matrix_norm(T, x, ord):
+    return T.linalg.matrix_norm(x, ord)
+
+
+def sort_params(draw, shape, *_):
+    return {"dim": int_dim(draw, len(shape)), "descending": draw(st.booleans())}
+
+
+def topk_layout(draw, side):
+    shape = draw(shapes(min_dims=1, max_side=side), label="shape")
+    dim = int_dim(draw, len(shape))
+    k = draw(st.integers(0, shape[dim]), label="k")
+    return [shape], {"k": k, "dim": dim, "largest": draw(st.booleans())}
+
+
+def kth_layout(draw, side):
+    shape = draw(shapes(min_dims=1, max_side=side), label="shape")
+    dim = int_dim(draw, len(shape))
+    k = draw(st.integers(1, shape[dim]), label="k")
+    return [shape], {"k": k, "dim": dim, "keepdim": draw(st.booleans())}
+
+
+def diff_layout(draw, side):
+    shape = draw(shapes(min_dims=1, max_side=side), label="shape")
+    dim = int_dim(draw, len(shape))
+    d = dim % len(shape)
+    extra = [shape[:d] + (draw(st.integers(1, 2)),) + shape[d + 1 :] for _ in range(2)]
+    n = draw(st.integers(1, 3), label="n")
+    return [shape] + extra, {"n": n, "dim": dim}
+
+
+def _masked_fill(T, x, mask):
+    return x.masked_fill(T.tensor(mask), -1.5)
+
+
+def _mask_layout(draw, side):
+    shape_x, shape_m = draw(broadcastable_shapes(2, max_side=side), label="shapes")
+    assume(np.broadcast_shapes(shape_x, shape_m) == shape_x)
+    return [shape_x], {"mask": draw(hnp.arrays(np.bool_, shape_m), label="mask")}
+
+
+def index_select_layout(draw, side):
+    shape = draw(shapes(min_dims=1, max_side=side), label="shape")
+    dim = int_dim(draw, len(shape))
+    n = shape[dim]
+    index = draw(hnp.arrays(np.int64, (draw(st.integers(0, 4)),), elements=st.integers(0, n - 1)))
+    return [shape], {"dim": dim, "index": index}
+
+
+def index_add_layout(draw, side):
+    (shape,), p = index_select_layout(draw, side)
+    src = list(shape)
+    src[p["dim"]] = len(p["index"])
+    return [shape, tuple(src)], p
+
+
+def roll_params(draw, shape, *_):
+    if draw(st.booleans()):
+        return {"shifts": draw(st.integers(-5, 5)), "dims": None}
+    dims = draw(st.permutations(range(len(shape))))[: draw(st.integers(1, len(shape)))]
+    return {"shifts": tuple(draw(st.integers(-5, 5)) for _ in dims), "dims": tuple(dims)}
+
+
+def flip_params(draw, shape, *_):
+    dims = draw(st.permutations(range(len(shape))))[: draw(st.integers(0, len(shape)))]
+    return {"dims": tuple(d - len(shape) * draw(st.booleans()) for d in dims)}
+
+
+def repeat_interleave_params(draw, shape, *_):
+    dim = draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1)), label="dim")
+    n = math.prod(shape) if dim is None else shape[dim]
+    if draw(st.booleans()):
+        return {"repeats": draw(st.integers(0, 3)), "dim": dim}
+    return {"repeats": draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)), "dim": dim}
+
+
+def _repeat_interleave(T, x, repeats, dim):
+    r = T.tensor(repeats) if isinstance(repeats, list) else repeats
+    return x.repeat_interleave(r, dim=dim)
+
+
+def diagonal_params(draw, shape, *_):
+    d1, d2 = draw(st.permutations(range(len(shape))))[:2]
+    return {"offset": draw(st.integers(-3, 3)), "dim1": d1, "dim2": d2}
+
+
+def movedim_params(draw, shape, *_):
+    k = draw(st.integers(1, len(shape)))
+    src = draw(st.permutations(range(len(shape))))[:k]
+    dst = draw(st.permutations(range(len(shape))))[:k]
+    return {"source": tuple(src), "destination": tuple(dst)}
+
+
+def cross_layout(draw, side):
+    """Two shapes (*, 3) that broadcast, of the same ndim (torch.linalg.cross asks for it)."""
+    a, b = draw(broadcastable_shapes(2, min_dims=0, max_dims=2, max_side=side), label="shapes")
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    return [a + (3,), b + (3,)]
+
+
+def _lerp_layout(draw, side):
+    return list(draw(broadcastable_shapes(3, max_side=side), label="shapes"))
+
+
+MATH_ROWS = [
+    _unary_row("log10", POSITIVE),
+    _unary_row("log2", POSITIVE),
+    _unary_row("exp2"),
+    _unary_row("tan", {"min_value": -1.2, "max_value": 1.2}),
+    _unary_row("sinh"),
+    _unary_row("cosh"),
+    _unary_row("asin", UNIT),
+    _unary_row("acos", UNIT),
+    _unary_row("atan"),
+    _unary_row("asinh"),
+    _unary_row("acosh", ABOVE_ONE),
+    _unary_row("atanh", UNIT),
+    _unary_row("erf"),
+    _unary_row("erfc"),
+    _unary_row("erfinv", UNIT),
+    _unary_row("floor", ROUNDING),
+    _unary_row("ceil", ROUNDING),
+    _unary_row("trunc", ROUNDING),
+    _unary_row("round", ROUNDING),
+    _unary_row("frac", ROUNDING),
+    Row(
+        "round_decimals",
+        lambda T, x, decimals: x.round(decimals=decimals),
+        case(same(1), ROUNDING, pick(decimals=[1, 2, -1])),
+        tol={"eps": 1e-7},
+    ),
+    Row("atan2", lambda T, y, x: T.atan2(y, x), case(broadcast(2), [NONZERO, NONZERO])),
+    Row("fmod", lambda T, x, y: T.fmod(x, y), case(broadcast(2), [ROUNDING, DIVISORS])),
+    Row("remainder", lambda T, x, y: x.remainder(y), case(broadcast(2), [ROUNDING, DIVISORS])),
+    Row("fmod_scalar", lambda T, x: x.fmod(1.5), case(same(1), ROUNDING)),
+    Row("lerp", lambda T, a, b, w: T.lerp(a, b, w), case(_lerp_layout)),
+    Row(
+        "lerp_scalar",
+        lambda T, a, b, w: a.lerp(b, w),
+        case(broadcast(2), params=pick(w=[0.25, 0.75, -1.0])),
+    ),
+    Row("logaddexp", lambda T, x, y: T.logaddexp(x, y), case(broadcast(2), WIDE)),
+    Row("hypot", lambda T, x, y: T.hypot(x, y), case(broadcast(2), [NONZERO, NONZERO])),
+    Row("xlogy", lambda T, x, y: T.xlogy(x, y), case(broadcast(2), [WITH_ZEROS, POSITIVE])),
+    Row("cumsum", lambda T, x, dim: x.cumsum(dim), case(same(1, min_side=0), params=scan_params)),
+    Row("cumprod", lambda T, x, dim: T.cumprod(x, dim), case(same(1), NONZERO, scan_params)),
+    Row(
+        "cumprod_with_zeros",
+        lambda T, x, dim: x.cumprod(dim),
+        case(same(1), WITH_ZEROS, scan_params),
+    ),
+    Row("scatter", _scatter, case(scatter_layout("set"))),
+    Row("scatter_add", _scatter_add, case(scatter_layout("add"))),
+    Row("einsum", lambda T, *xs, equation: T.einsum(equation, *xs), case(einsum_layout)),
+    Row("vector_norm", _vector_norm, case(same(1), NONZERO, norm_params), smooth=False),
+    Row(
+        "vector_norm_2",
+        lambda T, x, dim, keepdim: T.linalg.vector_norm(x, 2, dim, keepdim),
+        case(same(1), NONZERO, reduce_params()),
+    ),
+    Row("norm_fro", lambda T, x: x.norm(), case(same(1, min_side=0), NONZERO)),
+    Row(
+        "matrix_norm",
+        _matrix_norm,
+        case(same(1, min_dims=2), DISTINCT, pick(ord=["fro", 1, -1, math.inf, -math.inf])),
+        smooth=False,
+    ),
+    Row(
+        "sort",
+        lambda T, x, dim, descending: x.sort(dim, descending),
+        case(same(1), DISTINCT, sort_params),
+    ),
+    Row("topk", lambda T, x, **p: x.topk(**p), case(topk_layout, DISTINCT)),
+    Row("kthvalue", lambda T, x, **p: T.kthvalue(x, **p), case(kth_layout, DISTINCT)),
+    Row("median", lambda T, x: x.median(), case(same(1), DISTINCT)),
+    Row(
+        "median_dim",
+        lambda T, x, **p: x.median(**p),
+        case(same(1), DISTINCT, reduce_params(none=False, tuples=False)),
+    ),
+    Row("diff", lambda T, x, a, b, **p: T.diff(x, prepend=a, append=b, **p), case(diff_layout)),
+    Row("masked_fill", _masked_fill, case(_mask_layout)),
+    Row(
+        "index_select",
+        lambda T, x, dim, index: x.index_select(dim, T.tensor(index)),
+        case(index_select_layout),
+    ),
+    Row(
+        "index_add",
+        lambda T, x, s, dim, index: x.index_add(dim, T.tensor(index), s, alpha=2.0),
+        case(index_add_layout),
+    ),
+    Row("roll", lambda T, x, **p: x.roll(**p), case(same(1, min_dims=1), params=roll_params)),
+    Row("flip", lambda T, x, dims: T.flip(x, dims), case(same(1), params=flip_params)),
+    Row(
+        "repeat_interleave",
+        _repeat_interleave,
+        case(same(1, min_dims=1), params=repeat_interleave_params),
+    ),
+    Row(
+        "tril",
+        lambda T, x, k: x.tril(k),
+        case(same(1, min_dims=2), params=pick(k=[0, 1, -1, 3])),
+    ),
+    Row(
+        "triu",
+        lambda T, x, k: T.triu(x, k),
+        case(same(1, min_dims=2), params=pick(k=[0, 1, -2])),
+    ),
+    Row("outer", lambda T, x, y: T.outer(x, y), case(lambda d, s: [(d(st.integers(0, s)),), (2,)])),
+    Row(
+        "diag_embed",
+        lambda T, x, k: T.diag(x, k),
+        case(same(1, min_dims=1, max_dims=1), params=pick(k=[0, 1, -2])),
+    ),
+    Row(
+        "diagonal",
+        lambda T, x, **p: x.diagonal(**p),
+        case(same(1, min_dims=2), params=diagonal_params),
+    ),
+    Row("trace", lambda T, x: x.trace(), case(same(1, min_dims=2, max_dims=2))),
+    Row("kron", lambda T, x, y: T.kron(x, y), case(broadcast(2))),
+    Row("cross", lambda T, x, y: T.linalg.cross(x, y), case(cross_layout)),
+    Row(
+        "cross_dim",
+        lambda T, x, y: T.cross(x, y, dim=0),
+        case(lambda d, s: [(3,) + d(shapes(max_dims=2, max_side=s))] * 2),
+    ),
+    Row(
+        "movedim",
+        lambda T, x, **p: T.movedim(x, **p),
+        case(same(1, min_dims=1), params=movedim_params),
+    ),
+    Row("take", lambda T, x: x.take(T.tensor([[0, -1], [0, 0]])), case(same(1))),
+    Row(
+        "masked_select",
+        lambda T, x, mask: x.masked_select(T.tensor(mask)),
+        case(_mask_layout),
+    ),
+]
+ROWS = ROWS + MATH_ROWS
 ROWS_BY_NAME = {row.name: row for row in ROWS}
 assert len(ROWS_BY_NAME) == len(ROWS), "row names must be unique"
 GRAD_ROWS = [row for row in ROWS if row.grad]

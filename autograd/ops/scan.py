@@ -1,0 +1,106 @@
+"""Scans along a dim: cumulative sum and product.
+
+(sort, topk, kthvalue, median pick elements with an index and reuse Gather's gradient: they
+are compositions, in autograd.mathops.)
+"""
+
+from autograd.function import Function
+from autograd.ops.elementwise import Where
+
+
+class _Primitive(Function):
+    _builtin = True
+
+
+def _promoted(a):
+    """PyTorch accumulates integer and bool scans in int64."""
+    return a.astype("int64") if a.dtype.kind in "biu" else a
+
+
+def _flip(t, dim):
+    return t[(slice(None),) * dim + (slice(None, None, -1),)]
+
+
+def reverse_cumsum(t, dim):
+    """out_i = sum_{k >= i} t_k along dim."""
+    return _flip(Cumsum.apply(_flip(t, dim), dim), dim)
+
+
+class Cumsum(_Primitive):
+    """y_k = sum_{i <= k} x_i.  dL/dx_i = sum_{k >= i} g_k (a reversed cumsum)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return x.xp.cumsum(_promoted(x.array), axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return reverse_cumsum(grad, ctx.dim), None
+
+    @staticmethod
+    def jvp(tangents, out, x, dim):
+        return Cumsum.apply(tangents[0], dim)
+
+
+class Cumprod(_Primitive):
+    """y_k = prod_{i <= k} x_i.  dL/dx_i = sum_{k >= i} g_k prod_{j <= k, j != i} x_j.
+
+    Without zeros that is revcumsum(g y)_i / x_i. A slice with zeros is split at its first
+    zero z: y = cumprod(x') m, where x' is x with x_z set to 1 and m_k = x_z for k >= z (else
+    1), an identity whose gradient (by the chain rule, recursing on x' with one zero fewer)
+    is exact, free of 0/0, and differentiable again, as PyTorch's.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        return x.xp.cumprod(_promoted(x.array), axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return _cumprod_grad(x, grad, ctx.dim), None
+
+    @staticmethod
+    def jvp(tangents, out, x, dim):
+        """ẏ = y cumsum(ẋ / x) without zeros; the same split at the first zero otherwise."""
+        return _cumprod_tangent(x, tangents[0], dim)
+
+
+def _split_at_first_zero(x, dim):
+    """(before, first, x', m): masks of the positions before each slice's first zero and of
+    that zero, x with it set to 1, and m = x_z from z on, else 1."""
+    xp = x.xp
+    zero = x.array == 0
+    seen = xp.cumsum(zero, axis=dim)
+    before = seen == 0
+    first = zero & (seen == 1)
+    one = xp.ones((), dtype=x.dtype)
+    x1 = Where.apply(first, one, x)
+    xz = Where.apply(first, x, xp.zeros((), dtype=x.dtype)).sum(dim, keepdim=True)
+    m = Where.apply(before, one, xz)
+    return before, first, x1, m, xz
+
+
+def _cumprod_grad(x, grad, dim):
+    if not (x.array == 0).any():
+        return reverse_cumsum(grad * Cumprod.apply(x, dim), dim) / x
+    before, first, x1, m, _ = _split_at_first_zero(x, dim)
+    g1 = _cumprod_grad(x1, grad * m, dim)  # through x' (x'_z is the constant 1)
+    zero = x.xp.zeros((), dtype=grad.dtype)
+    gz = Where.apply(before, zero, grad * Cumprod.apply(x1, dim)).sum(dim, keepdim=True)
+    return Where.apply(first, gz, g1)  # through m, into x_z
+
+
+def _cumprod_tangent(x, tx, dim):
+    if not (x.array == 0).any():
+        return Cumprod.apply(x, dim) * Cumsum.apply(tx / x, dim)
+    before, first, x1, m, _ = _split_at_first_zero(x, dim)
+    zero = x.xp.zeros((), dtype=tx.dtype)
+    t1 = Where.apply(first, zero, tx)
+    tz = Where.apply(first, tx, zero).sum(dim, keepdim=True)
+    return _cumprod_tangent(x1, t1, dim) * m + Cumprod.apply(x1, dim) * Where.apply(
+        before, zero, tz
+    )
