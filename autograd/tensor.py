@@ -629,7 +629,7 @@ class Tensor:
         return where(condition, self, other)
 
     def square(self):
-        return self * self
+        return self**2  # pow, as PyTorch: bool squares to int64
 
     def rsqrt(self):
         return 1 / self.sqrt()
@@ -638,10 +638,10 @@ class Tensor:
         return 1 / self
 
     def log1p(self):
-        return (self + 1).log()
+        return ops.Log1p.apply(self)
 
     def expm1(self):
-        return self.exp() - 1
+        return ops.Expm1.apply(self)
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
@@ -669,9 +669,10 @@ class Tensor:
     def std(
         self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None
     ):
-        return self.var(
-            dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims
-        ).sqrt()
+        dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+        from autograd.ops import composite
+
+        return composite.std(self, dim, _correction(unbiased, correction), keepdim)
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
@@ -694,7 +695,7 @@ class Tensor:
 
     def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
-        return -ops.Amax.apply(-self, _dims(dim, self.ndim, "amin"), keepdim)
+        return ops.Amin.apply(self, _dims(dim, self.ndim, "amin"), keepdim)
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
@@ -1519,6 +1520,7 @@ def _as_tensor(value, like):
         return value
     if isinstance(value, (int, float, bool)):
         dtype = dtypes.scalar_type(value, like.dtype, _defaults.dtype)
+        value = dtypes.wrap_number(value, dtype)  # where(c, uint8, -1) holds 255, as PyTorch
         return _wrap(like._backend.xp.asarray(value, dtype=dtype), like._backend)
     return Tensor(value, device=like.device)
 
@@ -1530,17 +1532,23 @@ def _compare(x, y, name):
             raise DeviceError(
                 f"{name}: expected both tensors on the same device, got {x.device} and {y.device}"
             )
-        y = y.array
     elif not isinstance(y, (int, float, bool)):
-        y = Tensor(y, device=x.device).array
+        y = Tensor(y, device=x.device)
+    if name in _COMPARISONS:  # on the promoted operands, as PyTorch (uint8 < -1 is uint8 < 255)
+        a, b, _ = _promote(x, y, False)
+    else:
+        a, b = x.array, y.array if isinstance(y, Tensor) else y
     try:
-        out = getattr(backend.xp, name)(x.array, y)
+        out = getattr(backend.xp, name)(a, b)
     except ValueError:
         raise RuntimeError(
             f"{name}: shapes {tuple(x.shape)} and {tuple(getattr(y, 'shape', ()))} "
             "are not broadcastable"
         ) from None
     return _wrap(out, backend)
+
+
+_COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
 
 
 def _scaled(value, alpha):
@@ -1588,7 +1596,7 @@ def _inplace(t, fn, *args):
         if level is not None:
             level.transfer(t, old)
         out = fn.apply(old, *args)
-    elif fn._inplace is not None and level is None:
+    elif fn._inplace is not None and level is None and _direct_ok(fn, t, args):
         # Nothing recorded: compute straight into t's storage (optimizer steps, no_grad code).
         _inplace_direct(t, fn, *args)
         return t
@@ -1599,10 +1607,10 @@ def _inplace(t, fn, *args):
             f"output with shape {tuple(t.shape)} doesn't match the broadcast shape "
             f"{tuple(out.shape)} in {fn.__name__.lower()}_"
         )
-    if out.dtype != t.dtype and not t._backend.xp.can_cast(out.dtype, t.dtype, "same_kind"):
+    if out.dtype != t.dtype and not dtypes.can_cast(out.dtype, t.dtype):
         raise RuntimeError(
-            f"result type {out.dtype} can't be cast to the desired output type {t.dtype} "
-            f"in {fn.__name__.lower()}_"
+            f"result type {dtypes.torch_name(out.dtype)} can't be cast to the desired output "
+            f"type {dtypes.torch_name(t.dtype)} (in {fn.__name__.lower()}_)"
         )
     t.array[...] = out.array
     vc = t._vc
@@ -1622,6 +1630,21 @@ def _inplace(t, fn, *args):
             t.grad_fn._retain = True
             t.grad_fn._out = prev._out
     return t
+
+
+def _direct_ok(fn, t, args):
+    """Whether numpy's own `op=` computes what PyTorch's promotion does: copy_, or a float
+    tensor beside a tensor of its dtype or a Python number (float16 aside: PyTorch computes
+    that in float32). Everything else takes the out-of-place route and a checked cast."""
+    if fn is ops.Copy:
+        return True
+    dt = t.array.dtype
+    if dt.kind != "f" or dt == dtypes.float16:
+        return False
+    other = args[0]
+    if other.__class__ is Tensor:
+        return other.array.dtype == dt
+    return other.__class__ is float or other.__class__ is int
 
 
 def _inplace_direct(t, fn, other):
@@ -1689,9 +1712,9 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
             raise RuntimeError(
                 f"{kind}(): Expected reduction dim to be specified for input.numel() == 0"
             )
-        return ops.Amax.apply(x, dims, keepdim) if sign > 0 else -ops.Amax.apply(-x, dims, keepdim)
+        return (ops.Amax if sign > 0 else ops.Amin).apply(x, dims, keepdim)
     d = _dim(dim, x.ndim, kind)
-    indices = _arg_extremum(x, "arg" + kind, d, True)
+    indices = _arg_extremum(x, "arg" + kind, d, True, values=True)
     values = ops.Gather.apply(x, indices.array, d) if x.ndim else x.clone()
     if not keepdim and x.ndim:
         values = values.squeeze(d)
@@ -1699,7 +1722,9 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
     return _ReturnTypes(values, indices)
 
 
-def _arg_extremum(x, name, dim, keepdim):
+def _arg_extremum(x, name, dim, keepdim, values=False):
+    if x.dtype.kind == "b" and not values:
+        raise RuntimeError(f"{name}(): does not support bool input")
     xp = x._backend.xp
     if dim is None:
         out = getattr(xp, name)(x.array)
@@ -1761,3 +1786,4 @@ class _LazyModule:
 
 _mathops = _LazyModule("autograd.mathops", "_mathops")  # tensor math (helper math)
 _linalg = _LazyModule("autograd.linalg", "_linalg")
+from autograd.ops._util import promote as _promote  # noqa: E402

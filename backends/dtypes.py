@@ -35,29 +35,98 @@ def category(dtype):
     return _CATEGORY.get(dtype.kind, 3)
 
 
-def result_type(a, a_ndim, b, b_ndim, default_float):
-    """PyTorch's result dtype of a binary op on tensors of dtypes a and b.
-
-    Dimensioned operands outrank zero-dim ones within a category; a higher category wins
-    across them (an integer tensor with a float operand gives that float's dtype).
-    """
+def promote_types(a, b):
+    """torch.promote_types: across categories the higher one's dtype (int16 with float16 is
+    float16, where numpy says float32); within a category numpy's table, which agrees."""
     if a == b:
         return a
     ca, cb = category(a), category(b)
     if ca != cb:
         return a if ca > cb else b
-    if (a_ndim == 0) != (b_ndim == 0):
-        return b if a_ndim == 0 else a
     return np.promote_types(a, b)
+
+
+def _combine(higher, lower):
+    """A state of higher priority (dimensioned > zero-dim > Python number) keeps its dtype
+    unless the lower one is of a higher category (PyTorch's combine_categories)."""
+    if higher is None:
+        return lower
+    if lower is None or higher.kind == "f":
+        return higher
+    if higher.kind == "b" or lower.kind == "f":
+        return promote_types(higher, lower)
+    return higher
+
+
+def number_dtype(value, default_float):
+    """The dtype a Python number takes in promotion: bool, int64 or the default float."""
+    if isinstance(value, bool):
+        return bool_
+    if isinstance(value, int):
+        return int64
+    return default_float
+
+
+def result_types(operands, default_float):
+    """PyTorch's result dtype of an op on `operands`: arrays (anything with .dtype and .ndim)
+    and Python numbers. Dimensioned arrays outrank 0-d ones, which outrank numbers; a lower
+    rank only matters when it is of a higher category (bool < int < float)."""
+    dim = zero = number = None
+    for v in operands:
+        dtype = getattr(v, "dtype", None)
+        if dtype is None:
+            dt = number_dtype(v, default_float)
+            number = dt if number is None else promote_types(number, dt)
+        elif v.ndim:
+            dim = dtype if dim is None else promote_types(dim, dtype)
+        else:
+            zero = dtype if zero is None else promote_types(zero, dtype)
+    return _combine(dim, _combine(zero, number))
+
+
+def result_type(a, a_ndim, b, b_ndim, default_float):
+    """PyTorch's result dtype of a binary op on tensors of dtypes a and b (see result_types)."""
+    if a == b:
+        return a
+    if (a_ndim == 0) == (b_ndim == 0):
+        return promote_types(a, b)
+    dim, zero = (b, a) if a_ndim == 0 else (a, b)
+    return _combine(dim, zero)
+
+
+_TORCH_NAMES = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+    "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double",
+}  # fmt: skip
+
+
+def torch_name(dtype):
+    """The name PyTorch's messages give a dtype: Float, Long, Byte, ..."""
+    return _TORCH_NAMES.get(dtype.name, dtype.name)
+
+
+def can_cast(from_, to):
+    """torch.can_cast: no cast to a lower category (float to int, int to bool)."""
+    return category(from_) <= category(to)
+
+
+def wrap_number(value, dtype):
+    """A Python number as `dtype` holds it, as PyTorch converts a scalar operand: integers
+    wrap modulo 2^bits (uint8 - 3 is uint8 + 253), bool is nonzero."""
+    kind = dtype.kind
+    if kind == "b":
+        return bool(value)
+    if kind in "iu" and isinstance(value, int):
+        bits = 8 * dtype.itemsize
+        value &= (1 << bits) - 1
+        if kind == "i" and value >= 1 << (bits - 1):
+            value -= 1 << bits
+        return value
+    if kind in "iu":
+        return int(value)  # a float scalar into an integer computation truncates
+    return float(value) if isinstance(value, bool) else value
 
 
 def scalar_type(value, tensor_dtype, default_float):
     """Dtype of the result of `tensor op python_scalar` (the scalar is 'weak' in PyTorch)."""
-    kind = tensor_dtype.kind
-    if isinstance(value, bool):
-        return tensor_dtype
-    if isinstance(value, int):
-        return np.dtype("int64") if kind == "b" else tensor_dtype
-    if isinstance(value, float):
-        return tensor_dtype if kind == "f" else default_float
-    return tensor_dtype
+    return _combine(tensor_dtype, number_dtype(value, default_float))

@@ -14,8 +14,10 @@ from autograd.ops.elementwise import (
     Cos,
     Div,
     Exp,
+    Expm1,
     Fill,
     Log,
+    Log1p,
     MaskedGrad,
     Maximum,
     Minimum,
@@ -38,6 +40,7 @@ from autograd.ops.index import Gather, GetItem, IndexAdd, SetItem
 from autograd.ops.linalg import Linear, MatMul
 from autograd.ops.reduce import (
     Amax,
+    Amin,
     CrossEntropy,
     CrossEntropyGrad,
     LogSoftmax,
@@ -76,10 +79,10 @@ from autograd.ops.special import (
 
 PRIMITIVES = (
     Add, Sub, Mul, Div, Pow, Maximum, Minimum, Where,
-    Neg, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign, Clamp,
+    Neg, Exp, Log, Log1p, Expm1, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign, Clamp,
     TanhGrad, SigmoidGrad, MaskedGrad,
     Clone, Cast, ToDevice, Fill, Copy,
-    Sum, Amax, Prod, LogSoftmax, LogSoftmaxGrad, NLLLoss, CrossEntropy, CrossEntropyGrad,
+    Sum, Amax, Amin, Prod, LogSoftmax, LogSoftmaxGrad, NLLLoss, CrossEntropy, CrossEntropyGrad,
     Reshape, Permute, Expand, Cat, Pad,
     GetItem, IndexAdd, SetItem, Gather,
     MatMul, Linear,

@@ -3,37 +3,75 @@
 from autograd.tensor import Tensor, _defaults
 from backends import dtypes
 
+_HALF = dtypes.float16
+_OPMATH = dtypes.float32
 
-def operands(op, x, y):
-    """The arrays an op on x and y computes with, promoted as PyTorch does (one of x, y may
-    be a Python number)."""
+
+def promote(x, y, opmath=True):
+    """(a, b, dtype): the arrays an op on x and y computes with, and its result dtype, by
+    PyTorch's promotion (dtypes.result_types; one of x, y may be a Python number). Each
+    array is cast from its own dtype, a number wraps into the dtype as PyTorch converts it.
+    A float16 result beside a scalar (a number or a 0-d tensor) computes in float32, as
+    PyTorch's CPU kernels do for arithmetic (so x / 70000 is not x / inf); not for
+    comparisons (opmath=False), which see the scalar as float16."""
     if isinstance(x, Tensor):
         a = x.array
         if isinstance(y, Tensor):
             b = y.array
-            if a.dtype is not b.dtype and a.dtype != b.dtype:
-                dt = dtypes.result_type(a.dtype, a.ndim, b.dtype, b.ndim, _defaults.dtype)
-                a = a.astype(dt, copy=False)
-                b = b.astype(dt, copy=False)
-            return a, b
-        if isinstance(y, float) and a.dtype.kind != "f":
-            a = a.astype(_defaults.dtype)
-        return a, _scalar(x, a, y)
+            if a.dtype is b.dtype or a.dtype == b.dtype:
+                return a, b, a.dtype
+            dt = dtypes.result_type(a.dtype, a.ndim, b.dtype, b.ndim, _defaults.dtype)
+            if dt is _HALF and opmath and (a.ndim == 0 or b.ndim == 0):
+                return a.astype(_OPMATH, copy=False), b.astype(_OPMATH, copy=False), dt
+            return a.astype(dt, copy=False), b.astype(dt, copy=False), dt
+        dt = a.dtype
+        if (y.__class__ is float and dt.kind != "f") or (
+            y.__class__ is not float and dt.kind == "b" and not isinstance(y, bool)
+        ):
+            dt = dtypes.scalar_type(y, dt, _defaults.dtype)
+        return _cast_with_number(x, a, y, dt, opmath)
     b = y.array
-    if isinstance(x, float) and b.dtype.kind != "f":
-        b = b.astype(_defaults.dtype)
-    return _scalar(y, b, x), b
+    dt = b.dtype
+    if (x.__class__ is float and dt.kind != "f") or (
+        x.__class__ is not float and dt.kind == "b" and not isinstance(x, bool)
+    ):
+        dt = dtypes.scalar_type(x, dt, _defaults.dtype)
+    b, a, dt = _cast_with_number(y, b, x, dt, opmath)
+    return a, b, dt
 
 
-def _scalar(t, a, value):
-    """A Python number beside array `a` (of tensor t): a cached 0-d array of a's dtype, which
-    numpy computes with twice as fast as with the number (same result: the tensor's dtype
-    wins, as in PyTorch)."""
-    if (value.__class__ is float or value.__class__ is int) and a.dtype.kind != "b":
-        return t._backend.scalar(value, a.dtype)
-    if isinstance(value, (int, float)):  # bool, numpy scalars, bool tensors: numpy's rules
-        return value
-    return t._backend.asarray(value)
+def _cast_with_number(t, a, value, dt, opmath):
+    """(array, number as a 0-d array, result dtype) for tensor t (array a) beside a number."""
+    if opmath and (dt is _HALF or dt == _HALF):
+        return a.astype(_OPMATH), t._backend.scalar(float(value), _OPMATH), dt
+    if a.dtype != dt:
+        a = a.astype(dt)
+    if value.__class__ is float or value.__class__ is int:
+        # a cached 0-d array of a's dtype: numpy computes with it twice as fast as with the
+        # number (and no numpy rule of its own, such as OverflowError, applies)
+        if dt.kind != "f":
+            value = dtypes.wrap_number(value, dt)
+        return a, t._backend.scalar(value, dt), dt
+    if isinstance(value, bool):
+        return a, t._backend.scalar(dtypes.wrap_number(value, dt), dt), dt
+    return a, t._backend.asarray(value), dt
+
+
+def operands(op, x, y):
+    """The arrays an op on x and y computes with, promoted as PyTorch does (see promote)."""
+    a, b, _ = promote(x, y)
+    return a, b
+
+
+def binary(op, fn, x, y):
+    """fn(a, b) on the promoted operands of x and y, in the result dtype; a broadcasting
+    failure raises PyTorch's RuntimeError naming op and the shapes."""
+    a, b, dt = promote(x, y)
+    try:
+        out = fn(a, b)
+    except ValueError:
+        raise broadcast_error(op, x, y) from None
+    return out if out.dtype == dt else out.astype(dt)
 
 
 def shape_of(v):

@@ -3,17 +3,25 @@
 from autograd import ops
 from autograd.args import _dim, _dims
 from autograd.tensor import Tensor, _wrap
+from backends import dtypes
 
 
 def mean(x, dim=None, keepdim=False):
-    """mean = sum / n."""
+    """mean = sum / n (float16 summed and divided in float32, then rounded, as PyTorch)."""
     dims = _dims(dim, x.ndim, "mean")
     if x.dtype.kind != "f":
         raise RuntimeError(
-            f"mean(): could not infer output dtype. Input dtype must be floating point, got "
-            f"{x.dtype}"
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {dtypes.torch_name(x.dtype)}"
         )
-    return ops.Sum.apply(x, dims, keepdim) / _count(x, dims)
+    half = _widened(x)
+    out = ops.Sum.apply(half if half is not None else x, dims, keepdim) / _count(x, dims)
+    return out if half is None else ops.Cast.apply(out, x.dtype)
+
+
+def _widened(x):
+    """x in float32 when it is float16 (whose 65504 can't even hold the count), else None."""
+    return ops.Cast.apply(x, dtypes.float32) if x.dtype.itemsize < 4 else None
 
 
 def _count(x, dims):
@@ -26,14 +34,42 @@ def _count(x, dims):
 def var(x, dim=None, correction=1, keepdim=False):
     """var = sum (x - mean)^2 / (n - correction)."""
     dims = _dims(dim, x.ndim, "var")
+    _check_floating(x)
+    half = _widened(x)
+    if half is not None:
+        return ops.Cast.apply(var(half, dim, correction, keepdim), x.dtype)
     mu = ops.Sum.apply(x, dims, True) / _count(x, dims)
     d = x - mu
     return ops.Sum.apply(d * d, dims, keepdim) / max(_count(x, dims) - correction, 0)
 
 
+def std(x, dim=None, correction=1, keepdim=False):
+    """std = sqrt(var).  dstd/dvar = 1 / (2 std), taken as 0 where std = 0 (PyTorch's rule: a
+    constant input has gradient 0, not 0 * inf = nan)."""
+    _check_floating(x)
+    v = var(x, dim, correction, keepdim)
+    zero = v.array == 0
+    if not zero.any():
+        return v.sqrt()
+    s = ops.Where.apply(zero, 1.0, v).sqrt()  # sqrt's slope at 1, then dropped by the where
+    return ops.Where.apply(zero, 0.0, s)
+
+
+def _check_floating(x):
+    if x.dtype.kind != "f":
+        raise RuntimeError(
+            f"std and var only support floating point and complex dtypes (got {x.dtype})"
+        )
+
+
 def logsumexp(x, dim=None, keepdim=False):
-    """log sum e^x, shifted by the max so large inputs do not overflow."""
+    """log sum e^x, shifted by the max so large inputs do not overflow. Integers and bool are
+    taken as the default float, as PyTorch."""
     dims = _dims(dim, x.ndim, "logsumexp")
+    if x.dtype.kind != "f":
+        from autograd.tensor import _defaults
+
+        x = ops.Cast.apply(x, _defaults.dtype)
     m = ops.Amax.apply(x.detach(), dims, True) if x.numel() else x.detach().sum(dims, True)
     m = _wrap(x.xp.where(x.xp.isfinite(m.array), m.array, 0), x._backend)  # all -inf rows
     out = ops.Sum.apply((x - m).exp(), dims, True).log() + m
@@ -48,6 +84,8 @@ def _reduced(shape, dims):
 
 def softmax(x, dim=-1):
     """softmax_i = e^(x_i - max) / sum_j e^(x_j - max)."""
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"softmax\" not implemented for '{dtypes.torch_name(x.dtype)}'")
     dims = (_dim(dim, x.ndim, "softmax"),) if x.ndim else ()
     e = (x - ops.Amax.apply(x.detach(), dims, True)).exp() if x.numel() else x.exp()
     return e / ops.Sum.apply(e, dims, True)
@@ -89,8 +127,6 @@ def cat(tensors, dim=0):
     dtype = ref.dtype
     for t in tensors[1:]:
         if t.dtype != dtype:
-            from backends import dtypes
-
             dtype = dtypes.result_type(dtype, 1, t.dtype, 1, None)
     tensors = [t if t.dtype == dtype else t.to(dtype) for t in tensors]
     return ops.Cat.apply(d, *tensors)

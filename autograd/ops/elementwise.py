@@ -11,8 +11,9 @@ from autograd import function as _function
 from autograd.broadcast import sum_to
 from autograd.function import Function, Node
 from autograd.grad_mode import state as _grad
-from autograd.ops._util import broadcast_error, operands, shape_of
+from autograd.ops._util import binary, broadcast_error, promote, shape_of
 from autograd.tensor import Tensor, _wrap
+from backends import dtypes
 
 
 class _Primitive(Function):
@@ -37,17 +38,18 @@ def _own(out, fn, x, tangent):
 
 
 # ----------------------------------------------------------------------- binary
+_ADD = operator.add
+_SUB = operator.sub
+_MUL = operator.mul
+
+
 class Add(_Primitive):
     """z = x + y.  dz/dx = dz/dy = 1 (the add gate distributes)."""
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = operands("add", x, y)
         ctx.shapes = (shape_of(x), shape_of(y))
-        try:
-            return a + b
-        except ValueError:
-            raise broadcast_error("add", x, y) from None
+        return binary("add", _ADD, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -68,12 +70,17 @@ class Sub(_Primitive):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = operands("sub", x, y)
         ctx.shapes = (shape_of(x), shape_of(y))
-        try:
-            return a - b
-        except ValueError:
-            raise broadcast_error("sub", x, y) from None
+        if _is_bool(x) or _is_bool(y):
+            both = _is_bool(x) and _is_bool(y) and isinstance(x, Tensor) and isinstance(y, Tensor)
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead."
+                if both
+                else "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
+        return binary("sub", _SUB, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -94,12 +101,8 @@ class Mul(_Primitive):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = operands("mul", x, y)
         ctx.save_for_backward(x, y)
-        try:
-            return a * b
-        except ValueError:
-            raise broadcast_error("mul", x, y) from None
+        return binary("mul", _MUL, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -124,16 +127,18 @@ class Div(_Primitive):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = operands("div", x, y)
         ctx.save_for_backward(x, y)
-        if _kind(a) != "f" and _kind(b) != "f":  # true division of integers gives floats
-            # both sides: an int64 array (or 0-d scalar) beside float32 would promote to float64
-            a = a.astype(_default_float()) if hasattr(a, "astype") else a
-            b = b.astype(_default_float()) if hasattr(b, "astype") else b
+        a, b, dt = promote(x, y)
+        if dt.kind != "f":  # true division of integers gives the default float
+            dt = _default_float()
+            ref = x if isinstance(x, Tensor) else y
+            a = _as_float(x, dt, ref)
+            b = _as_float(y, dt, ref)
         try:
-            return a / b
+            out = a / b
         except ValueError:
             raise broadcast_error("div", x, y) from None
+        return out if out.dtype == dt else out.astype(dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -157,56 +162,66 @@ class Div(_Primitive):
 
 
 class Pow(_Primitive):
-    """z = x^y.  dz/dx = y x^(y-1), dz/dy = x^y ln x (0 where x = 0 and y >= 0, as PyTorch)."""
+    """z = x^y.  dz/dx = y x^(y-1) (0 where y = 0), dz/dy = x^y ln x (0 where x = 0 and
+    y >= 0), as PyTorch."""
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = operands("pow", x, y)
         ctx.save_for_backward(x, y)
+        a, b, dt = promote(x, y)
+        if dt.kind in "iub":
+            return _integer_pow(x, y, a, b, dt)
+        if y.__class__ is float and (y == 0.5 or y == -0.5) and isinstance(x, Tensor):
+            # PyTorch takes sqrt for ^0.5 and 1/sqrt for ^-0.5 (so (-0)^0.5 = -0, (-inf)^0.5 = nan)
+            out = x.xp.sqrt(a)
+            return (out if y > 0 else 1 / out).astype(dt, copy=False)
         try:
-            return a**b
+            out = a**b
         except ValueError:
             raise broadcast_error("pow", x, y) from None
+        return out if out.dtype == dt else out.astype(dt)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
-        gx = gy = None
-        if nx:
-            if isinstance(y, Tensor):
-                gx = sum_to(grad * y * x ** (y - 1), x.shape)
-            elif y == 0:
-                gx = grad * 0
-            else:
-                gx = grad * y * x ** (y - 1)
-        if ny:
-            if isinstance(x, Tensor):
-                safe = x.array != 0
-                logx = Where.apply(safe, x, 1.0).log()
-                gy = sum_to(grad * x**y * logx, y.shape)
-            else:
-                import math
-
-                gy = grad * x**y * math.log(x) if x > 0 else grad * 0
+        gx = sum_to(grad * _dpow_dx(x, y), x.shape) if nx else None
+        gy = sum_to(grad * _dpow_dy(x, y), y.shape) if ny else None
         return gx, gy
 
     @staticmethod
     def jvp(tangents, out, x, y):
-        """ż = y x^(y-1) ẋ + x^y ln x ẏ (the second term 0 where x = 0, as backward)."""
+        """ż = y x^(y-1) ẋ + x^y ln x ẏ (with backward's zeros)."""
         tx, ty = tangents
-        tz = None
-        if tx is not None:
-            tz = tx * y * x ** (y - 1) if isinstance(y, Tensor) or y != 0 else tx * 0
+        tz = None if tx is None else tx * _dpow_dx(x, y)
         if ty is not None:
-            if isinstance(x, Tensor):
-                term = ty * x**y * Where.apply(x.array != 0, x, 1.0).log()
-            else:
-                import math
-
-                term = ty * x**y * math.log(x) if x > 0 else ty * 0
+            term = ty * _dpow_dy(x, y)
             tz = term if tz is None else tz + term
         return tz
+
+
+def _dpow_dx(x, y):
+    """dz/dx = y x^(y-1), and 0 where y = 0 (so 0^0 and nan^0 have slope 0, as PyTorch).
+    The where covers only the points where y x^(y-1) is not 0 already, so that elsewhere the
+    derivative of dz/dx by y stays x^(y-1) (both orders of the mixed second derivative agree)."""
+    if not isinstance(y, Tensor):
+        if y == 0:
+            return _wrap(x.xp.zeros(x.shape, dtype=x.dtype), x._backend)
+        return y * x ** (y - 1)
+    a = x.array
+    return Where.apply((y.array == 0) & ((a == 0) | (a != a)), 0.0, y * x ** (y - 1))
+
+
+def _dpow_dy(x, y):
+    """dz/dy = x^y ln x, and 0 where x = 0 and y >= 0, as PyTorch (x < 0 gives nan, and
+    0^y with y < 0 gives -inf, as there)."""
+    if isinstance(x, Tensor):
+        logx = x.log()
+        zero = x.array == 0
+    else:
+        logx = _wrap(y.xp.log(y.xp.asarray(x, dtype=y.dtype)), y._backend)
+        zero = x == 0
+    return Where.apply(zero & (y.array >= 0), 0.0, x**y * logx)
 
 
 class Maximum(_Primitive):
@@ -215,11 +230,7 @@ class Maximum(_Primitive):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        a, b = operands("maximum", x, y)
-        try:
-            return x.xp.maximum(a, b)
-        except ValueError:
-            raise broadcast_error("maximum", x, y) from None
+        return binary("maximum", x.xp.maximum, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -237,11 +248,7 @@ class Minimum(_Primitive):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        a, b = operands("minimum", x, y)
-        try:
-            return x.xp.minimum(a, b)
-        except ValueError:
-            raise broadcast_error("minimum", x, y) from None
+        return binary("minimum", x.xp.minimum, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -285,9 +292,10 @@ class Where(_Primitive):
     def forward(ctx, cond, x, y):
         ctx.cond = cond
         ctx.shapes = (shape_of(x), shape_of(y))
-        a, b = operands("where", x, y)
+        a, b, dt = promote(x, y)
         try:
-            return x.xp.where(cond, a, b) if isinstance(x, Tensor) else y.xp.where(cond, a, b)
+            out = (x if isinstance(x, Tensor) else y).xp.where(cond, a, b)
+            return out if out.dtype == dt else out.astype(dt)
         except ValueError:
             raise RuntimeError(
                 f"where: condition {tuple(cond.shape)}, input {tuple(shape_of(x))} and other "
@@ -320,6 +328,11 @@ class Neg(_Primitive):
 
     @staticmethod
     def forward(ctx, x):
+        if x.array.dtype.kind == "b":
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
         return -x.array
 
     @staticmethod
@@ -371,6 +384,48 @@ class Log(_Primitive):
     def jvp(tangents, out, x):
         """ẏ = ẋ / x."""
         return tangents[0] / x
+
+
+class Log1p(_Primitive):
+    """y = ln(1 + x), exact for tiny x (a primitive for precision).  dy/dx = 1 / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.xp.log1p(_floating(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1)
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = ẋ / (1 + x)."""
+        return tangents[0] / (x + 1)
+
+
+class Expm1(_Primitive):
+    """y = e^x - 1, exact for tiny x (a primitive for precision).  dy/dx = e^x = y + 1."""
+
+    _saves_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        ctx.out = out = x.xp.expm1(_floating(x))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (_output(ctx, Expm1, x) + 1)
+
+    @staticmethod
+    def jvp(tangents, out, x):
+        """ẏ = (y + 1) ẋ."""
+        (tx,) = tangents
+        return tx * (_own(out, Expm1, x, tx) + 1)
 
 
 class Sqrt(_Primitive):
@@ -547,7 +602,10 @@ class Relu(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.xp.maximum(x.array, 0)
+        a = x.array
+        if a.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
+        return x.xp.maximum(a, x._backend.scalar(0, a.dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -573,7 +631,10 @@ class Abs(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.xp.abs(x.array)
+        a = x.array
+        if a.dtype.kind == "b":
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+        return x.xp.abs(a)
 
     @staticmethod
     def backward(ctx, grad):
@@ -617,7 +678,8 @@ class Sign(_Primitive):
 
     @staticmethod
     def forward(ctx, x):
-        return x.xp.sign(x.array)
+        a = x.array
+        return a.copy() if a.dtype.kind == "b" else x.xp.sign(a)  # sign(bool) is itself
 
     @staticmethod
     def backward(ctx, grad):
@@ -636,9 +698,13 @@ class Clamp(_Primitive):
         ctx.save_for_backward(x)
         ctx.bounds = (lo, hi)
         a = x.array
-        if a.dtype.kind != "f" and (isinstance(lo, float) or isinstance(hi, float)):
-            a = a.astype(_default_float())  # a float bound promotes an integer tensor (PyTorch)
-        return x.xp.clip(a, lo, hi).astype(a.dtype, copy=False)
+        dt = dtypes.result_types([a] + [b for b in (lo, hi) if b is not None], _default_float())
+        if dt.kind == "b":
+            raise NotImplementedError("\"clamp\" not implemented for 'Bool'")
+        a = a.astype(dt, copy=False)  # a float bound promotes an integer tensor (PyTorch)
+        lo = None if lo is None else _bound(x, lo, dt)
+        hi = None if hi is None else _bound(x, hi, dt)
+        return x.xp.clip(a, lo, hi).astype(dt, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -784,6 +850,22 @@ def _floating(x):
     return a if a.dtype.kind == "f" else a.astype(_default_float())
 
 
+def _is_bool(v):
+    return v.dtype.kind == "b" if isinstance(v, Tensor) else isinstance(v, bool)
+
+
+def _bound(x, value, dtype):
+    """A clamp bound as a 0-d array of dtype; an integer bound out of dtype's range raises, as
+    PyTorch (which lets an unsigned type take down to -max, wrapped)."""
+    if dtype.kind in "iu":
+        info = x.xp.iinfo(dtype)
+        low = -int(info.max) if dtype.kind == "u" else int(info.min)
+        if not low <= value <= int(info.max):
+            raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
+        value = dtypes.wrap_number(int(value), dtype)
+    return x._backend.scalar(value, dtype)
+
+
 def _kind(v):
     """The dtype kind of an array, or of a Python number as PyTorch reads it."""
     if hasattr(v, "dtype"):
@@ -795,6 +877,38 @@ def _default_float():
     from autograd.tensor import _defaults
 
     return _defaults.dtype
+
+
+def _as_float(v, dtype, ref):
+    """Tensor or number v as an array of float dtype (each operand of an integer true division
+    is cast from its own dtype, as PyTorch)."""
+    if isinstance(v, Tensor):
+        return v.array.astype(dtype)
+    return ref._backend.scalar(float(v), dtype)
+
+
+def _integer_pow(x, y, a, b, dt):
+    """x^y in an integer (or bool) dtype, as PyTorch: a negative Python exponent raises, a
+    negative tensor exponent gives 1 for base 1, (-1)^y for base -1 and 0 otherwise."""
+    if dt.kind == "b":
+        if isinstance(x, Tensor) and isinstance(y, Tensor):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        return a | ~b  # x^y = 1 unless x = 0 < y
+    if not isinstance(y, Tensor) and y < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    xp = (x if isinstance(x, Tensor) else y).xp
+    try:
+        a, b = xp.broadcast_arrays(a, b)
+    except ValueError:
+        raise broadcast_error("pow", x, y) from None
+    if dt.kind == "u" or not (b < 0).any():
+        return a**b
+    negative = b < 0
+    out = a ** xp.where(negative, 0, b).astype(dt)
+    odd = (b % 2).astype(bool)
+    one = xp.ones((), dtype=dt)
+    special = xp.where(a == 1, one, xp.where(a == -1, xp.where(odd, -one, one), 0 * one))
+    return xp.where(negative, special, out).astype(dt, copy=False)
 
 
 def _set_inplace(a, b):

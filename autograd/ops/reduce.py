@@ -5,6 +5,7 @@ from autograd import function as _function
 from autograd.function import Function
 from autograd.grad_mode import state as _grad
 from autograd.tensor import _wrap
+from backends import dtypes
 
 
 class _Primitive(Function):
@@ -40,7 +41,11 @@ class Sum(_Primitive):
     def forward(ctx, x, dims=None, keepdim=False):
         ctx.shape = x.shape
         ctx.dims = dims
-        return x.array.sum(axis=dims, keepdims=keepdim)
+        a = x.array
+        if a.dtype.kind == "f" and a.dtype.itemsize < 4:
+            # float16 accumulates in float32 and rounds once, as PyTorch (numpy rounds each step)
+            return a.sum(axis=dims, keepdims=keepdim, dtype="float32").astype(a.dtype)
+        return a.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -55,15 +60,16 @@ class Amax(_Primitive):
     """y = max over dims.  dy/dx_i = 1/k for the k elements tied at the max, else 0 (PyTorch)."""
 
     _saves_output = True
+    _name = "max"
 
-    @staticmethod
-    def forward(ctx, x, dims=None, keepdim=False):
+    @classmethod
+    def forward(cls, ctx, x, dims=None, keepdim=False):
         ctx.save_for_backward(x)
         ctx.dims = dims
         a = x.array
         if a.size == 0:
-            raise _empty_error("max", x, dims)
-        out = a.max(axis=dims, keepdims=True)
+            raise _empty_error(cls._name, x, dims)
+        out = getattr(a, cls._name)(axis=dims, keepdims=True)
         ctx.out = out
         return out if keepdim else out.reshape(_reduced_shape(a.shape, dims))
 
@@ -87,6 +93,13 @@ class Amax(_Primitive):
         return Sum.apply(tx * _wrap(weight.astype(tx.dtype), x._backend), dims, keepdim)
 
 
+class Amin(Amax):
+    """y = min over dims.  dy/dx_i = 1/k for the k elements tied at the min, else 0 (PyTorch).
+    Its own reduction, not -max(-x): negation wraps unsigned integers and fails on bool."""
+
+    _name = "min"
+
+
 class LogSoftmax(_Primitive):
     """y = x - log sum_j e^(x_j) along dim, shifted by the max so nothing overflows.
     dy/dx: grad - softmax(x) sum(grad), with softmax(x) = e^y.
@@ -101,7 +114,11 @@ class LogSoftmax(_Primitive):
     def forward(ctx, x, dim):
         ctx.save_for_backward(x)
         ctx.dim = dim
-        ctx.out = out = _log_softmax(x.xp, _floating(x), dim)
+        if x.array.dtype.kind != "f":
+            raise NotImplementedError(
+                f"\"log_softmax\" not implemented for '{dtypes.torch_name(x.array.dtype)}'"
+            )
+        ctx.out = out = _log_softmax(x.xp, x.array, dim)
         return out
 
     @staticmethod
@@ -366,7 +383,12 @@ class Prod(_Primitive):
         ctx.save_for_backward(x)
         ctx.dims = dims
         ctx.keepdim = keepdim
-        return x.array.prod(axis=dims, keepdims=keepdim)
+        a = x.array
+        # integers and bool multiply in int64, as PyTorch (numpy: uint64 for unsigned)
+        dtype = "int64" if a.dtype.kind in "biu" else None
+        if a.dtype.kind == "f" and a.dtype.itemsize < 4:
+            return a.prod(axis=dims, keepdims=keepdim, dtype="float32").astype(a.dtype)
+        return a.prod(axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):

@@ -633,6 +633,8 @@ ROWS = [
     Row("exp", lambda T, x: x.exp(), unary),
     Row("log", lambda T, x: x.log(), case(same(1, min_side=0), POSITIVE)),
     Row("sqrt", lambda T, x: T.sqrt(x), case(same(1, min_side=0), POSITIVE)),
+    Row("log1p", lambda T, x: x.log1p(), case(same(1, min_side=0), POSITIVE)),
+    Row("expm1", lambda T, x: x.expm1(), unary),
     Row("sin", lambda T, x: x.sin(), unary),
     Row("cos", lambda T, x: T.cos(x), unary),
     Row("tanh", lambda T, x: x.tanh(), unary),
