@@ -130,3 +130,20 @@ from autograd import linalg  # noqa: E402,F401
 from autograd.args import _numpy_names  # noqa: E402
 
 gather = _numpy_names(gather)
+# --- legacy typed constructors (lead) ---
+from autograd.creation import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+
+__all__ += [
+    "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
+    "ByteTensor", "CharTensor", "BoolTensor",
+]  # fmt: skip

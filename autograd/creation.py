@@ -157,3 +157,30 @@ def from_dlpack(ext_tensor):
     else:
         raise RuntimeError(f"from_dlpack: unsupported DLPack device type {int(kind)}")
     return _wrap(backend.xp.from_dlpack(ext_tensor), backend)
+
+
+# --- legacy typed constructors (lead): torch.FloatTensor(2, 3), torch.LongTensor([1, 2]) ---
+def _legacy_constructor(name, dtype):
+    def make(*args, device=None):
+        """`{name}(*sizes)`: a tensor of that shape (zero-filled, where torch leaves the
+        memory uninitialised); `{name}(data)`: the data as this dtype."""
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            return zeros(*args, dtype=dtype, device=device)
+        if len(args) == 1:
+            return Tensor(args[0], dtype=dtype, device=device)
+        raise TypeError(f"{name}: expected sizes (ints) or one sequence of data, got {args!r}")
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = make.__doc__.format(name=name)
+    return make
+
+
+FloatTensor = _legacy_constructor("FloatTensor", dtypes.float32)
+DoubleTensor = _legacy_constructor("DoubleTensor", dtypes.float64)
+HalfTensor = _legacy_constructor("HalfTensor", dtypes.float16)
+LongTensor = _legacy_constructor("LongTensor", dtypes.int64)
+IntTensor = _legacy_constructor("IntTensor", dtypes.int32)
+ShortTensor = _legacy_constructor("ShortTensor", dtypes.int16)
+ByteTensor = _legacy_constructor("ByteTensor", dtypes.uint8)
+CharTensor = _legacy_constructor("CharTensor", dtypes.int8)
+BoolTensor = _legacy_constructor("BoolTensor", dtypes.bool_)

@@ -170,3 +170,20 @@ __all__ += _MATH + [
     "fix", "inner", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
     "less_equal", "not_equal", "swapaxes", "swapdims", "norm",
 ]  # fmt: skip
+
+# --- learner names (lead) ---
+log1p = _method("log1p")
+expm1 = _method("expm1")
+rsqrt = _method("rsqrt")
+reciprocal = _method("reciprocal")
+nonzero = _method("nonzero")
+argwhere = _method("argwhere")
+select = _method("select")
+bitwise_and = _method("bitwise_and")
+bitwise_or = _method("bitwise_or")
+bitwise_xor = _method("bitwise_xor")
+bitwise_not = _method("bitwise_not")
+__all__ += [
+    "log1p", "expm1", "rsqrt", "reciprocal", "nonzero", "argwhere", "select", "bitwise_and",
+    "bitwise_or", "bitwise_xor", "bitwise_not",
+]  # fmt: skip

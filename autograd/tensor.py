@@ -517,15 +517,25 @@ class Tensor:
         return _wrap(self._backend.xp.logical_not(self.array), self._backend)
 
     def __invert__(self):
-        if self.dtype.kind != "b":
-            raise TypeError(f"~ is only defined for bool tensors, got {self.dtype}")
-        return self.logical_not()
+        if self.dtype.kind not in "biu":
+            raise TypeError(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors, "
+                f"got {self.dtype}"
+            )
+        return self.bitwise_not()
 
     def __and__(self, other):
-        return _compare(self, other, "logical_and")
+        return self.bitwise_and(other)
 
     def __or__(self, other):
-        return _compare(self, other, "logical_or")
+        return self.bitwise_or(other)
+
+    def __xor__(self, other):
+        return self.bitwise_xor(other)
+
+    __rand__ = __and__
+    __ror__ = __or__
+    __rxor__ = __xor__
 
     # ------------------------------------------------------------------ in-place
     def __iadd__(self, other):
@@ -992,6 +1002,7 @@ class Tensor:
 
     def __dlpack_device__(self):
         return self.array.__dlpack_device__()
+
     # --- tensor math (helper math): thin methods over autograd.mathops / autograd.linalg ---
     def log10(self):
         return _mathops.log10(self)
@@ -1372,9 +1383,83 @@ class Tensor:
     unique = _numpy_names(unique)
     unique_consecutive = _numpy_names(unique_consecutive)
 
+    # --- learner names (lead): new_* factories, nonzero, select, bitwise ops ---
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A copy of data as a tensor with this one's dtype and device unless given."""
+        return Tensor(data, requires_grad=requires_grad, dtype=dtype or self.dtype,
+                      device=device or self.device)  # fmt: skip
+
+    def _new_filled(self, fill, size, dtype, device, requires_grad):
+        from autograd.creation import full
+
+        size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        out = full(tuple(size), fill, dtype=dtype or self.dtype, device=device or self.device)
+        return out.requires_grad_() if requires_grad else out
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled(0, size, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled(1, size, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled(0, size, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        return self._new_filled(fill_value, (size,), dtype, device, requires_grad)
+
+    def nonzero(self, *, as_tuple=False):
+        """The indices of the non-zero elements: (n, ndim) int64, or one 1-D tensor per dim."""
+        xp = self._backend.xp
+        if as_tuple:
+            if self.ndim == 0:
+                return (_wrap(xp.nonzero(self.array.reshape(1))[0], self._backend),)
+            return tuple(_wrap(i.astype(dtypes.int64), self._backend)
+                         for i in xp.nonzero(self.array))  # fmt: skip
+        return _wrap(xp.argwhere(self.array).astype(dtypes.int64), self._backend)
+
+    def argwhere(self):
+        return self.nonzero()
+
+    def select(self, dim, index):
+        """The slice at `index` along `dim`, that dim removed (a view): x[..., index, ...]."""
+        if self.ndim == 0:
+            raise IndexError("select() cannot be applied to a 0-dim tensor.")
+        dim = _dim(dim, self.ndim, "select")
+        return self[(slice(None),) * dim + (index,)]
+
+    def _bitwise(self, other, name):
+        kinds = [self.dtype.kind]
+        if isinstance(other, Tensor):
+            kinds.append(other.dtype.kind)
+        elif isinstance(other, float):
+            kinds.append("f")
+        if any(k not in "biu" for k in kinds):
+            raise RuntimeError(
+                f"\"{name}_cpu\" not implemented for '{_TORCH_KIND.get('f', 'Float')}': "
+                f"{name} takes integer or bool tensors, got {self.dtype}"
+                + (f" and {other.dtype}" if isinstance(other, Tensor) else "")
+            )
+        return _compare(self, other, name)
+
+    def bitwise_and(self, other):
+        return self._bitwise(other, "bitwise_and")
+
+    def bitwise_or(self, other):
+        return self._bitwise(other, "bitwise_or")
+
+    def bitwise_xor(self, other):
+        return self._bitwise(other, "bitwise_xor")
+
+    def bitwise_not(self):
+        if self.dtype.kind not in "biu":
+            raise RuntimeError(f"bitwise_not takes integer or bool tensors, got {self.dtype}")
+        return _wrap(self._backend.xp.invert(self.array), self._backend)
+
 
 # --------------------------------------------------------------------------- helpers
 _new = object.__new__
+_TORCH_KIND = {"f": "Float"}
 
 # dtype name -> torch's legacy tensor type name, for Tensor.type()
 _TENSOR_TYPES = {
