@@ -13,13 +13,16 @@ __all__ = [
 def _size(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    for s in size:
+    for i, s in enumerate(size):
         if not isinstance(s, int) or isinstance(s, bool):
-            raise TypeError(f"size must be a tuple of ints, got {size!r}")
-    if any(s < 0 for s in size):
-        raise RuntimeError(
-            f"Trying to create tensor with negative dimension {min(size)}: {list(size)}"
-        )
+            # torch's types: TypeError for a non-int, RuntimeError for a negative size
+            raise TypeError(
+                f"argument 'size' must be tuple of ints, but found element of type "
+                f"{type(s).__name__} at pos {i} (size {size!r})"
+            )
+    for s in size:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
     return tuple(size)
 
 

@@ -147,7 +147,7 @@ class Gather(_Primitive):
                     f"{tuple(index.shape)} to be smaller than self {tuple(x.shape)} apart from "
                     f"dimension {dim}"
                 )
-        n = x.shape[dim] if x.ndim else 1  # a 0-d tensor gathers along its one element
+        n = x.shape[dim] if x.ndim else 1  # a 0-d tensor gathers as one of size 1
         if index.size:
             # numpy would wrap a negative index to the end; torch refuses it, and any >= n
             lo, hi = int(index.min()), int(index.max())
