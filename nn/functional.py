@@ -671,6 +671,16 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         positive = target > 0
         safe = where(positive, target, target * 0.0 + 1.0)  # log sees 1 where y = 0: y log y = 0
         loss = target * safe.log() - target * input
+    if reduction == "mean":
+        import warnings
+
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            stacklevel=2,
+        )
     if reduction == "batchmean":
         if input.ndim == 0:
             return loss.sum()

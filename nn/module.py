@@ -246,7 +246,10 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        if not self._forward_hooks:
+        backward_state = None
+        if self.__dict__.get("_full_backward_hooks"):
+            backward_state, args = _setup_backward_hooks(self, args)
+        if not self._forward_hooks and backward_state is None:
             return self.forward(*args, **kwargs)
         try:
             out = self.forward(*args, **kwargs)
@@ -263,7 +266,33 @@ class Module:
             result = self._run_forward_hook(hook_id, hook, args, kwargs, out)
             if result is not None:
                 out = result
+        if backward_state is not None:
+            out = _setup_backward_output(self, backward_state, out)
         return out
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """hook(module, grad_input, grad_output) runs when the gradient with respect to the
+        module's input is computed; a non-None return replaces grad_input. grad_input holds
+        None for an input that needs no gradient. Here for modules with one Tensor input and
+        one Tensor output (PyTorch takes any number)."""
+        d = self.__dict__
+        if "_full_backward_hooks" not in d:
+            d["_full_backward_hooks"] = OrderedDict()
+        return self._add_hook(d["_full_backward_hooks"], hook, prepend, False)
+
+    def _call_full_backward_hooks(self, grad_input, grad_output):
+        for hook in tuple(self._full_backward_hooks.values()):
+            result = hook(self, grad_input, grad_output)
+            if result is None:
+                continue
+            result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+            if len(result) != len(grad_input):
+                raise RuntimeError(
+                    f"Backward hook returned an invalid number of grad_input, got "
+                    f"{len(result)}, but expected {len(grad_input)}"
+                )
+            grad_input = result
+        return grad_input
 
     def _run_forward_hook(self, hook_id, hook, args, kwargs, out):
         if hook_id in self.__dict__.get("_hooks_with_kwargs", ()):
@@ -519,3 +548,77 @@ class Module:
         elif lines:
             body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
+
+
+# --------------------------------------------------------------------------- (helper nnlayers)
+# Full backward hooks: identity Functions around the module's input and output. The output's
+# backward runs first and keeps grad_output; the input's calls the hooks with both (or the
+# output's does, when the input needs no gradient).
+from autograd import Function, is_grad_enabled  # noqa: E402
+
+
+class _BackwardHookOutput(Function):
+    """y = x.  dy/dx = 1; backward hands grad_output to the module's hooks."""
+
+    @staticmethod
+    def forward(ctx, x, state):
+        ctx.state = state
+        return x * 1.0
+
+    @staticmethod
+    def backward(ctx, grad):
+        state = ctx.state
+        state["grad_output"] = (grad,)
+        if not state["input_needs_grad"]:
+            import warnings
+
+            warnings.warn(
+                "Full backward hook is firing when gradients are computed with respect to "
+                "module outputs since no inputs require gradients.",
+                stacklevel=2,
+            )
+            state["module"]._call_full_backward_hooks((None,), state["grad_output"])
+        return grad, None
+
+
+class _BackwardHookInput(Function):
+    """y = x.  dy/dx = 1; backward calls the module's hooks with (grad_input, grad_output)."""
+
+    @staticmethod
+    def forward(ctx, x, state):
+        ctx.state = state
+        return x * 1.0
+
+    @staticmethod
+    def backward(ctx, grad):
+        state = ctx.state
+        grad_output = state.get("grad_output", (None,))
+        (grad,) = state["module"]._call_full_backward_hooks((grad,), grad_output)
+        return grad, None
+
+
+def _setup_backward_hooks(module, args):
+    tensors = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+    if len(tensors) != 1:
+        raise NotImplementedError(
+            "register_full_backward_hook: modules called with one Tensor argument only, got "
+            f"{len(tensors)}"
+        )
+    if not is_grad_enabled():
+        return None, args
+    (i,) = tensors
+    state = {"module": module, "input_needs_grad": args[i].requires_grad}
+    if args[i].requires_grad:
+        args = args[:i] + (_BackwardHookInput.apply(args[i], state),) + args[i + 1 :]
+    return state, args
+
+
+def _setup_backward_output(module, state, out):
+    if not isinstance(out, Tensor):
+        raise NotImplementedError(
+            "register_full_backward_hook: modules returning one Tensor only, got "
+            f"{type(out).__name__}"
+        )
+    if not out.requires_grad:
+        return out
+    return _BackwardHookOutput.apply(out, state)

@@ -277,3 +277,11 @@ def test_embedding_takes_torchs_keywords():
     np.testing.assert_array_equal(out.detach().numpy(), w.detach().numpy()[idx.numpy()])
     with pytest.raises(NotImplementedError):
         F.embedding(idx, w, max_norm=1.0)
+
+
+def test_kl_div_warns_about_mean_as_torch():
+    x, y = autograd.tensor([[-1.0, -0.5]]), autograd.tensor([[0.3, 0.7]])
+    with pytest.warns(UserWarning, match="batchmean"):
+        TF.kl_div(torch.tensor([[-1.0, -0.5]]), torch.tensor([[0.3, 0.7]]))
+    with pytest.warns(UserWarning, match="batchmean"):
+        F.kl_div(x, y)

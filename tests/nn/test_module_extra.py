@@ -246,3 +246,51 @@ def test_transformer_encoder_with_padding_mask_matches_torch(train):
     with torch.no_grad() if not train else torch.enable_grad():
         yt = theirs(torch.tensor(x), src_key_padding_mask=torch.tensor(pad))
     np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("input_grad", [True, False])
+def test_full_backward_hook_sees_and_replaces_grads_as_torch(input_grad):
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh()).double()
+    ours = nn.Sequential(nn.Linear(3, 4), nn.Tanh()).double()
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, 3))
+    g = np.random.default_rng(1).standard_normal((2, 4))
+    results = []
+    for model, make in ((ours, autograd.tensor), (theirs, torch.tensor)):
+        seen = []
+
+        def hook(module, grad_input, grad_output, seen=seen):
+            seen.append([None if t is None else t.detach().numpy().copy() for t in grad_input])
+            seen.append([t.detach().numpy().copy() for t in grad_output])
+            return None if grad_input[0] is None else (grad_input[0] * 3,)
+
+        handle = model[0].register_full_backward_hook(hook)
+        xt = make(x, requires_grad=input_grad)
+        with pytest.warns(UserWarning) if not input_grad else _no_warning():
+            model(xt).backward(make(g))
+        results.append((seen, None if xt.grad is None else xt.grad.numpy(),
+                        model[0].weight.grad.numpy()))  # fmt: skip
+        handle.remove()
+    (seen_o, grad_o, w_o), (seen_t, grad_t, w_t) = results
+    assert len(seen_o) == len(seen_t) == 2
+    for a, b in zip(seen_o[0] + seen_o[1], seen_t[0] + seen_t[1]):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-10)
+    if input_grad:
+        np.testing.assert_allclose(grad_o, grad_t, rtol=1e-10)
+    else:
+        assert grad_o is None and grad_t is None
+    np.testing.assert_allclose(w_o, w_t, rtol=1e-10)  # the hook changes only grad_input
+
+
+class _no_warning:
+    def __enter__(self):
+        import warnings
+
+        self._catch = warnings.catch_warnings()
+        self._catch.__enter__()
+        warnings.simplefilter("error")
+
+    def __exit__(self, *exc):
+        self._catch.__exit__(*exc)
