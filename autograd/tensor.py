@@ -1428,6 +1428,9 @@ class Tensor:
         dim = _dim(dim, self.ndim, "select")
         return self[(slice(None),) * dim + (index,)]
 
+    select = _numpy_names(select)
+    stride = _numpy_names(stride)
+
     def _bitwise(self, other, name):
         kinds = [self.dtype.kind]
         if isinstance(other, Tensor):

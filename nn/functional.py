@@ -1412,3 +1412,12 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if bias is not None:
         out = out + bias.reshape(per_channel)
     return out
+
+# numpy's axis= / keepdims= beside dim= / keepdim= (as autograd's functions take them)
+from autograd.args import _numpy_names  # noqa: E402
+
+glu = _numpy_names(glu)
+softmin = _numpy_names(softmin)
+normalize = _numpy_names(normalize)
+cosine_similarity = _numpy_names(cosine_similarity)
+pairwise_distance = _numpy_names(pairwise_distance)

@@ -11,7 +11,12 @@ pytest.importorskip("graphviz")  # the notebooks draw with autograd.viz.draw
 
 NOTEBOOKS = sorted((pathlib.Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 # What a notebook needs beyond the test extras and graphviz: without it, it is skipped.
-NEEDS = {"04_optimizers": ["matplotlib"], "05_forward_vs_reverse": ["matplotlib"]}
+NEEDS = {
+    name: ["matplotlib"]
+    for name in ("04_optimizers", "05_forward_vs_reverse", "06_convolution_arithmetic",
+                 "07_batch_norm_and_dropout", "08_rnns_and_attention", "09_mnist_mlp",
+                 "10_blas_lab")
+}  # fmt: skip
 
 
 def test_notebooks_are_found():
