@@ -147,3 +147,7 @@ __all__ += [
     "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
     "ByteTensor", "CharTensor", "BoolTensor",
 ]  # fmt: skip
+# --- torch.save / torch.load (lead): safetensors checkpoints, as nn.save / nn.load ---
+from autograd.serialization import load, save  # noqa: E402
+
+__all__ += ["save", "load"]

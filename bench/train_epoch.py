@@ -140,7 +140,7 @@ def torch_worker(recipe, seed, limit_train, weights, threads):
     if threads:
         torch.set_num_threads(threads)
 
-    from nn.checkpoint import load
+    from autograd.serialization import load
 
     config = loop.Config(recipe=recipe, seed=seed, limit_train=limit_train).resolved()
     train_set, test_set = loop.load_data(config)
@@ -212,7 +212,7 @@ class TorchChild:
 # --------------------------------------------------------------------------- one recipe
 def bench_recipe(name, epochs, limit_train, seed, log, tmp, threads):
     """Train `name` with dagrad here and with torch in the child, epoch for epoch."""
-    from nn.checkpoint import save
+    from autograd.serialization import save
 
     config = loop.Config(recipe=name, epochs=epochs, seed=seed, limit_train=limit_train)
     config = config.resolved()

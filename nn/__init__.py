@@ -6,10 +6,10 @@ model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
 loss = nn.CrossEntropyLoss()(model(x), y)
 """
 
+from autograd.serialization import load, save
 from nn import data, datasets, functional, init
 from nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from nn.attention import MultiheadAttention
-from nn.checkpoint import load, save
 from nn.containers import ModuleList, Sequential
 from nn.conv import Conv2d
 from nn.dropout import Dropout

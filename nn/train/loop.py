@@ -104,7 +104,7 @@ def latest_checkpoint(out):
 
 
 def _save_checkpoint(config, model, optimizer, epoch, history):
-    from nn.checkpoint import save
+    from autograd.serialization import save
 
     path = checkpoint_path(config.out, epoch)
     settings = {k: getattr(config, k) for k in RESULT_SETTINGS}
@@ -122,7 +122,7 @@ def _save_checkpoint(config, model, optimizer, epoch, history):
 
 
 def read_checkpoint(path, device="cpu"):
-    from nn.checkpoint import load
+    from autograd.serialization import load
 
     state = load(path, device=device)
     missing = {"model", "optimizer", "epoch", "settings", "history"} - set(state)

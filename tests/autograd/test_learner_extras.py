@@ -82,9 +82,9 @@ def test_bitwise_of_floats_is_refused_as_torch():
         with pytest.raises(RuntimeError, match="bitwise"):
             op(x)
     with pytest.raises(TypeError):
-        ~t
+        _ = ~t
     with pytest.raises(TypeError, match="invert"):
-        ~x
+        _ = ~x
 
 
 @pytest.mark.parametrize("name", ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",

@@ -14,8 +14,8 @@ import pytest
 import autograd
 import nn
 import optim
+from autograd import serialization as checkpoint
 from backends import DeviceError
-from nn import checkpoint
 
 torch = pytest.importorskip("torch", reason="torch is the oracle for checkpoint interchange")
 safetensors_torch = pytest.importorskip("safetensors.torch", reason="safetensors is required")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import autograd
-from nn.checkpoint import load
+from autograd.serialization import load
 from nn.datasets import FashionMNIST, write_idx
 from nn.train import loop
 from nn.train.__main__ import main
