@@ -1413,6 +1413,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         out = out + bias.reshape(per_channel)
     return out
 
+
 # numpy's axis= / keepdims= beside dim= / keepdim= (as autograd's functions take them)
 from autograd.args import _numpy_names  # noqa: E402
 
