@@ -104,14 +104,24 @@ class Node:
     @property
     def next_functions(self):
         """((node or None, 0), ...): one pair per tensor input as PyTorch lists them; a leaf
-        that requires grad appears as its AccumulateGrad node."""
+        that requires grad appears as its AccumulateGrad node (kept alive by the graph, as
+        PyTorch's: every node that lists a leaf lists the same one)."""
+        cached = self.__dict__.get("_next_functions")
+        if cached is not None:
+            return cached
         edges = self._next
         fn = self._fn
         entry = _TORCH_NODES.get(fn.__name__) if fn._builtin else None
         if entry is not None:
             positions = entry(self)[1] if callable(entry) else entry[1]
-            edges = [edges[i] if i < len(edges) else None for i in positions]
-        return tuple((_as_node(edge), 0) for edge in edges)
+            edges = [
+                (i.wrap(edges[i.index]) if isinstance(i, _Through) else edges[i])
+                if (i.index if isinstance(i, _Through) else i) < len(edges)
+                else None
+                for i in positions
+            ]
+        self._next_functions = tuple((_as_node(edge), 0) for edge in edges)
+        return self._next_functions
 
     @property
     def metadata(self):
@@ -371,12 +381,41 @@ _accumulators = weakref.WeakValueDictionary()  # id(leaf) -> its node, while any
 
 
 def _as_node(edge):
-    if edge is None or isinstance(edge, Node):
+    if edge is None or isinstance(edge, (Node, _Step)):
         return edge
     node = _accumulators.get(id(edge))
     if node is None or node.variable is not edge:
         node = _accumulators[id(edge)] = AccumulateGrad(edge)
     return node
+
+
+class _Step:
+    """A node PyTorch records where dagrad fuses it into its op (linear's weight.t())."""
+
+    __slots__ = ("_name", "next_functions")
+
+    def __init__(self, name, edge):
+        self._name = name
+        self.next_functions = ((_as_node(edge), 0),)
+
+    def name(self):
+        return self._name
+
+    def __repr__(self):
+        return f"<{self._name} object at {id(self):#x}>"
+
+
+class _Through:
+    """An edge position whose edge PyTorch reaches through an extra node (`name`)."""
+
+    __slots__ = ("index", "name")
+
+    def __init__(self, index, name):
+        self.index = index
+        self.name = name
+
+    def wrap(self, edge):
+        return None if edge is None else _Step(self.name, edge)
 
 
 def _index_name(ctx):
@@ -415,9 +454,15 @@ def _linear_name(ctx):
     x = ctx._saved[0]
     if x.ndim != 2:
         return "ViewBackward0", (0, 1, 2)
+    weight_t = _Through(1, "TBackward0")
     if len(ctx._next) > 2 and ctx._next[2] is not None:
-        return "AddmmBackward0", (2, 0, 1)  # torch lists bias, input, weight.t()
-    return "MmBackward0", (0, 1)
+        return "AddmmBackward0", (2, 0, weight_t)  # torch lists bias, input, weight.t()
+    return "MmBackward0", (0, weight_t)
+
+
+def _mul_name(ctx):
+    """2 * x is x * 2 in PyTorch (the tensor first)."""
+    return "MulBackward0", ((0, 1) if isinstance(ctx._saved[0], Tensor) else (1, 0))
 
 
 def _reduce_name(base, full_number, dim_number):
@@ -436,7 +481,7 @@ _TORCH_NODES.update(
     {
         "Add": ("AddBackward0", (0, 1)),
         "Sub": ("SubBackward0", (0, 1)),
-        "Mul": ("MulBackward0", (0, 1)),
+        "Mul": _mul_name,
         "Div": ("DivBackward0", (0, 1)),
         "Pow": _pow_name,
         "Maximum": ("MaximumBackward0", (0, 1)),

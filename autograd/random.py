@@ -13,7 +13,7 @@ from autograd import creation as _creation  # its helpers; creation names our fa
 from autograd.tensor import Tensor, _wrap
 from backends import dtypes, get_backend
 from backends import manual_seed as _seed_backends
-from backends.backend import fresh_seed
+from backends.backend import default_backend, fresh_seed
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
@@ -119,7 +119,7 @@ _default_generators = {"cpu": default_generator}
 def _generator(generator, device):
     """The generator to draw from and the backend to put the result on."""
     if generator is None:
-        backend = get_backend(device)
+        backend = default_backend(device)
         key = str(backend.device)
         gen = _default_generators.get(key)
         if gen is None:
