@@ -6,6 +6,7 @@ array math of its own.
 
 from sys import getrefcount
 
+from autograd import _format
 from autograd.args import (
     _check_broadcast_to,
     _correction,
@@ -220,19 +221,24 @@ class Tensor:
         return (self[i] for i in range(self.array.shape[0]))
 
     def __repr__(self):
-        body = repr(self._backend.to_numpy(self.array))
-        body = body[body.index("(") + 1 : body.rindex(")")] if body.startswith("array") else body
-        body = body.split(", dtype=")[0]
-        extras = []
-        if self.dtype not in (_defaults.dtype, dtypes.int64, dtypes.bool_):
-            extras.append(f"dtype={self.dtype}")
+        """As torch prints: `tensor([1.0000, 2.5000], requires_grad=True)`."""
+        array = self._backend.to_numpy(self.array)
+        suffixes = []
         if self.device.type != "cpu":
-            extras.append(f"device='{self.device}'")
+            suffixes.append(f"device='{self.device}'")
+        if array.size == 0:
+            if array.ndim != 1:
+                suffixes.append(f"size={tuple(array.shape)}")
+            if self.dtype != _defaults.dtype:
+                suffixes.append(f"dtype={self.dtype}")
+        elif self.dtype not in (_defaults.dtype, dtypes.int64, dtypes.bool_):
+            suffixes.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body.replace("\n      ", "\n       ")] + extras) + ")"
+            suffixes.append("requires_grad=True")
+        body = _format.tensor_body(array, _CPU.xp, len("tensor("))
+        return _format.with_suffixes("tensor(" + body, suffixes, len("tensor("))
 
     # ------------------------------------------------------------------ graph
     def requires_grad_(self, requires_grad=True):

@@ -203,3 +203,52 @@ def test_dlpack_refuses_tensors_that_require_grad_as_torch():
 def test_from_dlpack_rejects_other_objects():
     with pytest.raises(TypeError, match="__dlpack__"):
         autograd.from_dlpack([1, 2])
+
+
+# ------------------------------------------------------------------ repr
+_rng = np.random.default_rng(0)
+REPR_CASES = {
+    "0d_float": np.array(1.5, dtype="float32"),
+    "0d_int": np.array(3),
+    "whole_floats": np.array([1.0, 2.0], dtype="float32"),
+    "nan_inf": np.array([0.5, np.nan, -np.inf], dtype="float32"),
+    "zeros": np.zeros(2, dtype="float32"),
+    "only_nan": np.array([np.nan], dtype="float32"),
+    "matrix": _rng.standard_normal((3, 4)).astype("float32"),
+    "3d_large": (_rng.standard_normal((2, 3, 4)) * 1000).astype("float32"),
+    "tiny_sci": (_rng.standard_normal(5) * 1e-5).astype("float32"),
+    "wide_range_sci": np.array([1e9, 1.0], dtype="float32"),
+    "ratio_1000": np.array([2.0, 2001.0], dtype="float32"),
+    "summarised_2d": np.arange(2000.0, dtype="float32").reshape(40, 50),
+    "summarised_1d": _rng.standard_normal(1500).astype("float32"),
+    "summarised_int": np.arange(1500),
+    "bool": np.array([True, False]),
+    "empty_2d": np.zeros((0, 3), dtype="float32"),
+    "empty_1d": np.zeros(0, dtype="float32"),
+    "empty_int": np.zeros(0, dtype="int64"),
+    "float64_wrapped": _rng.standard_normal(30),
+    "int32": np.array([1, -200, 30], dtype="int32"),
+    "uint8_matrix": np.array([[1, 2], [3, 4]], dtype="uint8"),
+    "4d": _rng.standard_normal((4, 4, 4, 4)).astype("float32"),
+    "half": _rng.standard_normal(3).astype("float16"),
+    "long_rows": _rng.standard_normal((2, 40)).astype("float32"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REPR_CASES))
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_repr_as_torch(name, requires_grad):
+    a = REPR_CASES[name]
+    if requires_grad and a.dtype.kind != "f":
+        return
+    ours = autograd.tensor(a, requires_grad=requires_grad)
+    theirs = torch.tensor(a, requires_grad=requires_grad)
+    assert repr(ours) == repr(theirs).replace("torch.", "")  # dtype=float64 spelled our way
+
+
+def test_repr_of_a_result_names_its_grad_fn_as_torch():
+    a = _rng.standard_normal((2, 3)).astype("float32")
+    ours = autograd.tensor(a, requires_grad=True)
+    theirs = torch.tensor(a, requires_grad=True)
+    assert repr(ours * 2) == repr(theirs * 2)
+    assert repr((ours * 2).sum()) == repr((theirs * 2).sum())
