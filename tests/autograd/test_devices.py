@@ -197,3 +197,22 @@ def test_is_tensor_is_floating_point_numel():
     assert autograd.is_floating_point(x) and not autograd.is_floating_point(autograd.ones(2).long())
     assert autograd.numel(x) == 6
     assert x.dtype == autograd.float32 and autograd.get_default_dtype() == autograd.float32
+
+
+def test_tensor_constructor_honours_the_default_device(monkeypatch):
+    from backends import backend as backend_module
+
+    seen = []
+    real = backend_module.get_backend
+
+    def spy(device=None):
+        seen.append(device)
+        return real(device)
+
+    monkeypatch.setattr(backend_module, "get_backend", spy)
+    autograd.set_default_device("cpu")
+    try:
+        x = autograd.tensor([1.0, 2.0])
+    finally:
+        autograd.set_default_device(None)
+    assert x.device == "cpu" and autograd.device("cpu") in seen
