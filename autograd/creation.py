@@ -2,6 +2,7 @@
 
 from autograd.tensor import Tensor, _defaults, _wrap
 from backends import dtypes, get_backend
+from backends.backend import default_backend
 
 __all__ = [
     "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
@@ -38,22 +39,22 @@ def _dtype(dtype):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    b = get_backend(device)
+    b = default_backend(device)
     return _make(b.xp.zeros(_size(size), dtype=_dtype(dtype)), b, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    b = get_backend(device)
+    b = default_backend(device)
     return _make(b.xp.ones(_size(size), dtype=_dtype(dtype)), b, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
-    b = get_backend(device)
+    b = default_backend(device)
     return _make(b.xp.empty(_size(size), dtype=_dtype(dtype)), b, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    b = get_backend(device)
+    b = default_backend(device)
     if dtype is None:
         dtype = dtypes.scalar_type(fill_value, _defaults.dtype, _defaults.dtype)
         if isinstance(fill_value, bool):
@@ -96,7 +97,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     """Values from start to end (exclusive); int64 for integer arguments, as PyTorch."""
     if end is None:
         start, end = 0, start
-    b = get_backend(device)
+    b = default_backend(device)
     if dtype is None:
         integral = all(isinstance(v, int) for v in (start, end, step))
         dtype = dtypes.int64 if integral else _defaults.dtype
@@ -106,12 +107,12 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    b = get_backend(device)
+    b = default_backend(device)
     return _make(b.xp.linspace(start, end, steps).astype(_dtype(dtype)), b, requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    b = get_backend(device)
+    b = default_backend(device)
     return _make(b.xp.eye(n, m, dtype=_dtype(dtype)), b, requires_grad)
 
 

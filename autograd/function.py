@@ -3,11 +3,13 @@
 Every op, built-in or user-defined, goes through `Function.apply`, so there is one mechanism.
 """
 
+import weakref
+
 from autograd.grad_mode import state as _grad
 from autograd.tensor import Tensor, _inplace_epoch, _shared_vc, _wrap
 from backends import DeviceError
 
-__all__ = ["Function", "Node", "once_differentiable"]
+__all__ = ["Function", "Node", "AccumulateGrad", "once_differentiable"]
 
 # The active forward-mode level (autograd.forward_ad), None when off: while it is None, an op
 # pays one lookup of this global for forward mode.
@@ -96,7 +98,42 @@ class Node:
         return self._saved
 
     def name(self):
-        return f"{self._fn.__name__}Backward"
+        """PyTorch's name for this node: "MulBackward0", "SumBackward1", ...; a user
+        Function's is its class name + "Backward", as in PyTorch."""
+        fn = self._fn
+        if fn._builtin:
+            entry = _TORCH_NODES.get(fn.__name__)
+            if entry is not None:
+                return entry(self)[0] if callable(entry) else entry[0]
+        return f"{fn.__name__}Backward"
+
+    @property
+    def next_functions(self):
+        """((node or None, 0), ...): one pair per tensor input as PyTorch lists them; a leaf
+        that requires grad appears as its AccumulateGrad node (kept alive by the graph, as
+        PyTorch's: every node that lists a leaf lists the same one)."""
+        cached = self.__dict__.get("_next_functions")
+        if cached is not None:
+            return cached
+        edges = self._next
+        fn = self._fn
+        entry = _TORCH_NODES.get(fn.__name__) if fn._builtin else None
+        if entry is not None:
+            positions = entry(self)[1] if callable(entry) else entry[1]
+            edges = [
+                (i.wrap(edges[i.index]) if isinstance(i, _Through) else edges[i])
+                if (i.index if isinstance(i, _Through) else i) < len(edges)
+                else None
+                for i in positions
+            ]
+        self._next_functions = tuple((_as_node(edge), 0) for edge in edges)
+        return self._next_functions
+
+    @property
+    def metadata(self):
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
 
     def register_hook(self, hook):
         if self._hooks is None:
@@ -111,7 +148,7 @@ class Node:
             _accumulate_into(out, grad, create_graph, inplace=False)  # torch: out of place
 
     def __repr__(self):
-        return f"<{self.name()}>"
+        return f"<{self.name()} object at {id(self):#x}>"
 
 
 def _version_of(t):
@@ -189,6 +226,20 @@ class Function:
     # in-place calls that record nothing; None means "compute out of place, then copy".
     _inplace = None
 
+    _node_type = Node  # the class of this Function's nodes, named as PyTorch names them
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Functions defined in this module before the table (below) keep the plain name.
+        table = globals().get("_TORCH_NODES", {})
+        entry = table.get(cls.__name__) if cls._builtin else None
+        name = f"{cls.__name__}Backward"
+        if isinstance(entry, tuple):
+            name = entry[0].rsplit("::", 1)[-1]
+        elif entry is not None:
+            name = f"{cls.__name__}Backward0"
+        cls._node_type = type(name, (Node,), {"__module__": __name__})
+
     @staticmethod
     def forward(ctx, *args, **kwargs):
         raise NotImplementedError
@@ -227,7 +278,7 @@ class Function:
                     elif a._backend is not backend:
                         raise _mixed_devices(cls, args)
         if record:
-            ctx = _new(Node)  # Node(cls, edges) without the __init__ call
+            ctx = _new(cls._node_type)  # Node(cls, edges) without the __init__ call
             ctx._fn = cls
             ctx._next = edges
             if cls._builtin:
@@ -264,7 +315,7 @@ class Function:
                 ctx = _NO_CTX
                 out = cls.forward(ctx, *args, **kwargs)
             else:
-                ctx = Node(cls, edges or [None] * len(args))
+                ctx = cls._node_type(cls, edges or [None] * len(args))
                 out = _custom_forward(cls, ctx, args, kwargs)
                 if out.__class__ is tuple:
                     return _outputs(cls, ctx, out, backend, False)
@@ -469,3 +520,168 @@ def once_differentiable(backward):
         return backward(ctx, *grads)
 
     return wrapper
+
+
+# --- PyTorch's node names (helper random) -----------------------------------------------------
+class AccumulateGrad:
+    """The node PyTorch shows for a leaf that requires grad: `.variable` is the leaf."""
+
+    __slots__ = ("variable", "__weakref__")
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def register_hook(self, hook):
+        return self.variable.register_hook(hook)
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+_accumulators = weakref.WeakValueDictionary()  # id(leaf) -> its node, while anyone holds it
+
+
+def _as_node(edge):
+    if edge is None or isinstance(edge, (Node, _Step)):
+        return edge
+    node = _accumulators.get(id(edge))
+    if node is None or node.variable is not edge:
+        node = _accumulators[id(edge)] = AccumulateGrad(edge)
+    return node
+
+
+class _Step:
+    """A node PyTorch records where dagrad fuses it into its op (linear's weight.t())."""
+
+    __slots__ = ("_name", "next_functions")
+
+    def __init__(self, name, edge):
+        self._name = name
+        self.next_functions = ((_as_node(edge), 0),)
+
+    def name(self):
+        return self._name
+
+    def __repr__(self):
+        return f"<{self._name} object at {id(self):#x}>"
+
+
+class _Through:
+    """An edge position whose edge PyTorch reaches through an extra node (`name`)."""
+
+    __slots__ = ("index", "name")
+
+    def __init__(self, index, name):
+        self.index = index
+        self.name = name
+
+    def wrap(self, edge):
+        return None if edge is None else _Step(self.name, edge)
+
+
+def _index_name(ctx):
+    """x[i] -> Select, x[a:b] -> Slice, x[None] -> Unsqueeze, x[array] -> Index: torch names
+    the node after the last index component it applies."""
+    index = ctx.index if isinstance(ctx.index, tuple) else (ctx.index,)
+    if any(hasattr(i, "shape") or isinstance(i, list) for i in index):
+        return "IndexBackward0", (0,)
+    for i in reversed(index):
+        if isinstance(i, int):
+            return "SelectBackward0", (0,)
+        if i is None:
+            return "UnsqueezeBackward0", (0,)
+        if isinstance(i, slice) and i != slice(None):
+            return "SliceBackward0", (0,)
+    return "AliasBackward0", (0,)
+
+
+def _pow_name(ctx):
+    x, y = ctx._saved
+    if not isinstance(y, Tensor):
+        return "PowBackward0", (0,)
+    if not isinstance(x, Tensor):
+        return "PowBackward2", (1,)
+    return "PowBackward1", (0, 1)
+
+
+def _matmul_name(ctx):
+    x, y = (t.ndim for t in ctx._saved)
+    names = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0"}
+    name = names.get((x, y), "BmmBackward0" if x == y == 3 else "UnsafeViewBackward0")
+    return name, (0, 1)
+
+
+def _linear_name(ctx):
+    x = ctx._saved[0]
+    if x.ndim != 2:
+        return "ViewBackward0", (0, 1, 2)
+    weight_t = _Through(1, "TBackward0")
+    if len(ctx._next) > 2 and ctx._next[2] is not None:
+        return "AddmmBackward0", (2, 0, weight_t)  # torch lists bias, input, weight.t()
+    return "MmBackward0", (0, weight_t)
+
+
+def _mul_name(ctx):
+    """2 * x is x * 2 in PyTorch (the tensor first)."""
+    return "MulBackward0", ((0, 1) if isinstance(ctx._saved[0], Tensor) else (1, 0))
+
+
+def _reduce_name(base, full_number, dim_number):
+    return lambda ctx: (f"{base}{full_number if ctx.dims is None else dim_number}", (0,))
+
+
+def _amax_name(ctx):
+    return ("MaxBackward1" if ctx.dims is None else "AmaxBackward0"), (0,)
+
+
+# builtin primitive -> (torch's name, positions of the forward arguments torch's node has an
+# edge for), or a function of the node giving both
+_UNARY = ("Neg", "Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "Abs", "Sign")
+_TORCH_NODES = {name: (f"{name}Backward0", (0,)) for name in _UNARY}
+_TORCH_NODES.update(
+    {
+        "Add": ("AddBackward0", (0, 1)),
+        "Sub": ("SubBackward0", (0, 1)),
+        "Mul": _mul_name,
+        "Div": ("DivBackward0", (0, 1)),
+        "Pow": _pow_name,
+        "Maximum": ("MaximumBackward0", (0, 1)),
+        "Minimum": ("MinimumBackward0", (0, 1)),
+        "Where": ("WhereBackward0", (1, 2)),
+        "Clamp": ("ClampBackward1", (0,)),
+        "Clone": ("CloneBackward0", (0,)),
+        "Cast": ("ToCopyBackward0", (0,)),
+        "ToDevice": ("ToCopyBackward0", (0,)),
+        "Fill": ("FillBackward2", (0,)),
+        "Copy": ("torch::autograd::CopyBackwards", (0, 1)),
+        "Sum": _reduce_name("SumBackward", 0, 1),
+        "Prod": _reduce_name("ProdBackward", 0, 1),
+        "Amax": _amax_name,
+        "LogSoftmax": ("LogSoftmaxBackward0", (0,)),
+        "NLLLoss": ("NllLossBackward0", (0,)),
+        "CrossEntropy": ("NllLossBackward0", (0,)),
+        "Reshape": ("ViewBackward0", (0,)),
+        "Permute": ("PermuteBackward0", (0,)),
+        "Expand": ("ExpandBackward0", (0,)),
+        "Cat": lambda ctx: ("CatBackward0", tuple(range(1, len(ctx._next)))),
+        "Pad": ("ConstantPadNdBackward0", (0,)),
+        "GetItem": _index_name,
+        "SetItem": ("torch::autograd::CopySlices", (0, 1)),
+        "IndexAdd": ("IndexAddBackward0", (0,)),
+        "Gather": ("GatherBackward0", (0,)),
+        "MatMul": _matmul_name,
+        "Linear": _linear_name,
+        "Unfold": ("Im2ColBackward0", (0,)),
+        "Fold": ("Col2ImBackward0", (0,)),
+        "WindowMax": ("MaxPool2DWithIndicesBackward0", (0,)),
+        "TanhGrad": ("TanhBackwardBackward0", (0, 1)),
+        "SigmoidGrad": ("SigmoidBackwardBackward0", (0, 1)),
+        "MaskedGrad": ("ThresholdBackwardBackward0", (0, 1)),
+        "LogSoftmaxGrad": ("LogSoftmaxBackwardDataBackward0", (0, 1)),
+        "CrossEntropyGrad": ("NllLossBackwardBackward0", (0,)),
+    }
+)

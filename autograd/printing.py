@@ -179,10 +179,12 @@ def tensor_repr(t, default_dtype, grad_fn_name=None):
     text = prefix + body
     last = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
-        if last + len(suffix) + 2 > _OPTS.linewidth:
+        # Lines break where PyTorch's do, whose dtypes print as "torch.float64".
+        width = len(suffix) + (len("torch.") if suffix.startswith("dtype=") else 0)
+        if last + width + 2 > _OPTS.linewidth:
             text += ",\n" + " " * indent + suffix
-            last = indent + len(suffix)
+            last = indent + width
         else:
             text += ", " + suffix
-            last += len(suffix) + 2
+            last += width + 2
     return text + ")"

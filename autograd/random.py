@@ -13,7 +13,7 @@ from autograd import creation as _creation  # its helpers; creation names our fa
 from autograd.tensor import Tensor, _wrap
 from backends import dtypes, get_backend
 from backends import manual_seed as _seed_backends
-from backends.backend import fresh_seed
+from backends.backend import default_backend, fresh_seed
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
@@ -119,7 +119,7 @@ _default_generators = {"cpu": default_generator}
 def _generator(generator, device):
     """The generator to draw from and the backend to put the result on."""
     if generator is None:
-        backend = get_backend(device)
+        backend = default_backend(device)
         key = str(backend.device)
         gen = _default_generators.get(key)
         if gen is None:
@@ -401,10 +401,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         try:
             shape = xp.broadcast_shapes(getattr(m, "shape", ()), getattr(s, "shape", ()))
         except ValueError:
-            raise RuntimeError(
-                f"normal: the shape of mean {tuple(getattr(m, 'shape', ()))} and of std "
-                f"{tuple(getattr(s, 'shape', ()))} are not broadcastable"
-            ) from None
+            raise _size_mismatch(m.shape, s.shape) from None
         gen, b = _generator(generator, ref.device)
         z = b.normal(gen._rng, shape, out_dtype)
         return _wrap((z * s + m).astype(out_dtype, copy=False), b)
@@ -416,6 +413,20 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     gen, b = _generator(generator, device)
     z = b.normal(gen._rng, shape, dtype)
     return _creation._make((z * std + mean).astype(dtype, copy=False), b, requires_grad)
+
+
+def _size_mismatch(a, b):
+    """torch's broadcasting error, naming the first dim (from the right) that differs."""
+    n = max(len(a), len(b))
+    for k in range(1, n + 1):
+        x = a[-k] if k <= len(a) else 1
+        y = b[-k] if k <= len(b) else 1
+        if x != y and 1 not in (x, y):
+            return RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {n - k}"
+            )
+    return RuntimeError(f"shapes {tuple(a)} and {tuple(b)} are not broadcastable")
 
 
 def _check_std(std):

@@ -18,6 +18,7 @@ from autograd.args import (
 )
 from autograd.grad_mode import state as _grad
 from backends import DeviceError, dtypes, get_backend
+from backends.backend import default_backend
 
 __all__ = ["Tensor", "tensor", "set_default_dtype", "get_default_dtype"]
 
@@ -69,7 +70,7 @@ class Tensor:
         elif isinstance(data, Tensor):
             backend = data._backend
         else:
-            backend = _CPU
+            backend = default_backend(None)  # the CPU unless set_default_device said otherwise
         if isinstance(data, Tensor):
             array = data.array
             if data._backend is not backend:

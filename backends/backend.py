@@ -18,7 +18,9 @@ class Device:
     __slots__ = ("type", "index", "_previous")
 
     # the device types torch.device accepts (this machine may run only cpu and cuda)
-    TYPES = ("cpu", "cuda", "mps", "meta", "xpu", "hip", "xla", "mtia")
+    TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+             "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+             "privateuseone")  # fmt: skip
 
     def __init__(self, type, index=None):
         """`device("cuda:1")`, `device("cuda", 1)`, `device(other_device)`, as torch.device."""
@@ -297,9 +299,10 @@ def available_cuda():
 
 def set_default_device(device):
     """The device of factories called without `device=` (None: the CPU)."""
-    _seed.default_device = None if device is None else Device(device)
-    if _seed.default_device is not None:
-        get_backend(_seed.default_device)  # a device this machine lacks raises now
+    device = None if device is None else Device(device)
+    if device is not None:
+        get_backend(device)  # a device this machine lacks raises now, changing nothing
+    _seed.default_device = device
 
 
 def get_default_device():
