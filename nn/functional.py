@@ -338,3 +338,16 @@ __all__ += [
     "conv2d", "max_pool2d", "avg_pool2d", "batch_norm", "layer_norm",
     "scaled_dot_product_attention", "multi_head_attention_forward",
 ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- (helper math)
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch).
+    d/dx = sigmoid(beta x) below the threshold, 1 above."""
+    bx = input * beta
+    # the exp sees the clamped input: the unused branch must not overflow into inf * 0
+    soft = bx.clamp(max=threshold).exp().log1p() / beta
+    return where(bx.detach() > threshold, input, soft)
+
+
+__all__ += ["softplus"]
