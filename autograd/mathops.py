@@ -1141,6 +1141,29 @@ def cartesian_prod(*tensors):
     return ops.composite.stack([g.reshape(-1) for g in grids], 1)
 
 
+def mm(input, mat2):
+    """The matrix product of two 2-D tensors (no broadcasting, as torch.mm)."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        which = "self" if input.ndim != 2 else "mat2"
+        raise RuntimeError(f"{which} must be a matrix (mm of shapes {tuple(input.shape)} and "
+                           f"{tuple(mat2.shape)})")  # fmt: skip
+    return input @ mat2
+
+
+def bmm(input, mat2):
+    """Batched matrix products of two 3-D tensors with the same batch size (as torch.bmm)."""
+    if input.ndim != 3 or mat2.ndim != 3:
+        which = "batch1" if input.ndim != 3 else "batch2"
+        raise RuntimeError(f"{which} must be a 3D tensor (bmm of shapes {tuple(input.shape)} and "
+                           f"{tuple(mat2.shape)})")  # fmt: skip
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(
+            f"bmm: batch1 and batch2 must have same number of batches, got {input.shape[0]} and "
+            f"{mat2.shape[0]}"
+        )
+    return input @ mat2
+
+
 def mv(input, vec):
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(

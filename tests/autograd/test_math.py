@@ -892,3 +892,20 @@ def test_softplus_matches_torch(beta, threshold):
         ours.sum().backward()
         theirs.sum().backward()
         np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_mm_bmm_check_shapes_like_torch():
+    a, b = RNG.standard_normal((2, 3, 4)), RNG.standard_normal((2, 4, 5))
+    _same(Tensor(a[0]).mm(Tensor(b[0])), torch.tensor(a[0]).mm(torch.tensor(b[0])))
+    _same(autograd.mm(Tensor(a[0]), Tensor(b[0])), torch.mm(torch.tensor(a[0]), torch.tensor(b[0])))
+    _same(autograd.bmm(Tensor(a), Tensor(b)), torch.bmm(torch.tensor(a), torch.tensor(b)))
+    _same(Tensor(a).bmm(Tensor(b)), torch.tensor(a).bmm(torch.tensor(b)))
+    for f in [
+        lambda T, x, y: T.mm(x, y),
+        lambda T, x, y: x[0].bmm(y[0]),
+        lambda T, x, y: T.bmm(x, y[:1]),
+    ]:
+        with pytest.raises(Exception) as expected:
+            f(torch, torch.tensor(a), torch.tensor(b))
+        with pytest.raises(expected.type):
+            f(autograd, Tensor(a), Tensor(b))
