@@ -139,7 +139,7 @@ _MATH = [
     "scatter_add", "index_add", "index_fill", "index_copy", "roll", "flip", "fliplr", "flipud",
     "repeat_interleave", "tile", "tril", "triu", "outer", "ger", "einsum", "diag", "trace",
     "kron", "cross", "narrow", "movedim", "moveaxis", "meshgrid", "cartesian_prod", "mv", "dot",
-    "addmm", "baddbmm", "addmv",
+    "addmm", "baddbmm", "addmv", "mm", "bmm",
 ]  # fmt: skip
 for _name in _MATH:
     globals()[_name] = getattr(_mathops, _name)

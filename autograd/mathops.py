@@ -396,7 +396,7 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, axis=None, keepdims=None):
     d = _dim(dim, input.ndim, "kthvalue")
     n = input.shape[d] if input.ndim else 1
     if not 1 <= k <= n:
-        raise IndexError(f"kthvalue(): selected number k={k} out of range for a dim of size {n}")
+        raise RuntimeError(f"kthvalue(): selected number k={k} out of range for a dim of size {n}")
     return _pick_sorted(input, d, keepdim, lambda xp, a: xp.full(_kept(a, d), k - 1))
 
 
@@ -690,11 +690,6 @@ def masked_fill(input, mask, value):
             f"masked_fill: the mask {tuple(m.shape)} must be broadcastable to the input "
             f"{tuple(input.shape)}"
         ) from None
-    if out.shape != input.shape:
-        raise RuntimeError(
-            f"masked_fill: the mask {tuple(m.shape)} must be broadcastable to the input "
-            f"{tuple(input.shape)}"
-        )
     return out
 
 
@@ -706,9 +701,9 @@ def index_select(input, dim, index):
         raise IndexError("index_select(): Index is supposed to be a vector")
     n = input.shape[d] if input.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError(
-            f"index_select(): index out of range in self: indices {idx.tolist()} for dim {d} "
-            f"of size {n}"
+        raise RuntimeError(
+            f"index_select(): INDICES element is out of DATA bounds: indices {idx.tolist()} "
+            f"for dim {d} of size {n}"
         )
     if input.ndim == 0:
         return input.reshape(1)[idx.reshape(-1)].reshape(idx.shape)
@@ -806,7 +801,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     idx = _index_array(index, input, "index_add").reshape(-1)
     n = input.shape[d] if input.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError(f"index_add(): index out of range for dim {d} of size {n}")
+        raise RuntimeError(f"index_add(): index out of bounds for dimension {d} with size {n}")
     src = source if alpha == 1 else source * alpha
     if input.ndim == 0:
         return input + IndexAdd.apply(src.reshape(-1), (idx,), (1,)).reshape(())
@@ -959,7 +954,7 @@ def einsum(equation, *operands):
     lhs, arrow, out = eq.partition("->")
     subs = lhs.split(",")
     if len(subs) != len(operands):
-        raise ValueError(
+        raise RuntimeError(
             f"einsum(): {len(subs)} operands in the equation but {len(operands)} tensors given"
         )
     used = set(re.sub(r"[^A-Za-z]", "", eq))
@@ -1087,7 +1082,7 @@ def narrow(input, dim, start, length):
     if start < 0:
         start += n
     if not (0 <= start <= n and 0 <= length and start + length <= n):
-        raise IndexError(
+        raise RuntimeError(
             f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n})."
         )
     return input[(slice(None),) * d + (slice(start, start + length),)]
@@ -1144,6 +1139,29 @@ def cartesian_prod(*tensors):
         return tensors[0]
     grids = meshgrid(*tensors, indexing="ij")
     return ops.composite.stack([g.reshape(-1) for g in grids], 1)
+
+
+def mm(input, mat2):
+    """The matrix product of two 2-D tensors (no broadcasting, as torch.mm)."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        which = "self" if input.ndim != 2 else "mat2"
+        raise RuntimeError(f"{which} must be a matrix (mm of shapes {tuple(input.shape)} and "
+                           f"{tuple(mat2.shape)})")  # fmt: skip
+    return input @ mat2
+
+
+def bmm(input, mat2):
+    """Batched matrix products of two 3-D tensors with the same batch size (as torch.bmm)."""
+    if input.ndim != 3 or mat2.ndim != 3:
+        which = "batch1" if input.ndim != 3 else "batch2"
+        raise RuntimeError(f"{which} must be a 3D tensor (bmm of shapes {tuple(input.shape)} and "
+                           f"{tuple(mat2.shape)})")  # fmt: skip
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(
+            f"bmm: batch1 and batch2 must have same number of batches, got {input.shape[0]} and "
+            f"{mat2.shape[0]}"
+        )
+    return input @ mat2
 
 
 def mv(input, vec):

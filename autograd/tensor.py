@@ -481,8 +481,6 @@ class Tensor:
     def neg(self):
         return -self
 
-    mm = bmm = matmul
-
     # comparisons: no gradient flows through them
     def __eq__(self, other):
         return _compare(self, other, "equal")
@@ -1335,6 +1333,12 @@ class Tensor:
 
     moveaxis = movedim
     swapdims = transpose
+
+    def mm(self, mat2):
+        return _mathops.mm(self, mat2)
+
+    def bmm(self, mat2):
+        return _mathops.bmm(self, mat2)
 
     def mv(self, vec):
         return _mathops.mv(self, vec)
