@@ -1613,7 +1613,9 @@ def _as_tensor(value, like):
         return value
     if isinstance(value, (int, float, bool)):
         dtype = dtypes.scalar_type(value, like.dtype, _defaults.dtype)
-        value = dtypes.wrap_number(value, dtype)  # where(c, uint8, -1) holds 255, as PyTorch
+        # where(c, uint8, -1) holds 255 and where(c, uint8, 300) raises, as PyTorch
+        check = dtypes.checked_number if dtype.kind in "iu" else dtypes.wrap_number
+        value = check(value, dtype)
         return _wrap(like._backend.xp.asarray(value, dtype=dtype), like._backend)
     return Tensor(value, device=like.device)
 

@@ -127,6 +127,28 @@ def wrap_number(value, dtype):
     return float(value) if isinstance(value, bool) else value
 
 
+# The Python numbers each dtype takes in a checked conversion: an unsigned type down to -max
+# (wrapped, so uint8 takes -1 as 255), float16 finite values up to 65504 (inf passes).
+_LIMITS = {
+    np.dtype(name): (-int(np.iinfo(name).max), int(np.iinfo(name).max))
+    if name.startswith("u")
+    else (int(np.iinfo(name).min), int(np.iinfo(name).max))
+    for name in ("uint8", "int8", "int16", "int32", "int64")
+}
+_LIMITS[float16] = (-65504.0, 65504.0)
+
+
+def checked_number(value, dtype):
+    """A Python number converted to dtype for an op that checks it, as PyTorch's clamp, pow and
+    where do: RuntimeError when it overflows dtype (see _LIMITS), else `wrap_number`."""
+    limits = _LIMITS.get(dtype)
+    if limits is not None and not isinstance(value, bool):
+        low, high = limits
+        if not low <= value <= high and abs(value) != float("inf"):
+            raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
+    return wrap_number(value, dtype)
+
+
 def scalar_type(value, tensor_dtype, default_float):
     """Dtype of the result of `tensor op python_scalar` (the scalar is 'weak' in PyTorch)."""
     return _combine(tensor_dtype, number_dtype(value, default_float))

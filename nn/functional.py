@@ -5,6 +5,8 @@ import math
 
 from autograd import Function, Tensor, where
 from autograd import pad as _pad
+from autograd.ops.elementwise import BinaryCrossEntropy as _BinaryCrossEntropy
+from autograd.ops.elementwise import BinaryCrossEntropyWithLogits as _BinaryCrossEntropyWithLogits
 from autograd.ops.linalg import Linear as _Linear
 from autograd.ops.reduce import CrossEntropy as _CrossEntropy
 from autograd.ops.reduce import NLLLoss as _NLLLoss
@@ -310,14 +312,13 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
 
 
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
-    """-(y log x + (1 - y) log(1 - x)), each log clamped to >= -100 as PyTorch."""
+    """-(y log x + (1 - y) log(1 - x)), each log clamped to >= -100 and the gradient's
+    denominator x (1 - x) to >= 1e-12, as PyTorch (one primitive)."""
     target = _as_tensor_like(target, input)
     _same_shape(input, target)
     if ((input < 0) | (input > 1)).sum().item():
         raise RuntimeError("all elements of input should be between 0 and 1")
-    log_x = input.log().clamp(min=-100.0)
-    log_1mx = (1.0 - input).log().clamp(min=-100.0)
-    loss = -(target * log_x + (1.0 - target) * log_1mx)
+    loss = _BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -325,17 +326,11 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
                                      pos_weight=None):  # fmt: skip
-    """BCE of sigmoid(x), stable for any x: max(x, 0) - x y + log(1 + e^-|x|); with pos_weight
-    p: (1 - y) x + (1 + (p - 1) y) (log(1 + e^-|x|) + max(-x, 0))."""
+    """BCE of sigmoid(x), stable for any x: (1 - y) x - w log sigmoid(x), w = 1 + (p - 1) y
+    for pos_weight p; its gradient w sigmoid(x) - p y (one primitive, as PyTorch's)."""
     target = _as_tensor_like(target, input)
     _same_shape(input, target)
-    softplus_tail = ((-input.abs()).exp() + 1.0).log()  # log(1 + e^-|x|) <= log 2
-    # maximum (not relu) so the slope at x = 0 is 1/2 and the gradient there is sigmoid(0) - y
-    if pos_weight is None:
-        loss = input.maximum(0.0) - input * target + softplus_tail
-    else:
-        log_weight = (pos_weight - 1.0) * target + 1.0
-        loss = (1.0 - target) * input + log_weight * (softplus_tail + (-input).maximum(0.0))
+    loss = _BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

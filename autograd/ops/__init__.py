@@ -7,6 +7,8 @@ from autograd.ops.conv import Fold, Unfold, WindowMax
 from autograd.ops.elementwise import (
     Abs,
     Add,
+    BinaryCrossEntropy,
+    BinaryCrossEntropyWithLogits,
     Cast,
     Clamp,
     Clone,
@@ -48,6 +50,7 @@ from autograd.ops.reduce import (
     NLLLoss,
     Prod,
     Sum,
+    Var,
 )
 from autograd.ops.scan import Cumprod, Cumsum
 from autograd.ops.select import Einsum, Scatter
@@ -80,9 +83,10 @@ from autograd.ops.special import (
 PRIMITIVES = (
     Add, Sub, Mul, Div, Pow, Maximum, Minimum, Where,
     Neg, Exp, Log, Log1p, Expm1, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Sign, Clamp,
-    TanhGrad, SigmoidGrad, MaskedGrad,
+    TanhGrad, SigmoidGrad, MaskedGrad, BinaryCrossEntropy,
+    BinaryCrossEntropyWithLogits,
     Clone, Cast, ToDevice, Fill, Copy,
-    Sum, Amax, Amin, Prod, LogSoftmax, LogSoftmaxGrad, NLLLoss, CrossEntropy, CrossEntropyGrad,
+    Sum, Var, Amax, Amin, Prod, LogSoftmax, LogSoftmaxGrad, NLLLoss, CrossEntropy, CrossEntropyGrad,
     Reshape, Permute, Expand, Cat, Pad,
     GetItem, IndexAdd, SetItem, Gather,
     MatMul, Linear,

@@ -32,15 +32,10 @@ def _count(x, dims):
 
 
 def var(x, dim=None, correction=1, keepdim=False):
-    """var = sum (x - mean)^2 / (n - correction)."""
+    """var = sum (x - mean)^2 / (n - correction) (a primitive, for its gradient)."""
     dims = _dims(dim, x.ndim, "var")
     _check_floating(x)
-    half = _widened(x)
-    if half is not None:
-        return ops.Cast.apply(var(half, dim, correction, keepdim), x.dtype)
-    mu = ops.Sum.apply(x, dims, True) / _count(x, dims)
-    d = x - mu
-    return ops.Sum.apply(d * d, dims, keepdim) / max(_count(x, dims) - correction, 0)
+    return ops.Var.apply(x, dims, correction, keepdim)
 
 
 def std(x, dim=None, correction=1, keepdim=False):

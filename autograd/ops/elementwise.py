@@ -168,7 +168,10 @@ class Pow(_Primitive):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        a, b, dt = promote(x, y)
+        # no float32 opmath for float16 here: PyTorch's pow rounds a scalar to float16 first
+        a, b, dt = promote(x, y, opmath=False)
+        if not isinstance(y, Tensor):
+            dtypes.checked_number(y, dt)  # PyTorch checks a scalar exponent
         if dt.kind in "iub":
             return _integer_pow(x, y, a, b, dt)
         if y.__class__ is float and (y == 0.5 or y == -0.5) and isinstance(x, Tensor):
@@ -521,12 +524,28 @@ class Sigmoid(_Primitive):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         xp = x.xp
-        # 1/(1+e^-x) = (1 + tanh(x/2)) / 2: one transcendental, and no overflow on either tail.
         a = _floating(x)
-        half = x._backend.scalar(0.5, a.dtype)
-        out = xp.multiply(a, half)
-        out = xp.tanh(out, out=out) if out.ndim else xp.tanh(out)
-        out = out * half + half
+        one = x._backend.scalar(1, a.dtype)
+        if a.ndim == 0:  # numpy's 0-d math gives scalars, which take no out=
+            e = xp.exp(-xp.abs(a))  # e/(1+e) below 0: no overflow, no cancellation
+            r = one / (one + e)
+            out = xp.where(a >= 0, r, e * r)
+        else:
+            # (1 + tanh(x/2)) / 2: one transcendental, no overflow. On the tails |x| > 2 it
+            # loses the relative precision of sigmoid(x) (x < 0: sigmoid(-30.) would be 0, not
+            # 9.4e-14) or of 1 - sigmoid(x) (x > 0, which the gradient y (1 - y) needs): there
+            # 1 / (1 + e^-x) as PyTorch, and e^x / (1 + e^x) below 0, which can't overflow.
+            half = x._backend.scalar(0.5, a.dtype)
+            out = xp.multiply(a, half)
+            xp.tanh(out, out=out)
+            out *= half
+            out += half
+            tail = xp.abs(a) > 2
+            if tail.any():
+                t = a[tail]
+                e = xp.exp(-xp.abs(t))
+                r = one / (one + e)
+                out[tail] = xp.where(t >= 0, r, e * r)
         ctx.out = out
         return out
 
@@ -729,6 +748,124 @@ class Clamp(_Primitive):
         return MaskedGrad.apply(tx, x, inside.astype(tx.dtype))
 
 
+# ----------------------------------------------------------------------- losses
+
+
+class BinaryCrossEntropy(_Primitive):
+    """l = -(y max(ln x, -100) + (1 - y) max(ln(1 - x), -100)), per element.
+    dl/dx = (x - y) / max(x (1 - x), 1e-12), dl/dy = ln(1 - x) - ln x.
+
+    A primitive for stability, as PyTorch's: the clamped logs keep a saturated probability
+    (sigmoid(30.) is 1.0 in float32) finite, and so does the clamped denominator its
+    gradient, where the composition would give 0 * inf = nan.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        xp = x.xp
+        a, b = x.array, y.array
+        low = x._backend.scalar(-100, a.dtype)
+        log_x = xp.maximum(xp.log(a), low)
+        log_1mx = xp.maximum(xp.log1p(-a), low)  # log1p: exact for tiny x, as PyTorch
+        one = x._backend.scalar(1, a.dtype)
+        return -(b * log_x + (one - b) * log_1mx)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        nx, ny = ctx.needs_input_grad
+        gx = grad * _bce_dx(x, y) if nx else None
+        gy = grad * _bce_dy(x) if ny else None
+        return gx, gy
+
+    @staticmethod
+    def jvp(tangents, out, x, y):
+        """l' = dl/dx x' + dl/dy y'."""
+        tx, ty = tangents
+        tz = None if tx is None else tx * _bce_dx(x, y)
+        if ty is not None:
+            term = ty * _bce_dy(x)
+            tz = term if tz is None else tz + term
+        return tz
+
+
+class BinaryCrossEntropyWithLogits(_Primitive):
+    """l = (1 - y) x - w log sigmoid(x), w = 1 + (p - 1) y, per element (p = pos_weight, or 1).
+    dl/dx = w sigmoid(x) - p y, dl/dy = -x - (p - 1) log sigmoid(x).
+
+    A primitive, as PyTorch's: its gradient sigmoid(x) - y stays finite at x = +-inf, where
+    the composition's 0 * inf gives nan; log sigmoid(x) = -(max(-x, 0) + log(1 + e^-|x|)).
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, pos_weight=None):
+        ctx.save_for_backward(x, y)
+        ctx.pos_weight = pos_weight
+        xp = x.xp
+        a, b = x.array, y.array
+        zero = x._backend.scalar(0, a.dtype)
+        one = x._backend.scalar(1, a.dtype)
+        log_sigmoid = -(xp.maximum(-a, zero) + xp.log1p(xp.exp(-xp.abs(a))))
+        if pos_weight is None:
+            return (one - b) * a - log_sigmoid
+        w = (pos_weight.array - one) * b + one
+        return (one - b) * a - w * log_sigmoid
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        nx, ny = ctx.needs_input_grad[:2]
+        p = ctx.pos_weight
+        gx = sum_to(grad * _bce_logits_dx(x, y, p), x.shape) if nx else None
+        gy = sum_to(grad * _bce_logits_dy(x, p), y.shape) if ny else None
+        return gx, gy, None
+
+    @staticmethod
+    def jvp(tangents, out, x, y, pos_weight=None):
+        """l' = dl/dx x' + dl/dy y'."""
+        tx, ty = tangents[:2]
+        tz = None if tx is None else tx * _bce_logits_dx(x, y, pos_weight)
+        if ty is not None:
+            term = ty * _bce_logits_dy(x, pos_weight)
+            tz = term if tz is None else tz + term
+        return tz
+
+
+def _bce_logits_dx(x, y, p):
+    if p is None:
+        return x.sigmoid() - y
+    p = p.detach()
+    return ((p - 1) * y + 1) * x.sigmoid() - p * y
+
+
+def _bce_logits_dy(x, p):
+    if p is None:
+        return -x
+    return -x - (p.detach() - 1) * _log_sigmoid(x)
+
+
+def _log_sigmoid(x):
+    """log sigmoid(x): -log(1 + e^-x) for x >= 0, x - log(1 + e^x) below, each branch fed only
+    its own side (no overflow, no nan through the where) so the slope is sigmoid(-x) at 0 too."""
+    pos = x.array >= 0
+    above = Where.apply(pos, x, 0.0)
+    below = Where.apply(pos, 0.0, x)
+    return Where.apply(pos, -(-above).exp().log1p(), below - below.exp().log1p())
+
+
+# PyTorch's EPSILON, a float literal (1e-12f) also in double precision.
+_BCE_EPSILON = 9.999999960041972e-13
+
+
+def _bce_dx(x, y):
+    return (x - y) / (x * (1 - x)).clamp(min=_BCE_EPSILON)
+
+
+def _bce_dy(x):
+    return (-x).log1p() - x.log()
+
+
 # ----------------------------------------------------------------------- copies and casts
 
 
@@ -855,22 +992,8 @@ def _is_bool(v):
 
 
 def _bound(x, value, dtype):
-    """A clamp bound as a 0-d array of dtype; an integer bound out of dtype's range raises, as
-    PyTorch (which lets an unsigned type take down to -max, wrapped)."""
-    if dtype.kind in "iu":
-        info = x.xp.iinfo(dtype)
-        low = -int(info.max) if dtype.kind == "u" else int(info.min)
-        if not low <= value <= int(info.max):
-            raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
-        value = dtypes.wrap_number(int(value), dtype)
-    return x._backend.scalar(value, dtype)
-
-
-def _kind(v):
-    """The dtype kind of an array, or of a Python number as PyTorch reads it."""
-    if hasattr(v, "dtype"):
-        return v.dtype.kind
-    return "f" if isinstance(v, float) else "i"
+    """A clamp bound as a 0-d array of dtype (out of dtype's range: PyTorch's RuntimeError)."""
+    return x._backend.scalar(dtypes.checked_number(value, dtype), dtype)
 
 
 def _default_float():
@@ -891,7 +1014,7 @@ def _integer_pow(x, y, a, b, dt):
     """x^y in an integer (or bool) dtype, as PyTorch: a negative Python exponent raises, a
     negative tensor exponent gives 1 for base 1, (-1)^y for base -1 and 0 otherwise."""
     if dt.kind == "b":
-        if isinstance(x, Tensor) and isinstance(y, Tensor):
+        if isinstance(y, Tensor):  # only bool ** a Python bool exists
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         return a | ~b  # x^y = 1 unless x = 0 < y
     if not isinstance(y, Tensor) and y < 0:
@@ -915,8 +1038,9 @@ def _set_inplace(a, b):
     a[...] = b
 
 
-# `x op= y` for in-place calls that record nothing (see Function._inplace). numpy's casting
-# rule ("same_kind") and broadcasting errors match PyTorch's for these.
+# `x op= y` for in-place calls that record nothing (see Function._inplace), taken only where
+# numpy's own promotion agrees with PyTorch's (tensor._direct_ok: a float tensor beside its own
+# dtype or a Python number); all else computes out of place, then casts with PyTorch's check.
 Add._inplace = staticmethod(operator.iadd)
 Sub._inplace = staticmethod(operator.isub)
 Mul._inplace = staticmethod(operator.imul)

@@ -1,6 +1,8 @@
 """Reductions: sum, amax (max/min), prod, log_softmax and the negative log-likelihood. Each
 backward spreads grad back over the reduced dims."""
 
+import math
+
 from autograd import function as _function
 from autograd.function import Function
 from autograd.grad_mode import state as _grad
@@ -54,6 +56,58 @@ class Sum(_Primitive):
     @staticmethod
     def jvp(tangents, out, x, dims=None, keepdim=False):
         return Sum.apply(tangents[0], dims, keepdim)
+
+
+class Var(_Primitive):
+    """y = sum (x - mean)^2 / (n - c) over dims.  dy/dx = 2 (x - mean) / (n - c).
+
+    A primitive so the gradient is PyTorch's formula: through the composition, the mean's
+    own path (analytically 0) turns one infinite element into nan everywhere. The rule is in
+    Tensor ops, mean included, so second derivatives stay exact."""
+
+    @staticmethod
+    def forward(ctx, x, dims=None, correction=1, keepdim=False):
+        ctx.save_for_backward(x)
+        ctx.dims = dims
+        ctx.shape = x.shape
+        a = x.array
+        n = _count(a.shape, dims)
+        ctx.scale = 2 / (n - correction) if n > correction else math.inf
+        wide = "float32" if a.dtype.itemsize < 4 else None  # float16 accumulates in float32
+        d = a - a.mean(axis=dims, keepdims=True, dtype=wide)
+        out = (d * d).sum(axis=dims, keepdims=keepdim, dtype=wide)
+        out = out / max(n - correction, 0) if n > correction else out * math.nan
+        return out.astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return (
+            _unreduce(grad, ctx.shape, ctx.dims) * _dvar(x, ctx.dims, ctx.scale),
+            None,
+            None,
+            None,
+        )
+
+    @staticmethod
+    def jvp(tangents, out, x, dims=None, correction=1, keepdim=False):
+        """ẏ = sum ẋ 2 (x - mean) / (n - c)."""
+        n = _count(x.shape, dims)
+        scale = 2 / (n - correction) if n > correction else math.inf
+        return Sum.apply(tangents[0] * _dvar(x, dims, scale), dims, keepdim)
+
+
+def _dvar(x, dims, scale):
+    """2 (x - mean) / (n - c), the mean kept in the graph for second derivatives."""
+    mean = Sum.apply(x, dims, True) / _count(x.shape, dims)
+    return (x - mean) * scale
+
+
+def _count(shape, dims):
+    n = 1
+    for d in range(len(shape)) if dims is None else dims:
+        n *= shape[d]
+    return n
 
 
 class Amax(_Primitive):
@@ -224,11 +278,13 @@ def _nll(ctx, picked, w, reduction, target_shape):
     if w is not None:
         picked = picked * w
     total = 1
+    # float16 sums (and divides by the count, which may not fit it) in float32, as PyTorch
+    wide = "float32" if picked.dtype.itemsize < 4 else None
     if reduction == "mean":
-        total = picked.size if w is None else w.sum()
-        loss = -picked.sum() / total  # 0/0 = nan when no target counts, as PyTorch
+        total = picked.size if w is None else w.sum(dtype=wide)
+        loss = (-picked.sum(dtype=wide) / total).astype(picked.dtype)  # 0/0 = nan, as PyTorch
     elif reduction == "sum":
-        loss = -picked.sum()
+        loss = -picked.sum(dtype=wide).astype(picked.dtype)
     else:
         loss = -picked.reshape(target_shape)
     ctx.coef = -1 / total if w is None else -w / total

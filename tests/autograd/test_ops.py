@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd
+import nn.functional as autograd_F
 from autograd import ops
 from autograd.testing import GRID, broadcastable_shapes, shapes, tensors, valid_dims
 from backends import get_backend
@@ -605,6 +606,27 @@ WIDE = {"elements": st.floats(-1000.0, 1000.0)}  # e^x overflows float64 beyond 
 OFF_GRIDS = [offset_grid(i) for i in range(3)]
 unary = case(same(1, min_side=0))  # 0-d, size-1 and empty dims
 
+PROBABILITIES = {"min_value": 0.05, "max_value": 0.95}
+
+
+def _bce(T, x, y):
+    """Elementwise binary cross-entropy (its primitive), gradients to input and target."""
+    functional = autograd_F if T is autograd else F
+    return functional.binary_cross_entropy(x, y, reduction="none")
+
+
+def _bce_logits(T, x, y):
+    functional = autograd_F if T is autograd else F
+    return functional.binary_cross_entropy_with_logits(x, y, reduction="none")
+
+
+def _bce_logits_pos(T, x, y, p):
+    """A 0-d pos_weight p, broadcast against x."""
+    functional = autograd_F if T is autograd else F
+    weight = T.tensor(p, dtype=x.dtype)
+    return functional.binary_cross_entropy_with_logits(x, y, reduction="none", pos_weight=weight)
+
+
 ROWS = [
     # ----------------------------------------------------------- elementwise, binary
     Row("add", lambda T, x, y: x + y, case(broadcast(2, min_side=0))),
@@ -811,6 +833,13 @@ ROWS = [
     Row("log_softmax_wide", lambda T, x, dim: x.log_softmax(dim), case(same(1), WIDE, one_dim)),
     Row("nll_loss", _nll_loss, case(nll_layout)),
     Row("cross_entropy", lambda T, x, **p: _nll_loss(T, x, **p, fused=True), case(nll_layout)),
+    Row("binary_cross_entropy", _bce, case(same(2, min_side=0), [PROBABILITIES] * 2)),
+    Row("bce_with_logits", _bce_logits, case(same(2, min_side=0))),
+    Row(
+        "bce_with_logits_pos_weight",
+        _bce_logits_pos,
+        case(same(2, min_side=0), params=lambda draw, *_: {"p": draw(st.floats(0.25, 4.0))}),
+    ),
 ]
 # --------------------------------------------------------------------------- tensor math
 # (helper math) special functions, scans, scatter, einsum, norms and the compositions built
