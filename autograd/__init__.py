@@ -75,3 +75,8 @@ from autograd.anomaly import (  # noqa: E402
     is_anomaly_enabled,
     set_detect_anomaly,
 )
+
+# --- index helper (indexing, views, splits) ---
+from autograd.ops.composite import tensor_split  # noqa: E402
+
+__all__ += ["tensor_split"]
