@@ -1088,9 +1088,18 @@ def _inplace(t, fn, *args):
         if level is not None:
             level.transfer(t, old)
         out = fn.apply(old, *args)
-    elif fn._inplace is not None and level is None:
+    elif level is None and (fn._inplace is not None or fn is ops.SetItem):
         # Nothing recorded: compute straight into t's storage (optimizer steps, no_grad code).
-        _inplace_direct(t, fn, *args)
+        if fn is ops.SetItem:
+            value = args[0]
+            if isinstance(value, Tensor) and value._backend is not t._backend:
+                raise DeviceError(
+                    f"index_put_: the value is on {value.device}, the tensor on {t.device}"
+                )
+            ops.SetItem.write(t.array, value, args[1])
+            _bump(t)
+        else:
+            _inplace_direct(t, fn, *args)
         return t
     else:
         out = fn.apply(t, *args)
@@ -1109,11 +1118,7 @@ def _inplace(t, fn, *args):
         _write_index(t.array, args[1], out.array)  # only the indexed region changes
     else:
         t.array[...] = out.array
-    vc = t._vc
-    if vc is None:
-        vc = t._vc = [0, False]
-    vc[0] += 1
-    _inplace_epoch[0] += 1
+    _bump(t)
     if level is not None:
         level.transfer(out, t)
     if record:
@@ -1126,6 +1131,14 @@ def _inplace(t, fn, *args):
         if views:
             _refresh_views(root, views)
     return t
+
+
+def _bump(t):
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0, False]
+    vc[0] += 1
+    _inplace_epoch[0] += 1
 
 
 def _take_graph(t, out):

@@ -54,6 +54,8 @@ def _as_items(index):
 
 
 def _is_int(i):
+    if i.__class__ is int:
+        return True
     return isinstance(i, numbers.Integral) and not isinstance(i, bool) and not hasattr(i, "ndim")
 
 
@@ -68,8 +70,21 @@ def normalize(index, shape, xp):
     """The index as PyTorch applies it: a tuple of basic items (ints in range, slices with a
     positive step, None), or an `Advanced` when it holds arrays or bools. Raises PyTorch's
     IndexError naming the index, dim and size for an out-of-range index."""
-    if index.__class__ is Advanced:
+    cls = index.__class__
+    if cls is Advanced:
         return index
+    if cls is int:  # the hot cases first: x[i], x[a:b], x[i, :, None]
+        if not shape:
+            raise IndexError("too many indices for tensor of dimension 0")
+        return (_in_range(index, 0, shape[0]),)
+    if cls is slice or cls is tuple:
+        basic = _basic(index if cls is tuple else (index,), shape)
+        if basic is not None:
+            return basic
+    if cls is Tensor and index.ndim and index.dtype.kind == "i" and shape:
+        fast = _take(index.array, shape, xp)  # x[idx]: an embedding's lookup
+        if fast is not None:
+            return fast
     items = list(_as_items(index))
     used = 0  # dims of the tensor the index consumes
     ellipsis = False
@@ -78,12 +93,14 @@ def normalize(index, shape, xp):
             continue
         if i is Ellipsis:
             ellipsis = True
-        elif isinstance(i, slice) or _is_int(i):
+        elif i.__class__ is slice or i.__class__ is int:
             used += 1
-        else:
+        elif isinstance(i, (Tensor, list, tuple, range)) or hasattr(i, "ndim") or not _is_int(i):
             a = items[k] = _array(i, xp)
             # a mask takes as many dims as it has; a 0-d integer array selects, as an int
             used += a.ndim if a.dtype.kind == "b" or a.dtype == xp.uint8 else 1
+        else:
+            used += 1  # an integer that is not an int (numpy's)
     ndim = len(shape)
     if used > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
@@ -119,7 +136,7 @@ def normalize(index, shape, xp):
             adv.append(slice(None))
             dim += 1
             vdim += 1
-        elif _is_int(i):
+        elif not hasattr(i, "ndim") and not isinstance(i, bool):  # an int (or numpy's)
             basic.append(_in_range(int(i), dim, shape[dim]))
             dim += 1
         elif isinstance(i, bool) or _is_bool_scalar(i):
@@ -163,7 +180,7 @@ def normalize(index, shape, xp):
         return tuple(basic)
     shapes = [a.shape for a in adv if not isinstance(a, slice)]
     try:
-        xp.broadcast_shapes(*shapes)
+        _broadcast(shapes)
     except ValueError:
         raise IndexError(
             "shape mismatch: indexing tensors could not be broadcast together with shapes "
@@ -189,6 +206,59 @@ def normalize(index, shape, xp):
     while adv and isinstance(adv[-1], slice):  # trailing full slices select nothing
         adv.pop()
     index.adv = tuple(adv)
+    return index
+
+
+_NONE = type(None)
+_ELLIPSIS = type(Ellipsis)
+
+
+def _basic(items, shape):
+    """items if they are only ints, slices (of int bounds), None and one Ellipsis, after
+    checking them; None to send anything else down the general path."""
+    used = 0
+    ellipsis = False
+    for i in items:
+        cls = i.__class__
+        if cls is int or cls is slice:
+            used += 1
+        elif cls is _ELLIPSIS:
+            if ellipsis:
+                return None
+            ellipsis = True
+        elif cls is not _NONE:
+            return None
+    ndim = len(shape)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    dim = 0
+    for i in items:
+        cls = i.__class__
+        if cls is int:
+            _in_range(i, dim, shape[dim])
+            dim += 1
+        elif cls is slice:
+            for part in (i.start, i.stop, i.step):
+                if part is not None and part.__class__ is not int:
+                    return None
+            if i.step == 0:
+                raise ValueError("slice step cannot be zero")
+            dim += 1
+        elif cls is _ELLIPSIS:
+            dim += ndim - used
+    if ellipsis:  # spelled out: the ops append their own `...`
+        k = items.index(Ellipsis)
+        items = items[:k] + (slice(None),) * (ndim - used) + items[k + 1 :]
+    return items
+
+
+def _take(a, shape, xp):
+    """x[a] for an int32/int64 array a of at least one dim and a non-empty result. numpy
+    checks its bounds and wraps negatives as PyTorch does (`_numpy_bounds` rewords)."""
+    if a.dtype != xp.int64 and a.dtype != xp.int32 or not a.size or 0 in shape[1:]:
+        return None
+    index = Advanced((), (xp.asarray(a),))
+    index.shape = tuple(a.shape) + tuple(shape[1:])
     return index
 
 
@@ -221,16 +291,50 @@ def _array(i, xp):
     return xp.asarray(i)
 
 
+def _basic_shape(basic, shape):
+    """The shape of x[basic] for ints, slices, None and at most one Ellipsis."""
+    out = []
+    dim = 0
+    used = sum(1 for i in basic if i is not None and i is not Ellipsis)
+    for i in basic:
+        if i is None:
+            out.append(1)
+        elif i is Ellipsis:
+            k = len(shape) - used
+            out.extend(shape[dim : dim + k])
+            dim += k
+        elif i.__class__ is slice:
+            out.append(len(range(*i.indices(shape[dim]))))
+            dim += 1
+        else:
+            dim += 1
+    out.extend(shape[dim:])
+    return tuple(out)
+
+
+def _broadcast(shapes):
+    """numpy's broadcast of shapes (ValueError where they do not broadcast)."""
+    n = max(len(s) for s in shapes)
+    out = [1] * n
+    for s in shapes:
+        for k, v in enumerate(s, n - len(s)):
+            if v != 1:
+                if out[k] != 1 and out[k] != v:
+                    raise ValueError(f"shapes {shapes} do not broadcast")
+                out[k] = v
+    return tuple(out)
+
+
 def result_shape(index, shape, xp):
     """The shape x[index] has, for a normalised index, without indexing."""
     if index.__class__ is not Advanced:
-        return xp.broadcast_to(xp.empty((), dtype=bool), shape)[index + (Ellipsis,)].shape
+        return _basic_shape(index, shape)
     if index.shape is not None:
         return index.shape
-    view = xp.broadcast_to(xp.empty((), dtype=bool), shape)[index.basic + (Ellipsis,)].shape
+    view = _basic_shape(index.basic, shape)
     adv = index.adv
     where = [d for d, a in enumerate(adv) if not isinstance(a, slice)]
-    arrays = xp.broadcast_shapes(*(adv[d].shape for d in where))
+    arrays = _broadcast([adv[d].shape for d in where])
     rest = [s for d, s in enumerate(view) if d not in where]
     if where[-1] - where[0] + 1 == len(where):  # adjacent: the array dims stay in place
         out = tuple(rest[: where[0]]) + tuple(arrays) + tuple(rest[where[0] :])
@@ -238,6 +342,11 @@ def result_shape(index, shape, xp):
         out = tuple(arrays) + tuple(rest)
     index.shape = out
     return out
+
+
+def _numpy_bounds(exc):
+    """numpy's out-of-bounds error in PyTorch's words."""
+    return IndexError(str(exc).replace(" axis ", " dimension "))
 
 
 def _index_error(op, x, index, exc):
@@ -260,7 +369,10 @@ class GetItem(_Primitive):
     def forward(ctx, x, index):
         ctx.shape = x.shape
         ctx.index = index
-        return _view(x.array, index)
+        try:
+            return _view(x.array, index)
+        except IndexError as exc:
+            raise _numpy_bounds(exc) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -318,8 +430,14 @@ class SetItem(_Primitive):
         ctx.index = index
         ctx.value_shape = getattr(value, "shape", ())
         out = x.array.copy()
+        SetItem.write(out, value, index)
+        return out
+
+    @staticmethod
+    def write(out, value, index):
+        """out[index] = value in place, with PyTorch's broadcast of the value."""
         v = value.array if isinstance(value, Tensor) else value
-        target = result_shape(index, x.shape, x.xp)
+        target = result_shape(index, out.shape, None)
         vshape = tuple(getattr(v, "shape", ()))
         lead = 0
         while lead < len(vshape) and vshape[lead] == 1:
@@ -333,10 +451,12 @@ class SetItem(_Primitive):
             )
         if index.__class__ is Advanced:
             if not index.empty:
-                out[index.basic + (Ellipsis,)][index.adv] = v
+                try:
+                    out[index.basic + (Ellipsis,)][index.adv] = v
+                except IndexError as exc:
+                    raise _numpy_bounds(exc) from None
         else:
             out[index + (Ellipsis,)] = v
-        return out
 
     @staticmethod
     def backward(ctx, grad):
