@@ -1285,6 +1285,11 @@ def _inplace_direct(t, fn, other):
     try:
         fn._inplace(t.array, other)
     except ValueError:
+        if not t.array.flags.writeable:
+            raise RuntimeError(
+                f"{fn.__name__.lower()}_: the tensor's memory is read-only (a read-only array "
+                "given to from_numpy?); clone() it first"
+            ) from None
         raise RuntimeError(
             f"output with shape {tuple(t.shape)} doesn't match the broadcast shape of "
             f"{tuple(t.shape)} and {tuple(getattr(other, 'shape', ()))} in "

@@ -178,7 +178,7 @@ def test_getitem_and_its_gradient_match_torch(case, seed):
     close(xa.grad, xt.grad)  # repeated indices sum their gradients
 
 
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(
     case=index_cases(),
     seed=st.integers(0, 2**16),

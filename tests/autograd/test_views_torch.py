@@ -421,3 +421,44 @@ def test_amax_over_a_nonempty_dim_of_an_empty_tensor_returns_empty():
     with pytest.raises(IndexError, match=r"amax\(\): Expected reduction dim 0 to have non-zero"):
         autograd.zeros(0, 3).amax(0)
     assert Tensor(np.zeros((0, 3))).sum(0).tolist() == [0.0, 0.0, 0.0]
+
+
+VIEW_STEPS = {
+    "row": lambda t: t[1] if t.ndim and t.shape[0] > 1 else t,
+    "col_slice": lambda t: t[..., ::2],
+    "transpose": lambda t: t.transpose(0, -1) if t.ndim else t,
+    "flatten": lambda t: t.reshape(-1),  # a view or a copy, as the strides allow
+    "unsqueeze": lambda t: t.unsqueeze(0),
+    "narrow": lambda t: t[:1] if t.ndim else t,
+}
+WRITES = {
+    "mul_w": lambda t, w: t.mul_(w.sum()),
+    "add_scalar": lambda t, w: t.add_(2.0),
+    "setitem_w": lambda t, w: t.__setitem__(..., w.mean() * 3),
+    "copy_": lambda t, w: t.copy_(t.detach() * 0 + w.max()),
+}
+
+
+@settings(max_examples=40)
+@given(
+    steps=st.lists(st.sampled_from(sorted(VIEW_STEPS)), min_size=1, max_size=3),
+    write=st.sampled_from(sorted(WRITES)),
+    on_view=st.booleans(),
+)
+def test_random_view_chains_written_in_place_give_torchs_gradients(steps, write, on_view):
+    """Whichever of base and view is written, both carry PyTorch's values and gradients."""
+    w_np = np.arange(1.0, 13.0).reshape(3, 4) / 7
+
+    def fn(m):
+        w = m.tensor(w_np, requires_grad=True)
+        b = w * w
+        v = b
+        for s in steps:
+            v = VIEW_STEPS[s](v)
+        WRITES[write](v if on_view else b, w)
+        (b * b).sum().backward(retain_graph=True)
+        g1 = w.grad.clone()
+        (v * v * 2).sum().backward()
+        return [b, v, g1, w.grad]
+
+    both(fn)
