@@ -151,3 +151,7 @@ __all__ += [
 from autograd.serialization import load, save  # noqa: E402
 
 __all__ += ["save", "load"]
+# --- index helper (indexing, views, splits) ---
+from autograd.ops.composite import tensor_split  # noqa: E402
+
+__all__ += ["tensor_split"]

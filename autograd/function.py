@@ -6,7 +6,7 @@ Every op, built-in or user-defined, goes through `Function.apply`, so there is o
 import weakref
 
 from autograd.grad_mode import state as _grad
-from autograd.tensor import Tensor, _inplace_epoch, _shared_vc, _wrap
+from autograd.tensor import Tensor, _inplace_epoch, _register_view, _wrap
 from backends import DeviceError
 
 __all__ = ["Function", "Node", "AccumulateGrad", "once_differentiable"]
@@ -323,7 +323,7 @@ class Function:
                     out = out.array
             t = _wrap(out, backend)
         if cls._view:
-            t._vc = _shared_vc(args[0])
+            _register_view(args[0], t, cls, args[1:])
         if _dual_level is not None:
             _dual_level.jvp(cls, ctx, args, kwargs, t)
         if _anomaly is not None:

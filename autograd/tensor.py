@@ -5,6 +5,7 @@ array math of its own.
 """
 
 from sys import getrefcount
+from weakref import ref as _weakref
 
 from autograd.args import (
     _check_broadcast_to,
@@ -53,7 +54,8 @@ class Tensor:
         "_requires_grad",  # .requires_grad likewise
         "grad_fn",
         "_backend",
-        "_vc",  # version counter [version, has_views], shared with views; None until needed
+        "_vc",  # [version, views]: shared by all that share storage (_register_view)
+        "_view_of",  # (root base, steps) for a view: how to derive it again from its base
         "_hooks",
         "name",
         "__weakref__",
@@ -104,6 +106,7 @@ class Tensor:
         self.grad_fn = None
         self._backend = backend
         self._vc = None
+        self._view_of = None
         self._hooks = None
         self.name = None
         if requires_grad:
@@ -359,6 +362,7 @@ class Tensor:
         t.grad_fn = None
         t._backend = self._backend
         t._vc = None
+        t._view_of = None
         t._hooks = None
         t.name = self.name
         return t
@@ -578,7 +582,9 @@ class Tensor:
         return _inplace(self, ops.Copy, src)
 
     def __setitem__(self, index, value):
-        _inplace(self, ops.SetItem, value, _index(index))
+        if not isinstance(value, (Tensor, int, float, bool)):
+            value = Tensor(value, device=self.device)
+        _inplace(self, ops.SetItem, value, ops.index.normalize(index, self.shape, self.xp))
 
     # ------------------------------------------------------------------ elementwise
     def exp(self):
@@ -700,11 +706,13 @@ class Tensor:
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
-        return ops.Amax.apply(self, _dims(dim, self.ndim, "amax"), keepdim)
+        dims = _nonempty(self, _dims(dim, self.ndim, "amax"), "amax")
+        return ops.Amax.apply(self, dims, keepdim)
 
     def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
-        return ops.Amin.apply(self, _dims(dim, self.ndim, "amin"), keepdim)
+        dims = _nonempty(self, _dims(dim, self.ndim, "amin"), "amin")
+        return ops.Amin.apply(self, dims, keepdim)
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
@@ -735,13 +743,16 @@ class Tensor:
         return ops.Reshape.apply(self, _infer_shape(shape, self.array.size, self.shape, "reshape"))
 
     def view(self, *shape):
+        """The same storage seen with another shape (never a copy: raises where the strides
+        cannot express it, as PyTorch), or with another dtype (its bits reinterpreted)."""
         if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
-            return self.to(shape[0])
-        shape = _shape_args(shape)
-        return ops.Reshape.apply(self, _infer_shape(shape, self.array.size, self.shape, "view"))
+            return _view_dtype(self, dtypes.as_dtype(shape[0]))
+        shape = _infer_shape(_shape_args(shape), self.array.size, self.shape, "view")
+        _check_viewable(self.array, shape)
+        return ops.Reshape.apply(self, shape)
 
     def view_as(self, other):
-        return self.reshape(other.shape)
+        return self.view(other.shape)
 
     def reshape_as(self, other):
         return self.reshape(other.shape)
@@ -832,7 +843,7 @@ class Tensor:
         return ops.Reshape.apply(self, self.shape)
 
     def __getitem__(self, index):
-        return ops.GetItem.apply(self, _index(index))
+        return ops.GetItem.apply(self, index)
 
     def split(self, split_size_or_sections, dim=0):
         from autograd.ops import composite
@@ -845,6 +856,8 @@ class Tensor:
         return composite.chunk(self, chunks, dim)
 
     def unbind(self, dim=0):
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         dim = _dim(dim, self.ndim, "unbind")
         return tuple(self[(slice(None),) * dim + (i,)] for i in range(self.shape[dim]))
 
@@ -1463,6 +1476,11 @@ class Tensor:
         if self.dtype.kind not in "biu":
             raise RuntimeError(f"bitwise_not takes integer or bool tensors, got {self.dtype}")
         return _wrap(self._backend.xp.invert(self.array), self._backend)
+    # --- index helper (indexing, views, splits) ---
+    def tensor_split(self, indices_or_sections, dim=0):
+        from autograd.ops import composite
+
+        return composite.tensor_split(self, indices_or_sections, dim)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1513,6 +1531,7 @@ def _wrap(data, backend):
     t.grad_fn = None
     t._backend = backend
     t._vc = None
+    t._view_of = None
     t._hooks = None
     t.name = None
     return t
@@ -1520,15 +1539,6 @@ def _wrap(data, backend):
 
 # Bumped by every in-place op: while it is unchanged, no saved tensor can have changed.
 _inplace_epoch = [0]
-
-
-def _shared_vc(t):
-    """The version counter `t` shares with its views, created on first need."""
-    vc = t._vc
-    if vc is None:
-        vc = t._vc = [0, False]
-    vc[1] = True
-    return vc
 
 
 def tensor(data, requires_grad=False, dtype=None, device=None):
@@ -1662,69 +1672,348 @@ def _scaled(value, alpha):
     return value * alpha
 
 
+def _register_view(base, out, fn, args):
+    """Record that `out` = fn.apply(base, *args) shares base's storage.
+
+    Invariant (what keeps gradients right when storage is written in place): every view
+    knows its root base (the tensor that is no one's view) and the view steps that derive
+    it from the root, and the root's version counter lists its live views (weakly). An
+    in-place op on a view rebases the root onto a graph that writes the new values into
+    the view's region (`_rebase_root`); after any recorded in-place op, every live view of
+    the root is derived again from the root's new graph (`_refresh_views`), as PyTorch's
+    CopySlices and view rebasing do. A view that is gone costs nothing."""
+    vc = base._vc
+    if vc is None:
+        vc = base._vc = [0, False]
+    out._vc = vc
+    step = (fn, args, base.array.shape)
+    view = base._view_of
+    out._view_of = (base, (step,)) if view is None else (view[0], view[1] + (step,))
+    views = vc[1]
+    if not views:
+        views = vc[1] = []
+    views.append(_weakref(out))
+    n = len(views)
+    if n >= 32 and not n & (n - 1):  # at powers of two: amortised O(1) pruning
+        views[:] = [r for r in views if r() is not None]
+
+
+def _shared_vc(t):
+    """The version counter `t` shares with its views, created on first need."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0, False]
+    return vc
+
+
+def _live_views(root):
+    vc = root._vc
+    views = vc[1] if vc is not None else None
+    if not views:
+        return []
+    out = []
+    for ref in views:
+        v = ref()
+        if v is not None and v._view_of is not None and v._view_of[0] is root:
+            out.append(v)
+    return out
+
+
+def _derive(root, steps):
+    v = root
+    for fn, args, _ in steps:
+        v = fn.apply(v, *args)
+    return v
+
+
+def _refresh_views(root, views):
+    """Derive each live view of root again from root's current graph (PyTorch rebases a
+    view's grad_fn the same way after an in-place op on its base)."""
+    for v in views:
+        steps = v._view_of[1]
+        if any(fn is _ViewDtype for fn, _, _ in steps):
+            continue  # not differentiable: nothing to rebase
+        nv = _derive(root, steps)
+        v.grad_fn = nv.grad_fn
+        v._requires_grad = nv._requires_grad
+
+
+def _rebase_root(root, steps, new):
+    """The root after its view (root seen through steps) takes the values of `new`:
+    root + A(new - V(root)), with V the view and A its adjoint (scatter back into the
+    root's shape). Gradient: to root, grad with the view's region zeroed; to new, V(grad)."""
+    from autograd.broadcast import sum_to
+
+    d = new - _derive(root, steps)
+    for fn, args, in_shape in reversed(steps):
+        if fn is ops.GetItem:
+            d = ops.IndexAdd.apply(d, args[0], in_shape)
+        elif fn is ops.Reshape:
+            d = ops.Reshape.apply(d, in_shape)
+        elif fn is ops.Permute:
+            dims = args[0]
+            d = ops.Permute.apply(d, tuple(sorted(range(len(dims)), key=dims.__getitem__)))
+        elif fn is ops.Expand:
+            d = sum_to(d, in_shape)
+        else:
+            raise AssertionError(f"no adjoint for view step {fn.__name__}")
+    return root + d
+
+
+_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+
+
+def _overlaps(a):
+    """Whether two elements of array a share memory (a stride 0 over a dim of size > 1:
+    expand's views; PyTorch checks the same)."""
+    strides = a.strides
+    if 0 not in strides or a.size == 0:
+        return False
+    return any(st == 0 and n > 1 for st, n in zip(strides, a.shape))
+
+
+def _written(t, fn, args):
+    """The part of t's array that an in-place fn writes."""
+    if fn is ops.SetItem:
+        index = args[1]
+        if index.__class__ is ops.index.Advanced:
+            return None  # index_put_ warns, no more (PyTorch)
+        return t.array[index + (Ellipsis,)]
+    return t.array
+
+
 def _inplace(t, fn, *args):
     """Apply `fn` out of place, then write the result into t's storage and bump its version.
 
     When the graph is recorded the old value becomes the op's input (copied, since the
-    storage is about to change) and t takes the op's node as its grad_fn.
+    storage is about to change) and t takes the op's node as its grad_fn. Writing into a
+    view rebases its root, and every live view of the root is derived again (see
+    `_register_view` for the invariant).
     """
+    written = _written(t, fn, args)
+    if written is not None and fn is not ops.Fill and _overlaps(written):
+        raise RuntimeError(_OVERLAP)  # fill_ writes one value: no element can disagree
     record = _grad.enabled and (
         t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
     )
     level = _function._dual_level  # forward mode: t's tangent follows its new value
+    view = t._view_of
+    name = fn.__name__.lower()
     if record:
         if t.grad_fn is None and t.requires_grad:
             raise RuntimeError(
                 f"a leaf Variable that requires grad is being used in an in-place operation "
-                f"({fn.__name__.lower()}_ on a tensor of shape {tuple(t.shape)}). "
+                f"({name}_ on a tensor of shape {tuple(t.shape)}). "
                 "Wrap it in `with no_grad():` or use the out-of-place op."
             )
-        if t._vc is not None and t._vc[1]:
-            raise RuntimeError(
-                f"in-place {fn.__name__.lower()}_ on a tensor that shares storage with a view "
-                "while recording gradients is not supported (the view's gradient would be "
-                "wrong). Use the out-of-place op, or .clone() first."
-            )
+        if view is not None:
+            root = view[0]
+            if root.grad_fn is None and root.requires_grad:
+                raise RuntimeError(
+                    f"a view of a leaf Variable that requires grad is being used in an in-place "
+                    f"operation ({name}_ on a view of shape {tuple(t.shape)} of a leaf of shape "
+                    f"{tuple(root.shape)}). Wrap it in `with no_grad():` or clone() the leaf."
+                )
+            if any(step[0] is _ViewDtype for step in view[1]):
+                raise RuntimeError(
+                    f"in-place {name}_ with gradients recorded on a view(dtype) of a tensor: "
+                    "such a view is not differentiable. Use the out-of-place op."
+                )
         old = _wrap(t.array.copy(), t._backend)
         old._requires_grad = t._requires_grad
         old.grad_fn = t.grad_fn
         if level is not None:
             level.transfer(t, old)
         out = fn.apply(old, *args)
-    elif fn._inplace is not None and level is None and _direct_ok(fn, t, args):
+    elif level is None and (
+        (fn._inplace is not None and _direct_ok(fn, t, args)) or fn is ops.SetItem
+    ):
         # Nothing recorded: compute straight into t's storage (optimizer steps, no_grad code).
-        _inplace_direct(t, fn, *args)
+        if fn is ops.SetItem:
+            value = args[0]
+            if isinstance(value, Tensor) and value._backend is not t._backend:
+                raise DeviceError(
+                    f"index_put_: the value is on {value.device}, the tensor on {t.device}"
+                )
+            ops.SetItem.write(t.array, value, args[1])
+            _bump(t)
+        else:
+            _inplace_direct(t, fn, *args)
         return t
     else:
         out = fn.apply(t, *args)
     if out.shape != t.shape:
         raise RuntimeError(
             f"output with shape {tuple(t.shape)} doesn't match the broadcast shape "
-            f"{tuple(out.shape)} in {fn.__name__.lower()}_"
+            f"{tuple(out.shape)} in {name}_"
         )
     if out.dtype != t.dtype and not dtypes.can_cast(out.dtype, t.dtype):
         raise RuntimeError(
             f"result type {dtypes.torch_name(out.dtype)} can't be cast to the desired output "
-            f"type {dtypes.torch_name(t.dtype)} (in {fn.__name__.lower()}_)"
+            f"type {dtypes.torch_name(t.dtype)} (in {name}_)"
         )
-    t.array[...] = out.array
+    if record and view is not None:
+        new_root = _rebase_root(root, view[1], out)  # reads the root before the write
+    if fn is ops.SetItem:
+        _write_index(t.array, args[1], out.array)  # only the indexed region changes
+    else:
+        t.array[...] = out.array
+    _bump(t)
+    if level is not None:
+        level.transfer(out, t)
+    if record:
+        if view is None:
+            root = t
+            _take_graph(t, out)
+        else:
+            _take_graph(root, new_root)
+        views = _live_views(root)
+        if views:
+            _refresh_views(root, views)
+    return t
+
+
+def _bump(t):
     vc = t._vc
     if vc is None:
         vc = t._vc = [0, False]
     vc[0] += 1
     _inplace_epoch[0] += 1
-    if level is not None:
-        level.transfer(out, t)
-    if record:
-        prev = t.grad_fn
-        t.grad_fn = out.grad_fn
-        t._requires_grad = out._requires_grad
-        if prev is not None and prev._retain:
-            # retain_grad() follows t to its new value (as PyTorch): .grad is d/d(new t).
-            prev._retain = False
-            t.grad_fn._retain = True
-            t.grad_fn._out = prev._out
-    return t
+
+
+def _take_graph(t, out):
+    """t (written in place) now stands for out's value in the graph."""
+    prev = t.grad_fn
+    t.grad_fn = out.grad_fn
+    t._requires_grad = out._requires_grad
+    if prev is not None and prev._retain:
+        # retain_grad() follows t to its new value (as PyTorch): .grad is d/d(new t).
+        prev._retain = False
+        t.grad_fn._retain = True
+        t.grad_fn._out = prev._out
+
+
+def _write_index(a, index, values):
+    """a[index] = values[index]: the region of a setitem, from the full result."""
+    if index.__class__ is ops.index.Advanced:
+        if not index.empty:
+            region = index.basic + (Ellipsis,)
+            a[region][index.adv] = values[region][index.adv]
+    else:
+        region = index + (Ellipsis,)
+        a[region] = values[region]
+
+
+class _ViewDtype:
+    """The step of a view(dtype): a reinterpretation of bits, not differentiable."""
+
+    @staticmethod
+    def apply(x, dtype):
+        return _view_dtype(x, dtype)
+
+
+_TORCH_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "uint8": "Byte",
+    "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool",
+}  # fmt: skip
+
+
+def _view_dtype(x, dtype):
+    """x's bits read as dtype, as Tensor.view(dtype): the same shape for the same itemsize,
+    else the last dim scaled by the ratio of itemsizes (PyTorch's errors where it cannot)."""
+    a = x.array
+    old, new = a.dtype.itemsize, dtypes.as_dtype(dtype).itemsize
+    if old != new:
+        what = (
+            f"to view {_TORCH_NAMES.get(a.dtype.name, a.dtype.name)} as "
+            f"{_TORCH_NAMES.get(dtypes.as_dtype(dtype).name, str(dtype))} (different element sizes)"
+        )
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        if a.shape[-1] != 1 and a.strides[-1] != old:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {a.strides[-1] // old}")
+        if new > old:
+            k = new // old
+            if a.shape[-1] % k:
+                raise RuntimeError(
+                    f"self.size(-1) must be divisible by {k} {what}, but got {a.shape[-1]}"
+                )
+            offset = _storage_offset(a)
+            if offset % k:
+                raise RuntimeError(
+                    f"self.storage_offset() must be divisible by {k} {what}, but got {offset}"
+                )
+            for d in range(a.ndim - 1):
+                if (a.strides[d] // old) % k:
+                    raise RuntimeError(
+                        f"self.stride({d}) must be divisible by {k} {what}, but got "
+                        f"{a.strides[d] // old}"
+                    )
+        if a.size == 0:
+            shape = a.shape[:-1] + (a.shape[-1] * old // new,)
+            out = _wrap(x.xp.empty(shape, dtype=dtype), x._backend)
+            _register_view(x, out, _ViewDtype, (dtype,))
+            return out
+    out = _wrap(a.view(dtype), x._backend)  # not differentiable (PyTorch): no graph
+    _register_view(x, out, _ViewDtype, (dtype,))
+    return out
+
+
+def _storage_offset(a):
+    """a's offset in elements from the start of the array that owns its memory."""
+    base = a
+    while getattr(base, "base", None) is not None and hasattr(base.base, "dtype"):
+        base = base.base
+    start = getattr(a, "__array_interface__", None)
+    if start is not None:
+        return (start["data"][0] - base.__array_interface__["data"][0]) // a.dtype.itemsize
+    return (a.data.ptr - base.data.ptr) // a.dtype.itemsize  # cupy
+
+
+def _check_viewable(a, shape):
+    """Raise as PyTorch's view where no strides over a's memory give `shape` (its
+    computeStride: each run of dims that is contiguous in memory may only be split or merged
+    within itself)."""
+    if _view_strides(a.shape, [s // a.dtype.itemsize for s in a.strides], shape) is None:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        )
+
+
+def _view_strides(old_shape, old_strides, shape):
+    """PyTorch's computeStride: the strides of a view of shape `shape`, or None."""
+    if not old_shape:
+        return [1] * len(shape)
+    numel = 1
+    for s in old_shape:
+        numel *= s
+    if numel == 0:
+        return [1] * len(shape)  # nothing to address: any shape views
+    strides = [0] * len(shape)
+    view_d = len(shape) - 1
+    chunk_base = old_strides[-1]
+    tensor_numel = 1
+    view_numel = 1
+    for d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[d]
+        if d == 0 or (old_shape[d - 1] != 1 and old_strides[d - 1] != tensor_numel * chunk_base):
+            while view_d >= 0 and (view_numel < tensor_numel or shape[view_d] == 1):
+                strides[view_d] = view_numel * chunk_base
+                view_numel *= shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                chunk_base = old_strides[d - 1]
+                tensor_numel = 1
+                view_numel = 1
+    if view_d != -1:
+        return None
+    return strides
 
 
 def _direct_ok(fn, t, args):
@@ -1754,6 +2043,11 @@ def _inplace_direct(t, fn, other):
     try:
         fn._inplace(t.array, other)
     except ValueError:
+        if not t.array.flags.writeable:
+            raise RuntimeError(
+                f"{fn.__name__.lower()}_: the tensor's memory is read-only (a read-only array "
+                "given to from_numpy?); clone() it first"
+            ) from None
         raise RuntimeError(
             f"output with shape {tuple(t.shape)} doesn't match the broadcast shape of "
             f"{tuple(t.shape)} and {tuple(getattr(other, 'shape', ()))} in "
@@ -1769,21 +2063,6 @@ def _inplace_direct(t, fn, other):
         vc = t._vc = [0, False]
     vc[0] += 1
     _inplace_epoch[0] += 1
-
-
-def _index(index):
-    """Tensors inside an index become arrays; everything else passes through."""
-    if isinstance(index, Tensor):
-        return index.array
-    if isinstance(index, tuple):
-        return tuple(i.array if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):
-        return (
-            _CPU.xp.asarray(index)
-            if index and not any(isinstance(i, (slice, type(None), type(Ellipsis))) for i in index)
-            else index
-        )
-    return index
 
 
 class _ReturnTypes(tuple):
@@ -1809,6 +2088,7 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
             )
         return (ops.Amax if sign > 0 else ops.Amin).apply(x, dims, keepdim)
     d = _dim(dim, x.ndim, kind)
+    _nonempty(x, (d,) if x.ndim else None, kind)
     indices = _arg_extremum(x, "arg" + kind, d, True, values=True)
     values = ops.Gather.apply(x, indices.array, d) if x.ndim else x.clone()
     if not keepdim and x.ndim:
@@ -1817,10 +2097,37 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
     return _ReturnTypes(values, indices)
 
 
+def _nonempty(x, dims, op):
+    """dims, unless a dim reduced over is empty (PyTorch's IndexError; max, argmax and
+    amax have no value there, where sum has 0). Kept dims may be empty."""
+    if x.array.size:
+        return dims
+    if dims is None:
+        raise RuntimeError(
+            f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            "the reduction dim with the 'dim' argument."
+        )
+    for d in dims:
+        if x.shape[d] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+    return dims
+
+
 def _arg_extremum(x, name, dim, keepdim, values=False):
     if x.dtype.kind == "b" and not values:
         raise RuntimeError(f"{name}(): does not support bool input")
     xp = x._backend.xp
+    if x.array.size == 0:
+        if dim is None:
+            raise IndexError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        dim = _dim(dim, x.ndim, name)
+        _nonempty(x, (dim,), name)
+        shape = tuple(1 if d == dim else s for d, s in enumerate(x.shape))
+        if not keepdim:
+            shape = shape[:dim] + shape[dim + 1 :]
+        return _wrap(xp.zeros(shape, dtype="int64"), x._backend)
     if dim is None:
         out = getattr(xp, name)(x.array)
         if keepdim:

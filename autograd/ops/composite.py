@@ -129,20 +129,37 @@ def cat(tensors, dim=0):
 
 def split(x, split_size_or_sections, dim=0):
     """Pieces of `split_size` along dim (the last may be smaller), or of the given sizes."""
+    if x.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _dim(dim, x.ndim, "split")
     n = x.shape[d]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
-        if size <= 0 and n:
-            raise RuntimeError(f"split: split_size must be positive, got {size}")
+        if size < 0:
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={size}"
+            )
+        if size == 0 and n:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+            )
         sizes = [min(size, n - i) for i in range(0, n, size)] if n else [0]
     else:
-        sizes = list(split_size_or_sections)
+        sizes = [int(s) for s in split_size_or_sections]
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                f"split_sizes={sizes}"
+            )
         if sum(sizes) != n:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
                 f"at dimension {d}), but got split_sizes={sizes}"
             )
+    return _pieces(x, d, sizes)
+
+
+def _pieces(x, d, sizes):
     out = []
     start = 0
     for s in sizes:
@@ -152,13 +169,45 @@ def split(x, split_size_or_sections, dim=0):
 
 
 def chunk(x, chunks, dim=0):
-    """`chunks` pieces of equal size (the last may be smaller), as torch.chunk."""
+    """`chunks` pieces of ceil(n / chunks) (the last may be smaller; fewer pieces when they
+    run out), as torch.chunk; an empty dim gives `chunks` empty pieces."""
+    if x.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _dim(dim, x.ndim, "chunk")
     n = x.shape[d]
-    size = -(-n // chunks) if n else 1
-    return split(x, size, d)
+    if n == 0:
+        return _pieces(x, d, [0] * chunks)
+    return split(x, -(-n // chunks), d)
+
+
+def tensor_split(x, indices_or_sections, dim=0):
+    """As torch.tensor_split: `sections` pieces whose sizes differ by at most one (the
+    first n % sections one longer), or the pieces between the given indices (clamped, as
+    slices are)."""
+    if x.ndim == 0:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
+    d = _dim(dim, x.ndim, "tensor_split")
+    n = x.shape[d]
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        if spec.dtype.kind not in "iu" or spec.ndim > 1:
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to have an integral dtype and "
+                f"be 0-d or 1-d, got {spec.dtype} of {spec.ndim} dims"
+            )
+        spec = spec.item() if spec.ndim == 0 else spec.tolist()
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        q, r = divmod(n, spec)
+        return _pieces(x, d, [q + 1] * r + [q] * (spec - r))
+    index = (slice(None),) * d
+    bounds = [0] + [int(i) for i in spec] + [None]
+    return tuple(x[index + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:]))
 
 
 def pad(x, pad, mode="constant", value=0.0):

@@ -1,24 +1,365 @@
-"""Indexing primitives and their adjoints: reading scatters gradients back with a sum."""
+"""Indexing primitives and their adjoints: reading scatters gradients back with a sum.
+
+PyTorch's indexing rule, which differs from numpy's where an int sits beside an array index:
+an index tuple is applied in two steps. First the basic part (ints select, slices slice,
+None and bools insert a dim) gives a view; then the array indices (integer arrays and the
+nonzero positions of bool masks), each on its own dim of that view, gather. Ints are gone
+before the second step, so they never count as array indices: `x[0, :, [0, 1]]` of shape
+(2, 3, 4) is (3, 2), where numpy gives (2, 3). The second step is numpy's rule on an index
+of slices and arrays only, where the two rules agree (the broadcast array dims stay in place
+when the arrays are adjacent, else go first). `normalize` rewrites any index so.
+"""
+
+import numbers
 
 from autograd.function import Function
-from autograd.tensor import _shared_vc
+from autograd.tensor import Tensor, _register_view
 
 
 class _Primitive(Function):
     _builtin = True
 
 
-def _is_basic(index):
-    """Only ints, slices, None and Ellipsis: no element can be selected twice."""
-    items = index if isinstance(index, tuple) else (index,)
-    return all(
-        i is None or i is Ellipsis or isinstance(i, (int, slice)) and not isinstance(i, bool)
-        for i in items
+class Advanced:
+    """A normalised index with array indices: `basic` (ints, slices, None; a view) then
+    `adv` (slices and int64 arrays in range, one per dim of that view)."""
+
+    __slots__ = ("basic", "adv", "empty", "shape")
+
+    def __init__(self, basic, adv):
+        self.basic = basic
+        self.adv = adv
+        self.empty = False  # selects no element: reads give an empty result, writes nothing
+        self.shape = None  # the shape of the result, once known
+
+    def __repr__(self):
+        return f"Advanced({self.basic!r}, {self.adv!r})"
+
+
+_SEQUENCES = (list, tuple, range)
+
+
+def _as_items(index):
+    """The index as a tuple of items, as PyTorch reads it: a list holding a sequence, slice,
+    tensor, None or Ellipsis is a tuple (numpy's old heuristic); other lists are arrays."""
+    if isinstance(index, tuple):
+        return index
+    if isinstance(index, list) and len(index) < 32:
+        for i in index:
+            if isinstance(i, _SEQUENCES + (slice, Tensor)) or i is None or i is Ellipsis:
+                return tuple(index)
+            if hasattr(i, "ndim") and hasattr(i, "dtype"):
+                return tuple(index)
+    return (index,)
+
+
+def _is_int(i):
+    if i.__class__ is int:
+        return True
+    return isinstance(i, numbers.Integral) and not isinstance(i, bool) and not hasattr(i, "ndim")
+
+
+def _bad_item(i):
+    return IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+        f"valid indices (got {type(i).__name__})"
     )
+
+
+def normalize(index, shape, xp):
+    """The index as PyTorch applies it: a tuple of basic items (ints in range, slices with a
+    positive step, None), or an `Advanced` when it holds arrays or bools. Raises PyTorch's
+    IndexError naming the index, dim and size for an out-of-range index."""
+    cls = index.__class__
+    if cls is Advanced:
+        return index
+    if cls is int:  # the hot cases first: x[i], x[a:b], x[i, :, None]
+        if not shape:
+            raise IndexError("too many indices for tensor of dimension 0")
+        return (_in_range(index, 0, shape[0]),)
+    if cls is slice or cls is tuple:
+        basic = _basic(index if cls is tuple else (index,), shape)
+        if basic is not None:
+            return basic
+    if cls is Tensor and index.ndim and index.dtype.kind == "i" and shape:
+        fast = _take(index.array, shape, xp)  # x[idx]: an embedding's lookup
+        if fast is not None:
+            return fast
+    items = list(_as_items(index))
+    used = 0  # dims of the tensor the index consumes
+    ellipsis = False
+    for k, i in enumerate(items):
+        if i is None or isinstance(i, bool):
+            continue
+        if i is Ellipsis:
+            ellipsis = True
+        elif i.__class__ is slice or i.__class__ is int:
+            used += 1
+        elif isinstance(i, (Tensor, list, tuple, range)) or hasattr(i, "ndim") or not _is_int(i):
+            a = items[k] = _array(i, xp)
+            # a mask takes as many dims as it has; a 0-d integer array selects, as an int
+            used += a.ndim if a.dtype.kind == "b" or a.dtype == xp.uint8 else 1
+        else:
+            used += 1  # an integer that is not an int (numpy's)
+    ndim = len(shape)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    basic = []
+    adv = []
+    checks = []  # (position in adv, dim, size) of the integer arrays
+    arrays = False
+    dim = 0  # dim of the tensor
+    vdim = 0  # dim of the view the basic part makes
+    for i in items:
+        if i is None:
+            basic.append(None)
+            adv.append(slice(None))
+            vdim += 1
+        elif i is Ellipsis:
+            if ellipsis:  # the first one takes the dims the others leave (PyTorch)
+                k = ndim - used
+                basic.extend([slice(None)] * k)
+                adv.extend([slice(None)] * k)
+                dim += k
+                vdim += k
+                ellipsis = False
+        elif isinstance(i, slice):
+            for part in (i.start, i.stop, i.step):
+                if part is not None and not _is_int(part):
+                    raise TypeError(
+                        "slice indices must be integers or None or have an __index__ method"
+                    )
+            if i.step == 0:
+                raise ValueError("slice step cannot be zero")
+            # a negative step (which PyTorch refuses) reverses, as in numpy: an extension
+            basic.append(i)
+            adv.append(slice(None))
+            dim += 1
+            vdim += 1
+        elif not hasattr(i, "ndim") and not isinstance(i, bool):  # an int (or numpy's)
+            basic.append(_in_range(int(i), dim, shape[dim]))
+            dim += 1
+        elif isinstance(i, bool) or _is_bool_scalar(i):
+            # PyTorch: a new dim of size 1, indexed by [0] (True) or [] (False)
+            basic.append(None)
+            adv.append(xp.zeros(1 if bool(_scalar(i)) else 0, dtype=xp.int64))
+            arrays = True
+            vdim += 1
+        else:
+            a = i
+            if a.dtype.kind == "b" or a.dtype == xp.uint8:
+                k = a.ndim
+                if tuple(a.shape) != tuple(shape[dim : dim + k]):
+                    raise IndexError(
+                        f"The shape of the mask {list(a.shape)} at index {vdim} does not match "
+                        f"the shape of the indexed tensor {list(shape)} at index {dim}"
+                    )
+                basic.extend([slice(None)] * k)
+                adv.extend(xp.nonzero(a))
+                arrays = True
+                dim += k
+                vdim += k
+            elif a.dtype not in (xp.int64, xp.int32) and not (
+                a.dtype.kind in "iu" and a.dtype.itemsize == 8  # numpy's intp/uintp
+            ):
+                raise IndexError(
+                    f"tensors used as indices must be long, int, byte or bool tensors "
+                    f"(got {a.dtype})"
+                )
+            elif a.ndim == 0:
+                basic.append(_in_range(int(a), dim, shape[dim]))
+                dim += 1
+            else:
+                checks.append((len(adv), dim, shape[dim]))
+                basic.append(slice(None))
+                adv.append(a.astype(xp.int64, copy=False))
+                arrays = True
+                dim += 1
+                vdim += 1
+    if not arrays:
+        return tuple(basic)
+    shapes = [a.shape for a in adv if not isinstance(a, slice)]
+    try:
+        _broadcast(shapes)
+    except ValueError:
+        raise IndexError(
+            "shape mismatch: indexing tensors could not be broadcast together with shapes "
+            + ", ".join(str(list(s)) for s in shapes)
+        ) from None
+    index = Advanced(tuple(basic), tuple(adv))
+    size = 1
+    for s in result_shape(index, shape, xp):
+        size *= s
+    if size == 0:
+        # Nothing is read or written: PyTorch checks no bounds then (nor can numpy index).
+        index.empty = True
+        return index
+    for k, dim, n in checks:
+        a = adv[k]
+        lo = int(a.min())
+        hi = int(a.max())
+        if lo < -n or hi >= n:
+            bad = hi if hi >= n else lo
+            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+        if lo < 0:
+            adv[k] = xp.where(a < 0, a + n, a)
+    while adv and isinstance(adv[-1], slice):  # trailing full slices select nothing
+        adv.pop()
+    index.adv = tuple(adv)
+    return index
+
+
+_NONE = type(None)
+_ELLIPSIS = type(Ellipsis)
+
+
+def _basic(items, shape):
+    """items if they are only ints, slices (of int bounds), None and one Ellipsis, after
+    checking them; None to send anything else down the general path."""
+    used = 0
+    ellipsis = False
+    for i in items:
+        cls = i.__class__
+        if cls is int or cls is slice:
+            used += 1
+        elif cls is _ELLIPSIS:
+            if ellipsis:
+                return None
+            ellipsis = True
+        elif cls is not _NONE:
+            return None
+    ndim = len(shape)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    dim = 0
+    for i in items:
+        cls = i.__class__
+        if cls is int:
+            _in_range(i, dim, shape[dim])
+            dim += 1
+        elif cls is slice:
+            for part in (i.start, i.stop, i.step):
+                if part is not None and part.__class__ is not int:
+                    return None
+            if i.step == 0:
+                raise ValueError("slice step cannot be zero")
+            dim += 1
+        elif cls is _ELLIPSIS:
+            dim += ndim - used
+    if ellipsis:  # spelled out: the ops append their own `...`
+        k = items.index(Ellipsis)
+        items = items[:k] + (slice(None),) * (ndim - used) + items[k + 1 :]
+    return items
+
+
+def _take(a, shape, xp):
+    """x[a] for an int32/int64 array a of at least one dim and a non-empty result. numpy
+    checks its bounds and wraps negatives as PyTorch does (`_numpy_bounds` rewords)."""
+    if a.dtype != xp.int64 and a.dtype != xp.int32 or not a.size or 0 in shape[1:]:
+        return None
+    index = Advanced((), (xp.asarray(a),))
+    index.shape = tuple(a.shape) + tuple(shape[1:])
+    return index
+
+
+def _in_range(i, dim, n):
+    if not -n <= i < n:
+        raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
+    return i
+
+
+def _scalar(i):
+    return i.array.item() if isinstance(i, Tensor) else i.item() if hasattr(i, "item") else i
+
+
+def _is_bool_scalar(i):
+    """A 0-d bool (or uint8, PyTorch's old mask dtype) tensor or array."""
+    dtype = getattr(i, "dtype", None)
+    return dtype is not None and getattr(i, "ndim", 1) == 0 and dtype.kind in "bu"
+
+
+def _array(i, xp):
+    """An index item as an array on xp (lists as PyTorch reads them: [] is int64)."""
+    if isinstance(i, Tensor):
+        i = i.array
+    if isinstance(i, _SEQUENCES):
+        i = _CPU_XP.asarray(i) if len(i) else _CPU_XP.zeros(0, dtype=_CPU_XP.int64)
+        if i.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    elif not (hasattr(i, "dtype") and hasattr(i, "ndim")):
+        raise _bad_item(i)
+    return xp.asarray(i)
+
+
+def _basic_shape(basic, shape):
+    """The shape of x[basic] for ints, slices, None and at most one Ellipsis."""
+    out = []
+    dim = 0
+    used = sum(1 for i in basic if i is not None and i is not Ellipsis)
+    for i in basic:
+        if i is None:
+            out.append(1)
+        elif i is Ellipsis:
+            k = len(shape) - used
+            out.extend(shape[dim : dim + k])
+            dim += k
+        elif i.__class__ is slice:
+            out.append(len(range(*i.indices(shape[dim]))))
+            dim += 1
+        else:
+            dim += 1
+    out.extend(shape[dim:])
+    return tuple(out)
+
+
+def _broadcast(shapes):
+    """numpy's broadcast of shapes (ValueError where they do not broadcast)."""
+    n = max(len(s) for s in shapes)
+    out = [1] * n
+    for s in shapes:
+        for k, v in enumerate(s, n - len(s)):
+            if v != 1:
+                if out[k] != 1 and out[k] != v:
+                    raise ValueError(f"shapes {shapes} do not broadcast")
+                out[k] = v
+    return tuple(out)
+
+
+def result_shape(index, shape, xp):
+    """The shape x[index] has, for a normalised index, without indexing."""
+    if index.__class__ is not Advanced:
+        return _basic_shape(index, shape)
+    if index.shape is not None:
+        return index.shape
+    view = _basic_shape(index.basic, shape)
+    adv = index.adv
+    where = [d for d, a in enumerate(adv) if not isinstance(a, slice)]
+    arrays = _broadcast([adv[d].shape for d in where])
+    rest = [s for d, s in enumerate(view) if d not in where]
+    if where[-1] - where[0] + 1 == len(where):  # adjacent: the array dims stay in place
+        out = tuple(rest[: where[0]]) + tuple(arrays) + tuple(rest[where[0] :])
+    else:
+        out = tuple(arrays) + tuple(rest)
+    index.shape = out
+    return out
+
+
+def _numpy_bounds(exc):
+    """numpy's out-of-bounds error in PyTorch's words."""
+    return IndexError(str(exc).replace(" axis ", " dimension "))
 
 
 def _index_error(op, x, index, exc):
     return IndexError(f"{op}: {exc} (tensor of shape {tuple(x.shape)}, index {index!r})")
+
+
+def _view(array, index):
+    """array[index] for a normalised index: a view where the index is basic."""
+    if index.__class__ is Advanced:
+        if index.empty:
+            return array.reshape(-1)[:0].reshape(index.shape)
+        return array[index.basic + (Ellipsis,)][index.adv]
+    return array[index + (Ellipsis,)]  # `...` keeps an int-only index a 0-d view
 
 
 class GetItem(_Primitive):
@@ -29,13 +370,9 @@ class GetItem(_Primitive):
         ctx.shape = x.shape
         ctx.index = index
         try:
-            out = x.array[index]
-        except (IndexError, ValueError, TypeError) as exc:
-            raise _index_error("index", x, index, exc) from None
-        if not isinstance(out, x._backend.array_type):
-            # An int for every dim gives numpy a scalar copy; `...` makes it a 0-d view.
-            out = x.array[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
-        return out
+            return _view(x.array, index)
+        except IndexError as exc:
+            raise _numpy_bounds(exc) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -43,9 +380,10 @@ class GetItem(_Primitive):
 
     @classmethod
     def apply(cls, x, index):
+        index = normalize(index, x.shape, x.xp)
         out = super().apply(x, index)
-        if _is_basic(index):
-            out._vc = _shared_vc(x)  # a basic index is a view: in-place writes show through
+        if index.__class__ is not Advanced:
+            _register_view(x, out, GetItem, (index,))  # a basic index is a view
         return out
 
     @staticmethod
@@ -58,12 +396,16 @@ class IndexAdd(_Primitive):
 
     @staticmethod
     def forward(ctx, x, index, shape):
+        index = normalize(index, shape, x.xp)
         ctx.index = index
         out = x.xp.zeros(shape, dtype=x.dtype)
-        if _is_basic(index):
-            out[index] = x.array
+        if index.__class__ is Advanced:
+            if index.empty:
+                return out
+            # np.add.at: repeated indices sum (index_put_ with accumulate=True)
+            x._backend.scatter_add(out[index.basic + (Ellipsis,)], index.adv, x.array)
         else:
-            x._backend.scatter_add(out, index, x.array)
+            out[index + (Ellipsis,)] = x.array
         return out
 
     @staticmethod
@@ -76,24 +418,45 @@ class IndexAdd(_Primitive):
 
 
 class SetItem(_Primitive):
-    """y = x with y[index] = v.  dy/dx = grad with the slots zeroed; dy/dv = grad[index]."""
+    """y = x with y[index] = v.  dy/dx = grad with the slots zeroed; dy/dv = grad[index].
+
+    As PyTorch's index_put_: v broadcasts to the shape of x[index] after its leading ones
+    are dropped; a repeated index keeps the last write, and every copy of v gets its gradient.
+    """
 
     @staticmethod
     def forward(ctx, x, value, index):
+        index = normalize(index, x.shape, x.xp)
         ctx.index = index
         ctx.value_shape = getattr(value, "shape", ())
         out = x.array.copy()
-        v = value.array if hasattr(value, "data") else value
-        lead = 0
-        while lead < getattr(v, "ndim", 0) and v.shape[lead] == 1:
-            lead += 1
-        if lead:  # leading ones never matter (PyTorch drops them; numpy only for basic indices)
-            v = v.reshape(v.shape[lead:])
-        try:
-            out[index] = v
-        except (IndexError, ValueError, TypeError) as exc:
-            raise _index_error("index_put (x[index] = value)", x, index, exc) from None
+        SetItem.write(out, value, index)
         return out
+
+    @staticmethod
+    def write(out, value, index):
+        """out[index] = value in place, with PyTorch's broadcast of the value."""
+        v = value.array if isinstance(value, Tensor) else value
+        target = result_shape(index, out.shape, None)
+        vshape = tuple(getattr(v, "shape", ()))
+        lead = 0
+        while lead < len(vshape) and vshape[lead] == 1:
+            lead += 1
+        if lead:  # leading ones never matter (PyTorch drops them)
+            v = v.reshape(vshape[lead:])
+        if not _broadcasts(vshape[lead:], target):
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast to "
+                f"indexing result of shape {list(target)}"
+            )
+        if index.__class__ is Advanced:
+            if not index.empty:
+                try:
+                    out[index.basic + (Ellipsis,)][index.adv] = v
+                except IndexError as exc:
+                    raise _numpy_bounds(exc) from None
+        else:
+            out[index + (Ellipsis,)] = v
 
     @staticmethod
     def backward(ctx, grad):
@@ -119,6 +482,12 @@ class SetItem(_Primitive):
 
             tx = _wrap(x.xp.zeros(x.shape, dtype=out.dtype), x._backend)
         return SetItem.apply(tx, 0.0 if tv is None else tv, index)
+
+
+def _broadcasts(shape, target):
+    return len(shape) <= len(target) and all(
+        s == t or s == 1 for s, t in zip(shape[::-1], target[::-1])
+    )
 
 
 def _along(index, dim, xp):
@@ -170,3 +539,8 @@ class Gather(_Primitive):
     @staticmethod
     def jvp(tangents, out, x, index, dim):
         return Gather.apply(tangents[0], index, dim)
+
+
+from backends import get_backend  # noqa: E402
+
+_CPU_XP = get_backend("cpu").xp

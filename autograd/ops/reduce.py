@@ -122,8 +122,12 @@ class Amax(_Primitive):
         ctx.dims = dims
         a = x.array
         if a.size == 0:
-            raise _empty_error(cls._name, x, dims)
-        out = getattr(a, cls._name)(axis=dims, keepdims=True)
+            # Empty only along kept dims: an empty result, as PyTorch (numpy refuses).
+            if any(a.shape[d] == 0 for d in (range(a.ndim) if dims is None else dims)):
+                raise _empty_error(cls._name, x, dims)
+            out = x.xp.empty(_keepdim_shape(a.shape, dims), dtype=a.dtype)
+        else:
+            out = getattr(a, cls._name)(axis=dims, keepdims=True)
         ctx.out = out
         return out if keepdim else out.reshape(_reduced_shape(a.shape, dims))
 

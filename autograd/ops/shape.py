@@ -2,6 +2,7 @@
 
 from autograd.broadcast import sum_to
 from autograd.function import Function
+from autograd.tensor import _register_view
 
 
 class _Primitive(Function):
@@ -14,8 +15,17 @@ class _View(_Primitive):
     _view = True
 
 
-class Reshape(_View):
-    """y = x with a new shape.  dy/dx: reshape back."""
+class Reshape(_Primitive):
+    """y = x with a new shape.  dy/dx: reshape back.
+
+    A view where the strides allow it, else a copy (numpy decides as PyTorch's reshape)."""
+
+    @classmethod
+    def apply(cls, x, shape):
+        out = super().apply(x, shape)
+        if x.xp.may_share_memory(out.array, x.array):
+            _register_view(x, out, Reshape, (shape,))
+        return out
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -56,7 +66,14 @@ class Expand(_View):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        return x.xp.broadcast_to(x.array, shape)
+        a = x.array
+        # as_strided, not broadcast_to (read-only): writes into a non-overlapping part of
+        # an expanded view reach its base, as in PyTorch (overlapping writes are refused).
+        lead = len(shape) - a.ndim
+        strides = (0,) * lead + tuple(
+            0 if s == 1 and n != 1 else st for s, n, st in zip(a.shape, shape[lead:], a.strides)
+        )
+        return x.xp.lib.stride_tricks.as_strided(a, shape, strides)
 
     @staticmethod
     def backward(ctx, grad):

@@ -11,8 +11,15 @@ import math
 from autograd.broadcast import sum_to
 from autograd.function import Function
 from autograd.ops._util import broadcast_error, operands, shape_of
-from autograd.ops.elementwise import _floating, _kind
+from autograd.ops.elementwise import _floating
 from autograd.tensor import Tensor
+
+
+def _kind(v):
+    """The dtype kind of an array, or of a Python number as PyTorch reads it."""
+    if hasattr(v, "dtype"):
+        return v.dtype.kind
+    return "f" if isinstance(v, float) else "i"
 
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
