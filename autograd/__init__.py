@@ -82,3 +82,6 @@ from autograd.printing import get_printoptions, printoptions, set_printoptions  
 pi, e = 3.141592653589793, 2.718281828459045
 inf, nan = float("inf"), float("nan")
 __all__ += ["set_printoptions", "get_printoptions", "printoptions", "pi", "e", "inf", "nan"]
+
+# --- mpi (torch.distributed) ---
+from autograd import distributed  # noqa: E402,F401  (imports without mpi4py)

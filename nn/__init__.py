@@ -47,3 +47,6 @@ __all__ = [
     "LazyLinear", "LazyConv2d", "LazyBatchNorm1d", "LazyBatchNorm2d", "UninitializedParameter",
     "UninitializedBuffer",
 ]  # fmt: skip
+
+# --- mpi (data parallel) ---
+from nn import parallel  # noqa: E402,F401
