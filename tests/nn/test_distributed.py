@@ -471,3 +471,54 @@ def test_train_app_distributed_writes_from_rank_0_and_resumes(tmp_path):
     state = load(str(tmp_path / "out" / "checkpoints" / "epoch-002.safetensors"))
     bare = RECIPES[metrics["settings"]["recipe"]].build()
     bare.load_state_dict(state["model"])  # the bare model's keys: no "module." prefix
+
+
+@needs_mpi
+def test_a_rank_killed_mid_run_ends_the_job_and_leaves_loadable_checkpoints(tmp_path):
+    import signal
+
+    from nn.checkpoint import load
+    from nn.datasets import FashionMNIST, write_idx
+    from nn.train import loop
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_train import learnable_images
+
+    data = tmp_path / "fashion"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    for train, n in ((True, 120), (False, 30)):
+        images, labels = learnable_images(n, rng)
+        for name, array in zip(FashionMNIST.files[train], (images, labels)):
+            write_idx(data / name, array)
+    out = tmp_path / "out"
+    args = ["--data", str(data), "--out", str(out), "--epochs", "10000", "--no-plots"]
+    args += ["--no-progress", "--distributed"]
+    script = tmp_path / "job.py"
+    script.write_text(
+        "import os, sys\nimport autograd.distributed as dist\nfrom nn.train.__main__ import main\n"
+        "dist.init_process_group('mpi')\n"
+        f"open(f'pid-{{dist.get_rank()}}', 'w').write(str(os.getpid()))\n"
+        f"sys.exit(main({args!r}))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMPI_ALLOW_RUN_AS_ROOT="1",
+               OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1")  # fmt: skip
+    argv = [*MPIEXEC, "-n", "2", sys.executable, "-m", "mpi4py", str(script)]
+    job = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not os.path.exists(loop.checkpoint_path(str(out), 2)):
+            assert time.monotonic() < deadline and job.poll() is None, job.stdout.read()
+            time.sleep(0.05)
+        os.kill(int((tmp_path / "pid-1").read_text()), signal.SIGKILL)
+        start = time.monotonic()
+        job.communicate(timeout=30)
+        assert time.monotonic() - start < 20
+    finally:
+        job.kill()
+    assert job.returncode != 0
+    names = os.listdir(out / "checkpoints")
+    assert all(name.startswith("epoch-") for name in names), names  # no temporary file left
+    last = load(loop.latest_checkpoint(str(out)))
+    assert last["epoch"] == int(sorted(names)[-1][6:9]) >= 2
