@@ -713,7 +713,9 @@ class DistributedSampler(Sampler):
     Without drop_last the order is padded with its own head to a multiple of num_replicas
     (each rank gets ceil(N / R) indices); with it the tail is cut (floor). The shards of the
     unpadded indices partition the dataset. With shuffle=False the indices equal torch's; the
-    shuffled order has torch's structure but not its random stream.
+    shuffled order has torch's structure, and DataLoader(shuffle=True, seed=seed)'s stream
+    rather than torch's: so N ranks with batch B see, step by step, the same images as one
+    process with batch N*B (when N divides the dataset's length).
     """
 
     def __init__(
@@ -750,7 +752,9 @@ class DistributedSampler(Sampler):
     def __iter__(self):
         n = len(self.dataset)
         if self.shuffle:
-            indices = np.random.default_rng(self.seed + self.epoch).permutation(n).tolist()
+            # DataLoader(seed=)'s stream: batch k of N ranks x B holds the very images of
+            # batch k of one process with DataLoader(batch_size=N*B, shuffle=True, seed=seed)
+            indices = np.random.default_rng([self.seed, self.epoch]).permutation(n).tolist()
         else:
             indices = list(range(n))
         if not self.drop_last:

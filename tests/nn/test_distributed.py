@@ -128,6 +128,22 @@ def test_distributed_sampler_matches_torch_and_partitions(n, replicas, drop_last
             assert set(flat) == set(range(n)) and len(flat) - n < replicas
 
 
+@pytest.mark.parametrize("replicas,batch", [(2, 3), (3, 2)])
+def test_distributed_sampler_batches_are_a_seeded_loaders_bigger_batches(replicas, batch):
+    n = 36
+    for epoch in (0, 4):
+        single = nn.data.DataLoader(range(n), batch_size=replicas * batch, shuffle=True, seed=7)
+        single.set_epoch(epoch)
+        ranks = []
+        for rank in range(replicas):
+            sampler = nn.data.DistributedSampler(range(n), replicas, rank, seed=7)
+            sampler.set_epoch(epoch)
+            ranks.append(list(nn.data.DataLoader(range(n), batch_size=batch, sampler=sampler)))
+        for k, big in enumerate(single):
+            shards = sorted(i for r in ranks for i in r[k].tolist())
+            assert shards == sorted(big.tolist())
+
+
 def test_distributed_sampler_set_epoch_and_errors():
     s = nn.data.DistributedSampler(range(20), 2, 1, shuffle=True, seed=5)
     first = list(s)
@@ -471,6 +487,15 @@ def test_train_app_distributed_writes_from_rank_0_and_resumes(tmp_path):
     state = load(str(tmp_path / "out" / "checkpoints" / "epoch-002.safetensors"))
     bare = RECIPES[metrics["settings"]["recipe"]].build()
     bare.load_state_dict(state["model"])  # the bare model's keys: no "module." prefix
+    # one process with batch 2 * 16 takes the same steps (the MLP: no dropout, no batch norm)
+    single = ["--data", str(data), "--out", str(tmp_path / "single"), "--batch-size", "32"]
+    single += ["--no-plots", "--no-progress", "--lr", "0.05", "--epochs", "2"]
+    from nn.train.__main__ import main
+
+    assert main(single) == 0
+    alone = load(str(tmp_path / "single" / "checkpoints" / "epoch-002.safetensors"))
+    for key, value in state["model"].items():
+        np.testing.assert_allclose(alone["model"][key].numpy(), value.numpy(), atol=1e-5)
 
 
 @needs_mpi
