@@ -148,6 +148,7 @@ class DistributedDataParallel(Module):
                 for p in b.params
                 if id(p) not in self._marked
             ]
+            self._abandon()
             raise RuntimeError(
                 "DistributedDataParallel: expected to have finished reduction in the prior "
                 "iteration before starting a new one; these parameters received no gradient: "
@@ -195,6 +196,18 @@ class DistributedDataParallel(Module):
             for p, o in zip(b.params, b.offsets):
                 n = p.array.size
                 p.grad.array[...] = flat[o : o + n].reshape(p.grad.shape)
+            b.pending = len(b.params)
+        self._sync_now = False
+        self._launched = 0
+        self._marked = set()
+
+    def _abandon(self):
+        """Drop a half-done reduction (its started all-reduces finished, results unused), so
+        that DDP works again after the error that reports it."""
+        for b in self._buckets:
+            if b.work is not None:
+                b.work.wait()
+                b.work = None
             b.pending = len(b.params)
         self._sync_now = False
         self._launched = 0

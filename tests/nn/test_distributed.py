@@ -547,3 +547,44 @@ def test_a_rank_killed_mid_run_ends_the_job_and_leaves_loadable_checkpoints(tmp_
     assert all(name.startswith("epoch-") for name in names), names  # no temporary file left
     last = load(loop.latest_checkpoint(str(out)))
     assert last["epoch"] == int(sorted(names)[-1][6:9]) >= 2
+
+
+UNUSED = """
+import autograd as A
+import autograd.distributed as dist
+import nn
+from nn.parallel import DistributedDataParallel as DDP
+
+
+class TwoHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.used = nn.Linear(3, 2)
+        self.unused = nn.Linear(3, 2)
+
+    def forward(self, x):
+        return self.used(x)
+
+
+dist.init_process_group("mpi")
+r = dist.get_rank()
+ddp = DDP(TwoHeads(), bucket_cap_mb=1e-5)  # one bucket per parameter
+ddp(A.ones(4, 3)).sum().backward()  # the used head's buckets are reduced, the rest wait
+try:
+    ddp(A.ones(4, 3))
+    raise AssertionError("no error for parameters without a gradient")
+except RuntimeError as e:
+    assert "unused.weight" in str(e) and "unused.bias" in str(e), e
+    assert "used.weight" not in str(e).replace("unused.weight", ""), e
+ddp.zero_grad()
+with ddp.no_sync():  # usable again after the error; no reduction: grads stay local
+    ddp(A.ones(4, 3) * (r + 1)).sum().backward()
+assert ddp.module.used.weight.grad.tolist()[0][0] == 4.0 * (r + 1)
+print("OK", r)
+"""
+
+
+@needs_mpi
+def test_ddp_parameters_without_gradient_are_named_at_the_next_forward(tmp_path):
+    proc, _ = _launch(tmp_path, 2, UNUSED)
+    _ok(proc, 2)
