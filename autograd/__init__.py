@@ -155,3 +155,6 @@ __all__ += ["save", "load"]
 from autograd.ops.composite import tensor_split  # noqa: E402
 
 __all__ += ["tensor_split"]
+
+# --- mpi (torch.distributed) ---
+from autograd import distributed  # noqa: E402,F401  (imports without mpi4py)

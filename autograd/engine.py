@@ -114,6 +114,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
             g = leaf_grads[i]
             leaf_grads[i] = None
             leaf._accumulate(g, create_graph)
+        if _post_accumulate_hooks:
+            _run_post_accumulate_hooks(leaves)
     finally:
         _grad.enabled = prev
         if anomaly is not None:
@@ -231,6 +233,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     for t, g in zip(inputs, captured):
         if g is not None:
             t._accumulate(g, create_graph)
+    if _post_accumulate_hooks:
+        _run_post_accumulate_hooks([t for t, g in zip(inputs, captured) if g is not None])
 
 
 def grad(
@@ -286,3 +290,42 @@ def _as_tuple(x):
     if isinstance(x, (tuple, list)):
         return tuple(x)
     return (x,)
+
+
+# --- mpi (post-accumulate-grad hooks) ---
+# id(leaf) -> (weakref to it, [hook, ...]). Kept here, not in a Tensor slot, so that the walk
+# pays one falsy dict test when nobody registered any. They run after every leaf of the walk
+# has accumulated (the walk defers accumulation so that an error half-way changes no .grad),
+# in the order the leaves became final: reverse order of use, as DDP's buckets want.
+_post_accumulate_hooks = {}
+
+
+def register_post_accumulate_grad_hook(t, hook):
+    import weakref
+
+    key = id(t)
+    entry = _post_accumulate_hooks.get(key)
+    if entry is None or entry[0]() is not t:
+
+        def forget(ref, key=key, registry=_post_accumulate_hooks):  # safe at shutdown
+            e = registry.get(key)
+            if e is not None and e[0] is ref:
+                del registry[key]
+
+        entry = _post_accumulate_hooks[key] = (weakref.ref(t, forget), [])
+    entry[1].append(hook)
+    return _function.RemovableHandle(entry[1], hook)
+
+
+def _run_post_accumulate_hooks(leaves):
+    for leaf in leaves:
+        entry = _post_accumulate_hooks.get(id(leaf))
+        if entry is None or entry[0]() is not leaf:
+            continue
+        for hook in tuple(entry[1]):
+            r = hook(leaf)
+            if r is not None:
+                raise TypeError(
+                    "post accumulate grad hook must return None, but hook returned "
+                    f"'{type(r).__name__}'"
+                )

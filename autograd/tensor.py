@@ -1481,6 +1481,17 @@ class Tensor:
         from autograd.ops import composite
 
         return composite.tensor_split(self, indices_or_sections, dim)
+    # --- mpi (post-accumulate-grad hooks) ---
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call hook(self) once backward has accumulated into self.grad (leaves only), as
+        torch's; the hook returns None. The handle's .remove() takes it off."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        return _engine.register_post_accumulate_grad_hook(self, hook)
 
 
 # --------------------------------------------------------------------------- helpers

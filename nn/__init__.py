@@ -129,3 +129,5 @@ __all__ += [
     "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "TransformerEncoderLayer",
     "TransformerEncoder",
 ]  # fmt: skip
+# --- mpi (data parallel) ---
+from nn import parallel  # noqa: E402,F401

@@ -702,3 +702,78 @@ class DataLoader:
             f"DataLoader({type(self.dataset).__name__}{size}, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last})"
         )
+
+
+# ------------------------------------------------------------------ mpi (DistributedSampler)
+class DistributedSampler(Sampler):
+    """Rank `rank`'s shard of the dataset's indices, as torch's DistributedSampler.
+
+    Every rank draws the same order (a permutation seeded by seed + epoch when shuffling, so
+    call set_epoch at each epoch) and takes every num_replicas-th index from its rank on.
+    Without drop_last the order is padded with its own head to a multiple of num_replicas
+    (each rank gets ceil(N / R) indices); with it the tail is cut (floor). The shards of the
+    unpadded indices partition the dataset. With shuffle=False the indices equal torch's; the
+    shuffled order has torch's structure, and DataLoader(shuffle=True, seed=seed)'s stream
+    rather than torch's: so N ranks with batch B see, step by step, the same images as one
+    process with batch N*B (when N divides the dataset's length).
+    """
+
+    def __init__(
+        self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False
+    ):
+        if num_replicas is None or rank is None:
+            import autograd.distributed as dist
+
+            if not dist.is_available() or not dist.is_initialized():
+                raise RuntimeError(
+                    "DistributedSampler: pass num_replicas and rank, or call "
+                    "autograd.distributed.init_process_group first"
+                )
+            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            rank = dist.get_rank() if rank is None else rank
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(
+                f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]"
+            )
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        n = len(dataset)
+        if drop_last and n % num_replicas != 0:
+            self.num_samples = math.ceil((n - num_replicas) / num_replicas)
+        else:
+            self.num_samples = math.ceil(n / num_replicas)
+        self.total_size = self.num_samples * num_replicas
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            # DataLoader(seed=)'s stream: batch k of N ranks x B holds the very images of
+            # batch k of one process with DataLoader(batch_size=N*B, shuffle=True, seed=seed)
+            indices = np.random.default_rng([self.seed, self.epoch]).permutation(n).tolist()
+        else:
+            indices = list(range(n))
+        if not self.drop_last:
+            padding = self.total_size - len(indices)
+            if padding <= len(indices):
+                indices += indices[:padding]
+            else:
+                indices += (indices * math.ceil(padding / len(indices)))[:padding]
+        else:
+            indices = indices[: self.total_size]
+        assert len(indices) == self.total_size
+        return iter(indices[self.rank : self.total_size : self.num_replicas])
+
+    def __len__(self):
+        return self.num_samples
+
+    def set_epoch(self, epoch):
+        """A new shuffled order for this epoch (the same on every rank)."""
+        self.epoch = epoch
+
+
+__all__ += ["DistributedSampler"]

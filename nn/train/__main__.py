@@ -87,6 +87,9 @@ def parser():
                    help="test on the first N images only")  # fmt: skip
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--no-plots", action="store_true", help="no PNGs and no graph picture")
+    p.add_argument("--distributed", action="store_true",
+                   help="data-parallel over MPI: mpiexec -n N python -m nn.train --distributed "
+                   "(--batch-size per rank; rank 0 logs, plots and checkpoints)")  # fmt: skip
     return p
 
 
@@ -109,7 +112,10 @@ def main(argv=None):
         progress=not args.no_progress,
         graph=not args.no_plots,
         plots=not args.no_plots,
+        distributed=args.distributed,
     )
+    if args.distributed:
+        _abort_on_error()
     try:
         metrics = run(config)
     except Interrupted as e:
@@ -125,11 +131,33 @@ def main(argv=None):
         print(f"error: {e}", file=sys.stderr)
         return 1
     final = metrics["final"]
+    if args.distributed:
+        import autograd.distributed as dist
+
+        if dist.get_rank() != 0:
+            return 0
     if final is not None:
         n = len(metrics["epochs"])
         print(f"done: test accuracy {100 * final['test_acc']:.2f}% after {n} "
               f"epoch{'s' if n != 1 else ''}; outputs in {metrics['out']}")  # fmt: skip
     return 0
+
+
+def _abort_on_error():
+    """An uncaught error on one rank ends the whole MPI job (the others would wait on it in
+    an all-reduce for ever), as `python -m mpi4py` does."""
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        previous(kind, value, tb)
+        sys.stderr.flush()
+        try:
+            from mpi4py import MPI
+        except ImportError:
+            return
+        MPI.COMM_WORLD.Abort(1)
+
+    sys.excepthook = hook
 
 
 if __name__ == "__main__":

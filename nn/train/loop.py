@@ -48,6 +48,7 @@ class Config:
     progress: bool = True
     graph: bool = True
     plots: bool = True
+    distributed: bool = False  # one rank of `mpiexec -n N`: shards the data, rank 0 writes
 
     def resolved(self, saved=None):
         """A copy with every None filled in: from `saved` (a checkpoint's settings) first,
@@ -212,6 +213,8 @@ def _progress_bar(config, epoch, total):
 
 
 def _log(message, config):
+    if getattr(config, "_rank", 0):
+        return  # distributed: rank 0 speaks for all
     if config.progress:
         from tqdm import tqdm
 
@@ -278,8 +281,25 @@ def _run(config, state, checkpoint):
         config.plots = False
     if importlib.util.find_spec("tqdm") is None:
         config.progress = False
+    dist = world = None
+    rank = 0
+    if config.distributed:
+        import autograd.distributed as dist
+
+        if not dist.is_initialized():
+            dist.init_process_group("mpi")
+        rank, world = dist.get_rank(), dist.get_world_size()
+        config._rank = rank
+        if rank != 0:
+            config.progress = config.graph = config.plots = False
+    lead = rank == 0  # the one that logs, plots and writes checkpoints
     train_set, test_set = load_data(config)
     model, loss_fn, optimizer = build(config)
+    trained = model
+    if config.distributed:
+        from nn.parallel import DistributedDataParallel
+
+        trained = DistributedDataParallel(model)
     history = {k: [] for k in ("train_loss", "train_acc", "test_loss", "test_acc", "epoch_s")}
     start = 0
     if state is not None:
@@ -289,9 +309,15 @@ def _run(config, state, checkpoint):
         history = {k: list(v) for k, v in state["history"].items()}
         _log(f"resumed from {checkpoint} (epoch {start} done)", config)
 
-    train_loader = DataLoader(
-        train_set, batch_size=config.batch_size, shuffle=True, seed=config.seed
-    )
+    if config.distributed:  # --batch-size is per rank: N ranks step on N * B images
+        from nn.data import DistributedSampler
+
+        sampler = DistributedSampler(train_set, world, rank, shuffle=True, seed=config.seed)
+        train_loader = DataLoader(train_set, batch_size=config.batch_size, sampler=sampler)
+    else:
+        sampler = train_loader = DataLoader(
+            train_set, batch_size=config.batch_size, shuffle=True, seed=config.seed
+        )
     test_loader = DataLoader(test_set, batch_size=EVAL_BATCH)
     if config.graph:
         report.graph_picture(model, loss_fn, test_set, config.out, device=config.device)
@@ -299,22 +325,30 @@ def _run(config, state, checkpoint):
     metrics = None
     predictions = None
     for epoch in range(start, config.epochs):
-        train_loader.set_epoch(epoch)
-        bar = _progress_bar(config, epoch + 1, len(train_set))
+        sampler.set_epoch(epoch)
+        bar = _progress_bar(
+            config, epoch + 1, len(sampler) if config.distributed else len(train_set)
+        )
         t0 = time.perf_counter()
         try:
             train_loss, train_acc, seen = train_epoch(
-                model, loss_fn, optimizer, train_loader, config.device, bar
+                trained, loss_fn, optimizer, train_loader, config.device, bar
             )
         finally:
             if bar is not None:
                 bar.close()
+        if config.distributed:  # the whole training set's figures, from every rank's shard
+            sums = autograd.tensor([train_loss * seen, train_acc * seen, seen], dtype="float64")
+            dist.all_reduce(sums)
+            total, correct, seen = sums.tolist()
+            train_loss, train_acc, seen = total / seen, correct / seen, int(seen)
         epoch_s = time.perf_counter() - t0
         test_loss, test_acc, predictions = evaluate(model, loss_fn, test_loader, config.device)
         test_s = time.perf_counter() - t0 - epoch_s
         for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc, epoch_s)):
             history[key].append(value)
-        checkpoint = _save_checkpoint(config, model, optimizer, epoch + 1, history)
+        if lead:
+            checkpoint = _save_checkpoint(config, model, optimizer, epoch + 1, history)
         _log(
             f"epoch {epoch + 1}/{config.epochs}  train loss {train_loss:.4f}  "
             f"train acc {100 * train_acc:.2f}%  test loss {test_loss:.4f}  "
@@ -323,7 +357,8 @@ def _run(config, state, checkpoint):
             config,
         )
         metrics = _metrics(config, history, train_set, test_set, checkpoint)
-        _write_json(os.path.join(config.out, "metrics.json"), metrics)
+        if lead:
+            _write_json(os.path.join(config.out, "metrics.json"), metrics)
         if config.plots:
             report.curves(history, os.path.join(config.out, "curves.png"), config.recipe)
 
@@ -333,7 +368,8 @@ def _run(config, state, checkpoint):
     images, labels = images_and_labels(test_set)
     confusion = report.confusion_matrix(labels, predictions, len(FashionMNIST.classes))
     metrics["confusion_matrix"] = confusion.tolist()
-    _write_json(os.path.join(config.out, "metrics.json"), metrics)
+    if lead:
+        _write_json(os.path.join(config.out, "metrics.json"), metrics)
     if config.plots:
         report.curves(history, os.path.join(config.out, "curves.png"), config.recipe)
         report.plot_confusion(confusion, FashionMNIST.classes,
@@ -346,6 +382,10 @@ def _run(config, state, checkpoint):
 def _metrics(config, history, train_set, test_set, checkpoint):
     settings = {k: getattr(config, k) for k in ("recipe", "epochs", "batch_size", "lr",
                                                 "optimizer", "seed", "device")}  # fmt: skip
+    if config.distributed:
+        import autograd.distributed as dist
+
+        settings["world_size"] = dist.get_world_size()
     epochs = [
         {"epoch": i + 1, **{k: v[i] for k, v in history.items()}}
         for i in range(len(history["train_loss"]))
