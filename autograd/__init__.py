@@ -154,6 +154,8 @@ __all__ += ["save", "load"]
 # --- index helper (indexing, views, splits) ---
 from autograd.ops.composite import tensor_split  # noqa: E402
 
+tensor_split = _numpy_names(tensor_split)
+
 __all__ += ["tensor_split"]
 
 # --- mpi (torch.distributed) ---

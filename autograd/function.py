@@ -685,3 +685,39 @@ _TORCH_NODES.update(
         "CrossEntropyGrad": ("NllLossBackwardBackward0", (0,)),
     }
 )
+
+
+def _binary_name(base):
+    """Name0 beside a Python number, Name1 beside a tensor (fmod, remainder)."""
+
+    def name(ctx):
+        if len(ctx._next) > 1 and ctx._next[1] is not None:
+            return f"{base}Backward1", (0, 1)
+        return f"{base}Backward0", (0,)
+
+    return name
+
+
+def _amin_name(ctx):
+    return ("MinBackward1" if ctx.dims is None else "AminBackward0"), (0,)
+
+
+# the primitives added for learner code (special functions, scans, losses, ...)
+_TORCH_NODES.update({name: (f"{name}Backward0", (0,)) for name in (
+    "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Ceil", "Cosh", "Cumprod", "Cumsum",
+    "Erf", "Erfc", "Erfinv", "Exp2", "Expm1", "Floor", "Log10", "Log2", "Round", "Sinh", "Tan",
+    "Trunc", "Var",
+)})  # fmt: skip
+_TORCH_NODES.update(
+    {
+        "Log1p": ("Log1PBackward0", (0,)),
+        "Amin": _amin_name,
+        "Atan2": ("Atan2Backward0", (0, 1)),
+        "Fmod": _binary_name("Fmod"),
+        "Remainder": _binary_name("Remainder"),
+        "BinaryCrossEntropy": ("BinaryCrossEntropyBackward0", (0, 1)),
+        "BinaryCrossEntropyWithLogits": ("BinaryCrossEntropyWithLogitsBackward0", (0, 1)),
+        "Scatter": ("ScatterBackward0", (0, 3)),
+        "Einsum": lambda ctx: ("ViewBackward0", tuple(range(1, len(ctx._next)))),  # decomposed
+    }
+)

@@ -1481,6 +1481,8 @@ class Tensor:
         from autograd.ops import composite
 
         return composite.tensor_split(self, indices_or_sections, dim)
+
+    tensor_split = _numpy_names(tensor_split)
     # --- mpi (post-accumulate-grad hooks) ---
     def register_post_accumulate_grad_hook(self, hook):
         """Call hook(self) once backward has accumulated into self.grad (leaves only), as
