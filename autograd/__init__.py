@@ -160,3 +160,19 @@ __all__ += ["tensor_split"]
 
 # --- mpi (torch.distributed) ---
 from autograd import distributed  # noqa: E402,F401  (imports without mpi4py)
+# --- learner2: torch.nn, torch.optim, torch.utils.data as attributes (lazy: nn imports us) ---
+
+
+def __getattr__(name):
+    """`torch.nn.Module`, `torch.optim.Optimizer`, `torch.utils.data.DataLoader`.
+
+    Learner code reaches the sibling packages through the top-level module
+    (`isinstance(net, torch.nn.Module)`); they import autograd, so they load on first use.
+    """
+    import importlib
+
+    if name in ("nn", "optim"):
+        return importlib.import_module(name)
+    if name == "utils":
+        return importlib.import_module("autograd._torch_utils")
+    raise AttributeError(f"module 'autograd' has no attribute '{name}'")
