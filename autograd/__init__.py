@@ -160,6 +160,7 @@ __all__ += ["tensor_split"]
 
 # --- mpi (torch.distributed) ---
 from autograd import distributed  # noqa: E402,F401  (imports without mpi4py)
+
 # --- learner2: torch.nn, torch.optim, torch.utils.data as attributes (lazy: nn imports us) ---
 
 
