@@ -1476,6 +1476,7 @@ class Tensor:
         if self.dtype.kind not in "biu":
             raise RuntimeError(f"bitwise_not takes integer or bool tensors, got {self.dtype}")
         return _wrap(self._backend.xp.invert(self.array), self._backend)
+
     # --- index helper (indexing, views, splits) ---
     def tensor_split(self, indices_or_sections, dim=0):
         from autograd.ops import composite
@@ -1483,6 +1484,7 @@ class Tensor:
         return composite.tensor_split(self, indices_or_sections, dim)
 
     tensor_split = _numpy_names(tensor_split)
+
     # --- mpi (post-accumulate-grad hooks) ---
     def register_post_accumulate_grad_hook(self, hook):
         """Call hook(self) once backward has accumulated into self.grad (leaves only), as

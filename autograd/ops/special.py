@@ -21,6 +21,7 @@ def _kind(v):
         return v.dtype.kind
     return "f" if isinstance(v, float) else "i"
 
+
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
