@@ -161,6 +161,12 @@ class Tensor:
 
     @property
     def mT(self):
+        if self.ndim == 0:  # the identity, as PyTorch (deprecated there)
+            return self._alias()
+        if self.ndim == 1:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+            )
         return self.transpose(-2, -1)
 
     def size(self, dim=None):
@@ -638,9 +644,10 @@ class Tensor:
     def std(
         self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None
     ):
-        return self.var(
-            dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims
-        ).sqrt()
+        dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+        from autograd.ops import composite
+
+        return composite.var(self, dim, _correction(unbiased, correction), keepdim, root=True)
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
@@ -663,7 +670,7 @@ class Tensor:
 
     def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
-        return -ops.Amax.apply(-self, _dims(dim, self.ndim, "amin"), keepdim)
+        return _amin(self, _dims(dim, self.ndim, "amin"), keepdim)
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
@@ -706,12 +713,15 @@ class Tensor:
         return self.reshape(other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
-        if self.ndim == 0:
-            return self.reshape(1)
         start = _dim(start_dim, self.ndim, "flatten")
         end = _dim(end_dim, self.ndim, "flatten")
+        if self.ndim == 0:
+            return self.reshape(1)
         if start > end:
-            raise IndexError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+            raise RuntimeError(
+                f"flatten() has invalid args: start_dim {start_dim} cannot come after end_dim "
+                f"{end_dim} (shape {tuple(self.shape)})"
+            )
         shape = self.shape[:start] + (-1,) + self.shape[end + 1 :]
         if 0 in self.shape:
             size = 1
@@ -721,8 +731,12 @@ class Tensor:
         return self.reshape(shape)
 
     def unflatten(self, dim, sizes):
+        if self.ndim == 0:
+            raise RuntimeError("unflatten: Dimension specified as 0 but tensor has no dimensions")
         dim = _dim(dim, self.ndim, "unflatten")
-        return self.reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1 :])
+        # -1 is inferred from the unflattened dim alone (other dims may be empty)
+        sizes = _infer_shape(tuple(sizes), self.shape[dim], self.shape[dim : dim + 1], "unflatten")
+        return self.reshape(self.shape[:dim] + sizes + self.shape[dim + 1 :])
 
     def transpose(self, dim0, dim1):
         dims = list(range(self.ndim))
@@ -1051,7 +1065,7 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
             raise RuntimeError(
                 f"{kind}(): Expected reduction dim to be specified for input.numel() == 0"
             )
-        return ops.Amax.apply(x, dims, keepdim) if sign > 0 else -ops.Amax.apply(-x, dims, keepdim)
+        return ops.Amax.apply(x, dims, keepdim) if sign > 0 else _amin(x, dims, keepdim)
     d = _dim(dim, x.ndim, kind)
     indices = _arg_extremum(x, "arg" + kind, d, True)
     values = ops.Gather.apply(x, indices.array, d) if x.ndim else x.clone()
@@ -1061,8 +1075,22 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
     return _ReturnTypes(values, indices)
 
 
+def _amin(x, dims, keepdim):
+    """min x = -max(-x) for floats (the gradient comes with it). Integers and bools carry no
+    gradient and -x wraps for uint8 and INT_MIN: min x = ~max(~x), ~ monotone and exact."""
+    if x.dtype.kind == "f":
+        return -ops.Amax.apply(-x, dims, keepdim)
+    out = ops.Amax.apply(_wrap(x.xp.invert(x.array), x._backend), dims, keepdim)
+    return _wrap(x.xp.invert(out.array), x._backend)
+
+
 def _arg_extremum(x, name, dim, keepdim):
     xp = x._backend.xp
+    if x.array.size == 0 and (dim is None or x.shape[_dim(dim, x.ndim, name)] == 0):
+        raise IndexError(
+            f"{name}(): Expected a reduction dim of non-zero size (input shape "
+            f"{tuple(x.shape)}, dim {dim}); specify a dim for an input with numel() == 0"
+        )
     if dim is None:
         out = getattr(xp, name)(x.array)
         if keepdim:

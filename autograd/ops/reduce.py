@@ -27,7 +27,8 @@ def _unreduce(grad, shape, dims):
 
 
 def _empty_error(op, x, dims):
-    return RuntimeError(
+    # PyTorch: RuntimeError when no dim is given, IndexError when a given dim is empty
+    return (RuntimeError if dims is None else IndexError)(
         f"{op}(): cannot reduce over a zero-size dim (input shape {tuple(x.shape)}, dims {dims}); "
         "specify a dim of non-zero size"
     )
@@ -61,7 +62,7 @@ class Amax(_Primitive):
         ctx.save_for_backward(x)
         ctx.dims = dims
         a = x.array
-        if a.size == 0:
+        if a.size == 0 and (dims is None or any(a.shape[d] == 0 for d in dims)):
             raise _empty_error("max", x, dims)
         out = a.max(axis=dims, keepdims=True)
         ctx.out = out
