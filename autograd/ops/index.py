@@ -147,12 +147,17 @@ class Gather(_Primitive):
                     f"{tuple(index.shape)} to be smaller than self {tuple(x.shape)} apart from "
                     f"dimension {dim}"
                 )
+        n = x.shape[dim] if x.ndim else 1
+        if index.size and (index.min() < 0 or index.max() >= n):
+            # as PyTorch: no wrapping of negative indices (numpy would silently wrap -1)
+            bad = index.min() if index.min() < 0 else index.max()
+            raise RuntimeError(
+                f"gather(): index {bad} is out of bounds for dimension {dim} with size {n} "
+                f"(input shape {tuple(x.shape)}, index shape {tuple(index.shape)})"
+            )
         full = _along(index, dim, x.xp)
         ctx.full = full
-        try:
-            return x.array[full]
-        except IndexError as exc:
-            raise _index_error("gather", x, "index", exc) from None
+        return x.array[full]
 
     @staticmethod
     def backward(ctx, grad):

@@ -590,9 +590,10 @@ KNOWN = {
         "dtype: T.tensor([3], dtype=T.uint8) <= -3 is False, torch wraps -3 to 253 (True); "
         "masked_fill(m, -1) and a[:] = -1.5 raise OverflowError (torch: RuntimeError)",
     ),
-    ("add_alpha", "a float alpha with integer tensors"): (
-        _has(*_INTS),
-        "dtype: T.tensor([1]).add(T.tensor([1]), alpha=-1.5) returns, torch raises RuntimeError",
+    ("add_alpha", "a float alpha with integer tensors, or mixed float dtypes"): (
+        lambda case: bool(case.dtypes & set(_INTS)) or len(case.dtypes & set(FLOATS)) > 1,
+        "dtype: T.tensor([1]).add(T.tensor([1]), alpha=-1.5) returns, torch raises; float64 "
+        "a.add(float16 b, alpha=-1.5) rounds b * alpha in float16 first",
     ),
     ("pow pow_", "integer tensors (negative exponents, overflow)"): (
         _has(*_INTS),
@@ -611,6 +612,21 @@ KNOWN = {
         "dtype: T.tensor([0.5], requires_grad=True).std(correction=0) backward gives nan, "
         "torch 0; T.tensor([0.]).var(0, correction=2) grad nan, torch -0. (NaN grads)",
     ),
+    ("masked_fill fill_ setitem", "a non-finite Python float into an integer tensor"): (
+        lambda case: bool(case.dtypes & set(_INTS)) and ("nan" in case.code or "inf" in case.code),
+        "dtype: T.zeros(2, dtype=T.int16).masked_fill(T.tensor([True, False]), math.nan) "
+        "returns, torch raises RuntimeError (value cannot be converted without overflow)",
+    ),
+    ("prod", "special values (gradients with zeros, inf, nan)"): (
+        _tagged("special"),
+        "dtype: T.tensor([0., 0., np.inf], requires_grad=True).prod() grads nan where torch "
+        "gives finite values (NaN grads at special points)",
+    ),
+    ("prod", "float16 gradients"): (
+        _has("float16"),
+        "open (not fixed, no owner): a = T.tensor([2.]*6 + [3.]*6, dtype=T.float16, "
+        "requires_grad=True); a.prod().backward() grads inf, torch 3.5e4 (products overflow)",
+    ),
     ("sign", "NaN input"): (
         _tagged("special"),
         "dtype: T.tensor([float('nan')]).sign() is nan, torch gives 0",
@@ -620,9 +636,9 @@ KNOWN = {
         "torch: torch's clamp backward raises when tensor bounds broadcast a 0-d input to 1-D "
         "(a=T.tensor(0., requires_grad=True); a.clamp(T.tensor([0.]), None)); dagrad is right",
     ),
-    ("logsumexp", "an integer input with dim=()"): (
-        _all(_has(*_INTS, "bool"), _tagged("empty_dims")),
-        "torch: torch.tensor([0]).logsumexp(()) raises a broadcast error; dagrad returns",
+    ("logsumexp", "dim=() (all dims)"): (
+        _tagged("empty_dims"),
+        "torch: torch.zeros(2, 3).logsumexp(()) raises a broadcast error; dagrad returns",
     ),
     ("sum mean", "a dtype= argument"): (
         lambda case: "dtype=" in case.code,
@@ -826,3 +842,15 @@ def test_var_of_large_values_does_not_overflow(code, dtype):
     x = np.array([[-0.33, -1.66, -big], [1.0, 2.0, 4.0], [big, 0.5, 0.25]], dtype)
     # forward only: the gradients overflow float32 inside torch's own backward (0 there)
     check_case(_case(code, x, layouts=("transposed",), grad=False))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", ["float32", "int16", "bool"])
+@pytest.mark.parametrize(
+    "dim, index",
+    [(1, [[0, -1, 0]]), (1, [[0, 3, 0]]), (0, [[2, 0, 0]]), (-2, [[-2, 1, 0]]), (1, [[0, 2, 1]])],
+)
+def test_gather_does_not_wrap_negative_indices(dim, index, dtype, layout):
+    """gather with index -1 silently read the last element (numpy wraps); torch raises."""
+    x = np.arange(6).reshape(2, 3).astype(dtype)
+    check_case(_case(f"a.gather({dim}, b)", x, np.array(index), layouts=(layout,)))
