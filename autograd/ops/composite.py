@@ -100,7 +100,7 @@ def cat(tensors, dim=0):
                 f"cat: sizes of tensors must match except in dimension {d}: tensor 0 has shape "
                 f"{tuple(ref.shape)} and tensor {i} has shape {tuple(t.shape)}"
             )
-    dtype = ref.dtype
+    dtype = tensors[0].dtype
     for t in tensors[1:]:
         if t.dtype != dtype:
             from backends import dtypes
