@@ -9,16 +9,19 @@ STAMP       := $(VENV)/.stamp
 EXTRAS      ?= test,viz,train,bench
 ARGS        ?=
 PYTEST_ARGS ?=
+FUZZ_EXAMPLES ?= 1000
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps data-deps mpi-deps venv run run-mpi test bench lint clean
+.PHONY: help deps data-deps mpi-deps venv run run-mpi test fuzz bench lint clean
 
 help:
 	@echo "make run    - train on Fashion-MNIST (python -m nn.train), ARGS=... passed through"
 	@echo "              e.g. make run ARGS='--recipe mlp --epochs 3'; ARGS=--help lists the flags"
 	@echo "make run-mpi - the same, data-parallel on NP ranks (default 2): mpiexec -n NP ... --distributed"
 	@echo "make test   - run the test suite, PYTEST_ARGS=... passed through"
+	@echo "make fuzz   - fuzz dagrad against PyTorch, random, FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per op"
+	@echo "              (60 is ~15 min on 2 cores); ARGS=... passed to pytest"
 	@echo "make bench  - run the benchmarks (bench/run.py)"
 	@echo "make lint   - ruff check"
 	@echo "make venv   - create $(VENV) and install dagrad[$(EXTRAS)] (editable)"
@@ -100,6 +103,12 @@ run-mpi: venv deps data-deps mpi-deps
 
 test: venv mpi-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The thorough profile of tests/autograd/test_fuzz_torch.py: random draws, no deadline.
+fuzz: venv
+	DAGRAD_FUZZ=thorough DAGRAD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) nice -n 10 \
+		$(PY) -m pytest tests/autograd/test_fuzz_torch.py -k matches_torch \
+		--hypothesis-show-statistics $(ARGS)
 
 bench: venv
 	$(PY) bench/run.py $(ARGS)

@@ -30,7 +30,8 @@ def _dims(dim, ndim, op):
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"{op}: dim {tuple(dim)} appears multiple times in the list of dims")
         return dims if ndim > 0 else ()
-    return (_dim(dim, ndim, op),) if ndim > 0 else ()
+    dim = _dim(dim, ndim, op)  # checked on 0-d tensors too: only -1 and 0 name their dim
+    return (dim,) if ndim > 0 else ()
 
 
 def _dim_args(dim, keepdim, axis, keepdims):

@@ -207,6 +207,12 @@ class Tensor:
 
     @property
     def mT(self):
+        if self.ndim == 0:  # the identity, as PyTorch (deprecated there)
+            return self._alias()
+        if self.ndim == 1:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+            )
         return self.transpose(-2, -1)
 
     def size(self, dim=None):
@@ -758,12 +764,15 @@ class Tensor:
         return self.reshape(other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
-        if self.ndim == 0:
-            return self.reshape(1)
         start = _dim(start_dim, self.ndim, "flatten")
         end = _dim(end_dim, self.ndim, "flatten")
+        if self.ndim == 0:
+            return self.reshape(1)
         if start > end:
-            raise IndexError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+            raise RuntimeError(
+                f"flatten() has invalid args: start_dim {start_dim} cannot come after end_dim "
+                f"{end_dim} (shape {tuple(self.shape)})"
+            )
         shape = self.shape[:start] + (-1,) + self.shape[end + 1 :]
         if 0 in self.shape:
             size = 1
@@ -773,8 +782,12 @@ class Tensor:
         return self.reshape(shape)
 
     def unflatten(self, dim, sizes):
+        if self.ndim == 0:
+            raise RuntimeError("unflatten: Dimension specified as 0 but tensor has no dimensions")
         dim = _dim(dim, self.ndim, "unflatten")
-        return self.reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1 :])
+        # -1 is inferred from the unflattened dim alone (other dims may be empty)
+        sizes = _infer_shape(tuple(sizes), self.shape[dim], self.shape[dim : dim + 1], "unflatten")
+        return self.reshape(self.shape[:dim] + sizes + self.shape[dim + 1 :])
 
     def transpose(self, dim0, dim1):
         dims = list(range(self.ndim))

@@ -35,6 +35,10 @@ def var(x, dim=None, correction=1, keepdim=False):
     """var = sum (x - mean)^2 / (n - correction) (a primitive, for its gradient)."""
     dims = _dims(dim, x.ndim, "var")
     _check_floating(x)
+    if x.dtype.itemsize < 8:
+        # As PyTorch's CPU kernel: accumulated in float64 and rounded once, so the squares
+        # of large float16/float32 values do not overflow on the way.
+        return ops.Var.apply(x.double(), dims, correction, keepdim).to(x.dtype)
     return ops.Var.apply(x, dims, correction, keepdim)
 
 
@@ -42,6 +46,8 @@ def std(x, dim=None, correction=1, keepdim=False):
     """std = sqrt(var).  dstd/dvar = 1 / (2 std), taken as 0 where std = 0 (PyTorch's rule: a
     constant input has gradient 0, not 0 * inf = nan)."""
     _check_floating(x)
+    if x.dtype.itemsize < 8:  # in float64, rounded once at the end (see var)
+        return std(x.double(), dim, correction, keepdim).to(x.dtype)
     v = var(x, dim, correction, keepdim)
     zero = v.array == 0
     if not zero.any():
@@ -81,7 +87,8 @@ def softmax(x, dim=-1):
     """softmax_i = e^(x_i - max) / sum_j e^(x_j - max)."""
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"softmax\" not implemented for '{dtypes.torch_name(x.dtype)}'")
-    dims = (_dim(dim, x.ndim, "softmax"),) if x.ndim else ()
+    d = _dim(dim, x.ndim, "softmax")  # validated on 0-d tensors too (-1 and 0 only)
+    dims = (d,) if x.ndim else ()
     e = (x - ops.Amax.apply(x.detach(), dims, True)).exp() if x.numel() else x.exp()
     return e / ops.Sum.apply(e, dims, True)
 
@@ -105,13 +112,19 @@ def cat(tensors, dim=0):
     tensors = [t for t in tensors]
     if not tensors:
         raise RuntimeError("cat expects a non-empty list of tensors")
-    ref = tensors[0]
-    d = _dim(dim, ref.ndim, "cat")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(
                 f"cat: expected a sequence of Tensors, element {i} is {type(t).__name__}"
             )
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    # As PyTorch (legacy): a 1-D empty tensor joins tensors of any shape.
+    ref = next((t for t in tensors if t.shape != (0,)), tensors[0])
+    d = _dim(dim, ref.ndim, "cat")
+    empty = ref.shape[:d] + (0,) + ref.shape[d + 1 :]
+    tensors = [t.reshape(empty) if t.shape == (0,) else t for t in tensors]
+    for i, t in enumerate(tensors):
         if t.ndim != ref.ndim or any(
             a != b for j, (a, b) in enumerate(zip(t.shape, ref.shape)) if j != d
         ):
@@ -119,7 +132,7 @@ def cat(tensors, dim=0):
                 f"cat: sizes of tensors must match except in dimension {d}: tensor 0 has shape "
                 f"{tuple(ref.shape)} and tensor {i} has shape {tuple(t.shape)}"
             )
-    dtype = ref.dtype
+    dtype = tensors[0].dtype
     for t in tensors[1:]:
         if t.dtype != dtype:
             dtype = dtypes.result_type(dtype, 1, t.dtype, 1, None)
@@ -221,6 +234,12 @@ def pad(x, pad, mode="constant", value=0.0):
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     if mode == "constant":
+        for d, ((lo, hi), s) in enumerate(zip(widths, x.shape)):
+            if s + min(lo, 0) + min(hi, 0) < 0:
+                raise RuntimeError(
+                    f"pad: negative padding ({lo}, {hi}) removes more than the {s} elements of "
+                    f"dim {d} (shape {tuple(x.shape)})"
+                )
         if any(lo < 0 or hi < 0 for lo, hi in widths):
             index = tuple(
                 slice(max(-lo, 0), s - max(-hi, 0)) for (lo, hi), s in zip(widths, x.shape)
@@ -232,6 +251,7 @@ def pad(x, pad, mode="constant", value=0.0):
         raise NotImplementedError(
             f"pad: mode {mode!r} (use constant, reflect, replicate or circular)"
         )
+    _check_pad_mode(x, mode, len(pad) // 2)
     # Non-constant modes pick existing elements: an integer index per padded dim, so the
     # gradient comes from indexing's scatter-add with no rule of its own.
     xp = x.xp
@@ -239,6 +259,18 @@ def pad(x, pad, mode="constant", value=0.0):
         if lo == 0 and hi == 0:
             continue
         n = x.shape[d]
+        if mode == "circular":
+            if lo > n or hi > n:
+                raise RuntimeError(
+                    f"pad: padding ({lo}, {hi}) of dim {d} of size {n} causes wrapping around "
+                    "more than once in circular mode"
+                )
+            # as PyTorch: negative widths crop first, the rest wraps around what is left
+            start, stop = max(-lo, 0), n - max(-hi, 0)
+            x = x[(slice(None),) * d + (slice(start, stop),)]
+            lo, hi, n = max(lo, 0), max(hi, 0), max(stop - start, 0)
+            if n == 0 and (lo or hi):
+                raise RuntimeError(f"pad: nothing left to wrap around in dim {d}")
         pos = xp.arange(-lo, n + hi)
         if mode == "reflect":
             if lo >= n or hi >= n:
@@ -251,10 +283,29 @@ def pad(x, pad, mode="constant", value=0.0):
             pos = xp.where(pos >= n, period - pos, pos)
         elif mode == "replicate":
             pos = xp.clip(pos, 0, n - 1)
-        else:
+        elif n:
             pos = pos % n
         x = x[(slice(None),) * d + (pos,)]
     return x
+
+
+def _check_pad_mode(x, mode, k):
+    """PyTorch's non-constant padding covers the last k = 1..3 dims of a tensor with one or two
+    more dims (a batch dim may be empty; reflect/replicate need the other dims non-empty)."""
+    if not 1 <= k <= 3 or x.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"pad: padding size {2 * k} is not supported for {x.ndim}D input tensor in {mode} "
+            f"mode (pads the last 1-3 dims of a 2D-4D or 3D-5D input)"
+        )
+    if mode == "circular":
+        return
+    if x.dtype.kind == "b":
+        raise NotImplementedError(f"pad: {mode} padding is not implemented for 'Bool'")
+    if 0 in (x.shape[1:] if x.ndim == k + 2 else x.shape):
+        raise RuntimeError(
+            f"pad: expected a tensor with possibly 0 batch size and other non-zero dimensions "
+            f"for {mode} padding, but got shape {tuple(x.shape)}"
+        )
 
 
 def repeat(x, sizes):

@@ -30,7 +30,8 @@ def _unreduce(grad, shape, dims):
 
 
 def _empty_error(op, x, dims):
-    return RuntimeError(
+    # PyTorch: RuntimeError when no dim is given, IndexError when a given dim is empty
+    return (RuntimeError if dims is None else IndexError)(
         f"{op}(): cannot reduce over a zero-size dim (input shape {tuple(x.shape)}, dims {dims}); "
         "specify a dim of non-zero size"
     )
