@@ -453,7 +453,7 @@ def test_exception_on_one_rank_ends_the_whole_job_quickly(tmp_path):
 
 @needs_mpi
 def test_train_app_distributed_writes_from_rank_0_and_resumes(tmp_path):
-    from nn.checkpoint import load
+    from autograd.serialization import load
     from nn.datasets import FashionMNIST, write_idx
     from nn.train.recipes import RECIPES
 
@@ -502,7 +502,7 @@ def test_train_app_distributed_writes_from_rank_0_and_resumes(tmp_path):
 def test_a_rank_killed_mid_run_ends_the_job_and_leaves_loadable_checkpoints(tmp_path):
     import signal
 
-    from nn.checkpoint import load
+    from autograd.serialization import load
     from nn.datasets import FashionMNIST, write_idx
     from nn.train import loop
 
