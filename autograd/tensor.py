@@ -1474,7 +1474,22 @@ class Tensor:
                 f"{name} takes integer or bool tensors, got {self.dtype}"
                 + (f" and {other.dtype}" if isinstance(other, Tensor) else "")
             )
-        return _compare(self, other, name)
+        if isinstance(other, Tensor) and other._backend is not self._backend:
+            raise DeviceError(
+                f"{name}: expected both tensors on the same device, got {self.device} and "
+                f"{other.device}"
+            )
+        from autograd.ops._util import promote
+
+        try:
+            a, b, _ = promote(self, other, opmath=False)  # PyTorch's promotion, ints wrap
+            out = getattr(self._backend.xp, name)(a, b)
+        except ValueError:
+            raise RuntimeError(
+                f"{name}: shapes {tuple(self.shape)} and {tuple(getattr(other, 'shape', ()))} "
+                "are not broadcastable"
+            ) from None
+        return _wrap(out, self._backend)
 
     def bitwise_and(self, other):
         return self._bitwise(other, "bitwise_and")

@@ -98,12 +98,12 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty list of tensors")
+    d = _dim(dim, tensors[0].ndim + 1, "stack")  # checked first, as PyTorch
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
         raise RuntimeError(
             f"stack expects each tensor to be equal size, but got shapes {sorted(shapes)}"
         )
-    d = _dim(dim, tensors[0].ndim + 1, "stack")
     return cat([t.unsqueeze(d) for t in tensors], d)
 
 

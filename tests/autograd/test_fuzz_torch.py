@@ -566,32 +566,20 @@ _NUMERIC = (
 _INTS = INTS
 
 KNOWN = {
+    ("sum mean", "a dtype= argument"): (
+        lambda case: "dtype=" in case.code,
+        "dtype: T.tensor([2], dtype=T.int8).sum(0, dtype=T.uint8) is int64, torch uint8 "
+        "(sum(dtype=) casts, then widens small ints anyway)",
+    ),
     (_NUMERIC, "a bool tensor in arithmetic"): (
         _has("bool"),
         "dtype: bool tensors follow numpy where torch raises or promotes; "
         "T.tensor([True]).abs() returns, torch raises; -T.tensor([True]) raises TypeError",
     ),
-    ("sub isub sub_", "a bool Python scalar in subtraction"): (
-        _tagged("bool_scalar"),
-        "dtype: T.tensor([1.0]) - True returns, torch raises RuntimeError (bool subtraction)",
-    ),
-    ("and or __invert__", "a non-bool operand"): (
-        lambda case: (
-            case.dtypes != {"bool"}
-            or "reflected" in case.tags
-            or ("scalar" in case.tags and "bool_scalar" not in case.tags)
-        ),
-        "dtype: & | ~ are logical in dagrad, bitwise in torch: T.tensor([3], dtype=T.uint8) & 1 "
-        "gives bool (torch uint8 1); float operands must raise; 1 & t raises TypeError",
-    ),
     ("softmax log_softmax std var logsumexp mean", "an integer input"): (
         _has(*_INTS),
         "dtype: float-only ops accept integer tensors: T.tensor([1, 2]).softmax(0) returns, "
         "torch raises NotImplementedError (or keeps the int dtype on empty input)",
-    ),
-    ("prod", "an integer input"): (
-        _has(*_INTS),
-        "dtype: T.tensor([2], dtype=T.uint8).prod() is uint8, torch accumulates in int64",
     ),
     ("*", "a negative Python number with a uint8 tensor"): (
         _all(_has("uint8"), _tagged("negative_scalar")),
@@ -602,14 +590,6 @@ KNOWN = {
         lambda case: bool(case.dtypes & set(_INTS)) or len(case.dtypes & set(FLOATS)) > 1,
         "dtype: T.tensor([1]).add(T.tensor([1]), alpha=-1.5) returns, torch raises; float64 "
         "a.add(float16 b, alpha=-1.5) rounds b * alpha in float16 first",
-    ),
-    ("pow pow_", "integer tensors (negative exponents, overflow)"): (
-        _has(*_INTS),
-        "dtype: T.tensor(2) ** T.tensor([-1]) raises a broadcast RuntimeError; torch returns 0",
-    ),
-    ("pow pow_", "special values or a zero base (NaN/inf gradients)"): (
-        lambda case: "special" in case.tags or bool((case.inputs[0].values == 0).any()),
-        "dtype: NaN grads at special points: d(a**b)/db at a=0 differs (nan vs 0)",
     ),
     ("var std", "ties (zero spread), n <= correction or +-inf/nan: gradients at 0/0"): (
         lambda case: (
@@ -625,25 +605,6 @@ KNOWN = {
         "dtype: T.zeros(2, dtype=T.int16).masked_fill(T.tensor([True, False]), math.nan) "
         "returns, torch raises RuntimeError (value cannot be converted without overflow)",
     ),
-    ("prod", "special values (gradients with zeros, inf, nan)"): (
-        _tagged("special"),
-        "dtype: T.tensor([0., 0., np.inf], requires_grad=True).prod() grads nan where torch "
-        "gives finite values (NaN grads at special points)",
-    ),
-    ("prod", "float16 gradients"): (
-        _has("float16"),
-        "open (not fixed, no owner): a = T.tensor([2.]*6 + [3.]*6, dtype=T.float16, "
-        "requires_grad=True); a.prod().backward() grads inf, torch 3.5e4 (products overflow)",
-    ),
-    ("abs __abs__", "special values (gradients at +-inf, huge values)"): (
-        _tagged("special"),
-        "dtype: abs backward gives nan next to +-inf/1e308 inputs where torch is finite "
-        "(NaN grads at special points; found by the thorough run, not minimised)",
-    ),
-    ("sign", "NaN input"): (
-        _tagged("special"),
-        "dtype: T.tensor([float('nan')]).sign() is nan, torch gives 0",
-    ),
     ("clamp", "tensor bounds that broadcast the input up"): (
         lambda case: len(case.inputs) > 1 and _broadcast_grows(case),
         "torch: its clamp backward raises (output with shape [] doesn't match the broadcast "
@@ -652,25 +613,6 @@ KNOWN = {
     ("logsumexp", "dim=() (all dims)"): (
         _tagged("empty_dims"),
         "torch: torch.zeros(2, 3).logsumexp(()) raises a broadcast error; dagrad returns",
-    ),
-    ("sum mean", "a dtype= argument"): (
-        lambda case: "dtype=" in case.code,
-        "dtype: T.tensor([2], dtype=T.int8).sum(0, dtype=T.uint8) is int64, torch uint8 "
-        "(sum(dtype=) casts, then widens small ints anyway)",
-    ),
-    ("*", "integer tensors of different dtypes (promotion, in-place casts)"): (
-        lambda case: len(case.dtypes & set(_INTS)) > 1,
-        "dtype: T.tensor([3], dtype=T.uint8) / T.tensor(-1, dtype=T.int16) gives 0.0118, torch -3; "
-        "a uint8 tensor += an int8 0-d tensor raises",
-    ),
-    ("log1p expm1", "integer input"): (
-        _has(*_INTS),
-        "dtype: T.tensor([255], dtype=T.uint8).log1p() is -inf (x + 1 wraps), torch 5.545",
-    ),
-    ("pow pow_", "float operands of different precision"): (
-        lambda case: len(case.dtypes & set(FLOATS)) > 1 or "bool_scalar" in case.tags,
-        "dtype: d(a**b)/db with float16 a, float64 b uses log(a) in float16 "
-        "(-0.34668 vs torch -0.346574); a ** False has grad 0 at a=0, torch nan",
     ),
     ("var std", "dim=() (all dims)"): (
         _tagged("empty_dims"),
