@@ -566,6 +566,24 @@ _NUMERIC = (
 _INTS = INTS
 
 KNOWN = {
+    ("abs __abs__", "special values (gradients at +-inf, huge values)"): (
+        _tagged("special"),
+        "dtype: abs backward gives nan next to +-inf/1e308 inputs where torch is finite "
+        "(NaN grads at special points; found by the thorough run, not minimised)",
+    ),
+    ("pow pow_", "float operands of different precision"): (
+        lambda case: len(case.dtypes & set(FLOATS)) > 1 or "bool_scalar" in case.tags,
+        "dtype: d(a**b)/db with float16 a, float64 b uses log(a) in float16 "
+        "(-0.34668 vs torch -0.346574); a ** False has grad 0 at a=0, torch nan",
+    ),
+    ("pow pow_", "special values or a zero base (NaN/inf gradients)"): (
+        lambda case: "special" in case.tags or bool((case.inputs[0].values == 0).any()),
+        "dtype: NaN grads at special points: d(a**b)/db at a=0 differs (nan vs 0)",
+    ),
+    ("pow pow_", "integer tensors (negative exponents, overflow)"): (
+        _has(*_INTS),
+        "dtype: T.tensor(2) ** T.tensor([-1]) raises a broadcast RuntimeError; torch returns 0",
+    ),
     ("sum mean", "a dtype= argument"): (
         lambda case: "dtype=" in case.code,
         "dtype: T.tensor([2], dtype=T.int8).sum(0, dtype=T.uint8) is int64, torch uint8 "
