@@ -42,6 +42,7 @@ class Node:
     _epoch = 0
     _freed = False
     _out_vc = None  # version counter of the output, when backward reads the output's array
+    _torch_name = None  # PyTorch's name for a composite that ends in this node (`named`)
     _outputs = None  # [(shape, dtype)] of a multi-output user Function's outputs
     _materialize = True  # a multi-output Function's missing gradients arrive as zeros
 
@@ -100,6 +101,8 @@ class Node:
     def name(self):
         """PyTorch's name for this node: "MulBackward0", "SumBackward1", ...; a user
         Function's is its class name + "Backward", as in PyTorch."""
+        if self._torch_name is not None:  # the op the user called was a composite
+            return self._torch_name
         fn = self._fn
         if fn._builtin:
             entry = _TORCH_NODES.get(fn.__name__)

@@ -96,7 +96,9 @@ concat = cat
 
 
 def stack(tensors, dim=0, *, axis=None):
-    return composite.stack(tensors, dim if axis is None else axis)
+    from autograd.tensor import _named
+
+    return _named(composite.stack(tensors, dim if axis is None else axis), "StackBackward0")
 
 
 def pad(input, pad, mode="constant", value=0.0):

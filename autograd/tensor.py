@@ -435,7 +435,7 @@ class Tensor:
         return ops.Sub.apply(self, other)
 
     def __rsub__(self, other):
-        return ops.Sub.apply(other, self)
+        return _named(ops.Sub.apply(other, self), "RsubBackward1")
 
     def __mul__(self, other):
         return ops.Mul.apply(self, other)
@@ -677,7 +677,7 @@ class Tensor:
         from autograd.ops import composite
 
         x = self if dtype is None else self.to(dtype)
-        return composite.mean(x, dim, keepdim)
+        return _named(composite.mean(x, dim, keepdim), f"MeanBackward{0 if dim is None else 1}")
 
     def var(
         self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None
@@ -685,7 +685,8 @@ class Tensor:
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
         from autograd.ops import composite
 
-        return composite.var(self, dim, _correction(unbiased, correction), keepdim)
+        out = composite.var(self, dim, _correction(unbiased, correction), keepdim)
+        return _named(out, "VarBackward0")
 
     def std(
         self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None
@@ -693,7 +694,8 @@ class Tensor:
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
         from autograd.ops import composite
 
-        return composite.std(self, dim, _correction(unbiased, correction), keepdim)
+        out = composite.std(self, dim, _correction(unbiased, correction), keepdim)
+        return _named(out, "StdBackward0")
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
@@ -732,12 +734,12 @@ class Tensor:
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
         from autograd.ops import composite
 
-        return composite.logsumexp(self, dim, keepdim)
+        return _named(composite.logsumexp(self, dim, keepdim), "LogsumexpBackward0")
 
     def softmax(self, dim=-1):
         from autograd.ops import composite
 
-        return composite.softmax(self, dim)
+        return _named(composite.softmax(self, dim), "SoftmaxBackward0")
 
     def log_softmax(self, dim=-1):
         dim = _dim(dim, self.ndim, "log_softmax")
@@ -796,7 +798,7 @@ class Tensor:
         if not dims:  # a 0-d tensor: dims 0 and -1 both name the tensor itself
             return self._alias()
         dims[d0], dims[d1] = dims[d1], dims[d0]
-        return ops.Permute.apply(self, tuple(dims))
+        return _named(ops.Permute.apply(self, tuple(dims)), "TransposeBackward0")
 
     swapaxes = transpose
 
@@ -805,7 +807,7 @@ class Tensor:
             raise RuntimeError(
                 f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
             )
-        return self.T
+        return _named(self.T, "TBackward0")
 
     def permute(self, *dims):
         dims = _shape_args(dims)
@@ -825,11 +827,15 @@ class Tensor:
         else:
             dims = _dims(dim, self.ndim, "squeeze") or ()
             shape = tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1))
-        return self.reshape(shape) if shape != self.shape else self._alias()
+        if shape == self.shape:
+            return self._alias()
+        return _named(self.reshape(shape), f"SqueezeBackward{0 if dim is None else 1}")
 
     def unsqueeze(self, dim):
         dim = _dim(dim, self.ndim + 1, "unsqueeze")
-        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+        return _named(
+            self.reshape(self.shape[:dim] + (1,) + self.shape[dim:]), "UnsqueezeBackward0"
+        )
 
     def expand(self, *sizes):
         sizes = _shape_args(sizes)
@@ -861,18 +867,20 @@ class Tensor:
     def split(self, split_size_or_sections, dim=0):
         from autograd.ops import composite
 
-        return composite.split(self, split_size_or_sections, dim)
+        pieces = composite.split(self, split_size_or_sections, dim)
+        return tuple(_named(p, "SplitBackward0") for p in pieces)
 
     def chunk(self, chunks, dim=0):
         from autograd.ops import composite
 
-        return composite.chunk(self, chunks, dim)
+        return tuple(_named(p, "SplitBackward0") for p in composite.chunk(self, chunks, dim))
 
     def unbind(self, dim=0):
         if self.ndim == 0:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         dim = _dim(dim, self.ndim, "unbind")
-        return tuple(self[(slice(None),) * dim + (i,)] for i in range(self.shape[dim]))
+        pieces = (self[(slice(None),) * dim + (i,)] for i in range(self.shape[dim]))
+        return tuple(_named(p, "UnbindBackward0") for p in pieces)
 
     def gather(self, dim, index):
         return gather(self, dim, index)
@@ -1528,6 +1536,17 @@ class Tensor:
 
 # --------------------------------------------------------------------------- helpers
 _new = object.__new__
+
+
+def _named(out, name):
+    """out, its grad_fn shown under PyTorch's name for the op the user called when that op
+    is a composite here (mean() ends in a division: its node reads "MeanBackward0")."""
+    node = out.grad_fn
+    if node is not None and node.__class__ is not type(out):
+        node._torch_name = name
+    return out
+
+
 _TORCH_KIND = {"f": "Float"}
 
 # dtype name -> torch's legacy tensor type name, for Tensor.type()
@@ -2137,7 +2156,7 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
     if not keepdim and x.ndim:
         values = values.squeeze(d)
         indices = indices.squeeze(d)
-    return _ReturnTypes(values, indices)
+    return _ReturnTypes(_named(values, f"{kind.capitalize()}Backward0"), indices)
 
 
 def _nonempty(x, dims, op):

@@ -160,3 +160,36 @@ def test_every_primitive_has_a_torch_name():
     from autograd.ops import PRIMITIVES
 
     assert {p.__name__ for p in PRIMITIVES} <= set(_TORCH_NODES)
+
+
+COMPOSITES = {
+    "mean": lambda T, x: x.mean(),
+    "mean_dim": lambda T, x: x.mean(0),
+    "std": lambda T, x: x.std(),
+    "var": lambda T, x: x.var(0),
+    "softmax": lambda T, x: x.softmax(0),
+    "logsumexp": lambda T, x: x.logsumexp(1),
+    "stack": lambda T, x: T.stack([x, x]),
+    "transpose": lambda T, x: x.transpose(0, 1),
+    "t": lambda T, x: x.t(),
+    "unsqueeze": lambda T, x: x.unsqueeze(0),
+    "squeeze": lambda T, x: x.unsqueeze(0).squeeze(),
+    "squeeze_dim": lambda T, x: x.unsqueeze(0).squeeze(0),
+    "max_dim": lambda T, x: x.max(0)[0],
+    "min_dim": lambda T, x: x.min(1).values,
+    "rsub": lambda T, x: 2 - x,
+    "split": lambda T, x: x.split(2)[1],
+    "chunk": lambda T, x: x.chunk(2)[0],
+    "unbind": lambda T, x: x.unbind()[0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSITES))
+def test_composite_ops_are_named_as_torch_names_them(name):
+    """Ops that are compositions here still show PyTorch's node name (MeanBackward0, ...)."""
+    fn = COMPOSITES[name]
+    a = np.random.default_rng(0).standard_normal((3, 4))
+    ours = fn(autograd, autograd.tensor(a, requires_grad=True))
+    theirs = fn(torch, torch.tensor(a, requires_grad=True))
+    assert ours.grad_fn.name() == theirs.grad_fn.name()
+    assert repr(ours).rsplit("grad_fn=", 1)[1] == repr(theirs).rsplit("grad_fn=", 1)[1]
