@@ -119,8 +119,12 @@ def cat(tensors, dim=0):
             )
         if t.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    # As PyTorch (legacy): a 1-D empty tensor joins tensors of any shape.
-    ref = next((t for t in tensors if t.shape != (0,)), tensors[0])
+    # As PyTorch (legacy): a 1-D empty tensor joins tensors of any shape, and when all are
+    # such, any dim gives the empty result (the dim is not checked against their rank).
+    ref = next((t for t in tensors if t.shape != (0,)), None)
+    if ref is None:
+        ref = tensors[0]
+        dim = 0
     d = _dim(dim, ref.ndim, "cat")
     empty = ref.shape[:d] + (0,) + ref.shape[d + 1 :]
     tensors = [t.reshape(empty) if t.shape == (0,) else t for t in tensors]

@@ -835,3 +835,15 @@ def test_gather_does_not_wrap_negative_indices(dim, index, dtype, layout):
     """gather with index -1 silently read the last element (numpy wraps); torch raises."""
     x = np.arange(6).reshape(2, 3).astype(dtype)
     check_case(_case(f"a.gather({dim}, b)", x, np.array(index), layouts=(layout,)))
+
+
+@pytest.mark.parametrize("dim", [0, 1, 5, -3])
+def test_cat_of_only_legacy_empty_tensors_takes_any_dim(dim):
+    """Found by the thorough run: torch.cat([zeros(0)], 1) is the empty tensor (1-D empty
+    tensors are skipped when the dim is checked); we raised IndexError."""
+    import autograd as T
+
+    ours = T.cat([T.zeros(0, dtype=T.uint8), T.zeros(0)], dim)
+    theirs = torch.cat([torch.zeros(0, dtype=torch.uint8), torch.zeros(0)], dim)
+    assert tuple(ours.shape) == tuple(theirs.shape) == (0,)
+    assert str(ours.dtype) == str(theirs.dtype).split(".")[1]
