@@ -566,6 +566,10 @@ _NUMERIC = (
 _INTS = INTS
 
 KNOWN = {
+    ("sign", "NaN input"): (
+        _tagged("special"),
+        "dtype: T.tensor([float('nan')]).sign() is nan, torch gives 0",
+    ),
     ("abs __abs__", "special values (gradients at +-inf, huge values)"): (
         _tagged("special"),
         "dtype: abs backward gives nan next to +-inf/1e308 inputs where torch is finite "
