@@ -58,11 +58,9 @@ def is_mpi_available():
 
 
 def is_nccl_available():
-    try:
-        from cupy.cuda import nccl  # noqa: F401
-    except Exception:
-        return False
-    return True
+    from backends import nccl
+
+    return nccl.is_available()
 
 
 class _Group:
@@ -112,13 +110,9 @@ def init_process_group(
                          f"{MPI.COMM_WORLD.Get_rank()}")  # fmt: skip
     nccl = None
     if name == "nccl":
-        import cupy
-        from cupy.cuda import nccl as _nccl
+        from backends import nccl as _nccl
 
-        cupy.cuda.Device(comm.Get_rank() % cupy.cuda.runtime.getDeviceCount()).use()
-        uid = _nccl.get_unique_id() if comm.Get_rank() == 0 else None
-        uid = comm.bcast(uid, root=0)
-        nccl = _nccl.NcclCommunicator(comm.Get_size(), uid, comm.Get_rank())
+        nccl = _nccl.communicator(comm)
     _group = _Group(name, comm, nccl)
 
 
@@ -334,24 +328,6 @@ class _StreamWork(Work):
         return self._done or self._stream.done
 
 
-def _nccl_dtype(t):
-    from cupy.cuda import nccl
-
-    names = {
-        "float16": nccl.NCCL_FLOAT16,
-        "float32": nccl.NCCL_FLOAT32,
-        "float64": nccl.NCCL_FLOAT64,
-        "int32": nccl.NCCL_INT32,
-        "int64": nccl.NCCL_INT64,
-        "uint8": nccl.NCCL_UINT8,
-        "int8": nccl.NCCL_INT8,
-    }
-    name = str(t.array.dtype)
-    if name not in names:
-        raise TypeError(f"nccl: unsupported dtype {name}")
-    return names[name]
-
-
 def _nccl_array(t, op):
     if t._backend.name == "numpy":
         raise ValueError(f"{op}(): backend 'nccl' needs tensors on a GPU, got {t.device}")
@@ -360,20 +336,15 @@ def _nccl_array(t, op):
     return t.array
 
 
+_NCCL_OPS = {ReduceOp.SUM: "sum", ReduceOp.AVG: "sum", ReduceOp.PRODUCT: "prod",
+             ReduceOp.MIN: "min", ReduceOp.MAX: "max"}  # fmt: skip
+
+
 def _nccl_all_reduce(g, tensor, op, async_op):
-    import cupy
-    from cupy.cuda import nccl
+    from backends import nccl
 
     a = _nccl_array(tensor, "all_reduce")
-    ops = {
-        ReduceOp.SUM: nccl.NCCL_SUM,
-        ReduceOp.AVG: nccl.NCCL_SUM,
-        ReduceOp.PRODUCT: nccl.NCCL_PROD,
-        ReduceOp.MIN: nccl.NCCL_MIN,
-        ReduceOp.MAX: nccl.NCCL_MAX,
-    }
-    stream = cupy.cuda.get_current_stream()
-    g.nccl.allReduce(a.data.ptr, a.data.ptr, a.size, _nccl_dtype(tensor), ops[op], stream.ptr)
+    stream = nccl.all_reduce(g.nccl, a, _NCCL_OPS[op])
     if op is ReduceOp.AVG:
         a /= g.size  # enqueued on the same stream, after the reduction
     _bump(tensor)
@@ -381,22 +352,17 @@ def _nccl_all_reduce(g, tensor, op, async_op):
 
 
 def _nccl_broadcast(g, tensor, src, async_op):
-    import cupy
+    from backends import nccl
 
-    a = _nccl_array(tensor, "broadcast")
-    stream = cupy.cuda.get_current_stream()
-    g.nccl.bcast(a.data.ptr, a.size, _nccl_dtype(tensor), src, stream.ptr)
+    stream = nccl.broadcast(g.nccl, _nccl_array(tensor, "broadcast"), src)
     _bump(tensor)
     return _StreamWork(stream) if async_op else None
 
 
 def _nccl_all_gather(g, tensor_list, tensor, async_op):
-    import cupy
+    from backends import nccl
 
-    a = _nccl_array(tensor, "all_gather")
-    recv = cupy.empty((g.size,) + a.shape, dtype=a.dtype)
-    stream = cupy.cuda.get_current_stream()
-    g.nccl.allGather(a.data.ptr, recv.data.ptr, a.size, _nccl_dtype(tensor), stream.ptr)
+    recv, stream = nccl.all_gather(g.nccl, _nccl_array(tensor, "all_gather"), g.size)
     for t, part in zip(tensor_list, recv):
         t.array[...] = part
         _bump(t)
