@@ -10,8 +10,8 @@ def sum_to(x, shape):
     dims = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
     )
-    out = ops.Sum.apply(x, dims, True)
-    return out if out.shape == shape else ops.Reshape.apply(out, shape)
+    out = ops.Sum.call(x, dims, True)  # x: raw arrays in an array-speed backward, or Tensors
+    return out if out.shape == shape else ops.Reshape.call(out, shape)
 
 
 from autograd import ops  # noqa: E402  (the ops use sum_to: define it first)

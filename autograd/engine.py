@@ -37,6 +37,18 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
     returned in a list and nothing accumulates. `observe(vertex, grad, grads_sent)` (None
     sent for a leaf) watches each vertex as it runs: autograd.explain's table."""
     deps = _dependencies(roots)
+    # Array speed: with no graph of the backward to record (and no anomaly mode, which
+    # inspects Tensors), gradients travel as raw backend arrays; a rule not written for
+    # arrays, a hook and every hand-over to the caller see Tensors (_lift).
+    # Forward mode (forward-over-reverse) needs the rules' Tensor ops to carry tangents.
+    raw = (
+        not create_graph
+        and _function._anomaly is None
+        and _function._dual_level is None
+        and observe is None
+    )
+    if raw:
+        root_grads = [g.array if g.__class__ is not float else g for g in root_grads]
     grads = {}
     for r, g in zip(roots, root_grads):
         grads[r] = grads[r] + g if r in grads else g
@@ -53,15 +65,25 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
     if anomaly is not None:
         anomaly.in_backward += 1
     prev = _grad.enabled
+    prev_raw = _function._raw
     _grad.enabled = create_graph
+    _function._raw = raw
     try:
         while ready:
             v, g = ready.pop()
+            if raw:
+                # As PyTorch's engine: a gradient arrives in its vertex's dtype (numpy would
+                # have widened float32 * int64 to float64 in a rule on arrays).
+                dt = v._dtype
+                if dt is not None and g.dtype is not dt:
+                    g = g.astype(dt)
             hooks = v._hooks
             if hooks is not None:
-                g = _run_hooks(hooks, g)
+                g = _run_hooks(hooks, _lift(g, v._backend)) if raw else _run_hooks(hooks, g)
+                if raw:
+                    g = _lower(g)
             if not keep and v in capture:
-                captured[capture[v]] = g
+                captured[capture[v]] = _lift(g, v._backend) if raw else g
             fn = v._fn
             if fn is None or v._retain:
                 if keep:
@@ -71,10 +93,22 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
                     if observe is not None:
                         observe(v, g, None)
                     continue
-            if fn._builtin:
+            if fn._builtin and (fn._array_rule or not raw):
                 out = fn.backward(v, g)
                 if out.__class__ is not tuple:
                     out = (out,)
+            elif raw:  # a rule on Tensors inside an array-speed walk
+                _function._raw = False
+                try:
+                    if fn._builtin:
+                        out = fn.backward(v, _lift(g, v._backend))
+                        if out.__class__ is not tuple:
+                            out = (out,)
+                    else:
+                        out = _function._custom_backward(v, _lift(g, v._backend))
+                finally:
+                    _function._raw = True
+                out = [_lower(o) for o in out]
             else:
                 out = _function._custom_backward(v, g)
             if observe is not None:
@@ -113,14 +147,37 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
         for i, leaf in enumerate(leaves):
             g = leaf_grads[i]
             leaf_grads[i] = None
+            if raw:
+                g = _lift(g, leaf._backend)
             leaf._accumulate(g, create_graph)
         if _post_accumulate_hooks:
             _run_post_accumulate_hooks(leaves)
     finally:
         _grad.enabled = prev
+        _function._raw = prev_raw
         if anomaly is not None:
             anomaly.in_backward -= 1
     return captured
+
+
+def _lift(g, backend):
+    """A gradient of the array-speed walk as the Tensor (on the vertex's backend) that a
+    hook, a rule on Tensors or the caller sees; a Value's float passes through, and a
+    multi-output Function's slots are lifted one by one."""
+    if g is None or g.__class__ is float:
+        return g
+    if g.__class__ is _function._Grads:
+        return _function._Grads(_lift(x, backend) for x in g)
+    if isinstance(g, _function.Tensor):
+        return g
+    return _function._wrap(g, backend)
+
+
+def _lower(g):
+    """The raw array of a Tensor gradient (the inverse of _lift)."""
+    if g.__class__ is _function._Grads:
+        return _function._Grads(_lower(x) for x in g)
+    return g.array if isinstance(g, _function.Tensor) else g
 
 
 def _skip(v, deps, grads, ready):

@@ -15,6 +15,9 @@ __all__ = ["Function", "Node", "AccumulateGrad", "once_differentiable"]
 # pays one lookup of this global for forward mode.
 _dual_level = None
 _anomaly = None  # autograd.anomaly's checker while anomaly mode is on
+# True while the engine runs a backward at array speed (create_graph=False): gradients are
+# raw backend arrays, and `saved_tensors` hands a rule the arrays of what it saved.
+_raw = False
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -45,6 +48,8 @@ class Node:
     _torch_name = None  # PyTorch's name for a composite that ends in this node (`named`)
     _outputs = None  # [(shape, dtype)] of a multi-output user Function's outputs
     _materialize = True  # a multi-output Function's missing gradients arrive as zeros
+    _backend = None  # the output's backend: the array-speed walk wraps gradients on it
+    _dtype = None  # the output's dtype: the array-speed walk casts a gradient to it
 
     def set_materialize_grads(self, value):
         """False: backward gets None, not zeros, for an output that received no gradient."""
@@ -65,7 +70,7 @@ class Node:
         self._saved = tensors
         self._epoch = _inplace_epoch[0]
         for t in tensors:
-            if isinstance(t, Tensor) and t._vc is not None:
+            if getattr(t, "_vc", None) is not None:  # a Tensor that may change in place
                 self._versions = [_version_of(t) for t in tensors]
                 break
 
@@ -96,6 +101,8 @@ class Node:
                     f"{self._out_vc[0]}; expected version 0 instead. Use an out-of-place op, "
                     f"or .clone() the output before modifying it."
                 )
+        if _raw:
+            return _arrays(self._saved)
         return self._saved
 
     def name(self):
@@ -152,6 +159,22 @@ class Node:
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
+
+
+def _arrays(saved):
+    """The raw arrays of saved tensors (numbers and None as they are), for a rule at array
+    speed; unrolled for the one- and two-tensor saves of nearly every op."""
+    n = len(saved)
+    if n == 2:
+        x, y = saved
+        return (
+            x.array if isinstance(x, Tensor) else x,
+            y.array if isinstance(y, Tensor) else y,
+        )
+    if n == 1:
+        x = saved[0]
+        return (x.array if isinstance(x, Tensor) else x,)
+    return tuple(t.array if isinstance(t, Tensor) else t for t in saved)
 
 
 def _version_of(t):
@@ -221,6 +244,11 @@ class Function:
     # Built-in primitives compute on arrays in forward (no grad mode to switch off) and are
     # trusted to return gradients of the right shapes; user Functions get both checks.
     _builtin = False
+    # backward is written once for two speeds: on raw backend arrays (grad, saved_tensors and
+    # the results all arrays; autograd.ops.rulemath's functions take either) when the engine
+    # records no graph of the backward, on Tensors when it does (create_graph=True). A rule
+    # not yet written so gets Tensors always.
+    _array_rule = False
     # The output may share storage with the first argument (reshape, permute, ...).
     _view = False
     # forward keeps its output array in ctx.out for backward (exp, tanh, ...).
@@ -242,6 +270,14 @@ class Function:
         elif entry is not None:
             name = f"{cls.__name__}Backward0"
         cls._node_type = type(name, (Node,), {"__module__": __name__})
+
+    @classmethod
+    def call(cls, *args):
+        """The op inside a backward rule, at the walk's speed: `kernel` (the forward's math
+        on raw arrays) in an array-speed walk, `apply` (recorded under create_graph) else."""
+        if _raw:
+            return cls.kernel(*args)
+        return cls.apply(*args)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -284,6 +320,7 @@ class Function:
             ctx = _new(cls._node_type)  # Node(cls, edges) without the __init__ call
             ctx._fn = cls
             ctx._next = edges
+            ctx._backend = backend
             if cls._builtin:
                 out = cls.forward(ctx, *args, **kwargs)
             else:
@@ -303,6 +340,7 @@ class Function:
             if out.dtype.kind == "f":
                 t._requires_grad = True
                 t.grad_fn = ctx
+                ctx._dtype = out.dtype
             if cls._builtin:
                 if cls._saves_output:
                     # backward reads the output's array (ctx.out): watch it for in-place changes.
@@ -361,6 +399,7 @@ def _outputs(cls, ctx, outs, backend, record):
             vertex = _new(_Output)
             vertex._next = (ctx,)
             vertex.ctx = ctx
+            vertex._backend = backend
             vertex.index = i
             t._requires_grad = True
             t.grad_fn = vertex
@@ -384,6 +423,7 @@ class _Select(Function):
     """The vertex of output i of a multi-output Function: grad -> (None, .., grad, .., None)."""
 
     _builtin = True
+    _array_rule = True
 
     @staticmethod
     def backward(v, grad):

@@ -64,6 +64,7 @@ class Tensor:
     _fn = None
     _next = ()
     _retain = False
+    _dtype = property(lambda self: self.array.dtype)  # the gradient's, for the engine
     __hash__ = object.__hash__  # __eq__ is elementwise; identity keys optimizer state
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):

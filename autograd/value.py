@@ -30,6 +30,8 @@ class Value:
     """One float in the graph: `.data`, `.grad`, `.label`, and `.backward()`."""
 
     __slots__ = ("data", "grad", "label", "_fn", "_next", "exponent", "__weakref__")
+    _backend = None  # a vertex of the engine: Values carry floats, on no backend and
+    _dtype = None  # of no dtype
     _hooks = None
     _retain = True  # every Value shows its gradient, leaf or not
     _saved = ()  # nothing to free after backward: a Value's inputs are its graph
@@ -165,6 +167,7 @@ class ScalarFunction(Function):
 
     symbol = "?"
     _builtin = True
+    _array_rule = True  # floats at either speed: the rule already takes both kinds
 
     @classmethod
     def apply(cls, x, y=None):

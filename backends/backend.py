@@ -216,6 +216,11 @@ class Backend:
             xp.maximum(best, v, out=best)
         return index, best
 
+    def owns(self, array):
+        """Truthy when `array` lives on this backend: "alone" when no other backend uses
+        its type (backend_of then caches the type), True when the device must be read."""
+        return _ALONE if isinstance(array, self.array_type) else False
+
     def __repr__(self):
         return f"<{type(self).__name__} device={self.device}>"
 
@@ -243,6 +248,25 @@ class _Seed:
 
 _seed = _Seed()
 _backends = {}
+
+
+def backend_of(array):
+    """The backend that owns a backend array (or a numpy scalar that 0-d math handed back):
+    how the engine's array-speed walk wraps a gradient into a Tensor again."""
+    backend = _by_type.get(array.__class__)
+    if backend is not None:
+        return backend
+    for backend in tuple(_backends.values()):
+        owns = backend.owns(array)
+        if owns:
+            if owns is _ALONE:  # the only backend of its array type: remember the type
+                _by_type[array.__class__] = backend
+            return backend
+    raise TypeError(f"backend_of: {type(array).__name__} is no backend's array")
+
+
+_ALONE = "alone"
+_by_type = {}  # array type -> the backend that alone uses it (numpy's ndarray: the CPU)
 
 
 def get_backend(device=None):

@@ -50,6 +50,10 @@ class CupyBackend(Backend):
     def is_array(self, obj):
         return isinstance(obj, self.xp.ndarray)
 
+    def owns(self, array):
+        # every GPU's arrays are cupy.ndarray: the device tells them apart
+        return isinstance(array, self.xp.ndarray) and array.device.id == self._cuda_device.id
+
     # --- special functions (helper math) ---
     def erf(self, array):
         import cupyx.scipy.special

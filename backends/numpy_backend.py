@@ -34,6 +34,11 @@ class NumpyBackend(Backend):
     def is_array(self, obj):
         return isinstance(obj, np.ndarray)
 
+    def owns(self, array):
+        # numpy's 0-d math hands back scalars (np.float32, ...): those are the CPU's too
+        # (exactly ndarray: a subclass may be another backend's test double)
+        return "alone" if array.__class__ is np.ndarray or isinstance(array, np.generic) else False
+
     # --- random numbers (helper random) ------------------------------------------------------
     def rng_state(self, rng):
         """PCG64's 128-bit state and increment, then its buffered 32-bit half-word."""

@@ -1,7 +1,10 @@
-"""What the primitives share: operand promotion and broadcast errors."""
+"""What the primitives share: operand promotion, broadcast errors, and the few helpers that
+let one backward rule run on raw arrays (an array-speed walk) or on Tensors (a recorded one)."""
 
-from autograd.tensor import Tensor, _defaults
-from backends import dtypes
+from autograd import function as _function
+from autograd.grad_mode import state as _grad
+from autograd.tensor import Tensor, _defaults, _wrap
+from backends import backend_of, dtypes
 
 _HALF = dtypes.float16
 _OPMATH = dtypes.float32
@@ -66,6 +69,14 @@ def operands(op, x, y):
 def binary(op, fn, x, y):
     """fn(a, b) on the promoted operands of x and y, in the result dtype; a broadcasting
     failure raises PyTorch's RuntimeError naming op and the shapes."""
+    if isinstance(x, Tensor) and isinstance(y, Tensor):
+        a = x.array
+        b = y.array
+        if a.dtype is b.dtype:  # the common case: numpy keeps the dtype, as PyTorch
+            try:
+                return fn(a, b)
+            except ValueError:
+                raise broadcast_error(op, x, y) from None
     a, b, dt = promote(x, y)
     try:
         out = fn(a, b)
@@ -83,3 +94,32 @@ def broadcast_error(op, x, y):
         f"{op}: the size of tensor a {tuple(shape_of(x))} must match the size of tensor b "
         f"{tuple(shape_of(y))} or be broadcastable to it"
     )
+
+
+# ----------------------------------------------------------------------- rules at two speeds
+def array_of(v):
+    """The raw array of a rule's operand: a Tensor's array, or the array itself."""
+    return v.array if isinstance(v, Tensor) else v
+
+
+def xp_of(v):
+    """The array module (numpy or cupy) of a rule's operand, Tensor or raw array."""
+    return v.xp if isinstance(v, Tensor) else backend_of(v).xp
+
+
+def like(array, ref):
+    """A constant array computed inside a rule, in the kind of ref: wrapped when the rule
+    runs on Tensors, as it is when it runs on arrays."""
+    return _wrap(array, ref._backend) if isinstance(ref, Tensor) else array
+
+
+def output_of(ctx, fn, *args):
+    """The op's output (ctx.out) for its backward rule: the raw array in an array-speed walk;
+    recomputed with fn.apply(*args) when the backward is recorded or carries tangents, so
+    that the gradient of the gradient reaches the inputs (saving the output Tensor itself
+    would form a cycle); else wrapped."""
+    if _function._raw:
+        return ctx.out
+    if _grad.enabled or _function._dual_level is not None:
+        return fn.apply(*args)
+    return _wrap(ctx.out, args[0]._backend)

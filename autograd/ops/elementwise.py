@@ -11,7 +11,16 @@ from autograd import function as _function
 from autograd.broadcast import sum_to
 from autograd.function import Function, Node
 from autograd.grad_mode import state as _grad
-from autograd.ops._util import binary, broadcast_error, promote, shape_of
+from autograd.ops._util import (
+    array_of,
+    binary,
+    broadcast_error,
+    like,
+    output_of,
+    promote,
+    shape_of,
+    xp_of,
+)
 from autograd.tensor import Tensor, _wrap
 from backends import dtypes
 
@@ -21,11 +30,8 @@ class _Primitive(Function):
 
 
 def _output(ctx, fn, x):
-    """The op's output as a Tensor for use in backward (see module docstring); recomputed
-    also in forward mode, where it needs its tangent (forward-over-reverse)."""
-    if _grad.enabled or _function._dual_level is not None:
-        return fn.apply(x)
-    return _wrap(ctx.out, x._backend)
+    """The op's output for use in backward (see module docstring and _util.output_of)."""
+    return output_of(ctx, fn, x)
 
 
 def _own(out, fn, x, tangent):
@@ -45,6 +51,8 @@ _MUL = operator.mul
 
 class Add(_Primitive):
     """z = x + y.  dz/dx = dz/dy = 1 (the add gate distributes)."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -67,6 +75,8 @@ class Add(_Primitive):
 
 class Sub(_Primitive):
     """z = x - y.  dz/dx = 1, dz/dy = -1."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -99,6 +109,8 @@ class Sub(_Primitive):
 class Mul(_Primitive):
     """z = x * y.  dz/dx = y, dz/dy = x (the mul gate swaps)."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -124,6 +136,8 @@ class Mul(_Primitive):
 
 class Div(_Primitive):
     """z = x / y.  dz/dx = 1/y, dz/dy = -x/y^2."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -329,6 +343,8 @@ class Where(_Primitive):
 class Neg(_Primitive):
     """y = -x.  dy/dx = -1."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x):
         if x.array.dtype.kind == "b":
@@ -350,6 +366,8 @@ class Neg(_Primitive):
 class Exp(_Primitive):
     """y = e^x.  dy/dx = e^x."""
 
+    _array_rule = True
+
     _saves_output = True
 
     @staticmethod
@@ -357,6 +375,10 @@ class Exp(_Primitive):
         ctx.save_for_backward(x)
         ctx.out = out = x.xp.exp(_floating(x))
         return out
+
+    @staticmethod
+    def kernel(a):
+        return xp_of(a).exp(a)
 
     @staticmethod
     def backward(ctx, grad):
@@ -372,6 +394,8 @@ class Exp(_Primitive):
 
 class Log(_Primitive):
     """y = ln x.  dy/dx = 1/x."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x):
@@ -392,6 +416,8 @@ class Log(_Primitive):
 class Log1p(_Primitive):
     """y = ln(1 + x), exact for tiny x (a primitive for precision).  dy/dx = 1 / (1 + x)."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -410,6 +436,8 @@ class Log1p(_Primitive):
 
 class Expm1(_Primitive):
     """y = e^x - 1, exact for tiny x (a primitive for precision).  dy/dx = e^x = y + 1."""
+
+    _array_rule = True
 
     _saves_output = True
 
@@ -434,6 +462,8 @@ class Expm1(_Primitive):
 class Sqrt(_Primitive):
     """y = sqrt(x).  dy/dx = 1 / (2 sqrt(x))."""
 
+    _array_rule = True
+
     _saves_output = True
 
     @staticmethod
@@ -457,15 +487,21 @@ class Sqrt(_Primitive):
 class Sin(_Primitive):
     """y = sin x.  dy/dx = cos x."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return x.xp.sin(_floating(x))
 
     @staticmethod
+    def kernel(a):
+        return xp_of(a).sin(a)
+
+    @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * x.cos()
+        return grad * Cos.call(x)
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -476,15 +512,21 @@ class Sin(_Primitive):
 class Cos(_Primitive):
     """y = cos x.  dy/dx = -sin x."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return x.xp.cos(_floating(x))
 
     @staticmethod
+    def kernel(a):
+        return xp_of(a).cos(a)
+
+    @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return -grad * x.sin()
+        return -grad * Sin.call(x)
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -494,6 +536,8 @@ class Cos(_Primitive):
 
 class Tanh(_Primitive):
     """y = tanh x.  dy/dx = 1 - y^2."""
+
+    _array_rule = True
 
     _saves_output = True
 
@@ -506,7 +550,7 @@ class Tanh(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return TanhGrad.apply(grad, _output(ctx, Tanh, x))
+        return TanhGrad.call(grad, _output(ctx, Tanh, x))
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -517,6 +561,8 @@ class Tanh(_Primitive):
 
 class Sigmoid(_Primitive):
     """y = 1 / (1 + e^-x).  dy/dx = y (1 - y)."""
+
+    _array_rule = True
 
     _saves_output = True
 
@@ -552,7 +598,7 @@ class Sigmoid(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return SigmoidGrad.apply(grad, _output(ctx, Sigmoid, x))
+        return SigmoidGrad.call(grad, _output(ctx, Sigmoid, x))
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -564,12 +610,18 @@ class Sigmoid(_Primitive):
 class TanhGrad(_Primitive):
     """z = g (1 - y^2), tanh's backward as one op.  dz/dg = 1 - y^2, dz/dy = -2 g y."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        y = y.array
-        one = g._backend.scalar(1, y.dtype)
-        return g.array * (one - y * y)
+        return TanhGrad.kernel(g.array, y.array)
+
+    @staticmethod
+    def kernel(g, y):
+        t = 1 - y * y
+        t *= g  # in the fresh temporary (a numpy scalar for 0-d input: rebound instead)
+        return t
 
     @staticmethod
     def backward(ctx, grad):
@@ -591,12 +643,18 @@ class TanhGrad(_Primitive):
 class SigmoidGrad(_Primitive):
     """z = g y (1 - y), sigmoid's backward as one op.  dz/dg = y (1 - y), dz/dy = g (1 - 2y)."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        y = y.array
-        one = g._backend.scalar(1, y.dtype)
-        return g.array * y * (one - y)
+        return SigmoidGrad.kernel(g.array, y.array)
+
+    @staticmethod
+    def kernel(g, y):
+        t = g * y
+        t *= 1 - y
+        return t
 
     @staticmethod
     def backward(ctx, grad):
@@ -618,6 +676,8 @@ class SigmoidGrad(_Primitive):
 class Relu(_Primitive):
     """y = max(x, 0).  dy/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -629,7 +689,7 @@ class Relu(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return MaskedGrad.apply(grad, x, _relu_mask(x))
+        return MaskedGrad.call(grad, x, _relu_mask(x))
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -641,7 +701,7 @@ class Relu(_Primitive):
 def _relu_mask(x):
     """not (x <= 0), as a boolean array: a NaN input passes the gradient on, as PyTorch's
     threshold_backward. Left boolean: g * mask keeps g's dtype without a cast."""
-    return ~(x.array <= 0)
+    return ~(array_of(x) <= 0)
 
 
 class Abs(_Primitive):
@@ -672,6 +732,8 @@ class MaskedGrad(_Primitive):
     dz/dg = m, dz/dx = 0 (as PyTorch's threshold_backward: x is an input, so the gradient
     of a gradient is recorded, and is zero)."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, g, x, mask):
         ctx.mask = mask
@@ -679,11 +741,15 @@ class MaskedGrad(_Primitive):
         return g.array * mask
 
     @staticmethod
+    def kernel(g, x, mask):
+        return g * mask
+
+    @staticmethod
     def backward(ctx, grad):
         needs_g, needs_x, _ = ctx.needs_input_grad
-        gg = grad * _wrap(ctx.mask, grad._backend) if needs_g else None
-        gx = _wrap(grad.xp.zeros(ctx.x_shape, dtype=grad.dtype), grad._backend) if needs_x else None
-        return gg, gx, None
+        gg = grad * like(ctx.mask, grad) if needs_g else None
+        zeros = xp_of(grad).zeros(ctx.x_shape, dtype=grad.dtype) if needs_x else None
+        return gg, None if zeros is None else like(zeros, grad), None
 
     @staticmethod
     def jvp(tangents, out, g, x, mask):
@@ -912,6 +978,7 @@ class ToDevice(_Primitive):
         if x.requires_grad and _grad.enabled:
             ctx = Node(cls, (x.grad_fn or x, None))
             ctx.backend = x._backend
+            ctx._backend = backend  # the output's: its gradient arrives there
             out._requires_grad = True
             out.grad_fn = ctx
         if _function._dual_level is not None:

@@ -5,12 +5,14 @@ import math
 
 from autograd.broadcast import sum_to
 from autograd.function import Function
+from autograd.ops._util import array_of
 
 
 class MatMul(Function):
     """z = x @ y.  dz/dx = grad @ y^T, dz/dy = x^T @ grad (batch dims summed back)."""
 
     _builtin = True
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -47,24 +49,34 @@ class MatMul(Function):
         if x.ndim == 1 and y.ndim == 1:  # dot product: grad is a scalar
             return (grad * y if nx else None, grad * x if ny else None)
         # Promote vectors to matrices, as the forward did, then undo it.
-        xm = x.unsqueeze(0) if x.ndim == 1 else x  # (.., n, k)
-        ym = y.unsqueeze(-1) if y.ndim == 1 else y  # (.., k, m)
+        xm = Reshape.call(x, (1,) + x.shape) if x.ndim == 1 else x  # (.., n, k)
+        ym = Reshape.call(y, y.shape + (1,)) if y.ndim == 1 else y  # (.., k, m)
         g = grad
         if x.ndim == 1:
-            g = g.unsqueeze(-2)
+            g = Reshape.call(g, g.shape[:-1] + (1,) + g.shape[-1:])
         if y.ndim == 1:
-            g = g.unsqueeze(-1)  # (.., n, m)
+            g = Reshape.call(g, g.shape + (1,))  # (.., n, m)
         # Each gradient is computed in its operand's layout: for a transposed view, such as
         # the weight.t() of linear, as the transpose of a product. Undoing the view then gives
         # a contiguous gradient, where the plain product would need a transposing copy.
         gx = gy = None
         if nx:
-            gx = MatMul.apply(ym, g.mT).mT if _transposed(x.array) else MatMul.apply(g, ym.mT)
-            gx = sum_to(gx, xm.shape).reshape(x.shape)
+            if _transposed(array_of(x)):
+                gx = _mT(MatMul.call(ym, _mT(g)))
+            else:
+                gx = MatMul.call(g, _mT(ym))
+            gx = Reshape.call(sum_to(gx, xm.shape), x.shape)
         if ny:
-            gy = MatMul.apply(g.mT, xm).mT if _transposed(y.array) else MatMul.apply(xm.mT, g)
-            gy = sum_to(gy, ym.shape).reshape(y.shape)
+            if _transposed(array_of(y)):
+                gy = _mT(MatMul.call(_mT(g), xm))
+            else:
+                gy = MatMul.call(_mT(xm), g)
+            gy = Reshape.call(sum_to(gy, ym.shape), y.shape)
         return gx, gy
+
+    @staticmethod
+    def kernel(a, b):
+        return a @ b
 
     @staticmethod
     def jvp(tangents, out, x, y):
@@ -75,6 +87,12 @@ class MatMul(Function):
             term = MatMul.apply(x, ty)
             tz = term if tz is None else tz + term
         return tz
+
+
+def _mT(v):
+    """v with its last two dims swapped (a view), Tensor or raw array."""
+    n = v.ndim
+    return Permute.call(v, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
 def _transposed(a):
@@ -91,6 +109,7 @@ class Linear(Function):
     """
 
     _builtin = True
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
@@ -124,19 +143,19 @@ class Linear(Function):
         needs = ctx.needs_input_grad
         nx, nw = needs[0], needs[1]
         nb = len(needs) > 2 and needs[2]  # the bias is an argument, or left out
-        gx = MatMul.apply(grad, weight) if nx else None  # (*, out) @ (out, in)
+        gx = MatMul.call(grad, weight) if nx else None  # (*, out) @ (out, in)
         gw = gb = None
         if nw or nb:
             out_features, in_features = weight.shape
             g, x2 = grad, x
             if x.ndim != 2:  # all leading dims as one batch dim
                 n = math.prod(x.shape[:-1])
-                g = Reshape.apply(grad, (n, out_features))
-                x2 = Reshape.apply(x, (n, in_features))
+                g = Reshape.call(grad, (n, out_features))
+                x2 = Reshape.call(x, (n, in_features))
             if nw:
-                gw = MatMul.apply(Permute.apply(g, (1, 0)), x2)  # (out, N) @ (N, in)
+                gw = MatMul.call(Permute.call(g, (1, 0)), x2)  # (out, N) @ (N, in)
             if nb:
-                gb = Sum.apply(g, (0,), False)
+                gb = Sum.call(g, (0,), False)
         return gx, gw, gb
 
     @staticmethod

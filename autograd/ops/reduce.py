@@ -3,9 +3,9 @@ backward spreads grad back over the reduced dims."""
 
 import math
 
-from autograd import function as _function
 from autograd.function import Function
 from autograd.grad_mode import state as _grad
+from autograd.ops._util import like, output_of, xp_of
 from autograd.tensor import _wrap
 from backends import dtypes
 
@@ -25,8 +25,8 @@ def _unreduce(grad, shape, dims):
     """Broadcast a reduction's gradient back to the input's shape."""
     keep = _keepdim_shape(shape, dims)
     if grad.shape != keep:
-        grad = Reshape.apply(grad, keep)
-    return grad if keep == shape else Expand.apply(grad, shape)
+        grad = Reshape.call(grad, keep)
+    return grad if keep == shape else Expand.call(grad, shape)
 
 
 def _empty_error(op, x, dims):
@@ -40,11 +40,16 @@ def _empty_error(op, x, dims):
 class Sum(_Primitive):
     """y = sum_i x_i over dims.  dy/dx_i = 1."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, dims=None, keepdim=False):
         ctx.shape = x.shape
         ctx.dims = dims
-        a = x.array
+        return Sum.kernel(x.array, dims, keepdim)
+
+    @staticmethod
+    def kernel(a, dims=None, keepdim=False):
         if a.dtype.kind == "f" and a.dtype.itemsize < 4:
             # float16 accumulates in float32 and rounds once, as PyTorch (numpy rounds each step)
             return a.sum(axis=dims, keepdims=keepdim, dtype="float32").astype(a.dtype)
@@ -167,6 +172,8 @@ class LogSoftmax(_Primitive):
     x - max directly (PyTorch's kernel does the same).
     """
 
+    _array_rule = True
+
     _saves_output = True
 
     @staticmethod
@@ -184,12 +191,7 @@ class LogSoftmax(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         dim = ctx.dim
-        # y recomputed when the backward is recorded or carries tangents (see elementwise)
-        if _grad.enabled or _function._dual_level is not None:
-            y = LogSoftmax.apply(x, dim)
-        else:
-            y = _wrap(ctx.out, x._backend)
-        return LogSoftmaxGrad.apply(grad, y, dim), None
+        return LogSoftmaxGrad.call(grad, output_of(ctx, LogSoftmax, x, dim), dim), None
 
     @staticmethod
     def jvp(tangents, out, x, dim):
@@ -204,21 +206,28 @@ class LogSoftmaxGrad(_Primitive):
     """z = g - e^y sum(g) along dim, log_softmax's backward as one op (y its output).
     dz/dg: u - sum(u e^y), dz/dy: -u e^y sum(g), for an upstream gradient u."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, g, y, dim):
         ctx.save_for_backward(g, y)
         ctx.dim = dim
-        a = g.array
-        return a - g.xp.exp(y.array) * a.sum(axis=dim, keepdims=True)
+        return LogSoftmaxGrad.kernel(g.array, y.array, dim)
+
+    @staticmethod
+    def kernel(g, y, dim):
+        t = xp_of(y).exp(y)
+        t *= g.sum(axis=dim, keepdims=True)
+        return g - t
 
     @staticmethod
     def backward(ctx, grad):
         g, y = ctx.saved_tensors
         ng, ny, _ = ctx.needs_input_grad
         dims = _as_dims(ctx.dim)
-        p = y.exp()
-        gg = grad - Sum.apply(grad * p, dims, True) if ng else None
-        gy = -grad * p * Sum.apply(g, dims, True) if ny else None
+        p = Exp.call(y)
+        gg = grad - Sum.call(grad * p, dims, True) if ng else None
+        gy = -grad * p * Sum.call(g, dims, True) if ny else None
         return gg, gy, None
 
     @staticmethod
@@ -301,7 +310,7 @@ def _nll(ctx, picked, w, reduction, target_shape):
 def _spread(grad, ctx):
     """The loss's gradient shaped to broadcast over the targets' entries: per target for
     'none', (N, 1, d1, ...); a 0-d gradient as it is."""
-    return Reshape.apply(grad, ctx.picked_shape) if ctx.reduction == "none" else grad
+    return Reshape.call(grad, ctx.picked_shape) if ctx.reduction == "none" else grad
 
 
 def _dense(xp, shape, dtype, full, value):
@@ -319,6 +328,8 @@ class NLLLoss(_Primitive):
     node on the arrays, instead of a dozen ops on tensors.
     """
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
         a = x.array
@@ -330,8 +341,8 @@ class NLLLoss(_Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        dense = _dense(grad.xp, ctx.shape, ctx.dtype, ctx.full, ctx.coef)
-        return _spread(grad, ctx) * _wrap(dense, grad._backend), None, None, None, None
+        dense = _dense(xp_of(grad), ctx.shape, ctx.dtype, ctx.full, ctx.coef)
+        return _spread(grad, ctx) * like(dense, grad), None, None, None, None
 
     @staticmethod
     def jvp(tangents, out, x, target, weight, ignore_index, reduction):
@@ -346,6 +357,8 @@ class CrossEntropy(_Primitive):
     A primitive for speed: one node for log_softmax and nll_loss, whose backward is one op
     (CrossEntropyGrad) instead of a scatter and log_softmax's backward.
     """
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
@@ -362,12 +375,10 @@ class CrossEntropy(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        # log_softmax recomputed when the backward is recorded or carries tangents
-        if _grad.enabled or _function._dual_level is not None:
-            y = LogSoftmax.apply(x, ctx.dim)
-        else:
-            y = _wrap(ctx.logp, x._backend)
-        gx = CrossEntropyGrad.apply(_spread(grad, ctx), y, ctx.full, ctx.coef)
+        # log_softmax: the saved array, or recomputed when the backward is recorded (output_of)
+        ctx.out = ctx.logp
+        y = output_of(ctx, LogSoftmax, x, ctx.dim)
+        gx = CrossEntropyGrad.call(_spread(grad, ctx), y, ctx.full, ctx.coef)
         return gx, None, None, None, None
 
     @staticmethod
@@ -386,13 +397,19 @@ class CrossEntropyGrad(_Primitive):
     dz/dg: the sum of u (e^y - onehot) (-coef) over the classes (and over the targets for a
     0-d g); dz/dy: u c e^y, for an upstream gradient u."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, g, y, full, coef):
         ctx.save_for_backward(g, y)
         ctx.full = full
         ctx.coef = coef
-        c = g.array * -coef  # 0-d, or (N, 1, d1, ...): spreads over the classes
-        z = y.xp.exp(y.array)
+        return CrossEntropyGrad.kernel(g.array, y.array, full, coef)
+
+    @staticmethod
+    def kernel(g, y, full, coef):
+        c = g * -coef  # 0-d, or (N, 1, d1, ...): spreads over the classes
+        z = xp_of(y).exp(y)
         z *= c
         z[full] -= c
         return z
@@ -402,13 +419,13 @@ class CrossEntropyGrad(_Primitive):
         g, y = ctx.saved_tensors
         ng, ny = ctx.needs_input_grad[:2]
         minus_coef = _as_tensor(-ctx.coef, y)
-        p = y.exp()
+        p = Exp.call(y)
         gg = gy = None
         if ng:
-            onehot = _wrap(_dense(y.xp, y.shape, y.dtype, ctx.full, 1), y._backend)
+            onehot = like(_dense(xp_of(y), y.shape, y.dtype, ctx.full, 1), y)
             class_dim = (1 if y.ndim > 1 else 0,)
-            gg = Sum.apply(grad * (p - onehot), class_dim, True) * minus_coef
-            gg = Sum.apply(gg, None, False) if g.ndim == 0 else gg
+            gg = Sum.call(grad * (p - onehot), class_dim, True) * minus_coef
+            gg = Sum.call(gg, None, False) if g.ndim == 0 else gg
         if ny:
             gy = grad * (g * minus_coef) * p
         return gg, gy, None, None
@@ -425,9 +442,10 @@ class CrossEntropyGrad(_Primitive):
         return tz
 
 
-def _as_tensor(value, like):
-    """A number or array as a constant tensor of like's dtype and device."""
-    return _wrap(like.xp.asarray(value, dtype=like.dtype), like._backend)
+def _as_tensor(value, ref):
+    """A number or array as a constant of ref's dtype and device, in ref's kind (Tensor or
+    raw array: see _util.like)."""
+    return like(xp_of(ref).asarray(value, dtype=ref.dtype), ref)
 
 
 def _reduced_shape(shape, dims):
@@ -491,6 +509,6 @@ def _others_product(x, dims):
     return Permute.apply(others, inverse) if perm != tuple(range(ndim)) else others
 
 
-from autograd.ops.elementwise import Where, _floating  # noqa: E402
+from autograd.ops.elementwise import Exp, Where, _floating  # noqa: E402
 from autograd.ops.index import _along  # noqa: E402
 from autograd.ops.shape import Expand, Permute, Reshape  # noqa: E402

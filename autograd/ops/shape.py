@@ -3,6 +3,7 @@
 from autograd.broadcast import sum_to
 from autograd.function import Function
 from autograd.tensor import _register_view
+from backends import backend_of
 
 
 class _Primitive(Function):
@@ -27,14 +28,20 @@ class Reshape(_Primitive):
             _register_view(x, out, Reshape, (shape,))
         return out
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
         return x.array.reshape(shape)
 
     @staticmethod
+    def kernel(a, shape):
+        return a.reshape(shape)
+
+    @staticmethod
     def backward(ctx, grad):
-        return Reshape.apply(grad, ctx.shape), None
+        return Reshape.call(grad, ctx.shape), None
 
     @staticmethod
     def jvp(tangents, out, x, shape):
@@ -44,16 +51,22 @@ class Reshape(_Primitive):
 class Permute(_View):
     """y = x with dims reordered.  dy/dx: the inverse permutation."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
         return x.array.transpose(dims)
 
     @staticmethod
+    def kernel(a, dims):
+        return a.transpose(dims)
+
+    @staticmethod
     def backward(ctx, grad):
         dims = ctx.dims
         inverse = tuple(sorted(range(len(dims)), key=dims.__getitem__))
-        return Permute.apply(grad, inverse), None
+        return Permute.call(grad, inverse), None
 
     @staticmethod
     def jvp(tangents, out, x, dims):
@@ -62,6 +75,8 @@ class Permute(_View):
 
 class Expand(_View):
     """y = x broadcast to a shape.  dy/dx: sum over the broadcast dims (sum_to)."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -74,6 +89,11 @@ class Expand(_View):
             0 if s == 1 and n != 1 else st for s, n, st in zip(a.shape, shape[lead:], a.strides)
         )
         return x.xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+    @staticmethod
+    def kernel(a, shape):
+        # inside a rule nothing writes into it: numpy's read-only broadcast is the fast one
+        return backend_of(a).xp.broadcast_to(a, shape)
 
     @staticmethod
     def backward(ctx, grad):

@@ -1254,6 +1254,34 @@ def test_gradgradcheck(row, data):
     )
 
 
+@param_rows(GRAD_ROWS)
+@settings(max_examples=8)
+@given(data=st.data())
+def test_both_speeds_of_each_rule_agree(row, data):
+    """Each backward rule is written once and runs at two speeds (Function._array_rule): on
+    raw arrays when no graph of the backward is recorded, on Tensors under create_graph.
+    Both give the same gradients, of the same dtypes, in float64 and float32."""
+    c = data.draw(row.inputs(SIDE_PARITY), label="case")
+    for dtype, rtol in ((np.float64, 1e-12), (np.float32, 1e-5)):
+        results = []
+        for create_graph in (False, True):
+            xs = ours_leaves(c.arrays, dtype)
+            outs = [o for o in call(row, c, xs, True) if o.requires_grad]
+            if not outs:
+                return
+            rng = np.random.default_rng(0)
+            upstream = [
+                autograd.Tensor(rng.standard_normal(tuple(o.shape)).astype(o.dtype)) for o in outs
+            ]
+            autograd.backward(outs, upstream, create_graph=create_graph)
+            results.append([None if x.grad is None else x.grad.detach().numpy() for x in xs])
+        for fast, recorded in zip(*results, strict=True):
+            assert (fast is None) == (recorded is None)
+            if fast is not None:
+                assert fast.dtype == recorded.dtype
+                np.testing.assert_allclose(fast, recorded, rtol=rtol, atol=rtol)
+
+
 def _primitives_in_graph(roots):
     """The Function classes of every node reachable from roots."""
     seen = set()
