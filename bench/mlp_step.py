@@ -16,8 +16,6 @@ bookkeeping, extra copies and extra elementwise passes.
 Run: .venv/bin/python bench/mlp_step.py [--quick] [--threads N]
 """
 
-import argparse
-import json
 import os
 import sys
 
@@ -41,8 +39,9 @@ if __name__ == "__main__":
 
 import gc  # noqa: E402
 
+import _cli as cli  # noqa: E402
 import numpy as np  # noqa: E402
-from _timing import calibrate, interleaved, machine, machine_line, summary, table  # noqa: E402
+from _timing import calibrate, interleaved, summary, table  # noqa: E402
 
 SIZES = (784, 256, 256, 10)
 BATCH = 128
@@ -240,20 +239,12 @@ def report(res):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
-    parser.add_argument("--rounds", type=int, default=None)
+    parser = cli.parser(__doc__)
     parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads")
-    parser.add_argument("--json", action="store_true", help="print the raw results as JSON")
     args = parser.parse_args(argv)
-    rounds = args.rounds or (8 if args.quick else 40)
-    res = run(rounds=rounds, target_s=0.02 if args.quick else 0.1, threads=args.threads)
-    if args.json:
-        print(json.dumps(res))
-        return
-    print(machine_line(machine()))
-    print()
-    print(report(res))
+    res = run(rounds=cli.rounds(args, 8, 40), target_s=0.02 if args.quick else 0.1,
+              threads=args.threads)  # fmt: skip
+    cli.finish(args, res, report)
 
 
 if __name__ == "__main__":

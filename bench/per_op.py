@@ -12,9 +12,7 @@ and is counted in the total). "fwd" records the graph (or tape) and drops it; "f
 runs backward. Run: .venv/bin/python bench/per_op.py [--quick]
 """
 
-import argparse
 import gc
-import json
 import os
 import sys
 
@@ -22,7 +20,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _timing import calibrate, interleaved, machine, machine_line, summary, table  # noqa: E402
+import _cli as cli  # noqa: E402
+from _timing import calibrate, interleaved, summary, table  # noqa: E402
 
 SHAPE = (16, 16)
 CYCLE = 10  # ops per cycle, see chain()
@@ -221,19 +220,9 @@ def report(res):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
-    parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--json", action="store_true", help="print the raw results as JSON")
-    args = parser.parse_args(argv)
-    rounds = args.rounds or (8 if args.quick else 30)
-    res = run(rounds=rounds, target_s=0.01 if args.quick else 0.05)
-    if args.json:
-        print(json.dumps(res))
-        return
-    print(machine_line(machine()))
-    print()
-    print(report(res))
+    args = cli.parser(__doc__).parse_args(argv)
+    res = run(rounds=cli.rounds(args, 8, 30), target_s=0.01 if args.quick else 0.05)
+    cli.finish(args, res, report)
 
 
 if __name__ == "__main__":

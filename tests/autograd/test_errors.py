@@ -5,50 +5,17 @@ import re
 
 import numpy as np
 import pytest
+from helpers import assert_unchanged, snapshot
 
 import autograd
 import backends
 import backends.backend
 from autograd import Function, Tensor, no_grad
-from backends.numpy_backend import NumpyBackend
 
 
 def leaf(*shape, seed=0):
     rng = np.random.default_rng(seed)
     return Tensor(rng.standard_normal(shape), requires_grad=True)
-
-
-class FakeDevice(NumpyBackend):
-    """A second backend that computes with numpy but is a different device."""
-
-    def __init__(self, device):
-        super().__init__()
-        self.device = device
-
-
-@pytest.fixture
-def fake_device(monkeypatch):
-    device = backends.Device("cuda", 7)
-    monkeypatch.setitem(backends.backend._backends, "cuda:7", FakeDevice(device))
-    return "cuda:7"
-
-
-def snapshot(*tensors):
-    return [
-        (t.array.copy(), None if t.grad is None else t.grad.array.copy(), t._version, t.grad_fn)
-        for t in tensors
-    ]
-
-
-def assert_unchanged(before, tensors):
-    for (data, grad, version, grad_fn), t in zip(before, tensors, strict=True):
-        np.testing.assert_array_equal(t.array, data)
-        if grad is None:
-            assert t.grad is None
-        else:
-            np.testing.assert_array_equal(t.grad.array, grad)
-        assert t._version == version
-        assert t.grad_fn is grad_fn
 
 
 def with_grads(*tensors):

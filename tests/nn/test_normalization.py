@@ -4,6 +4,7 @@ gradients, running statistics over training steps, eval output, state dicts and 
 import numpy as np
 import pytest
 import torch
+from helpers import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,13 +21,6 @@ def ours(array, requires_grad=False):
 
 def theirs(array, requires_grad=False):
     return torch.tensor(array, requires_grad=requires_grad)
-
-
-def assert_close(a, b, rtol=1e-10, atol=1e-12):
-    a = a.detach().numpy() if hasattr(a, "detach") else np.asarray(a)
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    assert a.shape == b.shape
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
 def randomise_and_copy(our_module, torch_module, rng):

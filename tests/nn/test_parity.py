@@ -4,7 +4,7 @@ inputs and parameters, with weights copied from the torch module through load_st
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close, copy_weights, ours, theirs
+from helpers import assert_close, copy_weights, ours, theirs
 
 import autograd
 import nn
