@@ -425,6 +425,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     else:
         centered = input - running_mean.reshape(per_channel)
         var = running_var.reshape(per_channel)
+    return _scale_shift(centered, var, eps, weight, bias, per_channel)
+
+
+def _scale_shift(centered, var, eps, weight, bias, per_channel):
+    """(x - mean) / sqrt(var + eps) * weight + bias, weight and bias (C,) reshaped to broadcast
+    over dim 1 (either may be None)."""
     out = centered * (var + eps).rsqrt()
     if weight is not None:
         out = out * weight.reshape(per_channel)
@@ -1820,12 +1826,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     else:
         centered = input - running_mean.reshape(per_channel)
         var = running_var.reshape(per_channel)
-    out = centered * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight.reshape(per_channel)
-    if bias is not None:
-        out = out + bias.reshape(per_channel)
-    return out
+    return _scale_shift(centered, var, eps, weight, bias, per_channel)
 
 
 # numpy's axis= / keepdims= beside dim= / keepdim= (as autograd's functions take them)

@@ -562,13 +562,8 @@ class _BackwardHookOutput(Function):
         return grad, None
 
 
-class _BackwardHookInput(Function):
+class _BackwardHookInput(_BackwardHookOutput):
     """y = x.  dy/dx = 1; backward calls the module's hooks with (grad_input, grad_output)."""
-
-    @staticmethod
-    def forward(ctx, x, state):
-        ctx.state = state
-        return x * 1.0
 
     @staticmethod
     def backward(ctx, grad):

@@ -5,8 +5,10 @@ ours, error parity with torch, a second (fake) device, and snapshots of tensor s
 
 import numpy as np
 import pytest
+import torch
 
 import autograd
+import optim
 from backends.numpy_backend import NumpyBackend
 
 # float32 differs from torch by the order of its sums; float64 to rounding.
@@ -19,8 +21,6 @@ def ours(array, requires_grad=False):
 
 
 def theirs(array, requires_grad=False):
-    import torch
-
     return torch.tensor(array, requires_grad=requires_grad)
 
 
@@ -114,3 +114,94 @@ class FakeDevice(NumpyBackend):
 
     def from_numpy(self, array):
         return np.array(array)  # a real transfer copies
+
+
+# --------------------------------------------------------------------------- a custom Function
+class Cube(autograd.Function):
+    """y = x^3.  dy/dx = 3 x^2 (a user-defined Function; subclasses override backward)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**3
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * 3 * x**2
+
+
+class Double(autograd.Function):
+    """y = 2 x.  dy/dx = 2 (subclasses override backward with a faulty one)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2
+
+
+def check_forward_backward(our_module, torch_module, x, rng, upstream=None):
+    """One forward and backward of both modules on x (upstream gradient: `upstream`, or drawn
+    from rng): the same output, input gradient and parameter gradients."""
+    xo, xt = ours(x, True), theirs(x, True)
+    yo, yt = our_module(xo), torch_module(xt)
+    assert_close(yo, yt)
+    g = rng.standard_normal(yt.shape) if upstream is None else upstream
+    yo.backward(ours(g))
+    yt.backward(theirs(g))
+    assert_close(xo.grad, xt.grad)
+    torch_params = dict(torch_module.named_parameters())
+    our_params = dict(our_module.named_parameters())
+    assert our_params.keys() == torch_params.keys()
+    for name, p in our_params.items():
+        assert_close(p.grad, torch_params[name].grad)
+
+
+# --------------------------------------------------------------------------- optimizers
+class OptimizerSide:
+    """One side of an optimizer comparison: `ours` (autograd + optim) or `torch`, holding a
+    small MLP's parameters W1, b1, W2, b2 and its data X, Y, from (arrays, X, Y)."""
+
+    def __init__(self, lib, values):
+        self.lib = lib
+        arrays, X, Y = values
+        make = autograd.Tensor if lib == "ours" else torch.tensor
+        self.params = [make(a.copy(), requires_grad=True) for a in arrays]
+        self.X, self.Y = make(X), make(Y)
+
+    def optimizer(self, name, groups=None, **kwargs):
+        cls = getattr(optim if self.lib == "ours" else torch.optim, name)
+        if groups is None:
+            return cls(self.params, **kwargs)
+        return cls(
+            [dict(g, params=[self.params[i] for i in g["params"]]) for g in groups], **kwargs
+        )
+
+    def loss(self):
+        W1, b1, W2, b2 = self.params
+        h = (self.X @ W1.T + b1).tanh()
+        return (((h @ W2.T + b2) - self.Y) ** 2).mean()
+
+    def closure(self, opt):
+        def f():
+            opt.zero_grad()
+            loss = self.loss()
+            loss.backward()
+            return loss
+
+        return f
+
+    def train(self, opt, steps):
+        for _ in range(steps):
+            if isinstance(opt, (optim.LBFGS, torch.optim.LBFGS)):
+                opt.step(self.closure(opt))
+            else:
+                opt.zero_grad()
+                self.loss().backward()
+                opt.step()
+
+    def arrays(self):
+        return [p.detach().numpy().copy() for p in self.params]

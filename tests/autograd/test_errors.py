@@ -5,12 +5,12 @@ import re
 
 import numpy as np
 import pytest
-from helpers import assert_unchanged, snapshot
+from helpers import Cube, Double, assert_unchanged, snapshot
 
 import autograd
 import backends
 import backends.backend
-from autograd import Function, Tensor, no_grad
+from autograd import Tensor, no_grad
 
 
 def leaf(*shape, seed=0):
@@ -193,11 +193,7 @@ def test_failed_backward_can_be_retried_after_fix():
 
 
 def test_wrong_shape_gradient_from_custom_function_leaves_grads():
-    class Bad(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
+    class Bad(Double):
         @staticmethod
         def backward(ctx, grad):
             return grad.reshape(-1)[:2]
@@ -222,13 +218,8 @@ def test_inplace_mismatch_keeps_data_and_version():
 
 
 # --------------------------------------------------------------------------- gradcheck
-class WrongCube(Function):
+class WrongCube(Cube):
     """Forward x^3, backward deliberately 2x^2 instead of 3x^2."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
 
     @staticmethod
     def backward(ctx, grad):
@@ -260,13 +251,8 @@ def test_gradcheck_names_the_second_input():
 
 
 def test_gradgradcheck_catches_a_non_differentiable_backward():
-    class DetachedCube(Function):
+    class DetachedCube(Cube):
         """First derivative right, but written on detached data: second derivative lost."""
-
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x**3
 
         @staticmethod
         def backward(ctx, grad):
