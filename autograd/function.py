@@ -6,6 +6,7 @@ Every op, built-in or user-defined, goes through `Function.apply`, so there is o
 import weakref
 
 from autograd.grad_mode import state as _grad
+from autograd.hooks import RemovableHandle
 from autograd.tensor import Tensor, _inplace_epoch, _register_view, _wrap
 from backends import DeviceError
 
@@ -213,18 +214,6 @@ def _accumulate_into(t, grad, create_graph, inplace=True):
                 _inplace_epoch[0] += 1
             return
     t._grad = old + (grad if create_graph else grad.detach())
-
-
-class RemovableHandle:
-    """Returned by register_hook; `.remove()` takes the hook off again."""
-
-    def __init__(self, hooks, hook):
-        self._hooks = hooks
-        self._hook = hook
-
-    def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 class Function:

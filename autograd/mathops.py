@@ -480,30 +480,27 @@ def _scan_input(input, dtype):
     return input
 
 
-def cumsum(input, dim=None, *, dtype=None, axis=None):
-    """out_k = sum_{i <= k} x_i along dim (integers and bools accumulate in int64)."""
+def _scan(op, name, input, dim, dtype, axis):
+    """op (Cumsum or Cumprod) along dim; a 0-d input scans as one element."""
     if axis is not None:
         dim = axis
     if dim is None:
         raise TypeError("missing the required argument 'dim'")
     x = _scan_input(input, dtype)
-    d = _dim(dim, x.ndim, "cumsum")
+    d = _dim(dim, x.ndim, name)
     if x.ndim == 0:
-        return Cumsum.apply(x.reshape(1), 0).reshape(())
-    return Cumsum.apply(x, d)
+        return op.apply(x.reshape(1), 0).reshape(())
+    return op.apply(x, d)
+
+
+def cumsum(input, dim=None, *, dtype=None, axis=None):
+    """out_k = sum_{i <= k} x_i along dim (integers and bools accumulate in int64)."""
+    return _scan(Cumsum, "cumsum", input, dim, dtype, axis)
 
 
 def cumprod(input, dim=None, *, dtype=None, axis=None):
     """out_k = prod_{i <= k} x_i along dim; its gradient is exact where x has zeros."""
-    if axis is not None:
-        dim = axis
-    if dim is None:
-        raise TypeError("missing the required argument 'dim'")
-    x = _scan_input(input, dtype)
-    d = _dim(dim, x.ndim, "cumprod")
-    if x.ndim == 0:
-        return Cumprod.apply(x.reshape(1), 0).reshape(())
-    return Cumprod.apply(x, d)
+    return _scan(Cumprod, "cumprod", input, dim, dtype, axis)
 
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):

@@ -429,19 +429,8 @@ def _cluster_of(clusters, modules):
 
 
 # --------------------------------------------------------------------------- building
-def _describe(
-    root,
-    show_data=True,
-    show_grad=True,
-    max_elements=8,
-    max_nodes=500,
-    rankdir="LR",
-    labels=None,
-    clusters=None,
-    modules=None,
-    collapse=(),
-    style="graph",
-):
+def _describe(root, show_data=True, show_grad=True, max_elements=8, max_nodes=500, rankdir="LR",
+              labels=None, clusters=None, modules=None, collapse=(), style="graph"):  # fmt: skip
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
     graph = _Graph(rankdir)
     if style not in ("graph", "circuit"):
@@ -725,19 +714,8 @@ def _dot_body(graph):
     return lines
 
 
-def to_dot(
-    root,
-    show_data=True,
-    show_grad=True,
-    max_elements=8,
-    max_nodes=500,
-    rankdir="LR",
-    labels=None,
-    clusters=None,
-    modules=None,
-    collapse=(),
-    style="graph",
-):
+def to_dot(root, show_data=True, show_grad=True, max_elements=8, max_nodes=500, rankdir="LR",
+           labels=None, clusters=None, modules=None, collapse=(), style="graph"):  # fmt: skip
     """The DOT source of the graph that produced `root` (a Value, a Tensor, or a list).
 
     show_data / show_grad: put values / gradients in the boxes.
@@ -755,54 +733,21 @@ def to_dot(
         each wire its forward value above and its gradient below, green and red, the
         gradient also in italics after a "∂").
     """
-    graph = _describe(
-        root,
-        show_data,
-        show_grad,
-        max_elements,
-        max_nodes,
-        rankdir,
-        labels,
-        clusters,
-        modules,
-        collapse,
-        style,
-    )
+    graph = _describe(root, show_data, show_grad, max_elements, max_nodes, rankdir, labels,
+                      clusters, modules, collapse, style)  # fmt: skip
     head = ["digraph {", f'\trankdir="{graph.rankdir}";', '\tnode [fontname="Helvetica"];']
     return "\n".join(head + _dot_body(graph) + ["}"]) + "\n"
 
 
-def draw(
-    root,
-    show_data=True,
-    show_grad=True,
-    max_elements=8,
-    max_nodes=500,
-    rankdir="LR",
-    labels=None,
-    clusters=None,
-    modules=None,
-    collapse=(),
-    style="graph",
-):
+def draw(root, show_data=True, show_grad=True, max_elements=8, max_nodes=500, rankdir="LR",
+         labels=None, clusters=None, modules=None, collapse=(), style="graph"):  # fmt: skip
     """The graph as a `graphviz.Digraph` (`pip install graphviz`): Jupyter shows it, and
     `.render()` / `.pipe()` turn it into an image (they need Graphviz's `dot`).
 
     Takes the arguments of `to_dot` and draws the same statements.
     """
-    graph = _describe(
-        root,
-        show_data,
-        show_grad,
-        max_elements,
-        max_nodes,
-        rankdir,
-        labels,
-        clusters,
-        modules,
-        collapse,
-        style,
-    )
+    graph = _describe(root, show_data, show_grad, max_elements, max_nodes, rankdir, labels,
+                      clusters, modules, collapse, style)  # fmt: skip
     g = _digraph_class()(graph_attr={"rankdir": graph.rankdir}, node_attr={"fontname": "Helvetica"})
     g.body.extend(line + "\n" for line in _dot_body(graph))
     return g

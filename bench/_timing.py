@@ -92,3 +92,23 @@ def table(header, rows):
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(out)
+
+
+def time_all(fns, rounds, target_s, scale=1e3):
+    """Calibrate each contender to about target_s a sample, then time them interleaved:
+    {name: (min, median)} of the time per call, multiplied by scale (1e3: milliseconds)."""
+    reps = {name: calibrate(fn, target_s) for name, fn in fns.items()}
+    gc.collect()
+    samples = interleaved(fns, rounds, reps)
+    return {name: summary(t, scale) for name, t in samples.items()}
+
+
+def ratio_rows(per, digits=2, lead=()):
+    """Table rows [*lead, name, min, median, dagrad's ratio to it (min / median)], one a
+    contender of per = {name: (min, median)}; dagrad's own ratio cell is empty."""
+    d = per["dagrad"]
+    rows = []
+    for name, (lo, med) in per.items():
+        ratio = "" if name == "dagrad" else f"{d[0] / lo:.{digits}f}x / {d[1] / med:.{digits}f}x"
+        rows.append([*lead, name, f"{lo:.2f}", f"{med:.2f}", ratio])
+    return rows

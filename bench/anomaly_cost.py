@@ -10,7 +10,6 @@
 Run: .venv/bin/python bench/anomaly_cost.py [--quick]
 """
 
-import argparse
 import gc
 import inspect
 import os
@@ -19,7 +18,8 @@ import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _timing import calibrate, interleaved, machine, machine_line, summary, table  # noqa: E402
+import _cli as cli  # noqa: E402
+from _timing import calibrate, interleaved, summary, table  # noqa: E402
 from per_op import N_OPS, chain, make_inputs  # noqa: E402
 
 
@@ -89,13 +89,9 @@ def report(results, rounds):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
-    args = parser.parse_args(argv)
-    results, rounds = run(*((8, 0.01) if args.quick else (30, 0.05)))
-    print(machine_line(machine()))
-    print()
-    print(report(results, rounds))
+    args = cli.parser(__doc__, json=False).parse_args(argv)
+    results, rounds = run(cli.rounds(args, 8, 30), 0.01 if args.quick else 0.05)
+    cli.finish(args, results, lambda res: report(res, rounds))
 
 
 if __name__ == "__main__":

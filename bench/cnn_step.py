@@ -23,9 +23,7 @@ is checked: the three losses and gradients agree. Run: .venv/bin/python bench/cn
 [--quick]
 """
 
-import argparse
 import gc
-import json
 import os
 import sys
 
@@ -39,7 +37,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
-from _timing import calibrate, interleaved, machine, machine_line, summary, table  # noqa: E402
+import _cli as cli  # noqa: E402
+from _timing import calibrate, interleaved, summary, table  # noqa: E402
 
 BATCH = 64
 CLASSES = 10
@@ -319,19 +318,9 @@ def report(res):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
-    parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--json", action="store_true", help="print the raw results as JSON")
-    args = parser.parse_args(argv)
-    rounds = args.rounds or (5 if args.quick else 20)
-    res = run(rounds=rounds, target_s=0.05 if args.quick else 0.2)
-    if args.json:
-        print(json.dumps(res))
-        return
-    print(machine_line(machine()))
-    print()
-    print(report(res))
+    args = cli.parser(__doc__).parse_args(argv)
+    res = run(rounds=cli.rounds(args, 5, 20), target_s=0.05 if args.quick else 0.2)
+    cli.finish(args, res, report)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ A block that no longer exists under its name (the library moves) prints "n/a".
 Run: .venv/bin/python bench/hotpaths.py [--quick]
 """
 
-import argparse
 import cProfile
 import gc
 import os
@@ -24,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
+import _cli as cli  # noqa: E402
 import per_op  # noqa: E402
 import value_mlp  # noqa: E402
 
@@ -304,8 +304,7 @@ def value_profile(top):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
+    parser = cli.parser(__doc__, rounds=False, json=False)
     parser.add_argument("--top", type=int, default=18)
     args = parser.parse_args(argv)
     calls = 30 if args.quick else 150

@@ -16,8 +16,6 @@ bookkeeping, extra copies and extra elementwise passes.
 Run: .venv/bin/python bench/mlp_step.py [--quick] [--threads N]
 """
 
-import argparse
-import json
 import os
 import sys
 
@@ -39,10 +37,10 @@ if __name__ == "__main__":
     for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_var] = _threads_from_argv(sys.argv[1:])
 
-import gc  # noqa: E402
 
+import _cli as cli  # noqa: E402
 import numpy as np  # noqa: E402
-from _timing import calibrate, interleaved, machine, machine_line, summary, table  # noqa: E402
+from _timing import ratio_rows, table, time_all  # noqa: E402
 
 SIZES = (784, 256, 256, 10)
 BATCH = 128
@@ -85,17 +83,25 @@ def dagrad_contender(inputs):
     opt = optim.SGD(model.parameters(), lr=LR)
     xt, yt = Tensor(x), Tensor(y)
 
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss.item()
+    step = _training_step(model, loss_fn, opt, xt, yt)
 
     def params():
         return [p.array.copy() for p in model.parameters()]
 
     return step, params
+
+
+def _training_step(model, loss_fn, opt, x, y):
+    """One SGD step on the batch (x, y), the same lines for either library; returns the loss."""
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
 
 
 def torch_contender(inputs, threads=1):
@@ -117,12 +123,7 @@ def torch_contender(inputs, threads=1):
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     xt, yt = torch.from_numpy(x.copy()), torch.from_numpy(y.copy())
 
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss.item()
+    step = _training_step(model, loss_fn, opt, xt, yt)
 
     def params():
         return [p.detach().numpy().copy() for p in model.parameters()]
@@ -214,22 +215,13 @@ def run(rounds=40, target_s=0.05, threads=1, verbose=True):
         detail = ", ".join(f"{n} {e:.1e}" for n, e in errors.items())
         print(f"mlp_step: weights after 3 steps vs float64, error: {detail}", file=sys.stderr)
     built = build(make_inputs(), threads)
-    fns = {name: step for name, (step, _) in built.items()}
-    reps = {name: calibrate(fn, target_s) for name, fn in fns.items()}
-    gc.collect()
-    samples = interleaved(fns, rounds, reps)
-    results = {name: summary(t, 1e3) for name, t in samples.items()}
+    results = time_all({name: step for name, (step, _) in built.items()}, rounds, target_s)
     return {"rounds": rounds, "threads": threads, "results": results, "errors": errors}
 
 
 def report(res):
     """Markdown: ms per step (min / median) and the ratios dagrad/torch, dagrad/numpy."""
-    per = res["results"]
-    d = per["dagrad"]
-    rows = []
-    for name, (lo, med) in per.items():
-        ratio = "" if name == "dagrad" else f"{d[0] / lo:.2f}x / {d[1] / med:.2f}x"
-        rows.append([name, f"{lo:.2f}", f"{med:.2f}", ratio])
+    rows = ratio_rows(res["results"])
     header = ["library", "ms/step min", "ms/step median", "dagrad ÷ this (min / median)"]
     title = (
         f"MLP training step: {'-'.join(map(str, SIZES))}, batch {BATCH}, float32, "
@@ -240,20 +232,12 @@ def report(res):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
-    parser.add_argument("--rounds", type=int, default=None)
+    parser = cli.parser(__doc__)
     parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads")
-    parser.add_argument("--json", action="store_true", help="print the raw results as JSON")
     args = parser.parse_args(argv)
-    rounds = args.rounds or (8 if args.quick else 40)
-    res = run(rounds=rounds, target_s=0.02 if args.quick else 0.1, threads=args.threads)
-    if args.json:
-        print(json.dumps(res))
-        return
-    print(machine_line(machine()))
-    print()
-    print(report(res))
+    res = run(rounds=cli.rounds(args, 8, 40), target_s=0.02 if args.quick else 0.1,
+              threads=args.threads)  # fmt: skip
+    cli.finish(args, res, report)
 
 
 if __name__ == "__main__":

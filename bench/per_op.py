@@ -12,9 +12,6 @@ and is counted in the total). "fwd" records the graph (or tape) and drops it; "f
 runs backward. Run: .venv/bin/python bench/per_op.py [--quick]
 """
 
-import argparse
-import gc
-import json
 import os
 import sys
 
@@ -22,7 +19,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _timing import calibrate, interleaved, machine, machine_line, summary, table  # noqa: E402
+import _cli as cli  # noqa: E402
+from _timing import ratio_rows, table, time_all  # noqa: E402
 
 SHAPE = (16, 16)
 CYCLE = 10  # ops per cycle, see chain()
@@ -72,27 +70,11 @@ def dagrad_contender(inputs):
 
     k = {name: Tensor(v) for name, v in inputs.items() if name != "x"}
     x = Tensor(inputs["x"], requires_grad=True)
-
-    def fwd():
-        chain(x, k)
-
-    def fwd_bwd():
-        x.grad = None
-        chain(x, k).sum().backward()
-
-    def grad():
-        fwd_bwd()
-        return x.grad.numpy()
-
-    return fwd, fwd_bwd, grad
+    return _steps(x, k)
 
 
-def torch_contender(inputs):
-    import torch
-
-    torch.set_num_threads(1)
-    k = {name: torch.from_numpy(v.copy()) for name, v in inputs.items() if name != "x"}
-    x = torch.from_numpy(inputs["x"].copy()).requires_grad_(True)
+def _steps(x, k):
+    """(forward, forward+backward, the gradient) of the chain on a leaf x, for either library."""
 
     def fwd():
         chain(x, k)
@@ -106,6 +88,15 @@ def torch_contender(inputs):
         return x.grad.numpy().copy()
 
     return fwd, fwd_bwd, grad
+
+
+def torch_contender(inputs):
+    import torch
+
+    torch.set_num_threads(1)
+    k = {name: torch.from_numpy(v.copy()) for name, v in inputs.items() if name != "x"}
+    x = torch.from_numpy(inputs["x"].copy()).requires_grad_(True)
+    return _steps(x, k)
 
 
 def numpy_forward(x, k):
@@ -197,10 +188,7 @@ def run(rounds=30, target_s=0.05, verbose=True):
     results = {}
     for mode, i in (("fwd+bwd", 1), ("fwd", 0)):
         fns = {name: c[i] for name, c in built.items()}
-        reps = {name: calibrate(fn, target_s) for name, fn in fns.items()}
-        gc.collect()
-        samples = interleaved(fns, rounds, reps)
-        results[mode] = {name: summary(t, 1e6 / N_OPS) for name, t in samples.items()}
+        results[mode] = time_all(fns, rounds, target_s, 1e6 / N_OPS)
     return {"rounds": rounds, "results": results, "errors": errors}
 
 
@@ -208,10 +196,7 @@ def report(res):
     """Markdown: per-op microseconds (min / median) and the ratios dagrad/torch, dagrad/numpy."""
     rows = []
     for mode, per in res["results"].items():
-        d = per["dagrad"]
-        for name, (lo, med) in per.items():
-            ratio = "" if name == "dagrad" else f"{d[0] / lo:.1f}x / {d[1] / med:.1f}x"
-            rows.append([mode, name, f"{lo:.2f}", f"{med:.2f}", ratio])
+        rows += ratio_rows(per, digits=1, lead=(mode,))
     header = ["pass", "library", "µs/op min", "µs/op median", "dagrad ÷ this (min / median)"]
     title = (
         f"Per-op overhead: {N_OPS}-op elementwise chain on {SHAPE[0]}x{SHAPE[1]} float32, "
@@ -221,19 +206,9 @@ def report(res):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
-    parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--json", action="store_true", help="print the raw results as JSON")
-    args = parser.parse_args(argv)
-    rounds = args.rounds or (8 if args.quick else 30)
-    res = run(rounds=rounds, target_s=0.01 if args.quick else 0.05)
-    if args.json:
-        print(json.dumps(res))
-        return
-    print(machine_line(machine()))
-    print()
-    print(report(res))
+    args = cli.parser(__doc__).parse_args(argv)
+    res = run(rounds=cli.rounds(args, 8, 30), target_s=0.01 if args.quick else 0.05)
+    cli.finish(args, res, report)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ timings with gc on depend on it.
 Usage: .venv/bin/python bench/run.py [--quick] [--only per_op|value_mlp|cnn_step|mlp_step]
 """
 
-import argparse
 import json
 import os
 import subprocess
@@ -22,6 +21,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import _cli as cli  # noqa: E402
 import cnn_step  # noqa: E402
 import mlp_step  # noqa: E402
 import per_op  # noqa: E402
@@ -46,8 +46,7 @@ def run_isolated(name, quick):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="dagrad benchmarks")
-    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
+    parser = cli.parser(__doc__, rounds=False, json=False)
     parser.add_argument("--only", choices=tuple(BENCHMARKS), default=None)
     args = parser.parse_args(argv)
     t0 = time.perf_counter()

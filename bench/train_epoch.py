@@ -36,6 +36,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+import _cli as cli  # noqa: E402
 from _timing import machine, machine_line, table  # noqa: E402
 
 from nn.data import DataLoader  # noqa: E402
@@ -321,7 +322,7 @@ def report(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = cli.parser(__doc__, quick=False, rounds=False)
     parser.add_argument("--recipes", nargs="+", choices=tuple(RECIPES),
                         default=["keras-mlp", "mlp", "cnn"])  # fmt: skip
     parser.add_argument("--epochs", type=int, default=None, help="default: each recipe's")
@@ -338,7 +339,6 @@ def main(argv=None):
         help="the cnn recipe's training subset (default: 0, all 60,000)",
     )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", action="store_true", help="print the results as JSON last")
     parser.add_argument(
         "--torch-threads",
         type=int,

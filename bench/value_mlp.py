@@ -13,9 +13,7 @@ is what a training loop pays. A second pass with gc disabled during the step sho
 of the step is cyclic-gc time. Run: .venv/bin/python bench/value_mlp.py [--quick]
 """
 
-import argparse
 import gc
-import json
 import math
 import os
 import random
@@ -24,7 +22,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _timing import machine, machine_line, summary, table  # noqa: E402
+import _cli as cli  # noqa: E402
+from _timing import summary, table  # noqa: E402
 
 N_POINTS = 100
 SIZES = (2, [16, 16, 1])
@@ -332,18 +331,8 @@ def report(res):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds")
-    parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument("--json", action="store_true", help="print the raw results as JSON")
-    args = parser.parse_args(argv)
-    res = run(rounds=args.rounds or (4 if args.quick else 10))
-    if args.json:
-        print(json.dumps(res))
-        return
-    print(machine_line(machine()))
-    print()
-    print(report(res))
+    args = cli.parser(__doc__).parse_args(argv)
+    cli.finish(args, run(rounds=cli.rounds(args, 4, 10)), report)
 
 
 if __name__ == "__main__":

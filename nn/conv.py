@@ -5,7 +5,6 @@ out[n, o, p, q] = b[o] + sum_{c, i, j} W[o, c, i, j] x[n, c, p*sh + i*dh - ph, q
 gradients are those of Unfold (whose backward is Fold, col2im), matmul, add and reshapes.
 """
 
-import math
 import operator
 
 from autograd import empty, pad
@@ -13,7 +12,7 @@ from autograd.ops import Permute, Reshape
 from autograd.ops.conv import Unfold
 from nn import init
 from nn.module import Module
-from nn.parameter import Parameter
+from nn.parameter import Parameter, _optional_parameter
 
 __all__ = ["Conv2d", "conv2d"]
 
@@ -224,19 +223,11 @@ class Conv2d(Module):
         self.padding_mode = padding_mode
         shape = _check_shape((out_channels, in_channels // groups) + self.kernel_size)
         self.weight = Parameter(empty(shape, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _optional_parameter(self, "bias", bias, out_channels, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init._reset_affine(self.weight, self.bias, empty_fan_in_bias=False)
 
     def forward(self, input):
         # op=self: errors name the layer by its repr, formatted only when one is raised
@@ -244,18 +235,23 @@ class Conv2d(Module):
                        self.groups, self.padding_mode, self)  # fmt: skip
 
     def extra_repr(self):
-        s = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode}"
-        return s
+        return _conv_extra_repr(self, 2)
+
+
+def _conv_extra_repr(m, n):
+    """A conv layer's repr arguments, as PyTorch's: the options that differ from the
+    defaults of an n-d convolution."""
+    s = f"{m.in_channels}, {m.out_channels}, kernel_size={m.kernel_size}, stride={m.stride}"
+    if m.padding != (0,) * n:
+        s += f", padding={m.padding}"
+    if m.dilation != (1,) * n:
+        s += f", dilation={m.dilation}"
+    if getattr(m, "output_padding", (0,) * n) != (0,) * n:
+        s += f", output_padding={m.output_padding}"
+    if m.groups != 1:
+        s += f", groups={m.groups}"
+    if m.bias is None:
+        s += ", bias=False"
+    if m.padding_mode != "zeros":
+        s += f", padding_mode={m.padding_mode}"
+    return s

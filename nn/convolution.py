@@ -7,14 +7,12 @@ convolution, (in, out/groups, *k) for a transposed one, and both weight and bias
 U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = weight.shape[1] * prod(k).
 """
 
-import math
-
 from autograd import empty
 from nn import functional as F
 from nn import init
-from nn.conv import _PADDING_MODES, _is_int
+from nn.conv import _PADDING_MODES, _conv_extra_repr, _is_int
 from nn.module import Module
-from nn.parameter import Parameter
+from nn.parameter import Parameter, _optional_parameter
 
 __all__ = ["Conv1d", "ConvTranspose1d", "ConvTranspose2d"]
 
@@ -77,39 +75,14 @@ class _ConvNd(Module):
         else:
             shape = (out_channels, in_channels // groups) + self.kernel_size
         self.weight = Parameter(empty(shape, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _optional_parameter(self, "bias", bias, out_channels, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init._reset_affine(self.weight, self.bias, empty_fan_in_bias=False)
 
     def extra_repr(self):
-        n = self._dims
-        s = (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}"
-        )
-        if self.padding != (0,) * n:
-            s += f", padding={self.padding}"
-        if self.dilation != (1,) * n:
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0,) * n:
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode}"
-        return s
+        return _conv_extra_repr(self, self._dims)
 
     def _output_padding(self, input, output_size):
         """output_padding that makes the output output_size (PyTorch's _output_padding)."""
@@ -150,9 +123,8 @@ class Conv1d(_ConvNd):
                          self.groups, self.padding_mode, self)  # fmt: skip
 
 
-class ConvTranspose1d(_ConvNd):
-    """Transposed 1-D convolution, as torch.nn.ConvTranspose1d: (N, C_in, L) -> (N, C_out, Lo),
-    Lo = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1."""
+class _ConvTransposeNd(_ConvNd):
+    _transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
@@ -162,28 +134,19 @@ class ConvTranspose1d(_ConvNd):
 
     def forward(self, input, output_size=None):
         output_padding = self._output_padding(input, output_size)
-        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
-                                  output_padding, self.groups, self.dilation)  # fmt: skip
+        conv = F.conv_transpose1d if self._dims == 1 else F.conv_transpose2d
+        return conv(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                    self.groups, self.dilation)  # fmt: skip
 
 
-class ConvTranspose2d(_ConvNd):
+class ConvTranspose1d(_ConvTransposeNd):
+    """Transposed 1-D convolution, as torch.nn.ConvTranspose1d: (N, C_in, L) -> (N, C_out, Lo),
+    Lo = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1."""
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """Transposed 2-D convolution, as torch.nn.ConvTranspose2d: (N, C_in, H, W) ->
     (N, C_out, Ho, Wo), Ho = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1.
     """
 
     _dims = 2
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
-                 device=None, dtype=None):  # fmt: skip
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype, output_padding)  # fmt: skip
-
-    def forward(self, input, output_size=None):
-        output_padding = self._output_padding(input, output_size)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  output_padding, self.groups, self.dilation)  # fmt: skip
-
-
-ConvTranspose1d._transposed = True
-ConvTranspose2d._transposed = True

@@ -248,3 +248,24 @@ def kaiming_normal(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
 
 
 from autograd.tensor import _wrap  # noqa: E402
+
+
+def _reset_affine(weight, bias, empty_fan_in_bias=True):
+    """PyTorch's default for Linear and Conv: W ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by way
+    of kaiming_uniform_(a=sqrt(5)), and the bias from the same bound. With no inputs
+    (fan_in 0) Linear zeroes the bias, while Conv (empty_fan_in_bias=False) leaves it as is."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is None:
+        return
+    fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+    if fan_in > 0 or empty_fan_in_bias:
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)
+
+
+def _reset_norm_affine(weight, bias):
+    """A normalisation layer's scale and shift: weight = 1, bias = 0 (either may be None)."""
+    if weight is not None:
+        ones_(weight)
+    if bias is not None:
+        zeros_(bias)

@@ -7,7 +7,7 @@ from nn import functional as F
 from nn import init
 from nn.conv import _check_shape
 from nn.module import Module
-from nn.parameter import Parameter
+from nn.parameter import Parameter, _optional_parameter
 
 __all__ = ["Identity", "Linear", "Maxout", "Flatten"]
 
@@ -22,16 +22,6 @@ class Identity(Module):
         return input
 
 
-def _reset_affine(weight, bias):
-    """PyTorch's default for Linear: W ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) by way of
-    kaiming_uniform_(a=sqrt(5)), and the bias from the same bound."""
-    init.kaiming_uniform_(weight, a=math.sqrt(5))
-    if bias is not None:
-        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
-        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-        init.uniform_(bias, -bound, bound)
-
-
 class Linear(Module):
     """y = x W^T + b: (*, in_features) -> (*, out_features); weight (out_features, in_features)."""
 
@@ -41,14 +31,11 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(empty(out_features, in_features, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _optional_parameter(self, "bias", bias, out_features, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        _reset_affine(self.weight, self.bias)
+        init._reset_affine(self.weight, self.bias)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)
@@ -77,14 +64,11 @@ class Maxout(Module):
         self.pieces = pieces
         rows = out_features * pieces
         self.weight = Parameter(empty(rows, in_features, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(rows, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _optional_parameter(self, "bias", bias, rows, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        _reset_affine(self.weight, self.bias)
+        init._reset_affine(self.weight, self.bias)
 
     def forward(self, input):
         return F.maxout(input, self.weight, self.bias, self.pieces)
@@ -145,10 +129,7 @@ class Bilinear(Module):
         self.weight = Parameter(
             empty(out_features, in1_features, in2_features, device=device, dtype=dtype)
         )
-        if bias:
-            self.bias = Parameter(empty(out_features, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _optional_parameter(self, "bias", bias, out_features, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):

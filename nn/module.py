@@ -5,29 +5,10 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from autograd import Tensor, no_grad
+from autograd.hooks import RemovableHandle
 from nn.parameter import Parameter
 
 __all__ = ["Module", "RemovableHandle"]
-
-
-class RemovableHandle:
-    """Returned by `register_*_hook`; `handle.remove()` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks):
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -581,13 +562,8 @@ class _BackwardHookOutput(Function):
         return grad, None
 
 
-class _BackwardHookInput(Function):
+class _BackwardHookInput(_BackwardHookOutput):
     """y = x.  dy/dx = 1; backward calls the module's hooks with (grad_input, grad_output)."""
-
-    @staticmethod
-    def forward(ctx, x, state):
-        ctx.state = state
-        return x * 1.0
 
     @staticmethod
     def backward(ctx, grad):

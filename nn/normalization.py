@@ -1,5 +1,5 @@
 """Normalisation layers: `BatchNorm1d`, `BatchNorm2d`, `LayerNorm`, and their functional forms
-`batch_norm` and `layer_norm`.
+`batch_norm` and `layer_norm` (which live in nn.functional).
 
 Both normalise as y = (x - mean) / sqrt(var + eps) * weight + bias, with the biased variance;
 they differ in the dims the statistics are taken over. The forms are compositions of Tensor ops
@@ -8,122 +8,14 @@ they differ in the dims the statistics are taken over. The forms are composition
 
 import numbers
 
-from autograd import empty, int64, no_grad, ones, tensor, zeros
+from autograd import int64, no_grad, ones, tensor, zeros
+from nn import functional as F
 from nn import init
+from nn.functional import _verify_batch_size, batch_norm, layer_norm
 from nn.module import Module
-from nn.parameter import Parameter
+from nn.parameter import _affine_parameters
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "batch_norm", "layer_norm"]
-
-
-# --------------------------------------------------------------------------- functional
-def _verify_batch_size(shape):
-    """Training statistics need at least two values per channel (N * L * H * W > 1)."""
-    values = shape[0]
-    for s in shape[2:]:
-        values *= s
-    if values == 1:
-        raise ValueError(
-            f"Expected more than 1 value per channel when training, got input size {tuple(shape)}"
-        )
-
-
-def _check_per_channel(name, t, channels, shape):
-    if t is not None and t.numel() != channels:
-        raise RuntimeError(
-            f"batch_norm: {name} should contain {channels} elements not {t.numel()} "
-            f"(input of shape {tuple(shape)} has {channels} channels at dim 1)"
-        )
-
-
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):  # fmt: skip
-    """Normalise each channel (dim 1) of an (N, C, *) input over every other dim.
-
-    training: y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias with the batch's mean and
-    biased variance; running_mean / running_var (when given) are updated in place, without
-    recording, as r <- (1 - momentum) r + momentum s, using the unbiased variance.
-    Otherwise the running statistics stand in for E[x] and Var[x].
-    """
-    shape = input.shape
-    if input.ndim < 2:
-        raise ValueError(
-            f"batch_norm: expected input of shape (N, C, *) with at least 2 dims, got shape "
-            f"{tuple(shape)}"
-        )
-    channels = shape[1]
-    for name, t in (("running_mean", running_mean), ("running_var", running_var),
-                    ("weight", weight), ("bias", bias)):  # fmt: skip
-        _check_per_channel(name, t, channels, shape)
-    if training:
-        _verify_batch_size(shape)
-        if eps <= 0.0:
-            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
-    else:
-        if eps < 0.0:
-            raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-        if running_mean is None or running_var is None:
-            raise RuntimeError(
-                "batch_norm: running_mean and running_var must be given when training=False "
-                "(pass training=True to normalise with the batch's statistics)"
-            )
-    dims = (0,) + tuple(range(2, input.ndim))
-    per_channel = (1, channels) + (1,) * (input.ndim - 2)  # broadcasts a (C,) vector
-    if training:
-        n = input.numel() // channels
-        mean = input.sum(dims, keepdim=True) / n
-        centered = input - mean
-        squares = (centered * centered).sum(dims, keepdim=True)
-        var = squares / n
-        with no_grad():
-            # PyTorch's order of operations: momentum * new + (1 - momentum) * old
-            if running_mean is not None:
-                batch_mean = mean.detach().reshape(channels)  # no tangent either
-                running_mean.copy_(batch_mean * momentum + running_mean * (1 - momentum))
-            if running_var is not None:
-                unbiased = squares.detach().reshape(channels) / (n - 1)
-                running_var.copy_(unbiased * momentum + running_var * (1 - momentum))
-    else:
-        centered = input - running_mean.reshape(per_channel)
-        var = running_var.reshape(per_channel)
-    out = centered * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight.reshape(per_channel)
-    if bias is not None:
-        out = out + bias.reshape(per_channel)
-    return out
-
-
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normalise over the last len(normalized_shape) dims, which must equal normalized_shape:
-    y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance); weight and bias have
-    shape normalized_shape."""
-    if isinstance(normalized_shape, numbers.Integral):
-        normalized_shape = (normalized_shape,)
-    normalized_shape = tuple(normalized_shape)
-    k = len(normalized_shape)
-    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k :]) != normalized_shape:
-        expected = ", ".join(str(s) for s in normalized_shape)
-        raise RuntimeError(
-            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
-            f"[*, {expected}], but got input of size{list(input.shape)}"
-        )
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t.shape) != normalized_shape:
-            raise RuntimeError(
-                f"layer_norm: expected {name} to be of same shape as normalized_shape, but got "
-                f"{name} of shape {tuple(t.shape)} and normalized_shape = {normalized_shape}"
-            )
-    dims = tuple(range(input.ndim - k, input.ndim))
-    mean = input.mean(dims, keepdim=True)
-    centered = input - mean
-    var = (centered * centered).mean(dims, keepdim=True)
-    out = centered * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
 
 
 # --------------------------------------------------------------------------- layers
@@ -142,15 +34,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(empty(num_features, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(num_features, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, num_features, affine, bias, device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, device=device, dtype=dtype))
             self.register_buffer("running_var", ones(num_features, device=device, dtype=dtype))
@@ -170,10 +54,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        init._reset_norm_affine(self.weight, self.bias)
 
     def _check_input(self, input):
         name = f"{type(self).__name__}({self.num_features})"
@@ -255,22 +136,11 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        init._reset_norm_affine(self.weight, self.bias)
 
     def forward(self, input):
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -299,26 +169,13 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(empty(num_channels, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(num_channels, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, num_channels, affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        init._reset_norm_affine(self.weight, self.bias)
 
     def forward(self, input):
-        from nn import functional as F
-
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
@@ -340,8 +197,6 @@ class _InstanceNorm(_BatchNorm):
                          dtype, bias=bias)  # fmt: skip
 
     def forward(self, input):
-        from nn import functional as F
-
         name = type(self).__name__
         batched = self._spatial + 2
         if input.ndim not in (batched - 1, batched):

@@ -29,3 +29,18 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+def _optional_parameter(module, name, present, shape, device=None, dtype=None):
+    """module.<name> = an uninitialised Parameter of `shape` (reset_parameters fills it), or,
+    when not `present`, None registered under that name (as PyTorch's bias=False)."""
+    if present:
+        setattr(module, name, Parameter(empty(shape, device=device, dtype=dtype)))
+    else:
+        module.register_parameter(name, None)
+
+
+def _affine_parameters(module, shape, affine, bias, device=None, dtype=None):
+    """A normalisation layer's scale `weight` and shift `bias`, both of `shape`."""
+    _optional_parameter(module, "weight", affine, shape, device, dtype)
+    _optional_parameter(module, "bias", affine and bias, shape, device, dtype)

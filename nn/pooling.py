@@ -128,8 +128,8 @@ def _flat_indices(xp, index, size, kernel, stride, padding, dilation):
     return (rows * size[1] + cols).astype("int64")
 
 
-class MaxPool2d(Module):
-    """Max over kh x kw windows, as torch.nn.MaxPool2d (stride defaults to kernel_size)."""
+class _MaxPoolNd(Module):
+    """MaxPool1d's and MaxPool2d's options, kept as given (stride defaults to kernel_size)."""
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):  # fmt: skip
@@ -140,17 +140,25 @@ class MaxPool2d(Module):
         self.dilation = dilation
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
-        _pool_args(kernel_size, self.stride, padding, dilation, "MaxPool2d")
-
-    def forward(self, input):
-        return _max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                           self.ceil_mode, self.return_indices, self)  # fmt: skip
 
     def extra_repr(self):
         return (
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max over kh x kw windows, as torch.nn.MaxPool2d (stride defaults to kernel_size)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):  # fmt: skip
+        super().__init__(kernel_size, stride, padding, dilation, return_indices, ceil_mode)
+        _pool_args(kernel_size, self.stride, padding, dilation, "MaxPool2d")
+
+    def forward(self, input):
+        return _max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                           self.ceil_mode, self.return_indices, self)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- average pooling

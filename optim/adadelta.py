@@ -2,7 +2,7 @@
 
 from autograd import tensor, zeros_like
 from optim._flags import flags
-from optim.optimizer import Optimizer, _check
+from optim.optimizer import Optimizer, _check, _check_nonnegative, _weight_decay
 
 __all__ = ["Adadelta"]
 
@@ -17,33 +17,14 @@ class Adadelta(Optimizer):
     p <- p - lr * dx
     """
 
-    def __init__(
-        self,
-        params,
-        lr=1.0,
-        rho=0.9,
-        eps=1e-6,
-        weight_decay=0,
-        foreach=None,
-        *,
-        capturable=False,
-        maximize=False,
-        differentiable=False,
-    ):
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
+                 capturable=False, maximize=False, differentiable=False):  # fmt: skip
+        _check_nonnegative(lr=lr)
         _check(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}")
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(
-            lr=lr,
-            rho=rho,
-            eps=eps,
-            weight_decay=weight_decay,
-            maximize=maximize,
-            **flags(
-                "Adadelta", capturable=capturable, foreach=foreach, differentiable=differentiable
-            ),
-        )
+        _check_nonnegative(eps=eps, weight_decay=weight_decay)
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                        **flags("Adadelta", capturable=capturable, foreach=foreach,
+                                differentiable=differentiable))  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
@@ -56,8 +37,7 @@ class Adadelta(Optimizer):
         square_avg = state["square_avg"]
         acc_delta = state["acc_delta"]
         state["step"].add_(1)
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * p
+        grad = _weight_decay(p, grad, group)
         square_avg.mul_(rho).add_(grad * grad, alpha=1 - rho)
         std = (square_avg + eps).sqrt()
         delta = (acc_delta + eps).sqrt().div_(std).mul_(grad)

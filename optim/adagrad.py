@@ -2,7 +2,7 @@
 
 from autograd import full_like, tensor
 from optim._flags import flags
-from optim.optimizer import Optimizer, _check
+from optim.optimizer import Optimizer, _check_nonnegative, _weight_decay
 
 __all__ = ["Adagrad"]
 
@@ -16,37 +16,16 @@ class Adagrad(Optimizer):
     p <- p - clr * g / (sqrt(sum) + eps)
     """
 
-    def __init__(
-        self,
-        params,
-        lr=1e-2,
-        lr_decay=0,
-        weight_decay=0,
-        initial_accumulator_value=0,
-        eps=1e-10,
-        foreach=None,
-        *,
-        maximize=False,
-        differentiable=False,
-        fused=None,
-    ):
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
-        _check(
-            initial_accumulator_value >= 0.0,
-            f"Invalid initial_accumulator_value value: {initial_accumulator_value}",
-        )
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        defaults = dict(
-            lr=lr,
-            lr_decay=lr_decay,
-            eps=eps,
-            weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value,
-            maximize=maximize,
-            **flags("Adagrad", foreach=foreach, differentiable=differentiable, fused=fused),
-        )
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False,
+                 fused=None):  # fmt: skip
+        _check_nonnegative(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                           initial_accumulator_value=initial_accumulator_value,
+                           eps=eps)  # fmt: skip
+        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, maximize=maximize,
+                        **flags("Adagrad", foreach=foreach, differentiable=differentiable,
+                                fused=fused))  # fmt: skip
         super().__init__(params, defaults)
         # As PyTorch, the accumulators exist from the start (state_dict() shows them).
         for group in self.param_groups:
@@ -60,8 +39,7 @@ class Adagrad(Optimizer):
     def _update(self, p, grad, state, group):
         state["step"].add_(1)
         step = state["step"].item()
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * p
+        grad = _weight_decay(p, grad, group)
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         state["sum"].add_(grad * grad)
         std = state["sum"].sqrt().add_(group["eps"])

@@ -2,7 +2,7 @@
 
 from autograd import ones, tensor, zeros_like
 from optim._flags import flags
-from optim.optimizer import Optimizer, _check
+from optim.optimizer import Optimizer, _check_nonnegative, _weight_decay
 
 __all__ = ["ASGD"]
 
@@ -19,30 +19,14 @@ class ASGD(Optimizer):
     shows in the steps.
     """
 
-    def __init__(
-        self,
-        params,
-        lr=1e-2,
-        lambd=1e-4,
-        alpha=0.75,
-        t0=1e6,
-        weight_decay=0,
-        foreach=None,
-        maximize=False,
-        differentiable=False,
-        capturable=False,
-    ):
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
-        defaults = dict(
-            lr=lr,
-            lambd=lambd,
-            alpha=alpha,
-            t0=t0,
-            weight_decay=weight_decay,
-            maximize=maximize,
-            **flags("ASGD", foreach=foreach, differentiable=differentiable, capturable=capturable),
-        )
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
+                 foreach=None, maximize=False, differentiable=False,
+                 capturable=False):  # fmt: skip
+        _check_nonnegative(lr=lr, weight_decay=weight_decay)
+        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                        maximize=maximize,
+                        **flags("ASGD", foreach=foreach, differentiable=differentiable,
+                                capturable=capturable))  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
@@ -60,8 +44,7 @@ class ASGD(Optimizer):
                 state[key] = state[key].to(step_t.dtype)
         eta, mu = state["eta"], state["mu"]
         step_t.add_(1)
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * p
+        grad = _weight_decay(p, grad, group)
         eta_value = eta.item()
         p.mul_(1 - lambd * eta_value)
         p.add_(grad, alpha=-eta_value)

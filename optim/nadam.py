@@ -3,7 +3,7 @@
 from autograd import ones, tensor, zeros_like
 from optim._flags import flags
 from optim.adam import _check_betas_eps
-from optim.optimizer import Optimizer, _check, _lerp_
+from optim.optimizer import Optimizer, _adam_moments, _check_nonnegative, _weight_decay
 
 __all__ = ["NAdam"]
 
@@ -19,33 +19,16 @@ class NAdam(Optimizer):
     p <- p - lr * mu_{t+1} / (1 - prod * mu_{t+1}) * m / denom
     """
 
-    def __init__(
-        self,
-        params,
-        lr=2e-3,
-        betas=(0.9, 0.999),
-        eps=1e-8,
-        weight_decay=0,
-        momentum_decay=4e-3,
-        decoupled_weight_decay=False,
-        *,
-        foreach=None,
-        maximize=False,
-        capturable=False,
-        differentiable=False,
-    ):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
+                 maximize=False, capturable=False, differentiable=False):  # fmt: skip
         _check_betas_eps(lr, betas, eps, weight_decay)
-        _check(momentum_decay >= 0.0, f"Invalid momentum_decay value: {momentum_decay}")
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum_decay=momentum_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-            maximize=maximize,
-            **flags("NAdam", foreach=foreach, capturable=capturable, differentiable=differentiable),
-        )
+        _check_nonnegative(momentum_decay=momentum_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                        **flags("NAdam", foreach=foreach, capturable=capturable,
+                                differentiable=differentiable))  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
@@ -58,24 +41,16 @@ class NAdam(Optimizer):
     def _update(self, p, grad, state, group):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
-        weight_decay = group["weight_decay"]
         momentum_decay = group["momentum_decay"]
-        exp_avg = state["exp_avg"]
-        exp_avg_sq = state["exp_avg_sq"]
         mu_product = state["mu_product"]
         state["step"].add_(1)
         step = state["step"].item()
         bias_correction2 = 1 - beta2**step
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * weight_decay)
-            else:
-                grad = grad + weight_decay * p
+        grad = _weight_decay(p, grad, group, group["decoupled_weight_decay"])
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         mu_product.mul_(mu)
-        _lerp_(exp_avg, grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).add_(grad * grad, alpha=1 - beta2)
+        exp_avg, exp_avg_sq = _adam_moments(state, grad, beta1, beta2)
         denom = (exp_avg_sq / bias_correction2).sqrt().add_(group["eps"])
         mu_product = mu_product.item()
         mu_product_next = mu_product * mu_next

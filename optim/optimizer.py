@@ -332,3 +332,33 @@ def _check(ok, message):
 def _lerp_(start, end, weight):
     """start <- start + weight * (end - start), in place (torch.lerp_)."""
     return start.add_(end - start, alpha=weight)
+
+
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def _check_nonnegative(**options):
+    """ValueError, in PyTorch's words, for the first option (in the order given) below 0."""
+    for name, value in options.items():
+        _check(value >= 0.0, f"Invalid {_LABELS.get(name, name + ' value')}: {value}")
+
+
+def _weight_decay(p, grad, group, decoupled=False):
+    """The gradient after weight decay: g + weight_decay * p, or, decoupled (AdamW),
+    g itself after p <- p * (1 - lr * weight_decay)."""
+    weight_decay = group["weight_decay"]
+    if weight_decay == 0:
+        return grad
+    if decoupled:
+        p.mul_(1 - group["lr"] * weight_decay)
+        return grad
+    return grad + weight_decay * p
+
+
+def _adam_moments(state, grad, beta1, beta2):
+    """m <- m + (1 - beta1) (g - m), v <- beta2 v + (1 - beta2) g^2 (the Adam family's
+    running averages, in state 'exp_avg' and 'exp_avg_sq'); returns (m, v)."""
+    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+    _lerp_(exp_avg, grad, 1 - beta1)
+    exp_avg_sq.mul_(beta2).add_(grad * grad, alpha=1 - beta2)
+    return exp_avg, exp_avg_sq

@@ -2,10 +2,9 @@
 
 import math
 
-from autograd import tensor, zeros_like
 from optim._flags import flags
-from optim.adam import _check_betas_eps
-from optim.optimizer import Optimizer, _lerp_
+from optim.adam import _adam_state, _check_betas_eps
+from optim.optimizer import Optimizer, _adam_moments, _weight_decay
 
 __all__ = ["RAdam"]
 
@@ -21,52 +20,26 @@ class RAdam(Optimizer):
     otherwise: p <- p - lr * m / (1 - beta1^t)
     """
 
-    def __init__(
-        self,
-        params,
-        lr=1e-3,
-        betas=(0.9, 0.999),
-        eps=1e-8,
-        weight_decay=0,
-        decoupled_weight_decay=False,
-        *,
-        foreach=None,
-        maximize=False,
-        capturable=False,
-        differentiable=False,
-    ):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):  # fmt: skip
         _check_betas_eps(lr, betas, eps, weight_decay)
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-            maximize=maximize,
-            **flags("RAdam", foreach=foreach, capturable=capturable, differentiable=differentiable),
-        )
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                        **flags("RAdam", foreach=foreach, capturable=capturable,
+                                differentiable=differentiable))  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
-        state["step"] = tensor(0.0)
-        state["exp_avg"] = zeros_like(p)
-        state["exp_avg_sq"] = zeros_like(p)
+        _adam_state(p, state)
 
     def _update(self, p, grad, state, group):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
-        weight_decay = group["weight_decay"]
-        exp_avg = state["exp_avg"]
-        exp_avg_sq = state["exp_avg_sq"]
         state["step"].add_(1)
         step = state["step"].item()
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * weight_decay)
-            else:
-                grad = grad + weight_decay * p
-        _lerp_(exp_avg, grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).add_(grad * grad, alpha=1 - beta2)
+        grad = _weight_decay(p, grad, group, group["decoupled_weight_decay"])
+        exp_avg, exp_avg_sq = _adam_moments(state, grad, beta1, beta2)
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
         bias_corrected_exp_avg = exp_avg / bias_correction1

@@ -2,7 +2,7 @@
 
 from autograd import tensor, zeros_like
 from optim._flags import flags
-from optim.optimizer import Optimizer, _check, _lerp_
+from optim.optimizer import Optimizer, _check_nonnegative, _lerp_, _weight_decay
 
 __all__ = ["RMSprop"]
 
@@ -18,37 +18,15 @@ class RMSprop(Optimizer):
     otherwise: p <- p - lr * g / denom
     """
 
-    def __init__(
-        self,
-        params,
-        lr=1e-2,
-        alpha=0.99,
-        eps=1e-8,
-        weight_decay=0,
-        momentum=0,
-        centered=False,
-        capturable=False,
-        foreach=None,
-        maximize=False,
-        differentiable=False,
-    ):
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
-        _check(alpha >= 0.0, f"Invalid alpha value: {alpha}")
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            alpha=alpha,
-            eps=eps,
-            centered=centered,
-            weight_decay=weight_decay,
-            maximize=maximize,
-            **flags(
-                "RMSprop", capturable=capturable, foreach=foreach, differentiable=differentiable
-            ),
-        )
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):  # fmt: skip
+        _check_nonnegative(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay,
+                           alpha=alpha)  # fmt: skip
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, maximize=maximize,
+                        **flags("RMSprop", capturable=capturable, foreach=foreach,
+                                differentiable=differentiable))  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
@@ -62,8 +40,7 @@ class RMSprop(Optimizer):
     def _update(self, p, grad, state, group):
         alpha = group["alpha"]
         state["step"].add_(1)
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * p
+        grad = _weight_decay(p, grad, group)
         square_avg = state["square_avg"]
         square_avg.mul_(alpha).add_(grad * grad, alpha=1 - alpha)
         if group["centered"]:

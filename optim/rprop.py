@@ -2,7 +2,7 @@
 
 from autograd import full_like, tensor, zeros_like
 from optim._flags import flags
-from optim.optimizer import Optimizer, _check
+from optim.optimizer import Optimizer, _check, _check_nonnegative
 
 __all__ = ["Rprop"]
 
@@ -15,27 +15,14 @@ class Rprop(Optimizer):
     g <- 0 where the sign flipped;  p <- p - sign(g) * step_size;  g_prev <- g
     """
 
-    def __init__(
-        self,
-        params,
-        lr=1e-2,
-        etas=(0.5, 1.2),
-        step_sizes=(1e-6, 50),
-        *,
-        capturable=False,
-        foreach=None,
-        maximize=False,
-        differentiable=False,
-    ):
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
+                 capturable=False, foreach=None, maximize=False,
+                 differentiable=False):  # fmt: skip
+        _check_nonnegative(lr=lr)
         _check(0.0 < etas[0] < 1.0 < etas[1], f"Invalid eta values: {etas[0]}, {etas[1]}")
-        defaults = dict(
-            lr=lr,
-            etas=etas,
-            step_sizes=step_sizes,
-            maximize=maximize,
-            **flags("Rprop", foreach=foreach, differentiable=differentiable, capturable=capturable),
-        )
+        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize,
+                        **flags("Rprop", foreach=foreach, differentiable=differentiable,
+                                capturable=capturable))  # fmt: skip
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):

@@ -1,7 +1,7 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and maximize."""
 
 from optim._flags import flags
-from optim.optimizer import Optimizer, _check
+from optim.optimizer import Optimizer, _check, _check_nonnegative, _weight_decay
 
 __all__ = ["SGD"]
 
@@ -15,42 +15,22 @@ class SGD(Optimizer):
     p <- p - lr * g
     """
 
-    def __init__(
-        self,
-        params,
-        lr=1e-3,
-        momentum=0,
-        dampening=0,
-        weight_decay=0,
-        nesterov=False,
-        *,
-        maximize=False,
-        foreach=None,
-        differentiable=False,
-        fused=None,
-    ):
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                 *, maximize=False, foreach=None, differentiable=False, fused=None):  # fmt: skip
+        _check_nonnegative(lr=lr, momentum=momentum, weight_decay=weight_decay)
         _check(
             not nesterov or (momentum > 0 and dampening == 0),
             "Nesterov momentum requires a momentum and zero dampening",
         )
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-            **flags("SGD", foreach=foreach, differentiable=differentiable, fused=fused),
-        )
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize,
+                        **flags("SGD", foreach=foreach, differentiable=differentiable,
+                                fused=fused))  # fmt: skip
         super().__init__(params, defaults)
 
     def _update(self, p, grad, state, group):
         momentum = group["momentum"]
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * p
+        grad = _weight_decay(p, grad, group)
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:

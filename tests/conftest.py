@@ -7,6 +7,7 @@ more or fewer examples say so with their own `@settings(...)`.
 Select another profile with `pytest --hypothesis-profile=thorough` (random, more examples).
 """
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -25,3 +26,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci")
+
+
+@pytest.fixture
+def fake_device(monkeypatch):
+    """ "cuda:7", a second device computing with numpy (helpers.FakeDevice), for this test."""
+    from helpers import FakeDevice
+
+    import backends.backend
+
+    device = backends.Device("cuda", 7)
+    monkeypatch.setitem(backends.backend._backends, "cuda:7", FakeDevice(device))
+    return "cuda:7"

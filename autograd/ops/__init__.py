@@ -40,14 +40,12 @@ from autograd.ops.elementwise import (
 )
 from autograd.ops.index import Gather, GetItem, IndexAdd, SetItem
 from autograd.ops.linalg import Linear, MatMul
+from autograd.ops.loss import CrossEntropy, CrossEntropyGrad, NLLLoss
 from autograd.ops.reduce import (
     Amax,
     Amin,
-    CrossEntropy,
-    CrossEntropyGrad,
     LogSoftmax,
     LogSoftmaxGrad,
-    NLLLoss,
     Prod,
     Sum,
     Var,

@@ -6,6 +6,7 @@ import threading
 import numpy as np
 import pytest
 import torch
+from helpers import Cube, Double
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -850,18 +851,6 @@ def test_inplace_with_grad_requiring_other_operand():
 
 
 # --------------------------------------------------------------------------- custom Function
-class Cube(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * 3 * x**2
-
-
 def test_custom_function_cube():
     t = leaf([1.0, -2.0, 0.5])
     y = Cube.apply(t)
@@ -947,11 +936,7 @@ def test_custom_function_saved_tensors_version_checked():
 
 
 def test_custom_function_wrong_shape_gradient_raises():
-    class Bad(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
+    class Bad(Double):
         @staticmethod
         def backward(ctx, grad):
             return grad.sum()  # shape () instead of (3,)
@@ -963,11 +948,7 @@ def test_custom_function_wrong_shape_gradient_raises():
 
 
 def test_custom_function_wrong_number_of_gradients_raises():
-    class Two(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
+    class Two(Double):
         @staticmethod
         def backward(ctx, grad):
             return grad, grad

@@ -5,50 +5,17 @@ import re
 
 import numpy as np
 import pytest
+from helpers import Cube, Double, assert_unchanged, snapshot
 
 import autograd
 import backends
 import backends.backend
-from autograd import Function, Tensor, no_grad
-from backends.numpy_backend import NumpyBackend
+from autograd import Tensor, no_grad
 
 
 def leaf(*shape, seed=0):
     rng = np.random.default_rng(seed)
     return Tensor(rng.standard_normal(shape), requires_grad=True)
-
-
-class FakeDevice(NumpyBackend):
-    """A second backend that computes with numpy but is a different device."""
-
-    def __init__(self, device):
-        super().__init__()
-        self.device = device
-
-
-@pytest.fixture
-def fake_device(monkeypatch):
-    device = backends.Device("cuda", 7)
-    monkeypatch.setitem(backends.backend._backends, "cuda:7", FakeDevice(device))
-    return "cuda:7"
-
-
-def snapshot(*tensors):
-    return [
-        (t.array.copy(), None if t.grad is None else t.grad.array.copy(), t._version, t.grad_fn)
-        for t in tensors
-    ]
-
-
-def assert_unchanged(before, tensors):
-    for (data, grad, version, grad_fn), t in zip(before, tensors, strict=True):
-        np.testing.assert_array_equal(t.array, data)
-        if grad is None:
-            assert t.grad is None
-        else:
-            np.testing.assert_array_equal(t.grad.array, grad)
-        assert t._version == version
-        assert t.grad_fn is grad_fn
 
 
 def with_grads(*tensors):
@@ -226,11 +193,7 @@ def test_failed_backward_can_be_retried_after_fix():
 
 
 def test_wrong_shape_gradient_from_custom_function_leaves_grads():
-    class Bad(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
+    class Bad(Double):
         @staticmethod
         def backward(ctx, grad):
             return grad.reshape(-1)[:2]
@@ -255,13 +218,8 @@ def test_inplace_mismatch_keeps_data_and_version():
 
 
 # --------------------------------------------------------------------------- gradcheck
-class WrongCube(Function):
+class WrongCube(Cube):
     """Forward x^3, backward deliberately 2x^2 instead of 3x^2."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
 
     @staticmethod
     def backward(ctx, grad):
@@ -293,13 +251,8 @@ def test_gradcheck_names_the_second_input():
 
 
 def test_gradgradcheck_catches_a_non_differentiable_backward():
-    class DetachedCube(Function):
+    class DetachedCube(Cube):
         """First derivative right, but written on detached data: second derivative lost."""
-
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x**3
 
         @staticmethod
         def backward(ctx, grad):

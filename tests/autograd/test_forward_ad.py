@@ -24,6 +24,7 @@ import pytest
 import test_ops as table  # the op table of tests/autograd/test_ops.py
 import torch
 import torch.autograd.forward_ad as tfw
+from helpers import Double
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -458,14 +459,8 @@ class Cube(Function):
         return tx * 3 * x * x * ctx.k + tc
 
 
-class NoJvp(Function):
-    @staticmethod
-    def forward(ctx, x):
-        return x * 2
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * 2
+class NoJvp(Double):
+    """A Function with a backward and no jvp."""
 
 
 def test_custom_function_jvp():

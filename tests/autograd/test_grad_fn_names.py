@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+from helpers import Cube
 
 import autograd
 import nn.functional as F
@@ -129,17 +130,6 @@ def test_node_class_names_as_torch():
 
 
 def test_custom_function_is_named_after_its_class_as_torch():
-    class Cube(autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x**3
-
-        @staticmethod
-        def backward(ctx, grad):
-            (x,) = ctx.saved_tensors
-            return grad * 3 * x**2
-
     class TorchCube(torch.autograd.Function):
         @staticmethod
         def forward(ctx, x):

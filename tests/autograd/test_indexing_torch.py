@@ -9,6 +9,7 @@ counts as an array index (numpy moves the array dims to the front there).
 import numpy as np
 import pytest
 import torch
+from helpers import outcome
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -136,13 +137,6 @@ def build(T, items):
         elif kind == "mask":
             out.append(T.tensor(spec[1]))
     return tuple(out)
-
-
-def outcome(fn):
-    try:
-        return fn(), None
-    except (IndexError, RuntimeError, ValueError, TypeError) as exc:
-        return None, exc
 
 
 def both_raise_alike(theirs, ours):

@@ -596,7 +596,7 @@ def _nll_loss(T, x, target, weight, reduction, fused=False):
     if T is TORCH:
         loss = F.cross_entropy if fused else F.nll_loss
         return loss(x, torch.tensor(target), w, ignore_index=-1, reduction=reduction)
-    loss = ops.reduce.CrossEntropy if fused else ops.reduce.NLLLoss
+    loss = ops.loss.CrossEntropy if fused else ops.loss.NLLLoss
     return loss.apply(x, target, w, -1, reduction)
 
 

@@ -4,38 +4,12 @@ leaves no state changed (`.grad`, `requires_grad`, tensor data)."""
 import numpy as np
 import pytest
 import torch
+from helpers import raises_like_torch
 
 import autograd
-import backends
-import backends.backend
 import nn
 import optim
 from autograd import Tensor
-from backends.numpy_backend import NumpyBackend
-
-
-def raises_like_torch(ours, theirs):
-    """Run both; they must raise the same exception type. Returns our exception."""
-    with pytest.raises(Exception) as t_exc:
-        theirs()
-    with pytest.raises(Exception) as o_exc:
-        ours()
-    assert type(o_exc.value) is type(t_exc.value), (o_exc.value, t_exc.value)
-    return o_exc.value
-
-
-class FakeDevice(NumpyBackend):
-    def __init__(self, device):
-        super().__init__()
-        self.device = device
-
-
-@pytest.fixture
-def fake_device(monkeypatch):
-    device = backends.Device("cuda", 7)
-    monkeypatch.setitem(backends.backend._backends, "cuda:7", FakeDevice(device))
-    return "cuda:7"
-
 
 # --------------------------------------------------------------------------- .grad
 GRAD_CASES = {

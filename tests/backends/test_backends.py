@@ -9,7 +9,6 @@ import backends
 import backends.backend
 from autograd import Tensor
 from backends import Device, DeviceError, get_backend, parse_device
-from backends.numpy_backend import NumpyBackend
 
 HAS_CUDA = "cuda" in backends.available()
 
@@ -119,21 +118,7 @@ def test_manual_seed_reproduces():
 
 
 # --------------------------------------------------------------------------- a second device
-class FakeDevice(NumpyBackend):
-    """A second device that computes with numpy: moving data and mixing devices without a GPU."""
-
-    def __init__(self, device):
-        super().__init__()
-        self.device = device
-
-    def from_numpy(self, array):
-        return np.array(array)  # a real transfer copies
-
-
-@pytest.fixture
-def fake_device(monkeypatch):
-    monkeypatch.setitem(backends.backend._backends, "cuda:7", FakeDevice(Device("cuda", 7)))
-    return "cuda:7"
+# (the fake_device fixture: tests/conftest.py)
 
 
 def test_to_another_device_moves_data_and_gradient(fake_device):

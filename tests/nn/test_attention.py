@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from helpers import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,13 +27,6 @@ def ours(array, requires_grad=False):
 
 def theirs(array, requires_grad=False):
     return None if array is None else torch.tensor(array, requires_grad=requires_grad)
-
-
-def assert_close(a, b, rtol=1e-10, atol=1e-12, equal_nan=False):
-    a = a.detach().numpy() if hasattr(a, "detach") else np.asarray(a)
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    assert a.shape == b.shape
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def make_mask(rng, kind, shape, keep_first=True):

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+from helpers import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,13 +31,6 @@ def ours(array, requires_grad=False):
 
 def theirs(array, requires_grad=False):
     return torch.tensor(array, requires_grad=requires_grad)
-
-
-def assert_close(a, b, rtol=1e-10, atol=1e-12, err_msg=""):
-    a = a.detach().numpy() if hasattr(a, "detach") else np.asarray(a)
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    assert a.shape == b.shape, f"shape {a.shape} != torch {b.shape}"
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=err_msg)
 
 
 def run_both(f_ours, f_theirs, arrays, rng, exact=False):

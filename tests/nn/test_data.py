@@ -596,7 +596,9 @@ class DictSamples(Dataset):
         return {"x": np.full(2, i, np.float32), "i": i, "w": i / 2, "name": f"s{i}"}
 
 
-class Stream(nd.IterableDataset):
+class _Stream:
+    """n samples (a float32 pair, its index), streamed: for ours and for torch's loader."""
+
     def __init__(self, n):
         self.n = n
 
@@ -607,15 +609,12 @@ class Stream(nd.IterableDataset):
         return self.n
 
 
-class TorchStream(tud.IterableDataset):
-    def __init__(self, n):
-        self.n = n
+class Stream(_Stream, nd.IterableDataset):
+    pass
 
-    def __iter__(self):
-        return iter((np.full(2, i, np.float32), i) for i in range(self.n))
 
-    def __len__(self):
-        return self.n
+class TorchStream(_Stream, tud.IterableDataset):
+    pass
 
 
 def loaders(kind, **kwargs):

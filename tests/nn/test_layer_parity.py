@@ -6,7 +6,7 @@ running statistics), with torch's weights copied into ours."""
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close_as, assert_same_grads, copy_weights
+from helpers import assert_close_as, assert_same_grads, copy_weights
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -4,6 +4,7 @@ gradients, running statistics over training steps, eval output, state dicts and 
 import numpy as np
 import pytest
 import torch
+from helpers import assert_close, check_forward_backward, ours
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,21 +13,6 @@ from autograd import gradcheck, gradgradcheck
 from nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm, batch_norm, layer_norm
 
 RNG = np.random.default_rng(0)
-
-
-def ours(array, requires_grad=False):
-    return autograd.tensor(array, requires_grad=requires_grad)
-
-
-def theirs(array, requires_grad=False):
-    return torch.tensor(array, requires_grad=requires_grad)
-
-
-def assert_close(a, b, rtol=1e-10, atol=1e-12):
-    a = a.detach().numpy() if hasattr(a, "detach") else np.asarray(a)
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    assert a.shape == b.shape
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
 def randomise_and_copy(our_module, torch_module, rng):
@@ -45,18 +31,7 @@ def check_step(our_module, torch_module, x, rng):
     for m in (our_module, torch_module):
         for p in m.parameters():
             p.grad = None
-    xo, xt = ours(x, True), theirs(x, True)
-    yo, yt = our_module(xo), torch_module(xt)
-    assert_close(yo, yt)
-    g = rng.standard_normal(yt.shape)
-    yo.backward(ours(g))
-    yt.backward(theirs(g))
-    assert_close(xo.grad, xt.grad)
-    torch_params = dict(torch_module.named_parameters())
-    our_params = dict(our_module.named_parameters())
-    assert our_params.keys() == torch_params.keys()
-    for name, p in our_params.items():
-        assert_close(p.grad, torch_params[name].grad)
+    check_forward_backward(our_module, torch_module, x, rng)
 
 
 def assert_same_state(our_module, torch_module):

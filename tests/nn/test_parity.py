@@ -4,7 +4,7 @@ inputs and parameters, with weights copied from the torch module through load_st
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close, copy_weights, ours, theirs
+from helpers import assert_close, check_forward_backward, copy_weights, ours, theirs
 
 import autograd
 import nn
@@ -17,18 +17,7 @@ RNG = np.random.default_rng(0)
 def check_module(our_module, torch_module, x, *, upstream=None):
     """Forward, input grad and parameter grads of our module equal torch's."""
     copy_weights(our_module, torch_module)
-    xo, xt = ours(x, True), theirs(x, True)
-    yo, yt = our_module(xo), torch_module(xt)
-    assert_close(yo, yt)
-    g = RNG.standard_normal(yt.shape) if upstream is None else upstream
-    yo.backward(ours(g))
-    yt.backward(theirs(g))
-    assert_close(xo.grad, xt.grad)
-    torch_params = dict(torch_module.named_parameters())
-    our_params = dict(our_module.named_parameters())
-    assert our_params.keys() == torch_params.keys()
-    for name, p in our_params.items():
-        assert_close(p.grad, torch_params[name].grad)
+    check_forward_backward(our_module, torch_module, x, RNG, upstream)
 
 
 # An input with exact zeros (kinks) and values on both tails.

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,13 +23,6 @@ def ours(array, requires_grad=False):
 
 def theirs(array, requires_grad=False):
     return torch.tensor(array, requires_grad=requires_grad)
-
-
-def assert_close(a, b, rtol=1e-10, atol=1e-12):
-    a = a.detach().numpy() if hasattr(a, "detach") else np.asarray(a)
-    b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
-    assert a.shape == b.shape
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
 def copy_weights(our_module, torch_module):

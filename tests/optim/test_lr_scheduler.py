@@ -12,15 +12,21 @@ from optim import lr_scheduler
 LRS = (0.1, 0.03)
 
 
-def make(lib, name, kwargs, last_epoch=None):
-    """An SGD over two param groups (lrs LRS) and the named scheduler on it."""
+def _groups(lib):
+    """(optim module, lr_scheduler module, two param groups of one parameter, lrs LRS)."""
     if lib == "ours":
         mod, sched_mod = optim, lr_scheduler
         params = [Tensor([1.0], requires_grad=True) for _ in LRS]
     else:
         mod, sched_mod = torch.optim, torch.optim.lr_scheduler
         params = [torch.ones(1, requires_grad=True) for _ in LRS]
-    opt = mod.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, LRS)], lr=1.0)
+    return mod, sched_mod, [{"params": [p], "lr": lr} for p, lr in zip(params, LRS)]
+
+
+def make(lib, name, kwargs, last_epoch=None):
+    """An SGD over two param groups (lrs LRS) and the named scheduler on it."""
+    mod, sched_mod, groups = _groups(lib)
+    opt = mod.SGD(groups, lr=1.0)
     extra = {} if last_epoch is None else {"last_epoch": last_epoch}
     return opt, getattr(sched_mod, name)(opt, **kwargs, **extra)
 
@@ -206,13 +212,7 @@ MORE = {
 
 def make_more(lib, case, optimizer="SGD"):
     """An optimizer over two groups (lrs LRS; Adam for the betas) and the case's scheduler."""
-    if lib == "ours":
-        mod, sched_mod = optim, lr_scheduler
-        params = [Tensor([1.0], requires_grad=True) for _ in LRS]
-    else:
-        mod, sched_mod = torch.optim, torch.optim.lr_scheduler
-        params = [torch.ones(1, requires_grad=True) for _ in LRS]
-    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, LRS)]
+    mod, sched_mod, groups = _groups(lib)
     kwargs = {"momentum": 0.9} if optimizer == "SGD" else {}
     opt = getattr(mod, optimizer)(groups, lr=1.0, **kwargs)
     return opt, MORE[case](sched_mod, opt)

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import OptimizerSide as Side
 
 import autograd as ag
 import optim
@@ -25,47 +26,6 @@ def initial_values(seed=0):
     rng = np.random.default_rng(seed)
     params = [rng.normal(size=s) for s in [(4, 3), (4,), (2, 4), (2,)]]
     return params, rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
-
-
-def mlp_loss(params, X, Y):
-    W1, b1, W2, b2 = params
-    h = (X @ W1.T + b1).tanh()
-    out = h @ W2.T + b2
-    return ((out - Y) ** 2).mean()
-
-
-class Side:
-    """One side of the comparison: `ours` (autograd + optim) or `torch`."""
-
-    def __init__(self, lib, values):
-        self.lib = lib
-        arrays, X, Y = values
-        if lib == "ours":
-            self.params = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-            self.X, self.Y = Tensor(X), Tensor(Y)
-        else:
-            self.params = [torch.tensor(a, requires_grad=True) for a in arrays]
-            self.X, self.Y = torch.tensor(X), torch.tensor(Y)
-
-    def optimizer(self, name, groups=None, **kwargs):
-        cls = getattr(optim if self.lib == "ours" else torch.optim, name)
-        if groups is None:
-            return cls(self.params, **kwargs)
-        return cls(
-            [dict(g, params=[self.params[i] for i in g["params"]]) for g in groups], **kwargs
-        )
-
-    def loss(self):
-        return mlp_loss(self.params, self.X, self.Y)
-
-    def train(self, opt, steps):
-        for _ in range(steps):
-            opt.zero_grad()
-            self.loss().backward()
-            opt.step()
-
-    def arrays(self):
-        return [p.detach().numpy().copy() for p in self.params]
 
 
 def assert_params_close(ours, theirs):

@@ -11,6 +11,7 @@ import inspect
 import numpy as np
 import pytest
 import torch
+from helpers import OptimizerSide as Side
 
 import optim
 from autograd import Tensor
@@ -31,51 +32,6 @@ def initial_values(seed, dtype):
     rng = np.random.default_rng(seed)
     params = [rng.normal(size=s).astype(dtype) for s in [(4, 3), (4,), (2, 4), (2,)]]
     return params, rng.normal(size=(6, 3)).astype(dtype), rng.normal(size=(6, 2)).astype(dtype)
-
-
-class Side:
-    """One side of the comparison: `ours` (autograd + optim) or `torch`."""
-
-    def __init__(self, lib, values):
-        self.lib = lib
-        arrays, X, Y = values
-        make = Tensor if lib == "ours" else torch.tensor
-        self.params = [make(a.copy(), requires_grad=True) for a in arrays]
-        self.X, self.Y = make(X), make(Y)
-
-    def optimizer(self, name, groups=None, **kwargs):
-        cls = getattr(optim if self.lib == "ours" else torch.optim, name)
-        if groups is None:
-            return cls(self.params, **kwargs)
-        return cls(
-            [dict(g, params=[self.params[i] for i in g["params"]]) for g in groups], **kwargs
-        )
-
-    def loss(self):
-        W1, b1, W2, b2 = self.params
-        h = (self.X @ W1.T + b1).tanh()
-        return (((h @ W2.T + b2) - self.Y) ** 2).mean()
-
-    def closure(self, opt):
-        def f():
-            opt.zero_grad()
-            loss = self.loss()
-            loss.backward()
-            return loss
-
-        return f
-
-    def train(self, opt, steps):
-        for _ in range(steps):
-            if isinstance(opt, (optim.LBFGS, torch.optim.LBFGS)):
-                opt.step(self.closure(opt))
-            else:
-                opt.zero_grad()
-                self.loss().backward()
-                opt.step()
-
-    def arrays(self):
-        return [p.detach().numpy().copy() for p in self.params]
 
 
 def assert_close(ours, theirs, dtype, tol=TOL):

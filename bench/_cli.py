@@ -1,0 +1,36 @@
+"""The command line every benchmark script shares: --quick (a smoke run), --rounds (timing
+rounds, overriding the script's default) and --json (the raw results, for bench/run.py), and
+the one way results are printed."""
+
+import argparse
+import json
+
+from _timing import machine, machine_line
+
+
+def parser(doc, *, quick=True, rounds=True, json=True):
+    """An ArgumentParser described by the first line of the script's docstring, with the
+    shared options asked for; the script adds its own."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if quick:
+        p.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
+    if rounds:
+        p.add_argument("--rounds", type=int, default=None, help="timing rounds")
+    if json:
+        p.add_argument("--json", action="store_true", help="print the raw results as JSON")
+    return p
+
+
+def rounds(args, quick, full):
+    """--rounds when given, else the script's count for a --quick or a full run."""
+    return args.rounds or (quick if args.quick else full)
+
+
+def finish(args, results, report):
+    """Print the results: as one JSON line with --json, else the machine and report(results)."""
+    if getattr(args, "json", False):
+        print(json.dumps(results))
+        return
+    print(machine_line(machine()))
+    print()
+    print(report(results))

@@ -1,0 +1,195 @@
+"""The package layout: the module import graph, read from the source with `ast`.
+
+Dependencies run one way (backends <- autograd <- nn, autograd <- optim) and no package's
+modules import each other in a circle. A cycle works only while every module in it is careful
+about what it uses at import time; one new top-level line can break it, so none may appear.
+"""
+
+import ast
+import pathlib
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PACKAGES = ("autograd", "nn", "optim", "backends")
+
+
+def _module_name(path):
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")}
+
+
+def _targets(module, is_package, node):
+    """The project modules an import statement loads (the deepest one named that exists)."""
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    else:
+        if node.level:
+            base = module.split(".")[: len(module.split(".")) - node.level + bool(is_package)]
+            prefix = ".".join(base + ([node.module] if node.module else []))
+        else:
+            prefix = node.module
+        names = [f"{prefix}.{alias.name}" for alias in node.names]
+    found = []
+    for name in names:
+        while name and name not in MODULES:
+            name = name.rpartition(".")[0]
+        if name and name != module:
+            found.append(name)
+    return found
+
+
+def _imports(module, top_level_only):
+    """The project modules `module` imports: at import time only (the module body, with its
+    if/try blocks), or anywhere (function-local imports too)."""
+    path = MODULES[module]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    if top_level_only:
+        nodes = [sub for stmt in tree.body if not isinstance(stmt, (ast.FunctionDef,
+                 ast.AsyncFunctionDef, ast.ClassDef)) for sub in ast.walk(stmt)]  # fmt: skip
+    else:
+        nodes = ast.walk(tree)
+    out = set()
+    for node in nodes:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.update(_targets(module, path.name == "__init__.py", node))
+    return out
+
+
+def import_cycles(prefix, top_level_only=True):
+    """The strongly connected components (more than one module) of the import graph restricted
+    to the modules under `prefix`, each a sorted list (Tarjan's algorithm, iterative)."""
+    nodes = sorted(m for m in MODULES if m == prefix or m.startswith(prefix + "."))
+    edges = {m: sorted(t for t in _imports(m, top_level_only) if t in nodes) for m in nodes}
+    index, low, on_stack, stack, comps = {}, {}, set(), [], []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = len(index)
+                stack.append(v)
+                on_stack.add(v)
+            if i < len(edges[v]):
+                work.append((v, i + 1))
+                w = edges[v][i]
+                if w not in index:
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1:
+                    comps.append(sorted(comp))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+    return sorted(comps)
+
+
+@pytest.mark.parametrize("package", ["nn", "optim"])
+def test_no_import_cycle_at_any_level(package):
+    """Not even a function-local import closes a circle in nn/ or optim/."""
+    assert import_cycles(package, top_level_only=False) == []
+
+
+def test_no_import_cycle_in_backends():
+    assert import_cycles("backends") == []
+    # get_backend builds the numpy / cupy backend on first use, so backend.py names their
+    # modules inside functions, while they subclass its Backend: the one allowed circle.
+    allowed = ["backends.backend", "backends.cupy_backend", "backends.numpy_backend"]
+    assert import_cycles("backends", top_level_only=False) in ([], [allowed])
+
+
+# The autograd modules still in a circle (Tensor's operators reach the ops, the ops build
+# Tensors). The engine's rewrite may shrink this list; nothing may join it.
+_AUTOGRAD_CYCLE = {
+    "autograd.broadcast", "autograd.engine", "autograd.function", "autograd.ops",
+    "autograd.ops._util", "autograd.ops.conv", "autograd.ops.elementwise", "autograd.ops.index",
+    "autograd.ops.linalg", "autograd.ops.loss", "autograd.ops.reduce", "autograd.ops.scan",
+    "autograd.ops.select", "autograd.ops.shape", "autograd.ops.special", "autograd.tensor",
+    "autograd.creation", "autograd.random",
+}  # fmt: skip
+
+
+def test_autograd_import_cycles_do_not_grow():
+    for comp in import_cycles("autograd"):
+        assert set(comp) <= _AUTOGRAD_CYCLE, comp
+
+
+def test_functional_imports_no_layer_module():
+    """nn.functional is the home of the functional forms: layers import it, never the reverse
+    (nn.conv and nn.pooling, which it reads conv2d and the 2-D pools from, import no layer)."""
+    seen, todo = set(), ["nn.functional"]
+    while todo:
+        m = todo.pop()
+        for t in _imports(m, top_level_only=False):
+            if t.startswith("nn.") and t not in seen:
+                seen.add(t)
+                todo.append(t)
+    assert seen <= {"nn.conv", "nn.pooling", "nn.module", "nn.parameter", "nn.init"}, seen
+
+
+def test_cycle_finder_finds_a_cycle(tmp_path, monkeypatch):
+    """The checker itself: two modules importing each other form one component."""
+    pkg = tmp_path / "pkgx"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from pkgx import b\n")
+    (pkg / "b.py").write_text("def f():\n    from pkgx.a import f\n")
+    (pkg / "c.py").write_text("import pkgx.a\n")
+    this = sys.modules[__name__]
+    monkeypatch.setattr(this, "ROOT", tmp_path)
+    monkeypatch.setattr(this, "MODULES", {_module_name(p): p for p in pkg.rglob("*.py")})
+    assert import_cycles("pkgx") == []
+    assert import_cycles("pkgx", top_level_only=False) == [["pkgx.a", "pkgx.b"]]
+
+
+def test_one_removable_handle():
+    """Tensor, Node and Module hooks all hand back the one RemovableHandle, which removes by
+    id from a dict or by identity from a list, works as a context manager, and ignores a
+    second remove()."""
+    import autograd
+    import nn
+    from autograd import function, hooks
+    from nn import module
+
+    cls = hooks.RemovableHandle
+    assert nn.RemovableHandle is module.RemovableHandle is function.RemovableHandle is cls
+    x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    calls = []
+    with x.register_hook(lambda g: calls.append(1)) as handle:
+        assert isinstance(handle, cls)
+        (x * 2).sum().backward()
+    (x * 2).sum().backward()
+    handle.remove()
+    assert calls == [1]
+    y = x * 3
+    node_handle = y.grad_fn.register_hook(lambda gi, go: calls.append(2))
+    assert isinstance(node_handle, cls)
+    node_handle.remove()
+    y.sum().backward()
+    assert calls == [1]
+    layer = nn.Linear(2, 2)
+    first = layer.register_forward_hook(lambda m, a, o: calls.append(3))
+    second = layer.register_forward_hook(lambda m, a, o: calls.append(4))
+    assert isinstance(first, cls) and first.id != second.id
+    first.remove()
+    first.remove()
+    layer(x)
+    assert calls == [1, 4]
