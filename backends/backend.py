@@ -216,6 +216,15 @@ class Backend:
             xp.maximum(best, v, out=best)
         return index, best
 
+    def owns(self, array):
+        """Whether an array of this backend's type lives on this backend's device."""
+        return True
+
+    def cudnn(self):
+        """cuDNN's convolution bindings where this backend has them (cupy's), else None:
+        convolution then runs as im2col + matmul."""
+        return None
+
     def __repr__(self):
         return f"<{type(self).__name__} device={self.device}>"
 
@@ -253,10 +262,11 @@ def get_backend(device=None):
         return _backends[device]
     else:
         dev = parse_device(device)
-        key = "cpu" if dev.type == "cpu" else str(dev)  # cpu:0 is the cpu
+        # cpu:0 is the cpu; cuda is cuda:0 (one backend per device, or they would not mix)
+        key = "cpu" if dev.type == "cpu" else f"cuda:{dev.index or 0}"
     backend = _backends.get(key)
     if backend is None:
-        dev = parse_device(key)
+        dev = parse_device(key if device is None else device)
         if dev.type == "cpu":
             from backends.numpy_backend import NumpyBackend
 
@@ -267,6 +277,15 @@ def get_backend(device=None):
             backend = make_cupy_backend(dev)
         _backends[key] = backend
     return backend
+
+
+def backend_of(array):
+    """The backend of a device (non-CPU) array made earlier, or None: a cupy array handed to
+    `tensor()` stays on its GPU instead of being read through numpy."""
+    for backend in _backends.values():
+        if backend.device.type != "cpu" and backend.is_array(array) and backend.owns(array):
+            return backend
+    return None
 
 
 def available():
