@@ -13,7 +13,7 @@ FUZZ_EXAMPLES ?= 1000
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps data-deps mpi-deps venv run run-mpi test fuzz bench lint clean
+.PHONY: help deps data-deps mpi-deps venv run run-mpi test fuzz bench gpu-check lint clean
 
 help:
 	@echo "make run    - train on Fashion-MNIST (python -m nn.train), ARGS=... passed through"
@@ -23,6 +23,8 @@ help:
 	@echo "make fuzz   - fuzz dagrad against PyTorch, random, FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per op"
 	@echo "              (60 is ~15 min on 2 cores); ARGS=... passed to pytest"
 	@echo "make bench  - run the benchmarks (bench/run.py)"
+	@echo "make gpu-check - on a GPU machine: install cupy for its CUDA, run the CUDA tests, GPU"
+	@echo "              benchmarks and 1-epoch training runs, write bench/results/gpu.md (< 8 min)"
 	@echo "make lint   - ruff check"
 	@echo "make venv   - create $(VENV) and install dagrad[$(EXTRAS)] (editable)"
 	@echo "make deps   - install Debian packages that are missing (graphviz)"
@@ -112,6 +114,10 @@ fuzz: venv
 
 bench: venv
 	$(PY) bench/run.py $(ARGS)
+
+# One call on a lent GPU (bench/gpu_check.sh): without a GPU it says so and writes nothing.
+gpu-check: venv
+	PY=$(PY) bash bench/gpu_check.sh
 
 lint: venv
 	@if $(PY) -m ruff --version >/dev/null 2>&1; then \

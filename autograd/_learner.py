@@ -137,7 +137,7 @@ def numel(input):
 backends = types.SimpleNamespace(
     mps=types.SimpleNamespace(is_available=lambda: False, is_built=lambda: False),
     cudnn=types.SimpleNamespace(
-        is_available=available_cuda,
+        is_available=lambda: available_cuda() and get_backend("cuda").cudnn() is not None,
         enabled=True,
         benchmark=False,
         deterministic=False,

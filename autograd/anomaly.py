@@ -84,7 +84,7 @@ def _bad(t):
 
 
 def _what(t):
-    return "nan" if bool(t.xp.isnan(t.array).any()) else "inf"
+    return "nan" if t.xp.isnan(t.array).any().item() else "inf"
 
 
 def _shapes(args):

@@ -78,7 +78,9 @@ def _analytic(outputs, xs):
             for r in range(out.array.size):
                 seed = out.xp.zeros(out.shape, dtype=out.dtype)
                 seed.reshape(-1)[r] = 1.0
-                grads = _grad(out, xs, Tensor(seed), retain_graph=True, allow_unused=True)
+                grads = _grad(
+                    out, xs, Tensor(seed, device=out.device), retain_graph=True, allow_unused=True
+                )
                 for j, g in enumerate(grads):
                     if g is not None:
                         rows[j][r] = [float(v) for v in g.array.reshape(-1).tolist()]
@@ -95,7 +97,7 @@ def _numeric(fn, inputs, wrt, eps):
         for j, i in enumerate(wrt):
             flat = inputs[i].array.reshape(-1)
             for c in range(flat.size):
-                orig = float(flat[c])
+                orig = flat[c].item()  # explicit: device arrays refuse float()
                 flat[c] = orig + eps
                 plus = [o.array.reshape(-1).tolist() for o in _float_outputs(fn(*inputs))]
                 flat[c] = orig - eps

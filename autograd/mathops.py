@@ -18,7 +18,7 @@ from autograd.ops.index import Gather, IndexAdd
 from autograd.ops.scan import Cumprod, Cumsum
 from autograd.ops.select import Einsum, Scatter
 from autograd.tensor import Tensor, _as_tensor, _defaults, _wrap
-from backends import dtypes
+from backends import DeviceError, dtypes
 
 
 def _const(x, array):
@@ -32,6 +32,11 @@ def _t(value, like):
 
 def _index_array(index, x, op):
     """An index tensor (or list) as an int64 array on x's device."""
+    if isinstance(index, Tensor) and index._backend is not x._backend:
+        raise DeviceError(
+            f"{op}(): expected all tensors on the same device, but the index is on "
+            f"{index.device} and self on {x.device}"
+        )
     a = index.array if isinstance(index, Tensor) else x.xp.asarray(index)
     if a.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {a.dtype}")
@@ -137,7 +142,7 @@ def _integer_division(name, input, other):
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
     if builtins.all(d is None or d.kind in "biu" for d in dts) and not isinstance(other, float):
         b = other.array if isinstance(other, Tensor) else other
-        if (input.xp.asarray(b) == 0).any():
+        if (input.xp.asarray(b) == 0).any().item():
             raise RuntimeError("ZeroDivisionError")
 
 
@@ -210,7 +215,7 @@ def xlogy(input, other):
     y = other.array
     # 0 * log(0) and 0 * log(inf) are NaN in the product, 0 in xlogy
     fix = (input.array == 0) & ((y == 0) | xp.isposinf(y))
-    return Where.apply(fix, 0.0, out) if fix.any() else out
+    return Where.apply(fix, 0.0, out) if fix.any().item() else out
 
 
 def clamp_min(input, min):  # noqa: A002
@@ -313,7 +318,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return builtins.bool(isclose(input, other, rtol, atol, equal_nan).array.all())
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan).array.all().item())
 
 
 def equal(input, other):
@@ -533,7 +538,7 @@ def bincount(input, weights=None, minlength=0):
         )
     xp = input.xp
     a = input.array.astype("int64")
-    if a.size and a.min() < 0:
+    if a.size and a.min().item() < 0:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if weights is None:
         return _const(input, xp.bincount(a, minlength=minlength).astype("int64"))
@@ -697,7 +702,7 @@ def index_select(input, dim, index):
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     n = input.shape[d] if input.ndim else 1
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
+    if idx.size and (idx.min().item() < 0 or idx.max().item() >= n):
         raise RuntimeError(
             f"index_select(): INDICES element is out of DATA bounds: indices {idx.tolist()} "
             f"for dim {d} of size {n}"
@@ -733,7 +738,7 @@ def take(input, index):
     """input viewed as 1-D, read at index (any shape; negative indices count from the end)."""
     idx = _index_array(index, input, "take")
     n = input.numel()
-    if idx.size and (idx.min() < -n or idx.max() >= n):
+    if idx.size and (idx.min().item() < -n or idx.max().item() >= n):
         raise IndexError(f"take(): index out of range for a tensor of {n} elements")
     return input.reshape(-1)[idx]
 
@@ -747,10 +752,10 @@ def _scatter_args(input, dim, index, op):
             f"(index {tuple(idx.shape)}, self {tuple(input.shape)})"
         )
     n = input.shape[d] if input.ndim else 1
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
+    lo, hi = (idx.min().item(), idx.max().item()) if idx.size else (0, 0)
+    if lo < 0 or hi >= n:
         raise RuntimeError(
-            f"{op}(): index {int(idx.min() if idx.min() < 0 else idx.max())} is out of bounds "
-            f"for dimension {d} with size {n}"
+            f"{op}(): index {lo if lo < 0 else hi} is out of bounds for dimension {d} with size {n}"
         )
     return d, idx
 
@@ -797,7 +802,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     d = _dim(dim, input.ndim, "index_add")
     idx = _index_array(index, input, "index_add").reshape(-1)
     n = input.shape[d] if input.ndim else 1
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
+    if idx.size and (idx.min().item() < 0 or idx.max().item() >= n):
         raise RuntimeError(f"index_add(): index out of bounds for dimension {d} with size {n}")
     src = source if alpha == 1 else source * alpha
     if input.ndim == 0:

@@ -391,7 +391,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
                     f"\"normal_kernel_cpu\" not implemented for '{_torch_name(t.dtype)}'"
                 )
         if st:
-            if bool((std.array < 0).any()):
+            if (std.array < 0).any().item():
                 raise RuntimeError("normal expects all elements of std >= 0.0")
         else:
             _check_std(std)

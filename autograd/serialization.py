@@ -40,12 +40,17 @@ def save(obj, path):
     _atomic_write(os.fspath(path), data)
 
 
-def load(path, device="cpu"):
-    """Read a checkpoint written by `save` (or any safetensors file) with tensors on device.
+def load(path, device="cpu", map_location=None):
+    """Read a checkpoint written by `save` (or any safetensors file) with tensors on device
+    (`map_location`, torch's name, is the same: a device string or `device`).
 
     Raises FileNotFoundError when there is no file at path, and ValueError naming path when
     the file is not a readable safetensors checkpoint (truncated, garbage).
     """
+    if map_location is not None:
+        if not isinstance(map_location, str) and map_location.__class__.__name__ != "Device":
+            raise TypeError(f"load: map_location must be a device, got {map_location!r}")
+        device = map_location
     backend = get_backend(device)  # an unknown device fails before the file is read
     path = os.fspath(path)
     if os.path.isdir(path):

@@ -19,7 +19,7 @@ from autograd.args import (
 )
 from autograd.grad_mode import state as _grad
 from backends import DeviceError, dtypes, get_backend
-from backends.backend import default_backend
+from backends.backend import backend_of, default_backend
 
 __all__ = ["Tensor", "tensor", "set_default_dtype", "get_default_dtype"]
 
@@ -74,6 +74,10 @@ class Tensor:
             backend = data._backend
         else:
             backend = default_backend(None)  # the CPU unless set_default_device said otherwise
+            if hasattr(data, "shape") and not backend.is_array(data):
+                owner = backend_of(data)
+                if owner is not None and owner.device.type != "cpu":
+                    backend = owner  # a device array stays on its device
         if isinstance(data, Tensor):
             array = data.array
             if data._backend is not backend:
@@ -265,7 +269,7 @@ class Tensor:
             raise RuntimeError(
                 f"Boolean value of Tensor with {self.array.size} elements is ambiguous"
             )
-        return bool(self.array)
+        return bool(self.array.item())  # explicit: device arrays refuse bool()
 
     def __iter__(self):
         if self.ndim == 0:
@@ -375,8 +379,9 @@ class Tensor:
         return t
 
     # ------------------------------------------------------------------ conversion
-    def to(self, *args, dtype=None, device=None, copy=False):
-        """`.to(device)`, `.to(dtype)`, `.to(device, dtype)` or `.to(other_tensor)`."""
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """`.to(device)`, `.to(dtype)`, `.to(device, dtype)` or `.to(other_tensor)`.
+        `non_blocking` is accepted and ignored: every copy here is synchronous."""
         for a in args:
             if isinstance(a, Tensor):
                 device, dtype = a.device, a.dtype
@@ -398,8 +403,9 @@ class Tensor:
     def cpu(self):
         return self.to("cpu")
 
-    def cuda(self, device=None):
-        return self.to("cuda" if device is None else f"cuda:{device}")
+    def cuda(self, device=None, non_blocking=False):
+        """To a GPU: `cuda()`, `cuda(1)`, `cuda("cuda:1")` or `cuda(device("cuda", 1))`."""
+        return self.to(_cuda_device(device))
 
     def float(self):
         return self.to(dtypes.float32)
@@ -586,11 +592,15 @@ class Tensor:
 
     def copy_(self, src):
         src = _as_tensor(src, self)
+        if src._backend is not self._backend:  # copy_ moves across devices, as torch's
+            src = src.to(self.device)
         return _inplace(self, ops.Copy, src)
 
     def __setitem__(self, index, value):
         if not isinstance(value, (Tensor, int, float, bool)):
             value = Tensor(value, device=self.device)
+        elif isinstance(value, Tensor) and value._backend is not self._backend:
+            value = value.to(self.device)  # x[i] = t copies across devices, as torch's
         _inplace(self, ops.SetItem, value, ops.index.normalize(index, self.shape, self.xp))
 
     # ------------------------------------------------------------------ elementwise
@@ -997,7 +1007,7 @@ class Tensor:
                 f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
                 f"{type(element)}."
             )
-        return bool((self == element).array.any())
+        return bool((self == element).array.any().item())
 
     def is_contiguous(self, memory_format=None):
         return bool(self.array.flags.c_contiguous)
@@ -1581,6 +1591,18 @@ def _sole_owner(t, dtype):
     # references to t: the engine's variable, _accumulate's and this frame's arguments and
     # getrefcount's; to a: t.array, the local a and getrefcount's
     return a.base is None and a.dtype == dtype and getrefcount(t) == 4 and getrefcount(a) == 3
+
+
+def _cuda_device(device):
+    """`.cuda(device)`'s argument as a device string: None, an index, a string or a device."""
+    if device is None:
+        return "cuda"
+    if isinstance(device, int) and not isinstance(device, bool):
+        return f"cuda:{device}"
+    device = str(device)
+    if not device.startswith("cuda"):
+        raise RuntimeError(f"Invalid device, must be cuda device, got {device}")
+    return device
 
 
 def _wrap(data, backend):
@@ -2217,7 +2239,12 @@ def where(condition, input, other):
 def gather(input, dim, index):
     """out[i][j][k] = input[index[i][j][k]][j][k] for dim=0, as torch.gather."""
     d = _dim(dim, input.ndim, "gather")
-    idx = index.array if isinstance(index, Tensor) else _CPU.xp.asarray(index)
+    if isinstance(index, Tensor) and index._backend is not input._backend:
+        raise DeviceError(
+            f"gather(): expected all tensors on the same device, but argument 2 (index) is on "
+            f"{index.device} and argument 0 (input) on {input.device}"
+        )
+    idx = index.array if isinstance(index, Tensor) else input.xp.asarray(index)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"gather(): Expected dtype int64 for index, got {idx.dtype}")
     if idx.ndim != input.ndim:

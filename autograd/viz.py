@@ -376,7 +376,7 @@ def _array_text(t, array, max_elements):
         return "[" + ", ".join(_fmt(x) for x in values) + "]"
     if array.dtype.kind == "b":
         array = array.astype("int64")
-    lo, mean, hi = float(array.min()), float(array.mean()), float(array.max())
+    lo, mean, hi = array.min().item(), array.mean().item(), array.max().item()
     return f"min {lo:.4g} mean {mean:.4g} max {hi:.4g}"
 
 

@@ -217,9 +217,15 @@ class Backend:
         return index, best
 
     def owns(self, array):
-        """Truthy when `array` lives on this backend: "alone" when no other backend uses
-        its type (backend_of then caches the type), True when the device must be read."""
-        return _ALONE if isinstance(array, self.array_type) else False
+        """Truthy when `array` lives on this backend: True when it is of this backend's type
+        (a backend whose type no other backend uses, numpy's, answers "alone", and
+        backend_of then remembers the type)."""
+        return self.is_array(array)
+
+    def cudnn(self):
+        """cuDNN's convolution bindings where this backend has them (cupy's), else None:
+        convolution then runs as im2col + matmul."""
+        return None
 
     def __repr__(self):
         return f"<{type(self).__name__} device={self.device}>"
@@ -251,8 +257,9 @@ _backends = {}
 
 
 def backend_of(array):
-    """The backend that owns a backend array (or a numpy scalar that 0-d math handed back):
-    how the engine's array-speed walk wraps a gradient into a Tensor again."""
+    """The backend that owns a backend array (or a numpy scalar that 0-d math handed back),
+    or None: how a rule on raw arrays finds its array module, and how `tensor()` keeps a
+    device array on its device."""
     backend = _by_type.get(array.__class__)
     if backend is not None:
         return backend
@@ -262,7 +269,7 @@ def backend_of(array):
             if owns is _ALONE:  # the only backend of its array type: remember the type
                 _by_type[array.__class__] = backend
             return backend
-    raise TypeError(f"backend_of: {type(array).__name__} is no backend's array")
+    return None
 
 
 _ALONE = "alone"
@@ -277,10 +284,11 @@ def get_backend(device=None):
         return _backends[device]
     else:
         dev = parse_device(device)
-        key = "cpu" if dev.type == "cpu" else str(dev)  # cpu:0 is the cpu
+        # cpu:0 is the cpu; cuda is cuda:0 (one backend per device, or they would not mix)
+        key = "cpu" if dev.type == "cpu" else f"cuda:{dev.index or 0}"
     backend = _backends.get(key)
     if backend is None:
-        dev = parse_device(key)
+        dev = parse_device(key if device is None else device)
         if dev.type == "cpu":
             from backends.numpy_backend import NumpyBackend
 

@@ -27,7 +27,47 @@ class CupyBackend(Backend):
     def __init__(self, cupy, device):
         super().__init__(cupy, device)
         self._cuda_device = cupy.cuda.Device(device.index or 0)
+        self._cudnn = None  # looked up at the first convolution
         self.array_type = cupy.ndarray
+
+    # --- cuDNN convolution (helper strict): written for the GPU, not yet run on one ---------
+    def cudnn(self):
+        """cupyx.cudnn when cupy was built with it and libcudnn loads, else None (im2col)."""
+        if self._cudnn is None:
+            try:
+                import cupyx.cudnn as api
+                from cupy.cuda import cudnn as lib
+
+                lib.getVersion()
+                self._cudnn = api
+            except Exception:  # ImportError, or a cuDNN library that fails to load
+                self._cudnn = False
+        return self._cudnn or None
+
+    def conv2d_cudnn(self, x, w, stride, padding, dilation, groups):
+        """Cross-correlation of x (N, C, H, W) with w (O, C/groups, kh, kw), no bias."""
+        xp = self.xp
+        n, _, h, wd = x.shape
+        o, _, kh, kw = w.shape
+        ho = (h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+        wo = (wd + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+        y = xp.empty((n, o, ho, wo), dtype=x.dtype)
+        self.cudnn().convolution_forward(
+            xp.ascontiguousarray(x), xp.ascontiguousarray(w), None, y, tuple(padding),
+            tuple(stride), tuple(dilation), groups, auto_tune=False, tensor_core="auto",
+        )  # fmt: skip
+        return y
+
+    def conv2d_cudnn_backward(self, x, w, gy, stride, padding, dilation, groups):
+        """(dL/dx, dL/dw) of conv2d_cudnn for the upstream gradient gy."""
+        xp, api = self.xp, self.cudnn()
+        x, w, gy = xp.ascontiguousarray(x), xp.ascontiguousarray(w), xp.ascontiguousarray(gy)
+        gx, gw = xp.empty_like(x), xp.empty_like(w)
+        conv = (tuple(padding), tuple(stride), tuple(dilation), groups)
+        flags = {"deterministic": False, "auto_tune": False, "tensor_core": "auto"}
+        api.convolution_backward_data(w, gy, None, gx, *conv, **flags)
+        api.convolution_backward_filter(x, gy, gw, *conv, **flags)
+        return gx, gw
 
     def to_numpy(self, array):
         return self.xp.asnumpy(array)

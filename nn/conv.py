@@ -7,9 +7,13 @@ gradients are those of Unfold (whose backward is Fold, col2im), matmul, add and 
 
 import operator
 
-from autograd import empty, pad
+from autograd import Function, empty, pad
+from autograd import grad as _grad_of
+from autograd.grad_mode import enable_grad, is_grad_enabled
 from autograd.ops import Permute, Reshape
 from autograd.ops.conv import Unfold
+from autograd.tensor import Tensor, _wrap
+from backends import DeviceError
 from nn import init
 from nn.module import Module
 from nn.parameter import Parameter, _optional_parameter
@@ -146,6 +150,12 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
             f"{op}: Given weight of size {_shape(weight.shape)}, expected bias to be "
             f"1-dimensional with {o} elements, but got bias of size {_shape(bias.shape)} instead"
         )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.device != input.device:
+            raise DeviceError(
+                f"{op}: expected all tensors on the same device, but argument {name} is on "
+                f"{t.device} and argument input on {input.device}"
+            )
     if input.dtype != weight.dtype or bias is not None and bias.dtype != weight.dtype:
         raise RuntimeError(
             f"{op}: Input type ({input.dtype}), weight type ({weight.dtype}) and bias type "
@@ -164,6 +174,19 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
     if padding_mode != "zeros" and (top or bottom or left or right):
         x = pad(x, (left, right, top, bottom), mode=padding_mode)
         widths = ((0, 0), (0, 0))
+    (top, bottom), (left, right) = widths
+    if top == bottom and left == right and _use_cudnn(x.backend):
+        out = _Conv2dCudnn.apply(x, weight, stride, (top, left), dilation, groups)
+        if bias is not None:
+            out = out + _reshape(bias, (1, o, 1, 1))
+        return out if batched else out.squeeze(0)
+    return _conv2d_im2col(x, weight, bias, stride, widths, dilation, groups, batched)
+
+
+def _conv2d_im2col(x, weight, bias, stride, widths, dilation, groups, batched):
+    """The convolution as im2col (Unfold) and one matmul per group: any backend."""
+    n, c, h, w = x.shape
+    o, c_group, kh, kw = weight.shape
     cols = Unfold.apply(x, (kh, kw), dilation, widths, stride)  # (C, kh, kw, N, Ho, Wo)
     ho, wo = cols.shape[4:]
     k = c_group * kh * kw
@@ -177,6 +200,38 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
         out = out + _reshape(bias, (o, 1))
     out = _permute(_reshape(out, (o, n, ho, wo)), (1, 0, 2, 3))  # (N, O, Ho, Wo)
     return out if batched else out.squeeze(0)
+
+
+def _use_cudnn(backend):
+    """cuDNN where the backend has it, unless `autograd.backends.cudnn.enabled = False`."""
+    from autograd import backends as flags
+
+    return flags.cudnn.enabled and backend.cudnn() is not None
+
+
+class _Conv2dCudnn(Function):
+    """y = x ⋆ w by cuDNN (cupy's bindings), padding symmetric, no bias.
+    dL/dx = cuDNN's backward-data of grad, dL/dw = its backward-filter of (x, grad)."""
+
+    @staticmethod
+    def forward(ctx, x, w, stride, padding, dilation, groups):
+        ctx.save_for_backward(x, w)
+        ctx.conv = (stride, padding, dilation, groups)
+        return x.backend.conv2d_cudnn(x.array, w.array, *ctx.conv)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        stride, padding, dilation, groups = ctx.conv
+        if is_grad_enabled():  # create_graph: the im2col form, whose ops differentiate again
+            with enable_grad():
+                widths = ((padding[0], padding[0]), (padding[1], padding[1]))
+                y = _conv2d_im2col(x, w, None, stride, widths, dilation, groups, True)
+                gx, gw = _grad_of(y, (x, w), grad, create_graph=True)
+            return gx, gw, None, None, None, None
+        g = grad.array if isinstance(grad, Tensor) else grad
+        gx, gw = x.backend.conv2d_cudnn_backward(x.array, w.array, g, *ctx.conv)
+        return _wrap(gx, x.backend), _wrap(gw, x.backend), None, None, None, None
 
 
 class Conv2d(Module):

@@ -110,8 +110,13 @@ class _LazyModule(Module):
 
     def _materialize(self, size):
         args, kwargs = self.__dict__["_lazy_call"]
-        full = self.cls_to_become(size, *args, **kwargs)
         d = self.__dict__
+        # the placeholders followed Module.to(device/dtype): build the layer where they are
+        held = [t for t in d["_parameters"].values() if isinstance(t, UninitializedParameter)]
+        held += [t for t in d["_buffers"].values() if isinstance(t, UninitializedBuffer)]
+        if held:
+            kwargs = {**kwargs, "device": held[0].device, "dtype": held[0].dtype}
+        full = self.cls_to_become(size, *args, **kwargs)
         for registry in ("_parameters", "_buffers"):
             ours = d[registry]
             merged = {}

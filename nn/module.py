@@ -465,7 +465,7 @@ class Module:
                         module._buffers[name] = fn(b)
         return self
 
-    def to(self, *args, device=None, dtype=None):
+    def to(self, *args, device=None, dtype=None, non_blocking=False):
         """`to(device)`, `to(dtype)`, `to(device, dtype)` or `to(tensor)`, in place on the
         module (returns self). A dtype applies to floating-point tensors only, as PyTorch."""
         for a in args:
@@ -487,7 +487,9 @@ class Module:
         return self.to("cpu")
 
     def cuda(self, device=None):
-        return self.to("cuda" if device is None else f"cuda:{device}")
+        from autograd.tensor import _cuda_device
+
+        return self.to(_cuda_device(device))
 
     def float(self):
         from autograd import float32

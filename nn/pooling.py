@@ -201,8 +201,8 @@ def _divisors(xp, size, out_size, kernel, stride, padding, count_include_pad):
             start, end = xp.maximum(start, 0), xp.minimum(end, n)
         counts.append(end - start)
     divisor = counts[0][:, None] * counts[1][None, :]  # (Ho, Wo)
-    first = int(divisor[0, 0])
-    return first if bool((divisor == first).all()) else divisor
+    first = divisor[0, 0].item()  # explicit syncs: device arrays refuse int() and bool()
+    return first if (divisor == first).all().item() else divisor
 
 
 class AvgPool2d(Module):

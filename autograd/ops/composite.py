@@ -50,7 +50,7 @@ def std(x, dim=None, correction=1, keepdim=False):
         return std(x.double(), dim, correction, keepdim).to(x.dtype)
     v = var(x, dim, correction, keepdim)
     zero = v.array == 0
-    if not zero.any():
+    if not zero.any().item():  # explicit sync: device arrays refuse bool()
         return v.sqrt()
     s = ops.Where.apply(zero, 1.0, v).sqrt()  # sqrt's slope at 1, then dropped by the where
     return ops.Where.apply(zero, 0.0, s)

@@ -587,7 +587,7 @@ class Sigmoid(_Primitive):
             out *= half
             out += half
             tail = xp.abs(a) > 2
-            if tail.any():
+            if tail.any().item():  # an explicit sync: device arrays refuse bool()
                 t = a[tail]
                 e = xp.exp(-xp.abs(t))
                 r = one / (one + e)
@@ -1091,7 +1091,7 @@ def _integer_pow(x, y, a, b, dt):
         a, b = xp.broadcast_arrays(a, b)
     except ValueError:
         raise broadcast_error("pow", x, y) from None
-    if dt.kind == "u" or not (b < 0).any():
+    if dt.kind == "u" or not (b < 0).any().item():
         return a**b
     negative = b < 0
     out = a ** xp.where(negative, 0, b).astype(dt)

@@ -167,7 +167,7 @@ def normalize(index, shape, xp):
                     f"(got {a.dtype})"
                 )
             elif a.ndim == 0:
-                basic.append(_in_range(int(a), dim, shape[dim]))
+                basic.append(_in_range(a.item(), dim, shape[dim]))
                 dim += 1
             else:
                 checks.append((len(adv), dim, shape[dim]))
@@ -196,8 +196,8 @@ def normalize(index, shape, xp):
         return index
     for k, dim, n in checks:
         a = adv[k]
-        lo = int(a.min())
-        hi = int(a.max())
+        lo = a.min().item()  # explicit syncs: a device index is checked on the host
+        hi = a.max().item()
         if lo < -n or hi >= n:
             bad = hi if hi >= n else lo
             raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
@@ -519,7 +519,7 @@ class Gather(_Primitive):
         n = x.shape[dim] if x.ndim else 1  # a 0-d tensor gathers as one of size 1
         if index.size:
             # numpy would wrap a negative index to the end; torch refuses it, and any >= n
-            lo, hi = int(index.min()), int(index.max())
+            lo, hi = index.min().item(), index.max().item()
             if lo < 0 or hi >= n:
                 bad = lo if lo < 0 else hi
                 raise RuntimeError(

@@ -20,14 +20,14 @@ def _targets(xp, a, target, weight, ignore_index):
     class_dim = 1 if a.ndim > 1 else 0
     n_classes = a.shape[class_dim]
     # Usually every target is a class and none is ignored: their min and max tell.
-    lo, hi = (target.min(), target.max()) if target.size else (0, 0)
+    lo, hi = (target.min().item(), target.max().item()) if target.size else (0, 0)
     counted = target != ignore_index if lo <= ignore_index <= hi else None
     if lo < 0 or hi >= n_classes:
         bad = (target < 0) | (target >= n_classes)
         if counted is not None:
             bad &= counted
-        if bad.any():
-            raise IndexError(f"Target {target[bad].flat[0]} is out of bounds.")
+        if bad.any().item():
+            raise IndexError(f"Target {target[bad].reshape(-1)[0].item()} is out of bounds.")
     safe = target if counted is None else xp.where(counted, target, 0)  # ignored: class 0
     index = safe.reshape(safe.shape[:class_dim] + (1,) + safe.shape[class_dim:])
     full = _along(index, class_dim, xp)

@@ -286,7 +286,7 @@ class Prod(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         dims = ctx.dims
-        if not (x.array == 0).any():
+        if not (x.array == 0).any().item():
             out = Prod.apply(x, dims, True)
             return _unreduce(grad, x.shape, dims) * out / x, None, None
         return _unreduce(grad, x.shape, dims) * _others_product(x, dims), None, None
@@ -294,7 +294,7 @@ class Prod(_Primitive):
     @staticmethod
     def jvp(tangents, out, x, dims=None, keepdim=False):
         """ẏ = sum_i ẋ_i prod_{j != i} x_j."""
-        if not (x.array == 0).any():
+        if not (x.array == 0).any().item():
             others = Prod.apply(x, dims, True) / x
         else:
             others = _others_product(x, dims)

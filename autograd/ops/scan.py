@@ -85,7 +85,7 @@ def _split_at_first_zero(x, dim):
 
 
 def _cumprod_grad(x, grad, dim):
-    if not (x.array == 0).any():
+    if not (x.array == 0).any().item():
         return reverse_cumsum(grad * Cumprod.apply(x, dim), dim) / x
     before, first, x1, m, _ = _split_at_first_zero(x, dim)
     g1 = _cumprod_grad(x1, grad * m, dim)  # through x' (x'_z is the constant 1)
@@ -95,7 +95,7 @@ def _cumprod_grad(x, grad, dim):
 
 
 def _cumprod_tangent(x, tx, dim):
-    if not (x.array == 0).any():
+    if not (x.array == 0).any().item():
         return Cumprod.apply(x, dim) * Cumsum.apply(tx / x, dim)
     before, first, x1, m, _ = _split_at_first_zero(x, dim)
     zero = x.xp.zeros((), dtype=tx.dtype)

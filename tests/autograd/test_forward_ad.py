@@ -62,7 +62,7 @@ def _linear_layout(draw, side):
 
 
 def _nll(T, x, target, reduction):
-    return reduce.NLLLoss.apply(x, np.asarray(target), None, -100, reduction)
+    return reduce.NLLLoss.apply(x, T.tensor(target).array, None, -100, reduction)
 
 
 def _nll_layout(draw, side):

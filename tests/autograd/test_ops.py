@@ -597,7 +597,7 @@ def _nll_loss(T, x, target, weight, reduction, fused=False):
         loss = F.cross_entropy if fused else F.nll_loss
         return loss(x, torch.tensor(target), w, ignore_index=-1, reduction=reduction)
     loss = ops.loss.CrossEntropy if fused else ops.loss.NLLLoss
-    return loss.apply(x, target, w, -1, reduction)
+    return loss.apply(x, T.tensor(target).array, w, -1, reduction)  # on x's device
 
 
 WIDE = {"elements": st.floats(-1000.0, 1000.0)}  # e^x overflows float64 beyond 709
