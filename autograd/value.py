@@ -296,7 +296,7 @@ def _backward_floats(root):
                 v._a._g += g
                 v._b._g += g
             elif fn is Relu:
-                v._a._g += g * (1.0 if v.data > 0 else 0.0)
+                v._a._g += g if v.data > 0 else 0.0
             elif fn is Tanh:
                 y = v.data
                 v._a._g += g * (1 - y * y)
@@ -553,7 +553,8 @@ class Relu(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (1.0 if ctx.data > 0 else 0.0)
+        # A zero where x <= 0, not grad * 0: an inf or nan gradient stops here (PyTorch).
+        return grad if ctx.data > 0 else _zero(grad)
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -576,7 +577,7 @@ class Maximum(ScalarFunction):
         if x.data == y.data:
             half = grad * 0.5
             return half, half
-        return (grad, grad * 0.0) if x.data > y.data else (grad * 0.0, grad)
+        return (grad, _zero(grad)) if x.data > y.data else (_zero(grad), grad)
 
     @staticmethod
     def jvp(tangents, out, x, y):
@@ -643,6 +644,11 @@ class Alias(ScalarFunction):
     @staticmethod
     def jvp(tangents, out, x):
         return tangents[0]
+
+
+def _zero(grad):
+    """The gradient of an input the output does not depend on, as grad's kind."""
+    return 0.0 if grad.__class__ is float else Value(0.0)
 
 
 def _t(tangent):

@@ -84,6 +84,29 @@ def test_kinks_match_torch():
     assert (a.grad, b.grad) == (ta.grad.item(), tb.grad.item()) == (0.5, 0.5)
 
 
+@pytest.mark.parametrize("upstream", [math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize("how", ["backward", "grad", "create_graph"])
+def test_relu_and_maximum_send_zero_not_nan_to_the_unused_input(upstream, how):
+    """Regression: relu's and maximum's rules multiplied the gradient by 0.0, so an inf or
+    nan gradient reached the unused input as nan; PyTorch sends it 0."""
+    a, b = Value(-1.0), Value(2.0)
+    outs = [a.relu() * upstream, a.maximum(b) * upstream]
+    ta, tb = tscalar(-1.0), tscalar(2.0)
+    touts = [ta.relu() * upstream, torch.maximum(ta, tb) * upstream]
+    for out, tout in zip(outs, touts, strict=True):
+        a.grad = b.grad = 0.0
+        expected = torch.autograd.grad(tout, [ta, tb], allow_unused=True)
+        expected = [0.0 if e is None else e.item() for e in expected]
+        if how == "backward":
+            out.backward()
+            got = [a.grad, b.grad]
+        else:
+            grads = autograd.grad(out, [a, b], allow_unused=True, create_graph=how != "grad")
+            got = [0.0 if g is None else g.data for g in grads]
+        for g, e in zip(got, expected, strict=True):
+            assert _same_float(g, e), (how, got, expected)
+
+
 def test_maximum_with_number():
     a = Value(2.0)
     out = a.maximum(5.0)
