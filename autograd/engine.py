@@ -252,12 +252,15 @@ def _root_grads(outputs, grad_outputs, op, create_graph=False):
             result.append(Value(g) if create_graph else g)
             continue
         if g is None:
-            if t.array.size != 1:
+            a = t.array
+            if a.size != 1:
                 raise RuntimeError(
                     f"{op}: grad can be implicitly created only for scalar outputs "
                     f"(output {i} has shape {tuple(t.shape)}); pass gradient= of that shape"
                 )
-            g = _wrap(t.xp.ones(t.shape, dtype=t.dtype), t._backend)
+            backend = t._backend
+            result.append(_wrap(backend.xp.ones(a.shape, dtype=a.dtype), backend))
+            continue  # of t's shape, dtype and device by construction
         elif not isinstance(g, Tensor):
             g = Tensor(g, dtype=t.dtype, device=t.device)
         if g.shape != t.shape:

@@ -1,12 +1,20 @@
 """Value: micrograd's scalar node, on the same engine as Tensor.
 
-A Value is its own graph vertex: `_fn` is the Function that made it and `_next` its inputs.
-Every Value keeps its gradient in `.grad` (a float), as in micrograd, so a picture of the
-graph can show the gradient of every node.
+A Value is its own graph vertex: `_fn` is the Function that made it (its op code; None for a
+leaf) and `_a`, `_b` its inputs (`_next` is the pair as the engine reads it). Every Value keeps
+its gradient in `.grad` (a float), as in micrograd, so a picture of the graph can show the
+gradient of every node. A Value holds only its inputs, never its consumers: the graph has no
+reference cycle, so it is freed as soon as the last Value of it is dropped, and the cyclic
+garbage collector has nothing to find in it.
 
-The local gradients are written once, in arithmetic that floats and Values share: a plain
-backward runs them on floats (fast, nothing recorded), `create_graph=True` on Values (so
-the backward is itself a graph that differentiates again).
+The local gradients are written once per op, in arithmetic that floats and Values share, in
+each Function's `backward`: the engine runs them on Values when the backward is recorded
+(`create_graph=True`, so it differentiates again), and `autograd.grad` and `autograd.backward`
+run them on floats. `Value.backward()`, the everyday call, takes a fast walk of its own
+(`_backward_floats`): a topological order built iteratively, then one loop that applies each
+op's local gradient as float arithmetic, inlined for the common ops (a copy of the rule beside
+it, checked against it bit for bit in tests/autograd/test_value.py) and the rule itself for
+the others. It keeps the engine's promise that an error half-way leaves every `.grad` as it was.
 
 Forward mode (autograd.forward_ad) runs on the same mechanism as for Tensors: inside a
 dual_level, each op calls its `jvp(tangents, out, x, y)` rule, here on float tangents
@@ -15,7 +23,9 @@ by op with `forward_ad.unpack_dual`.
 """
 
 import math
+import threading
 
+from autograd import engine as _engine
 from autograd import function as _function
 from autograd.engine import run_backward
 from autograd.function import Function
@@ -24,12 +34,16 @@ from autograd.grad_mode import state as _grad
 __all__ = ["Value"]
 
 _new = object.__new__
+# Held by the float walk, whose marks (`_g`) are shared by everyone walking the same Values;
+# a second walk at the same time (another thread's, or a rule's own) takes the engine's.
+_walking = threading.Lock()
 
 
 class Value:
     """One float in the graph: `.data`, `.grad`, `.label`, and `.backward()`."""
 
-    __slots__ = ("data", "grad", "label", "_fn", "_next", "exponent", "__weakref__")
+    # _g: the gradient being summed during Value.backward's walk, None outside it.
+    __slots__ = ("data", "grad", "label", "_fn", "_a", "_b", "_g", "exponent", "__weakref__")
     _backend = None  # a vertex of the engine: Values carry floats, on no backend and
     _dtype = None  # of no dtype
     _hooks = None
@@ -43,8 +57,15 @@ class Value:
         self.data = float(data)
         self.grad = 0.0
         self.label = label
-        self._fn = None
-        self._next = ()
+        self._fn = self._a = self._b = self._g = None
+
+    @property
+    def _next(self):
+        """The inputs, one edge each, as the engine reads them (None: a constant exponent)."""
+        fn = self._fn
+        if fn is None:
+            return ()
+        return (self._a,) if fn._unary else (self._a, self._b)
 
     @property
     def inputs(self):
@@ -65,19 +86,30 @@ class Value:
 
     def backward(self, retain_graph=True, create_graph=False):
         """Fill .grad of every Value this one depends on with d(self)/d(that)."""
-        run_backward((self,), (Value(1.0) if create_graph else 1.0,), retain_graph, create_graph)
+        if (
+            create_graph
+            or _function._anomaly is not None
+            or _engine._post_accumulate_hooks
+            or not _walking.acquire(False)  # another thread's walk, or one in progress here
+        ):
+            root_grad = Value(1.0) if create_graph else 1.0
+            run_backward((self,), (root_grad,), retain_graph, create_graph)
+            return
+        try:
+            _backward_floats(self)
+        finally:
+            _walking.release()
 
     @property
     def saved_values(self):
         """The inputs as the backward should see them: Values while the backward is recorded
         (create_graph), their floats otherwise."""
-        inputs = self._next
         if _grad.enabled:
-            return inputs
-        if len(inputs) == 1:
-            return (inputs[0].data,)
-        x, y = inputs  # every ScalarFunction takes one or two inputs
-        return x.data, None if y is None else y.data
+            return self._next
+        if self._fn._unary:
+            return (self._a.data,)
+        y = self._b  # every ScalarFunction takes one or two inputs
+        return self._a.data, None if y is None else y.data
 
     @property
     def output(self):
@@ -99,29 +131,36 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
 
     # ----------------------------------------------------------------- operators
+    # The hot ones build their node inline: one call per op, as in micrograd.
     def __add__(self, other):
-        return Add.apply(self, _value(other))
+        if other.__class__ is not Value:
+            other = _leaf(other)
+        return _node(Add, self.data + other.data, self, other)
 
     def __radd__(self, other):
-        return Add.apply(_value(other), self)
+        other = _leaf(other)
+        return _node(Add, other.data + self.data, other, self)
 
     def __sub__(self, other):
-        return Add.apply(self, Neg.apply(_value(other)))
+        return self + -_value(other)
 
     def __rsub__(self, other):
-        return Add.apply(_value(other), Neg.apply(self))
+        return _leaf(other) + -self
 
     def __mul__(self, other):
-        return Mul.apply(self, _value(other))
+        if other.__class__ is not Value:
+            other = _leaf(other)
+        return _node(Mul, self.data * other.data, self, other)
 
     def __rmul__(self, other):
-        return Mul.apply(_value(other), self)
+        other = _leaf(other)
+        return _node(Mul, other.data * self.data, other, self)
 
     def __truediv__(self, other):
         return Div.apply(self, _value(other))
 
     def __rtruediv__(self, other):
-        return Div.apply(_value(other), self)
+        return Div.apply(_leaf(other), self)
 
     def __pow__(self, exponent):
         if not isinstance(exponent, (int, float)):
@@ -129,13 +168,14 @@ class Value:
         return Pow.apply(self, exponent)
 
     def __neg__(self):
-        return Neg.apply(self)
+        return _node(Neg, -self.data, self, None)
 
     def relu(self):
-        return Relu.apply(self)
+        x = self.data
+        return _node(Relu, x if x > 0 else 0.0, self, None)
 
     def tanh(self):
-        return Tanh.apply(self)
+        return _node(Tanh, math.tanh(self.data), self, None)
 
     def sigmoid(self):
         return Sigmoid.apply(self)
@@ -156,8 +196,139 @@ class Value:
         return Maximum.apply(self, _value(other))
 
 
+def _leaf(x):
+    """A number an operator met (`v * 2`) as a leaf Value; Value(x) without the __init__ call."""
+    v = _new(Value)
+    v.data = x.data if isinstance(x, Value) else float(x)  # a subclass: its number, as before
+    v.grad = 0.0
+    v.label = ""
+    v._fn = v._a = v._b = v._g = None
+    return v
+
+
 def _value(x):
-    return x if x.__class__ is Value else Value(x)
+    return x if x.__class__ is Value else _leaf(x)
+
+
+def _node(fn, data, a, b):
+    """The Value `data` = fn(a) or fn(a, b), recorded as a vertex while grad mode is on."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._g = None
+    if _grad.enabled:
+        out._fn = fn
+        out._a = a
+        out._b = b
+    else:
+        out._fn = out._a = out._b = None
+    if _function._dual_level is not None:
+        _function._dual_level.jvp(fn, None, (a,) if fn._unary else (a, b), {}, out)
+    return out
+
+
+def _topological_order(root):
+    """Every Value that root depends on, inputs before the Values made from them: a
+    depth-first search in post-order, with an explicit stack (no recursion limit). Marks
+    each Value it meets in `_g`: False while its inputs are being visited, then -0.0 (the
+    float that adds as an exact zero: -0.0 + x is x, sign of zero included)."""
+    order = []
+    emit = order.append
+    stack = [root]
+    push = stack.append
+    pop = stack.pop
+    try:
+        while stack:
+            v = stack[-1]
+            if v._g is None:  # first meeting: visit its inputs, then come back to it
+                a = v._a
+                if a is None:  # a leaf
+                    pop()
+                    v._g = -0.0
+                    emit(v)
+                    continue
+                v._g = False
+                if a._g is None:
+                    push(a)
+                b = v._b
+                if b is not None and b._g is None:
+                    push(b)
+            else:
+                pop()
+                if v._g is False:  # its inputs are all in order now
+                    v._g = -0.0
+                    emit(v)
+                # else: a second copy of a Value already placed
+    except BaseException:
+        _clear(order)
+        _clear(stack)
+        raise
+    return order
+
+
+def _clear(values):
+    for v in values:
+        v._g = None
+
+
+def _backward_floats(root):
+    """Value.backward(): root's gradient sent back to every Value it depends on, in floats.
+
+    Each Value's gradient is summed in its `_g`, in reverse topological order (every
+    consumer of a Value runs before it), and added to `.grad` once the walk is done, so that
+    an error half-way changes no `.grad`."""
+    order = _topological_order(root)
+    prev = _grad.enabled
+    _grad.enabled = False  # the rules called below compute on floats and record nothing
+    try:
+        root._g = 1.0
+        for v in reversed(order):
+            fn = v._fn
+            if fn is None:
+                continue
+            g = v._g
+            # The common rules, inlined: each is its Function's backward, on floats.
+            if fn is Mul:
+                a = v._a
+                b = v._b
+                a._g += g * b.data
+                b._g += g * a.data
+            elif fn is Add:
+                v._a._g += g
+                v._b._g += g
+            elif fn is Relu:
+                v._a._g += g if v.data > 0 else 0.0
+            elif fn is Tanh:
+                y = v.data
+                v._a._g += g * (1 - y * y)
+            elif fn is Neg:
+                v._a._g += -g
+            elif fn is Exp:
+                v._a._g += g * v.data
+            elif fn is Pow:
+                a = v._a
+                n = v.exponent
+                a._g += g * n * a.data ** (n - 1)
+            else:
+                grads = fn.backward(v, g)
+                if grads.__class__ is not tuple:
+                    grads = (grads,)
+                for u, gu in zip(v._next, grads):
+                    if u is not None and gu is not None:
+                        u._g += gu if gu.__class__ is float else _number(gu)
+        for v in order:
+            v.grad += v._g
+            v._g = None
+    except BaseException:
+        _clear(order)
+        raise
+    finally:
+        _grad.enabled = prev
+
+
+def _number(g):
+    return g.data if g.__class__ is Value else float(g)
 
 
 class ScalarFunction(Function):
@@ -168,33 +339,20 @@ class ScalarFunction(Function):
     symbol = "?"
     _builtin = True
     _array_rule = True  # floats at either speed: the rule already takes both kinds
+    _unary = True  # one input; binary ops set False
 
     @classmethod
     def apply(cls, x, y=None):
-        out = _new(Value)
         if y is None:
-            out.data = cls.forward(None, x.data)
-            inputs = (x,)
-        else:
-            out.data = cls.forward(None, x.data, y.data if y.__class__ is Value else y)
-            inputs = (x, y)
-        out.grad = 0.0
-        out.label = ""
-        if _grad.enabled:
-            out._fn = cls
-            out._next = inputs
-        else:
-            out._fn = None
-            out._next = ()
-        if _function._dual_level is not None:
-            _function._dual_level.jvp(cls, None, inputs, {}, out)
-        return out
+            return _node(cls, cls.forward(None, x.data), x, None)
+        return _node(cls, cls.forward(None, x.data, y.data), x, y)
 
 
 class Add(ScalarFunction):
     """z = x + y.  dz/dx = dz/dy = 1."""
 
     symbol = "+"
+    _unary = False
 
     @staticmethod
     def forward(ctx, x, y):
@@ -232,6 +390,7 @@ class Mul(ScalarFunction):
     """z = x y.  dz/dx = y, dz/dy = x."""
 
     symbol = "*"
+    _unary = False
 
     @staticmethod
     def forward(ctx, x, y):
@@ -253,6 +412,7 @@ class Div(ScalarFunction):
     """z = x / y.  dz/dx = 1/y, dz/dy = -x/y^2."""
 
     symbol = "/"
+    _unary = False
 
     @staticmethod
     def forward(ctx, x, y):
@@ -276,12 +436,19 @@ class Pow(ScalarFunction):
 
     symbol = "**"
 
+    _unary = False  # (x, None): the exponent is a constant, with no edge
+
     @classmethod
     def apply(cls, x, n):
-        out = super().apply(x, n)
-        if out._fn is not None:
-            out._next = (x, None)  # the exponent is a constant: no edge
+        level = _function._dual_level
+        _function._dual_level = None  # the tangent rule needs the exponent: below
+        try:
+            out = _node(cls, x.data**n, x, None)
+        finally:
+            _function._dual_level = level
         out.exponent = n
+        if level is not None:
+            level.jvp(cls, None, (x, n), {}, out)
         return out
 
     @staticmethod
@@ -389,7 +556,8 @@ class Relu(ScalarFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (1.0 if ctx.data > 0 else 0.0)
+        # A zero where x <= 0, not grad * 0: an inf or nan gradient stops here (PyTorch).
+        return grad if ctx.data > 0 else _zero(grad)
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -400,6 +568,7 @@ class Maximum(ScalarFunction):
     """z = max(x, y).  The gradient goes to the larger; a tie splits it in half (PyTorch)."""
 
     symbol = "max"
+    _unary = False
 
     @staticmethod
     def forward(ctx, x, y):
@@ -411,7 +580,7 @@ class Maximum(ScalarFunction):
         if x.data == y.data:
             half = grad * 0.5
             return half, half
-        return (grad, grad * 0.0) if x.data > y.data else (grad * 0.0, grad)
+        return (grad, _zero(grad)) if x.data > y.data else (_zero(grad), grad)
 
     @staticmethod
     def jvp(tangents, out, x, y):
@@ -478,6 +647,11 @@ class Alias(ScalarFunction):
     @staticmethod
     def jvp(tangents, out, x):
         return tangents[0]
+
+
+def _zero(grad):
+    """The gradient of an input the output does not depend on, as grad's kind."""
+    return 0.0 if grad.__class__ is float else Value(0.0)
 
 
 def _t(tangent):

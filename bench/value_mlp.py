@@ -10,7 +10,12 @@ runs one step of each library in alternating order, then gc.collect()s, timing t
 too ("cleanup"): micrograd's graph is cyclic (every node's _backward closure holds the node),
 so it is freed by the cyclic collector, not when the step returns; the step plus its cleanup
 is what a training loop pays. A second pass with gc disabled during the step shows how much
-of the step is cyclic-gc time. Run: .venv/bin/python bench/value_mlp.py [--quick]
+of the step is cyclic-gc time.
+
+Then the backward alone of a 500-deep chain, y = relu(w relu(w ... relu(w x))): dagrad's
+iterative walk against micrograd's recursive topological sort, the graph built once and its
+backward timed again and again (the gradients accumulate, in both).
+Run: .venv/bin/python bench/value_mlp.py [--quick]
 """
 
 import gc
@@ -23,12 +28,13 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _cli as cli  # noqa: E402
-from _timing import summary, table  # noqa: E402
+from _timing import calibrate, interleaved, summary, table  # noqa: E402
 
 N_POINTS = 100
 SIZES = (2, [16, 16, 1])
 ALPHA = 1e-4
 MICROGRAD_RECURSION_LIMIT = 100_000
+CHAIN_DEPTH = 500
 
 
 def make_moons(n=N_POINTS, noise=0.1, seed=1337):
@@ -221,6 +227,35 @@ class _GcMeter:
         gc.callbacks.remove(self)
 
 
+def make_chain(Value, depth=CHAIN_DEPTH):
+    """y = relu(w * relu(w * ... relu(w * x))): `depth` ops, each on the previous output."""
+    x, w = Value(0.5), Value(0.99)
+    y = x
+    for _ in range(depth // 2):
+        y = (y * w).relu()
+    return y, x, w
+
+
+def chain_backward(rounds):
+    """Seconds per backward of the deep chain, {library: [one per round]}; the gradients of
+    the two chains are checked equal first."""
+    from micrograd.engine import Value as MgValue
+
+    from autograd import Value
+
+    chains = {"micrograd": make_chain(MgValue), "dagrad": make_chain(Value)}
+    with _RecursionLimit():
+        for y, _, _ in chains.values():
+            y.backward()
+    (_, xm, wm), (_, xd, wd) = chains["micrograd"], chains["dagrad"]
+    for a, b in ((xm, xd), (wm, wd)):
+        assert math.isclose(a.grad, b.grad, rel_tol=1e-12), (a.grad, b.grad)
+    steps = {name: chain[0].backward for name, chain in chains.items()}
+    with _RecursionLimit():
+        reps = {name: calibrate(fn, 0.02) for name, fn in steps.items()}
+        return interleaved(steps, rounds * 3, reps)
+
+
 def run(rounds=10, verbose=True):
     models, X, y = build()
     loss0, worst, nonzero = check_step0(models, X, y)
@@ -268,7 +303,13 @@ def run(rounds=10, verbose=True):
     # The two models stayed in lockstep: the same loss at every step.
     for a, b in zip(losses["micrograd"], losses["dagrad"], strict=True):
         assert math.isclose(a, b, rel_tol=1e-9), (a, b)
-    return {"rounds": rounds, "samples": samples, "final_loss": losses["dagrad"][-1], "steps": k}
+    return {
+        "rounds": rounds,
+        "samples": samples,
+        "final_loss": losses["dagrad"][-1],
+        "steps": k,
+        "chain": chain_backward(rounds),
+    }
 
 
 def report(res):
@@ -326,6 +367,14 @@ def report(res):
         f"{ratio['step'][0]:.2f}x / {ratio['step'][1]:.2f}x; "
         f"with cleanup: {wm[0] / wd[0]:.2f}x / {wm[1] / wd[1]:.2f}x; "
         f"gc off: {ratio['step_nogc'][0]:.2f}x / {ratio['step_nogc'][1]:.2f}x",
+    ]
+    chain = {name: summary(t, 1e6) for name, t in res["chain"].items()}
+    cm, cd = chain["micrograd"], chain["dagrad"]
+    lines += [
+        "",
+        f"Backward of a {CHAIN_DEPTH}-deep chain (relu(w * ...)), µs min / median: micrograd "
+        f"{cm[0]:.0f} / {cm[1]:.0f}, dagrad {cd[0]:.0f} / {cd[1]:.0f}; micrograd ÷ dagrad "
+        f"{cm[0] / cd[0]:.2f}x / {cm[1] / cd[1]:.2f}x",
     ]
     return "\n".join(lines)
 
