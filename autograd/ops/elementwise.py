@@ -276,10 +276,11 @@ def _route(ctx, grad, x, y, x_wins):
 
 def _routed(grad, wins, tie, x):
     """grad times the weight 1 where `wins`, 1/2 on ties, 0 elsewhere: the weights made in
-    grad's dtype and, when no graph of the backward is recorded, multiplied in place."""
+    grad's dtype and, when no graph of the backward is recorded and grad carries no tangent,
+    multiplied in place."""
     w = x.xp.array(wins, dtype=grad.dtype)  # an array even for 0-d operands
     x.xp.copyto(w, 0.5, where=tie)
-    if _grad.enabled or w.shape != grad.shape:
+    if _grad.enabled or _function._dual_level is not None or w.shape != grad.shape:
         return grad * _wrap(w, x._backend)
     w *= grad.array
     return _wrap(w, x._backend)
@@ -855,7 +856,8 @@ class BinaryCrossEntropyWithLogits(_Primitive):
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad[:2]
         p = ctx.pos_weight
-        if nx and p is None and not _grad.enabled and x.shape == y.shape == grad.shape:
+        raw = not _grad.enabled and _function._dual_level is None  # no graph, no tangents
+        if nx and p is None and raw and x.shape == y.shape == grad.shape:
             # sigmoid(x) - y, times grad, in place on one new array: the same values
             d = Sigmoid.forward(_function._NO_CTX, x)
             d -= y.array

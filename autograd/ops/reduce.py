@@ -169,12 +169,13 @@ class Amax(_Primitive):
         (x,) = ctx.saved_tensors
         hit = x.array == ctx.out
         # the weights in grad's dtype from the start, multiplied in place when no graph of the
-        # backward is recorded: one array the input's size besides the boolean hits
+        # backward is recorded and grad carries no tangent: one array the input's size besides
+        # the boolean hits
         weight = hit.astype(grad.dtype)
         weight /= hit.sum(axis=ctx.dims, keepdims=True)  # divided in float64, rounded once
         del hit
         spread = _unreduce(grad, x.shape, ctx.dims)
-        if _grad.enabled:
+        if _grad.enabled or _function._dual_level is not None:
             return spread * _wrap(weight, x._backend), None, None
         weight *= spread.array
         return _wrap(weight, x._backend), None, None
