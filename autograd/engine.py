@@ -115,9 +115,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
                 observe(v, g, out)
             if anomaly is not None:
                 anomaly.backward(v, out)
-            if not retain_graph and v._saved:  # free what backward saved, as soon as it is used
-                v._saved = ()
-                v._freed = True
+            if not retain_graph and (v._saved or fn._saved_attrs):  # free it once used
+                v._release()
             for u, gu in zip(v._next, out):
                 if u is None:
                     continue

@@ -79,6 +79,24 @@ class Node:
         """Keep tensors for the Function's jvp (forward mode), which reads ctx.saved_tensors."""
         self._saved_forward = tensors
 
+    def _release(self):
+        """Drop what forward kept for backward (after a backward with retain_graph=False): the
+        saved tensors, the tensors kept for the jvp, and the ctx attributes that the Function
+        names in `_saved_attrs` (arrays such as exp's output), so that an output kept after
+        backward holds its own data only, as PyTorch's. A later backward through it raises."""
+        d = self.__dict__
+        for name in self._fn._saved_attrs:
+            d.pop(name, None)
+        self._saved = ()
+        self._saved_forward = ()
+        self._freed = True
+
+    def __getattr__(self, name):
+        # only reached for a missing attribute: one that _release dropped raises torch's error
+        if self._freed and name in self._fn._saved_attrs:
+            raise RuntimeError(_FREED)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @property
     def saved_tensors(self):
         if self._freed:
@@ -242,6 +260,9 @@ class Function:
     _view = False
     # forward keeps its output array in ctx.out for backward (exp, tanh, ...).
     _saves_output = False
+    # The ctx attributes (besides save_for_backward's) that hold arrays for backward: freed
+    # with the saved tensors after backward (Node._release). "out" is added for _saves_output.
+    _saved_attrs = ()
     # (array, operand) -> None, updating the array in place: the op's `x op= y` for
     # in-place calls that record nothing; None means "compute out of place, then copy".
     _inplace = None
@@ -250,6 +271,8 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if cls._saves_output and "out" not in cls._saved_attrs:
+            cls._saved_attrs += ("out",)
         # Functions defined in this module before the table (below) keep the plain name.
         table = globals().get("_TORCH_NODES", {})
         entry = table.get(cls.__name__) if cls._builtin else None
@@ -714,6 +737,10 @@ _TORCH_NODES.update(
         "SigmoidGrad": ("SigmoidBackwardBackward0", (0, 1)),
         "MaskedGrad": ("ThresholdBackwardBackward0", (0, 1)),
         "LogSoftmaxGrad": ("LogSoftmaxBackwardDataBackward0", (0, 1)),
+        "Softmax": ("SoftmaxBackward0", (0,)),  # (helper memory)
+        "SoftmaxGrad": ("SoftmaxBackwardDataBackward0", (0, 1)),
+        "Gelu": ("GeluBackward0", (0,)),
+        "GeluGrad": ("GeluBackwardBackward0", (0, 1)),
         "CrossEntropyGrad": ("NllLossBackwardBackward0", (0,)),
     }
 )

@@ -4,12 +4,13 @@
   value_mlp.py  micrograd's demo training step: autograd.Value vs micrograd
   cnn_step.py   a small CNN's training step: dagrad vs hand-written numpy vs torch
   mlp_step.py   an MNIST-sized MLP's training step: dagrad vs hand-written numpy vs torch
+  memory.py     peak extra memory of single ops (multiples of the input): dagrad vs torch
 
 Each benchmark runs in a fresh interpreter: the cost of Python's cyclic garbage collector
 grows with everything alive in the process (torch's modules, for one), and value_mlp's
 timings with gc on depend on it.
 
-Usage: .venv/bin/python bench/run.py [--quick] [--only per_op|value_mlp|cnn_step|mlp_step]
+Usage: .venv/bin/python bench/run.py [--quick] [--only per_op|value_mlp|cnn_step|mlp_step|memory]
 """
 
 import json
@@ -23,6 +24,7 @@ sys.path.insert(0, HERE)
 
 import _cli as cli  # noqa: E402
 import cnn_step  # noqa: E402
+import memory  # noqa: E402
 import mlp_step  # noqa: E402
 import per_op  # noqa: E402
 import value_mlp  # noqa: E402
@@ -33,6 +35,7 @@ BENCHMARKS = {
     "value_mlp": value_mlp,
     "cnn_step": cnn_step,
     "mlp_step": mlp_step,
+    "memory": memory,
 }
 
 

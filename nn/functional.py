@@ -11,6 +11,8 @@ from autograd.ops.elementwise import BinaryCrossEntropyWithLogits as _BinaryCros
 from autograd.ops.linalg import Linear as _Linear
 from autograd.ops.loss import CrossEntropy as _CrossEntropy
 from autograd.ops.loss import NLLLoss as _NLLLoss
+from autograd.ops.special import TWO_OVER_SQRT_PI, erf_rational
+from autograd.ops.special import Gelu as _Gelu
 
 __all__ = [
     "linear", "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax",
@@ -116,32 +118,6 @@ def tanh(input):
     return input.tanh()
 
 
-# erf by the rational approximations of Hart et al., "Computer Approximations" (1968), as in
-# the BSD libm: erf(x) = x P1(x^2) / Q1(x^2) for |x| < 1/2, erfc(x) = e^(-x^2) P2(x) / Q2(x)
-# above; relative error about 1e-18, below float64 rounding. Lowest degree first.
-_P1 = (8.04373630960840172832162e4, 7.40407142710151470082064e3, 3.01782788536507577809226e3,
-       3.80140318123903008244444e1, 1.43383842191748205576712e1, -2.88805137207594084924010e-1,
-       7.547728033418631287834e-3)  # fmt: skip
-_Q1 = (8.04373630960840172826266e4, 3.42165257924628539769006e4, 6.37960017324428279487120e3,
-       6.58070155459240506326937e2, 3.80190713951939403753468e1, 1.0)  # fmt: skip
-_P2 = (1.8263348842295112592168999e3, 2.8980293292167655611275846e3,
-       2.320439590251635247384768711e3, 1.143262070703886173606073338e3,
-       3.685196154710010637133875746e2, 7.708161730368428609781633646e1,
-       9.675807882987265400604202961e0, 5.641877825507397413087057563e-1)  # fmt: skip
-_Q2 = (1.8263348842295112595576438e3, 4.95882756472114071495438422e3,
-       6.0895424232724435504633068e3, 4.429612803883682726711528526e3,
-       2.094384367789539593790281779e3, 6.617361207107653469211984771e2,
-       1.371255960500622202878443578e2, 1.714980943627607849376131193e1, 1.0)  # fmt: skip
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-
-
-def _horner(coefficients, x):
-    out = coefficients[-1]
-    for c in reversed(coefficients[:-1]):
-        out = out * x + c
-    return out
-
-
 class Erf(Function):
     """y = erf(x).  dy/dx = 2/sqrt(pi) e^(-x^2).
 
@@ -153,25 +129,17 @@ class Erf(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         ctx.save_for_forward(x)
-        xp = x.xp
-        a = x.array
-        z = xp.abs(a)
-        small = xp.minimum(z, 0.5)  # each branch sees only its own range: no overflow
-        large = xp.clip(z, 0.5, 10.0)
-        near = small * _horner(_P1, small * small) / _horner(_Q1, small * small)
-        far = 1.0 - xp.exp(-large * large) * _horner(_P2, large) / _horner(_Q2, large)
-        out = xp.sign(a) * xp.where(z < 0.5, near * _TWO_OVER_SQRT_PI, far)
-        return out.astype(a.dtype, copy=False)
+        return erf_rational(x.xp, x.array)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * (-(x * x)).exp() * _TWO_OVER_SQRT_PI
+        return grad * (-(x * x)).exp() * TWO_OVER_SQRT_PI
 
     @staticmethod
     def jvp(ctx, grad_x):
         (x,) = ctx.saved_tensors  # kept by save_for_forward
-        return grad_x * (-(x * x)).exp() * _TWO_OVER_SQRT_PI
+        return grad_x * (-(x * x)).exp() * TWO_OVER_SQRT_PI
 
 
 def erf(input):
@@ -185,6 +153,8 @@ def gelu(input, approximate="none"):
     """x Phi(x), Phi the standard normal CDF; approximate='tanh' uses Hendrycks & Gimpel's
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
     if approximate == "none":
+        if input.dtype.kind == "f":
+            return _Gelu.apply(input)  # one primitive: computed block by block (memory)
         return input * (erf(input * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)

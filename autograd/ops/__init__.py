@@ -47,6 +47,8 @@ from autograd.ops.reduce import (
     LogSoftmax,
     LogSoftmaxGrad,
     Prod,
+    Softmax,
+    SoftmaxGrad,
     Sum,
     Var,
 )
@@ -69,6 +71,8 @@ from autograd.ops.special import (
     Exp2,
     Floor,
     Fmod,
+    Gelu,
+    GeluGrad,
     Log2,
     Log10,
     Remainder,
@@ -84,7 +88,8 @@ PRIMITIVES = (
     TanhGrad, SigmoidGrad, MaskedGrad, BinaryCrossEntropy,
     BinaryCrossEntropyWithLogits,
     Clone, Cast, ToDevice, Fill, Copy,
-    Sum, Var, Amax, Amin, Prod, LogSoftmax, LogSoftmaxGrad, NLLLoss, CrossEntropy, CrossEntropyGrad,
+    Sum, Var, Amax, Amin, Prod, LogSoftmax, LogSoftmaxGrad, NLLLoss,
+    Softmax, SoftmaxGrad, CrossEntropy, CrossEntropyGrad,
     Reshape, Permute, Expand, Cat, Pad,
     GetItem, IndexAdd, SetItem, Gather,
     MatMul, Linear,
@@ -93,4 +98,5 @@ PRIMITIVES = (
     Log10, Log2, Exp2, Tan, Sinh, Cosh, Asin, Acos, Atan, Asinh, Acosh, Atanh,
     Erf, Erfc, Erfinv, Floor, Ceil, Trunc, Round, Atan2, Fmod, Remainder,
     Cumsum, Cumprod, Scatter, Einsum,
+    Gelu, GeluGrad,  # (helper memory)
 )  # fmt: skip

@@ -113,13 +113,13 @@ def like(array, ref):
     return _wrap(array, ref._backend) if isinstance(ref, Tensor) else array
 
 
-def output_of(ctx, fn, *args):
-    """The op's output (ctx.out) for its backward rule: the raw array in an array-speed walk;
-    recomputed with fn.apply(*args) when the backward is recorded or carries tangents, so
-    that the gradient of the gradient reaches the inputs (saving the output Tensor itself
-    would form a cycle); else wrapped."""
+def output_of(ctx, fn, *args, name="out"):
+    """The op's output, saved as ctx.<name>, for its backward rule: the raw array in an
+    array-speed walk; recomputed with fn.apply(*args) when the backward is recorded or
+    carries tangents, so that the gradient of the gradient reaches the inputs (saving the
+    output Tensor itself would form a cycle); else wrapped."""
     if _function._raw:
-        return ctx.out
+        return getattr(ctx, name)
     if _grad.enabled or _function._dual_level is not None:
         return fn.apply(*args)
-    return _wrap(ctx.out, args[0]._backend)
+    return _wrap(getattr(ctx, name), args[0]._backend)

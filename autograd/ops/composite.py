@@ -35,9 +35,9 @@ def var(x, dim=None, correction=1, keepdim=False):
     """var = sum (x - mean)^2 / (n - correction) (a primitive, for its gradient)."""
     dims = _dims(dim, x.ndim, "var")
     _check_floating(x)
-    if x.dtype.itemsize < 8:
+    if x.dtype.itemsize < 4:
         # As PyTorch's CPU kernel: accumulated in float64 and rounded once, so the squares
-        # of large float16/float32 values do not overflow on the way.
+        # of large float16 values do not overflow on the way (Var does so itself for float32).
         return ops.Var.apply(x.double(), dims, correction, keepdim).to(x.dtype)
     return ops.Var.apply(x, dims, correction, keepdim)
 
@@ -88,9 +88,7 @@ def softmax(x, dim=-1):
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"softmax\" not implemented for '{dtypes.torch_name(x.dtype)}'")
     d = _dim(dim, x.ndim, "softmax")  # validated on 0-d tensors too (-1 and 0 only)
-    dims = (d,) if x.ndim else ()
-    e = (x - ops.Amax.apply(x.detach(), dims, True)).exp() if x.numel() else x.exp()
-    return e / ops.Sum.apply(e, dims, True)
+    return ops.Softmax.apply(x, d if x.ndim else None)
 
 
 def stack(tensors, dim=0):

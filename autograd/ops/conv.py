@@ -96,6 +96,8 @@ class WindowMax(_Primitive):
     splits among ties. first: the position taken where no element beats -inf (see
     Backend.window_max)."""
 
+    _saved_attrs = ("index",)
+
     @staticmethod
     def forward(ctx, x, dim, first=0):
         dim %= x.ndim

@@ -279,13 +279,25 @@ class Minimum(_Primitive):
 
 def _route(ctx, grad, x, y, x_wins):
     """Route grad to x where x_wins, to y where y wins, half to each on ties."""
-    xp = x.xp
     tie = x.array == y.array
-    dtype = grad.dtype
-    wx = _wrap(xp.where(tie, 0.5, x_wins).astype(dtype), x._backend)
-    wy = _wrap(xp.where(tie, 0.5, ~x_wins & ~tie).astype(dtype), x._backend)
     nx, ny = ctx.needs_input_grad
-    return (sum_to(grad * wx, x.shape) if nx else None, sum_to(grad * wy, y.shape) if ny else None)
+    gx = _routed(grad, x_wins, tie, x) if nx else None
+    gy = _routed(grad, ~(x_wins | tie), tie, x) if ny else None
+    if gx is not None:
+        gx = sum_to(gx, x.shape)
+    return gx, None if gy is None else sum_to(gy, y.shape)
+
+
+def _routed(grad, wins, tie, x):
+    """grad times the weight 1 where `wins`, 1/2 on ties, 0 elsewhere: the weights made in
+    grad's dtype and, when no graph of the backward is recorded and grad carries no tangent,
+    multiplied in place."""
+    w = x.xp.array(wins, dtype=grad.dtype)  # an array even for 0-d operands
+    x.xp.copyto(w, 0.5, where=tie)
+    if _grad.enabled or _function._dual_level is not None or w.shape != grad.shape:
+        return grad * _wrap(w, x._backend)
+    w *= grad.array
+    return _wrap(w, x._backend)
 
 
 def _route_tangent(tangents, x, y, x_wins):
@@ -304,6 +316,8 @@ def _route_tangent(tangents, x, y, x_wins):
 
 class Where(_Primitive):
     """z = where(c, x, y).  dz/dx = c, dz/dy = not c."""
+
+    _saved_attrs = ("cond",)
 
     @staticmethod
     def forward(ctx, cond, x, y):
@@ -586,7 +600,7 @@ class Sigmoid(_Primitive):
             xp.tanh(out, out=out)
             out *= half
             out += half
-            tail = xp.abs(a) > 2
+            tail = (a > 2) | (a < -2)  # |a| > 2 without an array the size of a (memory)
             if tail.any().item():  # an explicit sync: device arrays refuse bool()
                 t = a[tail]
                 e = xp.exp(-xp.abs(t))
@@ -733,6 +747,7 @@ class MaskedGrad(_Primitive):
     of a gradient is recorded, and is zero)."""
 
     _array_rule = True
+    _saved_attrs = ("mask",)
 
     @staticmethod
     def forward(ctx, g, x, mask):
@@ -777,6 +792,8 @@ class Sign(_Primitive):
 
 class Clamp(_Primitive):
     """y = min(max(x, lo), hi).  dy/dx = 1 where lo <= x <= hi (bounds included, as PyTorch)."""
+
+    _saved_attrs = ("bounds",)
 
     @staticmethod
     def forward(ctx, x, lo=None, hi=None):
@@ -864,6 +881,8 @@ class BinaryCrossEntropyWithLogits(_Primitive):
     the composition's 0 * inf gives nan; log sigmoid(x) = -(max(-x, 0) + log(1 + e^-|x|)).
     """
 
+    _saved_attrs = ("pos_weight",)
+
     @staticmethod
     def forward(ctx, x, y, pos_weight=None):
         ctx.save_for_backward(x, y)
@@ -872,18 +891,45 @@ class BinaryCrossEntropyWithLogits(_Primitive):
         a, b = x.array, y.array
         zero = x._backend.scalar(0, a.dtype)
         one = x._backend.scalar(1, a.dtype)
-        log_sigmoid = -(xp.maximum(-a, zero) + xp.log1p(xp.exp(-xp.abs(a))))
-        if pos_weight is None:
-            return (one - b) * a - log_sigmoid
-        w = (pos_weight.array - one) * b + one
-        return (one - b) * a - w * log_sigmoid
+        # -log sigmoid(x) = max(-x, 0) + log1p(e^-|x|), in place on two fresh arrays (the
+        # same values as out of place: x - (-y) is x + y exactly)
+        minus_log_sigmoid = xp.maximum(xp.negative(a), zero)
+        t = xp.abs(a)
+        if t.ndim == 0:  # numpy's 0-d math gives scalars, which take no out=
+            minus_log_sigmoid = xp.asarray(minus_log_sigmoid)
+            t = xp.asarray(t)
+        xp.negative(t, out=t)
+        xp.exp(t, out=t)
+        xp.log1p(t, out=t)
+        minus_log_sigmoid += t
+        del t
+        out = (one - b) * a
+        if pos_weight is not None:
+            w = (pos_weight.array - one) * b + one  # w (-log sigmoid(x))
+            if w.shape == minus_log_sigmoid.shape and w.ndim:
+                w *= minus_log_sigmoid
+                minus_log_sigmoid = w
+            else:
+                minus_log_sigmoid = minus_log_sigmoid * w
+        if out.shape != minus_log_sigmoid.shape or out.ndim == 0:
+            return out + minus_log_sigmoid
+        out += minus_log_sigmoid
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad[:2]
         p = ctx.pos_weight
-        gx = sum_to(grad * _bce_logits_dx(x, y, p), x.shape) if nx else None
+        raw = not _grad.enabled and _function._dual_level is None  # no graph, no tangents
+        if nx and p is None and raw and x.shape == y.shape == grad.shape:
+            # sigmoid(x) - y, times grad, in place on one new array: the same values
+            d = Sigmoid.forward(_function._NO_CTX, x)
+            d -= y.array
+            d *= grad.array
+            gx = _wrap(d, x._backend)
+        else:
+            gx = sum_to(grad * _bce_logits_dx(x, y, p), x.shape) if nx else None
         gy = sum_to(grad * _bce_logits_dy(x, p), y.shape) if ny else None
         return gx, gy, None
 

@@ -506,6 +506,8 @@ def _along(index, dim, xp):
 class Gather(_Primitive):
     """y[i][j] = x[index[i][j]][j] (dim 0).  dy/dx: grad scatter-added back at index."""
 
+    _saved_attrs = ("full",)
+
     @staticmethod
     def forward(ctx, x, index, dim):
         ctx.shape = x.shape

@@ -81,6 +81,7 @@ class NLLLoss(_Primitive):
     """
 
     _array_rule = True
+    _saved_attrs = ("full", "coef")
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
@@ -111,6 +112,7 @@ class CrossEntropy(_Primitive):
     """
 
     _array_rule = True
+    _saved_attrs = ("logp", "full", "coef")
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
@@ -128,8 +130,7 @@ class CrossEntropy(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         # log_softmax: the saved array, or recomputed when the backward is recorded (output_of)
-        ctx.out = ctx.logp
-        y = output_of(ctx, LogSoftmax, x, ctx.dim)
+        y = output_of(ctx, LogSoftmax, x, ctx.dim, name="logp")
         gx = CrossEntropyGrad.call(_spread(grad, ctx), y, ctx.full, ctx.coef)
         return gx, None, None, None, None
 
@@ -150,6 +151,7 @@ class CrossEntropyGrad(_Primitive):
     0-d g); dz/dy: u c e^y, for an upstream gradient u."""
 
     _array_rule = True
+    _saved_attrs = ("full", "coef")
 
     @staticmethod
     def forward(ctx, g, y, full, coef):

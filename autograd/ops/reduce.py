@@ -3,6 +3,7 @@ over the reduced dims. The losses built on log_softmax are in ops/loss.py."""
 
 import math
 
+from autograd import function as _function
 from autograd.function import Function
 from autograd.grad_mode import state as _grad
 from autograd.ops._util import like, output_of, xp_of
@@ -69,7 +70,8 @@ class Var(_Primitive):
 
     A primitive so the gradient is PyTorch's formula: through the composition, the mean's
     own path (analytically 0) turns one infinite element into nan everywhere. The rule is in
-    Tensor ops, mean included, so second derivatives stay exact."""
+    Tensor ops, mean included, so second derivatives stay exact; for float32 it runs in
+    float32, as PyTorch's var_backward."""
 
     @staticmethod
     def forward(ctx, x, dims=None, correction=1, keepdim=False):
@@ -79,9 +81,13 @@ class Var(_Primitive):
         a = x.array
         n = _count(a.shape, dims)
         ctx.scale = 2 / (n - correction) if n > correction else math.inf
-        wide = "float32" if a.dtype.itemsize < 4 else None  # float16 accumulates in float32
-        d = a - a.mean(axis=dims, keepdims=True, dtype=wide)
-        out = (d * d).sum(axis=dims, keepdims=keepdim, dtype=wide)
+        # float32 accumulates in float64, as PyTorch's CPU kernel (the squares of large values
+        # cannot overflow, x - mean is exact), without a float64 copy of x
+        wide = "float64" if a.dtype.itemsize == 4 else "float32" if a.dtype.itemsize < 4 else None
+        mean = a.mean(axis=dims, keepdims=True, dtype=wide)
+        out = _squared_deviations(x.xp, a, mean, dims, wide)
+        if not keepdim:
+            out = out.reshape(_reduced_shape(a.shape, dims))
         out = out / max(n - correction, 0) if n > correction else out * math.nan
         return out.astype(a.dtype, copy=False)
 
@@ -101,6 +107,33 @@ class Var(_Primitive):
         n = _count(x.shape, dims)
         scale = 2 / (n - correction) if n > correction else math.inf
         return Sum.apply(tangents[0] * _dvar(x, dims, scale), dims, keepdim)
+
+
+_BLOCK = 1 << 16  # elements of x per block of var's temporaries
+
+
+def _squared_deviations(xp, a, mean, dims, wide):
+    """sum (a - mean)^2 over dims (kept), in `wide`, block by block along the first kept dim
+    longer than 1 (the same sums as unblocked), or along the first dim for a full reduction
+    (summed block by block): the temporary a - mean exists for one block at a time."""
+    reduced = range(a.ndim) if dims is None else dims
+    kept = [i for i in range(a.ndim) if i not in reduced and a.shape[i] > 1]
+    axis = kept[0] if kept else next((i for i in range(a.ndim) if a.shape[i] > 1), None)
+    if axis is None or a.size <= _BLOCK:
+        d = xp.subtract(a, mean, dtype=wide)
+        d *= d
+        return d.sum(axis=dims, keepdims=True)
+    step = max(1, _BLOCK * a.shape[axis] // a.size)
+    out = xp.zeros(mean.shape, dtype=mean.dtype)
+    for i in range(0, a.shape[axis], step):
+        index = (slice(None),) * axis + (slice(i, i + step),)
+        d = xp.subtract(a[index], mean[index] if kept else mean, dtype=wide)
+        d *= d
+        if kept:
+            out[index] = d.sum(axis=dims, keepdims=True)
+        else:
+            out += d.sum(axis=dims, keepdims=True)
+    return out
 
 
 def _dvar(x, dims, scale):
@@ -141,12 +174,17 @@ class Amax(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         hit = x.array == ctx.out
-        weight = hit / hit.sum(axis=ctx.dims, keepdims=True)
-        return (
-            _unreduce(grad, x.shape, ctx.dims) * _wrap(weight.astype(grad.dtype), x._backend),
-            None,
-            None,
-        )
+        # the weights in grad's dtype from the start, multiplied in place when no graph of the
+        # backward is recorded and grad carries no tangent: one array the input's size besides
+        # the boolean hits
+        weight = hit.astype(grad.dtype)
+        weight /= hit.sum(axis=ctx.dims, keepdims=True)  # divided in float64, rounded once
+        del hit
+        spread = _unreduce(grad, x.shape, ctx.dims)
+        if _grad.enabled or _function._dual_level is not None:
+            return spread * _wrap(weight, x._backend), None, None
+        weight *= spread.array
+        return _wrap(weight, x._backend), None, None
 
     @staticmethod
     def jvp(tangents, out, x, dims=None, keepdim=False):
@@ -239,6 +277,106 @@ class LogSoftmaxGrad(_Primitive):
             term = -(y.exp() * ty) * Sum.apply(g, _as_dims(dim), True)
             tz = term if tz is None else tz + term
         return tz
+
+
+class Softmax(_Primitive):
+    """y = e^(x - max) / sum_j e^(x_j - max) along dim.  dy/dx: y (g - sum(g y)) for an
+    upstream gradient g.
+
+    A primitive for memory, as PyTorch's: the forward is one array (the output, computed in
+    place) and the backward one more, where the composition kept x - max, e^(x - max) and
+    the output alive for its backward.
+    """
+
+    _saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        ctx.out = out = _softmax(x.xp, x.array, dim)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        dim = ctx.dim
+        # y recomputed when the backward is recorded or carries tangents (see elementwise)
+        if _grad.enabled or _function._dual_level is not None:
+            y = Softmax.apply(x, dim)
+        else:
+            y = _wrap(ctx.out, x._backend)
+        return SoftmaxGrad.apply(grad, y, dim), None
+
+    @staticmethod
+    def jvp(tangents, out, x, dim):
+        """dy = y (dx - sum(y dx)) along dim."""
+        (tx, _) = tangents
+        recorded = _grad.enabled and (out.requires_grad or tx.requires_grad)
+        y = Softmax.apply(x, dim) if recorded else out  # see elementwise._own
+        return SoftmaxGrad.apply(tx, y, dim)
+
+
+class SoftmaxGrad(_Primitive):
+    """z = y (g - sum(g y)) along dim, softmax's backward as one op (y its output), as
+    PyTorch's _softmax_backward_data. dz/dg: SoftmaxGrad(u, y) (the Jacobian diag(y) - y y^T
+    is symmetric); dz/dy: u (g - sum(g y)) - g sum(u y), for an upstream gradient u."""
+
+    @staticmethod
+    def forward(ctx, g, y, dim):
+        ctx.save_for_backward(g, y)
+        ctx.dim = dim
+        xp = y.xp
+        b = y.array
+        z = xp.empty(b.shape, dtype=b.dtype)  # the one new array: z = g y, then (g - s) y
+        xp.multiply(g.array, b, out=z)
+        s = _sum_keepdim(z, dim)
+        xp.subtract(g.array, s, out=z)
+        z *= b
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        ng, ny, _ = ctx.needs_input_grad
+        dim = ctx.dim
+        dims = _as_dims(dim)
+        gg = SoftmaxGrad.apply(grad, y, dim) if ng else None
+        gy = None
+        if ny:
+            gy = grad * (g - Sum.apply(g * y, dims, True)) - g * Sum.apply(grad * y, dims, True)
+        return gg, gy, None
+
+    @staticmethod
+    def jvp(tangents, out, g, y, dim):
+        """ż = SoftmaxGrad(ġ, y) + ẏ (g - sum(g y)) - y sum(g ẏ)."""
+        tg, ty, _ = tangents
+        tz = None if tg is None else SoftmaxGrad.apply(tg, y, dim)
+        if ty is not None:
+            dims = _as_dims(dim)
+            term = ty * (g - Sum.apply(g * y, dims, True)) - y * Sum.apply(g * ty, dims, True)
+            tz = term if tz is None else tz + term
+        return tz
+
+
+def _sum_keepdim(a, dim):
+    """a summed along dim (all of a 0-d a), kept; float16 sums in float32 and rounds once,
+    as Sum."""
+    if a.dtype.itemsize < 4:
+        return a.sum(axis=dim, keepdims=True, dtype="float32").astype(a.dtype)
+    return a.sum(axis=dim, keepdims=True)
+
+
+def _softmax(xp, a, dim):
+    """softmax of array a along dim (dim None for a 0-d a), computed in one new array."""
+    if a.size == 0:
+        return xp.exp(a)
+    out = xp.subtract(a, a.max(axis=dim, keepdims=True))
+    if out.ndim == 0:  # numpy's 0-d math gives scalars, which take no out=
+        out = xp.asarray(out)
+    xp.exp(out, out=out)
+    out /= _sum_keepdim(out, dim)
+    return out
 
 
 def _log_softmax(xp, a, dim):

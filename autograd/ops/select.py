@@ -14,6 +14,8 @@ class Scatter(_Primitive):
     dy/dx = 1 off the written slots ("set") or everywhere ("add"); dy/dsrc = grad at the slots
     (gathered, as Gather's forward)."""
 
+    _saved_attrs = ("full",)
+
     @staticmethod
     def forward(ctx, x, index, dim, src, mode):
         xp = x.xp

@@ -627,6 +627,11 @@ def _bce_logits_pos(T, x, y, p):
     return functional.binary_cross_entropy_with_logits(x, y, reduction="none", pos_weight=weight)
 
 
+def _gelu(T, x):
+    functional = autograd_F if T is autograd else F
+    return functional.gelu(x)
+
+
 ROWS = [
     # ----------------------------------------------------------- elementwise, binary
     Row("add", lambda T, x, y: x + y, case(broadcast(2, min_side=0))),
@@ -835,6 +840,7 @@ ROWS = [
     Row("cross_entropy", lambda T, x, **p: _nll_loss(T, x, **p, fused=True), case(nll_layout)),
     Row("binary_cross_entropy", _bce, case(same(2, min_side=0), [PROBABILITIES] * 2)),
     Row("bce_with_logits", _bce_logits, case(same(2, min_side=0))),
+    Row("gelu", _gelu, unary),  # (helper memory) the Gelu primitive, GeluGrad in its backward
     Row(
         "bce_with_logits_pos_weight",
         _bce_logits_pos,
