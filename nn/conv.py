@@ -1,8 +1,8 @@
 """2-D convolution: `Conv2d` and its functional form `conv2d`.
 
 out[n, o, p, q] = b[o] + sum_{c, i, j} W[o, c, i, j] x[n, c, p*sh + i*dh - ph, q*sw + j*dw - pw]
-(x zero outside): unfold the padded windows into columns (im2col), one matrix product. The
-gradients are those of Unfold (whose backward is Fold, col2im), matmul, add and reshapes.
+(x zero outside). Here: the arguments checked and normalised; the forward, backward and jvp of
+the convolution itself are the primitive `autograd.ops.conv.Convolution`.
 """
 
 import math
@@ -10,7 +10,7 @@ import operator
 
 from autograd import empty, pad
 from autograd.ops import Permute, Reshape
-from autograd.ops.conv import Unfold
+from autograd.ops.conv import Convolution
 from nn import init
 from nn.module import Module
 from nn.parameter import Parameter
@@ -165,18 +165,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
     if padding_mode != "zeros" and (top or bottom or left or right):
         x = pad(x, (left, right, top, bottom), mode=padding_mode)
         widths = ((0, 0), (0, 0))
-    cols = Unfold.apply(x, (kh, kw), dilation, widths, stride)  # (C, kh, kw, N, Ho, Wo)
-    ho, wo = cols.shape[4:]
-    k = c_group * kh * kw
-    if groups == 1:
-        out = _reshape(weight, (o, k)) @ _reshape(cols, (k, n * ho * wo))  # (O, N*Ho*Wo)
-    else:
-        w_grouped = _reshape(weight, (groups, o // groups, k))
-        out = w_grouped @ _reshape(cols, (groups, k, n * ho * wo))  # (groups, O/groups, N*Ho*Wo)
-        out = _reshape(out, (o, n * ho * wo))
-    if bias is not None:  # here, its gradient sums contiguous rows
-        out = out + _reshape(bias, (o, 1))
-    out = _permute(_reshape(out, (o, n, ho, wo)), (1, 0, 2, 3))  # (N, O, Ho, Wo)
+    out = Convolution.apply(x, weight, bias, stride, widths, dilation, groups)  # (N, O, Ho, Wo)
     return out if batched else out.squeeze(0)
 
 
