@@ -283,6 +283,7 @@ def _columns(backend, a, kernel, geometry):
     ho = shifts[-1]
     flat = a.reshape(n, c, h * w)
     cols = xp.empty((n, c, kh, kw, ho * w), dtype=a.dtype)
+    left = padding[1][0]
     for i, j, shift, lo, hi in shifts[:-1]:
         dst = cols[:, :, i, j]
         if lo >= hi:  # the offset sees only padding
@@ -291,9 +292,8 @@ def _columns(backend, a, kernel, geometry):
         dst[:, :, lo:hi] = flat[:, :, lo + shift : hi + shift]
         dst[:, :, :lo] = 0  # rows above the image (padding)
         dst[:, :, hi:] = 0  # rows below it
-    cols = cols.reshape(n, c, kh, kw, ho, w)
-    _clear_wrapped(cols, kw, dilation[1], padding[1][0])
-    return cols
+        _clear_wrapped(dst.reshape(n, c, ho, w), j * dilation[1] - left)  # while in cache
+    return cols.reshape(n, c, kh, kw, ho, w)
 
 
 def _flat_shifts(shape, kernel, geometry):
@@ -315,15 +315,13 @@ def _flat_shifts(shape, kernel, geometry):
     return out
 
 
-def _clear_wrapped(cols, kw, dw, left):
-    """Zero, in columns (N, C, kh, kw, Ho, W) made by flat shifts, the entries whose column
-    q + j*dw - left falls outside the image: the shift wrapped them onto the next row."""
-    w = cols.shape[-1]
-    for j in range(kw):
-        shift = j * dw - left
-        wrapped = range(min(-shift, w)) if shift < 0 else range(max(w - shift, 0), w)
-        for q in wrapped:  # one column at a time: numpy's inner loop then runs down it
-            cols[:, :, :, j, :, q] = 0
+def _clear_wrapped(block, shift):
+    """Zero, in one offset's columns (N, C, Ho, W) made by a flat shift, the entries whose
+    column q + shift falls outside the image: the shift wrapped them onto the next row."""
+    w = block.shape[-1]
+    wrapped = range(min(-shift, w)) if shift < 0 else range(max(w - shift, 0), w)
+    for q in wrapped:  # one column at a time: numpy's inner loop then runs down it
+        block[..., q] = 0
 
 
 def _convolve(backend, a, w, b, geometry):
@@ -379,12 +377,13 @@ def _conv_input(xp, g, w, geometry, size):
     shifts = _flat_shifts((n, c, h, w_), (kh, kw), geometry)
     if shifts is not None and shifts[-1] == ho:
         # Stride 1, as wide as the input: flat slice-adds, each with rows of H*W.
-        _clear_wrapped(dcols, kw, dilation[1], padding[1][0])
         flat = xp.zeros((n, c, h * w_), dtype=dcols.dtype)
-        dflat = dcols.reshape(n, c, kh, kw, ho * wo)
+        left = padding[1][0]
         for i, j, shift, lo, hi in shifts[:-1]:
             if lo < hi:
-                flat[:, :, lo + shift : hi + shift] += dflat[:, :, i, j, lo:hi]
+                block = dcols[:, :, i, j]  # (N, C, Ho, Wo)
+                _clear_wrapped(block, j * dilation[1] - left)
+                flat[:, :, lo + shift : hi + shift] += block.reshape(n, c, ho * wo)[:, :, lo:hi]
         return flat.reshape(n, c, h, w_)
     out = xp.zeros((n, c, h, w_), dtype=dcols.dtype)
     (sh, sw), (dh, dw) = stride, dilation
