@@ -1,8 +1,8 @@
 """2-D convolution: `Conv2d` and its functional form `conv2d`.
 
 out[n, o, p, q] = b[o] + sum_{c, i, j} W[o, c, i, j] x[n, c, p*sh + i*dh - ph, q*sw + j*dw - pw]
-(x zero outside): unfold the padded windows into columns (im2col), one matrix product. The
-gradients are those of Unfold (whose backward is Fold, col2im), matmul, add and reshapes.
+(x zero outside). Here: the arguments checked and normalised; the forward, backward and jvp of
+the convolution itself are the primitive `autograd.ops.conv.Convolution`.
 """
 
 import operator
@@ -11,7 +11,7 @@ from autograd import Function, empty, pad
 from autograd import grad as _grad_of
 from autograd.grad_mode import enable_grad, is_grad_enabled
 from autograd.ops import Permute, Reshape
-from autograd.ops.conv import Unfold
+from autograd.ops.conv import Convolution
 from autograd.tensor import Tensor, _wrap
 from backends import DeviceError
 from nn import init
@@ -179,26 +179,8 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
         out = _Conv2dCudnn.apply(x, weight, stride, (top, left), dilation, groups)
         if bias is not None:
             out = out + _reshape(bias, (1, o, 1, 1))
-        return out if batched else out.squeeze(0)
-    return _conv2d_im2col(x, weight, bias, stride, widths, dilation, groups, batched)
-
-
-def _conv2d_im2col(x, weight, bias, stride, widths, dilation, groups, batched):
-    """The convolution as im2col (Unfold) and one matmul per group: any backend."""
-    n, c, h, w = x.shape
-    o, c_group, kh, kw = weight.shape
-    cols = Unfold.apply(x, (kh, kw), dilation, widths, stride)  # (C, kh, kw, N, Ho, Wo)
-    ho, wo = cols.shape[4:]
-    k = c_group * kh * kw
-    if groups == 1:
-        out = _reshape(weight, (o, k)) @ _reshape(cols, (k, n * ho * wo))  # (O, N*Ho*Wo)
     else:
-        w_grouped = _reshape(weight, (groups, o // groups, k))
-        out = w_grouped @ _reshape(cols, (groups, k, n * ho * wo))  # (groups, O/groups, N*Ho*Wo)
-        out = _reshape(out, (o, n * ho * wo))
-    if bias is not None:  # here, its gradient sums contiguous rows
-        out = out + _reshape(bias, (o, 1))
-    out = _permute(_reshape(out, (o, n, ho, wo)), (1, 0, 2, 3))  # (N, O, Ho, Wo)
+        out = Convolution.apply(x, weight, bias, stride, widths, dilation, groups)  # (N, O, Ho, Wo)
     return out if batched else out.squeeze(0)
 
 
@@ -226,7 +208,7 @@ class _Conv2dCudnn(Function):
         if is_grad_enabled():  # create_graph: the im2col form, whose ops differentiate again
             with enable_grad():
                 widths = ((padding[0], padding[0]), (padding[1], padding[1]))
-                y = _conv2d_im2col(x, w, None, stride, widths, dilation, groups, True)
+                y = Convolution.apply(x, w, None, stride, widths, dilation, groups)
                 gx, gw = _grad_of(y, (x, w), grad, create_graph=True)
             return gx, gw, None, None, None, None
         g = grad.array if isinstance(grad, Tensor) else grad

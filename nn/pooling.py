@@ -1,13 +1,15 @@
 """2-D pooling: `MaxPool2d`, `AvgPool2d` and their functional forms `max_pool2d`, `avg_pool2d`.
 
-Both unfold the windows into columns (`autograd.ops.conv.Unfold`) and reduce each window, so
+Max pooling over non-overlapping windows (stride = kernel, no padding or dilation: the usual
+MaxPool2d(2)) is the primitive `autograd.ops.conv.BlockMax`, a reshape of the input. Otherwise
+both unfold the windows into columns (`autograd.ops.conv.Unfold`) and reduce each window, so
 the gradient goes back through Unfold's adjoint, Fold. Max pooling routes each window's whole
 gradient to one element, the first maximum, as PyTorch does (amax would split it among ties):
 `autograd.ops.conv.WindowMax`.
 """
 
 from autograd import Tensor
-from autograd.ops.conv import Unfold, WindowMax
+from autograd.ops.conv import BlockMax, Unfold, WindowMax, _block_index, _block_max
 from nn.conv import _is_int, _pair, _permute, _reshape
 from nn.module import Module
 
@@ -92,6 +94,18 @@ def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return
     n, c, h, w = x.shape
     (ho, wo), widths = _geometry(x, kernel, stride, padding, dilation, ceil_mode, op)
     kh, kw = kernel
+    whole_blocks = (ho, wo) == (h // kh, w // kw)  # no window that ceil_mode lets hang over
+    if stride == kernel and padding == (0, 0) and dilation == (1, 1) and whole_blocks:
+        # Non-overlapping windows: a reshape of x, no columns.
+        out = BlockMax.apply(x, kernel)  # (N, C, Ho, Wo)
+        if input.ndim == 3:
+            out = out.squeeze(0)
+        if not return_indices:
+            return out
+        index = _block_index(x.xp, _block_max(x.backend, x.array, kernel)[0], kernel)
+        flat = _flat_indices(x.xp, index, (h, w), kernel, stride, padding, dilation)
+        flat = Tensor(flat, device=x.device)
+        return out, flat if input.ndim == 4 else flat.squeeze(0)
     cols = Unfold.apply(x, kernel, dilation, widths, stride, -float("inf"))  # -inf: never a max
     cols = _reshape(cols, (c, kh * kw, n, ho, wo))
     first = _first_inside(x.xp, (ho, wo), kernel, stride, padding, dilation)

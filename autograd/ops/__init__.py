@@ -3,7 +3,16 @@
 Everything else (mean, var, softmax, stack, split, ...) is in `composite` and builds on these.
 """
 
-from autograd.ops.conv import Fold, Unfold, WindowMax
+from autograd.ops.conv import (
+    BlockMax,
+    BlockMaxGrad,
+    ConvInputGrad,
+    Convolution,
+    ConvWeightGrad,
+    Fold,
+    Unfold,
+    WindowMax,
+)
 from autograd.ops.elementwise import (
     Abs,
     Add,
@@ -94,6 +103,7 @@ PRIMITIVES = (
     GetItem, IndexAdd, SetItem, Gather,
     MatMul, Linear,
     Unfold, Fold, WindowMax,
+    Convolution, ConvInputGrad, ConvWeightGrad, BlockMax, BlockMaxGrad,
     # tensor math (helper math): special.py, scan.py, select.py
     Log10, Log2, Exp2, Tan, Sinh, Cosh, Asin, Acos, Atan, Asinh, Acosh, Atanh,
     Erf, Erfc, Erfinv, Floor, Ceil, Trunc, Round, Atan2, Fmod, Remainder,

@@ -1,13 +1,24 @@
-"""Sliding windows: Unfold (im2col) and Fold (col2im), each the other's adjoint, and
-WindowMax, the max over a window with PyTorch's max-pooling gradient.
+"""Convolution and pooling: every rule of a sliding window, side by side.
 
-Convolution and pooling are built on them (`nn.conv`, `nn.pooling`): a window view of the
-padded input copied once into columns, then a matrix product or a reduction over each window,
-so their gradients come from these rules and those of matmul and sum.
+Convolution, the three mutually adjoint linear maps of y = W * x + b (cross-correlation):
 
-Columns are laid out (C, kh, kw, N, Ho, Wo): channels first, so that a convolution's weight
-(O, C, kh, kw) multiplies them as one (O, C*kh*kw) @ (C*kh*kw, N*Ho*Wo) product and groups are
-a reshape; and the output positions innermost, so both copies run along rows of the input.
+    Convolution     y = conv(x, W) + b           dy -> dx = ConvInputGrad(dy, W),
+                                                         dW = ConvWeightGrad(x, dy), db = sum dy
+    ConvInputGrad   dx = conv^T(dy, W)           (conv_transpose2d) the adjoint in x
+    ConvWeightGrad  dW = dy (x) columns(x)       the adjoint in W
+
+Each one's backward and jvp is written in the other two, so second (and higher) derivatives
+need no further rule. The arrays are worked image by image in one batched matrix product:
+columns (N, C*kh*kw, Ho*Wo) of the padded input, copied once from a strided view of its windows
+(the im2col), times W (O, C*kh*kw) gives (N, O, Ho*Wo), the output already in (N, O, Ho, Wo)
+order; the input's gradient folds W^T dy back by one strided slice-add per kernel offset.
+
+Pooling: BlockMax, the max over non-overlapping windows (stride = kernel, no padding or
+dilation), as a reshape of the input, with BlockMaxGrad, its backward, routing each window's
+gradient whole to its first maximum as PyTorch does. The general case (overlapping, padded,
+dilated windows) unfolds them: Unfold (im2col) and Fold (col2im), each the other's adjoint,
+then WindowMax, the max over a window with PyTorch's max-pooling gradient; avg pooling sums
+the unfolded windows. Their columns are laid out (C, kh, kw, N, Ho, Wo).
 """
 
 from autograd.function import Function
@@ -135,4 +146,391 @@ class WindowMax(_Primitive):
         return Sum.apply(tx * _wrap(hit.astype(tx.dtype), x._backend), (dim,), False)
 
 
+# --------------------------------------------------------------------------- convolution
+# geometry = (stride, padding, dilation, groups): stride, dilation (int, int); padding
+# ((top, bottom), (left, right)) of zeros; the kernel is the weight's (kh, kw).
+
+
+class Convolution(_Primitive):
+    """y[n, o] = b[o] + sum_{c, i, j} W[o, c, i, j] xpad[n, c, p*sh + i*dh, q*sw + j*dw] (each
+    group's channels only).  dy/dx: ConvInputGrad (W^T, folded back), dy/dW: ConvWeightGrad
+    (dy against the columns of x), dy/db: sum over n, p, q."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
+        geometry = (stride, padding, dilation, groups)
+        b = None if bias is None else bias.array
+        out, cols = _convolve(x._backend, x.array, weight.array, b, geometry)
+        ctx.geometry = geometry
+        # The columns are dW's other factor: kept (not recomputed) when W needs a gradient.
+        ctx.save_for_backward(x, weight, cols if weight._requires_grad else None)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight, cols = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        geometry = ctx.geometry
+        gx = gw = gb = None
+        if nx:  # never for an input image: a first layer skips the costliest product
+            gx = ConvInputGrad.apply(grad, weight, geometry, x.shape[2:])
+        if nw:
+            gw = ConvWeightGrad.apply(x, grad, geometry, weight.shape[2:], cols)
+        if nb:
+            gb = Sum.apply(grad, (0, 2, 3), False)
+        return gx, gw, gb, None, None, None, None
+
+    @staticmethod
+    def jvp(tangents, out, x, weight, bias, stride, padding, dilation, groups):
+        """ẏ = conv(ẋ, W) + conv(x, Ẇ) + ḃ: y is linear in each argument."""
+        tx, tw, tb = tangents[:3]
+        geometry = (stride, padding, dilation, groups)
+        terms = []
+        if tx is not None:
+            terms.append(Convolution.apply(tx, weight, tb, *geometry))
+            tb = None
+        if tw is not None:
+            terms.append(Convolution.apply(x, tw, tb, *geometry))
+            tb = None
+        if tb is not None:
+            terms.append(Expand.apply(Reshape.apply(tb, (1, tb.shape[0], 1, 1)), out.shape))
+        return _total(terms)
+
+
+class ConvInputGrad(_Primitive):
+    """dx = conv^T(g, W): dx[n, c, p*sh + i*dh - top, q*sw + j*dw - left] += W[o, c, i, j]
+    g[n, o, p, q] (summed over o of c's group), for an input of spatial size `size`: the
+    transposed convolution.  d/dg: Convolution(u, W), d/dW: ConvWeightGrad(u, g) (u the
+    upstream gradient, of dx's shape)."""
+
+    @staticmethod
+    def forward(ctx, g, weight, geometry, size):
+        ctx.save_for_backward(g, weight)
+        ctx.geometry = geometry
+        return _conv_input(g.xp, g.array, weight.array, geometry, size)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, weight = ctx.saved_tensors
+        ng, nw = ctx.needs_input_grad[:2]
+        geometry = ctx.geometry
+        gg = Convolution.apply(grad, weight, None, *geometry) if ng else None
+        gw = ConvWeightGrad.apply(grad, g, geometry, weight.shape[2:]) if nw else None
+        return gg, gw, None, None
+
+    @staticmethod
+    def jvp(tangents, out, g, weight, geometry, size):
+        tg, tw = tangents[:2]
+        terms = []
+        if tg is not None:
+            terms.append(ConvInputGrad.apply(tg, weight, geometry, size))
+        if tw is not None:
+            terms.append(ConvInputGrad.apply(g, tw, geometry, size))
+        return _total(terms)
+
+
+class ConvWeightGrad(_Primitive):
+    """dW[o, c, i, j] = sum_{n, p, q} g[n, o, p, q] xpad[n, c, p*sh + i*dh, q*sw + j*dw] (c in
+    o's group), for a kernel (kh, kw); `cols`, x's columns when the forward kept them.
+    d/dx: ConvInputGrad(g, u), d/dg: Convolution(x, u)."""
+
+    @staticmethod
+    def forward(ctx, x, g, geometry, kernel, cols=None):
+        ctx.save_for_backward(x, g)
+        ctx.geometry = geometry
+        if cols is None:
+            cols = _columns(x._backend, x.array, kernel, geometry)
+        return _conv_weight(g.array, cols, geometry[3])
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, g = ctx.saved_tensors
+        nx, ng = ctx.needs_input_grad[:2]
+        geometry = ctx.geometry
+        gx = ConvInputGrad.apply(g, grad, geometry, x.shape[2:]) if nx else None
+        gg = Convolution.apply(x, grad, None, *geometry) if ng else None
+        return gx, gg, None, None, None
+
+    @staticmethod
+    def jvp(tangents, out, x, g, geometry, kernel, cols=None):
+        tx, tg = tangents[:2]
+        terms = []
+        if tx is not None:
+            terms.append(ConvWeightGrad.apply(tx, g, geometry, kernel))
+        if tg is not None:
+            terms.append(ConvWeightGrad.apply(x, tg, geometry, kernel, cols))
+        return _total(terms)
+
+
+def _total(terms):
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return out
+
+
+def _columns(backend, a, kernel, geometry):
+    """The columns of a (N, C, H, W): (N, C, kh, kw, Ho, Wo) with
+    cols[n, c, i, j, p, q] = xpad[n, c, p*sh + i*dh, q*sw + j*dw]."""
+    stride, padding, dilation, _ = geometry
+    xp = backend.xp
+    shifts = _flat_shifts(a.shape, kernel, geometry)
+    if shifts is None:  # one strided copy of the padded input's windows
+        a = _padded(a, xp, padding, 0)
+        return xp.ascontiguousarray(backend.windows(a, kernel, dilation, stride))
+    # Stride 1, output as wide as the input: each kernel offset's columns are the flattened
+    # image shifted, one slice copy with rows of H*W, not H rows of W.
+    n, c, h, w = a.shape
+    kh, kw = kernel
+    ho = shifts[-1]
+    flat = a.reshape(n, c, h * w)
+    cols = xp.empty((n, c, kh, kw, ho * w), dtype=a.dtype)
+    left = padding[1][0]
+    for i, j, shift, lo, hi in shifts[:-1]:
+        dst = cols[:, :, i, j]
+        if lo >= hi:  # the offset sees only padding
+            dst[...] = 0
+            continue
+        dst[:, :, lo:hi] = flat[:, :, lo + shift : hi + shift]
+        dst[:, :, :lo] = 0  # rows above the image (padding)
+        dst[:, :, hi:] = 0  # rows below it
+        _clear_wrapped(dst.reshape(n, c, ho, w), j * dilation[1] - left)  # while in cache
+    return cols.reshape(n, c, kh, kw, ho, w)
+
+
+def _flat_shifts(shape, kernel, geometry):
+    """For stride 1 and an output as wide as the input (the usual 'same' padding):
+    [(i, j, shift, lo, hi)] per kernel offset, output position m (flat, row-major) reading
+    input position m + shift for lo <= m < hi, then Ho; else None."""
+    stride, ((top, bottom), (left, right)), (dh, dw), _ = geometry
+    n, c, h, w = shape
+    kh, kw = kernel
+    ho = h + top + bottom - dh * (kh - 1)
+    if stride != (1, 1) or left + right != dw * (kw - 1) or ho <= 0 or w == 0:
+        return None
+    out = []
+    for i in range(kh):
+        for j in range(kw):
+            shift = (i * dh - top) * w + j * dw - left
+            out.append((i, j, shift, max(0, -shift), min(ho * w, h * w - shift)))
+    out.append(ho)
+    return out
+
+
+def _clear_wrapped(block, shift):
+    """Zero, in one offset's columns (N, C, Ho, W) made by a flat shift, the entries whose
+    column q + shift falls outside the image: the shift wrapped them onto the next row."""
+    w = block.shape[-1]
+    wrapped = range(min(-shift, w)) if shift < 0 else range(max(w - shift, 0), w)
+    for q in wrapped:  # one column at a time: numpy's inner loop then runs down it
+        block[..., q] = 0
+
+
+def _convolve(backend, a, w, b, geometry):
+    """(out (N, O, Ho, Wo), columns (N, C, kh, kw, Ho, Wo)): per image, W (O, C*kh*kw) @
+    columns (C*kh*kw, Ho*Wo), as one batched product (per group: a leading group axis)."""
+    groups = geometry[3]
+    o, c_group, kh, kw = w.shape
+    cols = _columns(backend, a, (kh, kw), geometry)
+    n, c, _, _, ho, wo = cols.shape
+    k = c_group * kh * kw
+    if groups == 1:
+        out = w.reshape(o, k) @ cols.reshape(n, k, ho * wo)  # (N, O, Ho*Wo)
+    else:
+        w_grouped = w.reshape(groups, o // groups, k)
+        out = w_grouped @ cols.reshape(n, groups, k, ho * wo)  # (N, groups, O/groups, Ho*Wo)
+    out = out.reshape(n, o, ho, wo)
+    if b is not None:
+        out += b.reshape(o, 1, 1)
+    return out, cols
+
+
+def _conv_weight(g, cols, groups):
+    """sum_n g[n] (O, Ho*Wo) @ columns[n]^T (Ho*Wo, C*kh*kw), per group: (O, C/groups, kh, kw).
+    A batched product then a sum over n: no transposing copy of g or of the columns."""
+    n, c, kh, kw, ho, wo = cols.shape
+    o = g.shape[1]
+    k = (c // groups) * kh * kw
+    length = ho * wo
+    if groups == 1:
+        per_image = g.reshape(n, o, length) @ cols.reshape(n, k, length).swapaxes(1, 2)
+    else:
+        g4 = g.reshape(n, groups, o // groups, length)
+        per_image = g4 @ cols.reshape(n, groups, k, length).swapaxes(2, 3)
+    return per_image.sum(axis=0).reshape(o, c // groups, kh, kw)
+
+
+def _conv_input(xp, g, w, geometry, size):
+    """W^T g per image (the columns' gradient), folded back into (N, C, H, W): one strided
+    slice-add per kernel offset, each clipped to the input (the padding gets nothing)."""
+    stride, padding, dilation, groups = geometry
+    n, o, ho, wo = g.shape
+    _, c_group, kh, kw = w.shape
+    c = c_group * groups
+    k = c_group * kh * kw
+    length = ho * wo
+    if groups == 1:
+        dcols = w.reshape(o, k).T @ g.reshape(n, o, length)  # (N, C*kh*kw, Ho*Wo)
+    else:
+        w_t = w.reshape(groups, o // groups, k).swapaxes(1, 2)  # (groups, k, O/groups)
+        dcols = w_t @ g.reshape(n, groups, o // groups, length)  # (N, groups, k, Ho*Wo)
+    dcols = dcols.reshape(n, c, kh, kw, ho, wo)
+    h, w_ = size
+    shifts = _flat_shifts((n, c, h, w_), (kh, kw), geometry)
+    if shifts is not None and shifts[-1] == ho:
+        # Stride 1, as wide as the input: flat slice-adds, each with rows of H*W.
+        flat = xp.zeros((n, c, h * w_), dtype=dcols.dtype)
+        left = padding[1][0]
+        for i, j, shift, lo, hi in shifts[:-1]:
+            if lo < hi:
+                block = dcols[:, :, i, j]  # (N, C, Ho, Wo)
+                _clear_wrapped(block, j * dilation[1] - left)
+                flat[:, :, lo + shift : hi + shift] += block.reshape(n, c, ho * wo)[:, :, lo:hi]
+        return flat.reshape(n, c, h, w_)
+    out = xp.zeros((n, c, h, w_), dtype=dcols.dtype)
+    (sh, sw), (dh, dw) = stride, dilation
+    (top, _), (left, _) = padding
+    for i in range(kh):
+        rows = _inside(i * dh - top, sh, ho, h)
+        if rows is None:
+            continue
+        for j in range(kw):
+            cols = _inside(j * dw - left, sw, wo, w_)
+            if cols is None:
+                continue
+            out[:, :, rows[0], cols[0]] += dcols[:, :, i, j, rows[1], cols[1]]
+    return out
+
+
+def _inside(offset, stride, count, size):
+    """The positions p < count whose p*stride + offset fall in [0, size): (their slice in the
+    input, their slice among the p), or None when there are none."""
+    first = max(0, -(offset // stride))  # ceil(-offset / stride)
+    if size - 1 - offset < 0:
+        return None
+    last = min(count - 1, (size - 1 - offset) // stride)
+    if first > last:
+        return None
+    start = first * stride + offset
+    return slice(start, start + (last - first) * stride + 1, stride), slice(first, last + 1)
+
+
+# --------------------------------------------------------------------------- block max
+class BlockMax(_Primitive):
+    """y[n, c, p, q] = max over the block x[n, c, p*kh : (p+1)*kh, q*kw : (q+1)*kw]: max
+    pooling with stride = kernel, no padding or dilation, as a reshape (rows and columns past
+    the last whole block are left out).  dy/dx = 1 at the block's first maximum (or its last
+    NaN), else 0: PyTorch's max-pooling rule (BlockMaxGrad)."""
+
+    _saved_attrs = ("index",)
+
+    @staticmethod
+    def forward(ctx, x, kernel):
+        index, out = _block_max(x._backend, x.array, kernel)
+        ctx.index = index
+        ctx.kernel = kernel
+        ctx.size = x.shape[2:]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return BlockMaxGrad.apply(grad, ctx.index, ctx.kernel, ctx.size), None
+
+    @staticmethod
+    def jvp(tangents, out, x, kernel):
+        """ẏ = ẋ at each block's chosen maximum."""
+        index, _ = _block_max(x._backend, x.array, kernel)
+        return _block_gather(tangents[0], index, kernel)
+
+
+class BlockMaxGrad(_Primitive):
+    """dx = g placed at each block's chosen maximum (`index`, its position in the block,
+    row-major), 0 elsewhere, for an input of spatial size `size`. Linear in g: d/dg is u
+    gathered at the same positions."""
+
+    _saved_attrs = ("index",)
+
+    @staticmethod
+    def forward(ctx, g, index, kernel, size):
+        ctx.index = index
+        ctx.kernel = kernel
+        return _block_scatter(g.xp, g.array, index, kernel, size)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _block_gather(grad, ctx.index, ctx.kernel), None, None, None
+
+    @staticmethod
+    def jvp(tangents, out, g, index, kernel, size):
+        return BlockMaxGrad.apply(tangents[0], index, kernel, size)
+
+
+def _blocks(a, kernel, ho, wo):
+    """a (N, C, H, W) as the view (N, C, Ho, kh, Wo, kw) of its whole blocks."""
+    n, c = a.shape[:2]
+    kh, kw = kernel
+    return a[:, :, : ho * kh, : wo * kw].reshape(n, c, ho, kh, wo, kw)
+
+
+def _block_max(backend, a, kernel):
+    """(index, max) over each block, PyTorch's choice among ties (Backend.window_max) made in
+    two rounds: along each row of a block (over whole image rows, long loops in numpy), then
+    down the block's row maxima. The first round's winners, last NaN or else first maximum,
+    meet in the second by the same rule, so the pick is the one of a row-major scan.
+    index: (the row in the block (N, C, Ho, Wo), the column in each row (N, C, Ho*kh, Wo))."""
+    n, c, h, w = a.shape
+    kh, kw = kernel
+    ho, wo = h // kh, w // kw
+    rows = a[:, :, : ho * kh, : wo * kw].reshape(n, c, ho * kh, wo, kw)
+    col, row_max = backend.window_max(rows.transpose(4, 0, 1, 2, 3))  # (N, C, Ho*kh, Wo)
+    windows = row_max.reshape(n, c, ho, kh, wo).transpose(3, 0, 1, 2, 4)  # (kh, N, C, Ho, Wo)
+    row, out = backend.window_max(windows)
+    return (row, col), out
+
+
+def _block_index(xp, index, kernel):
+    """The position in its block (row-major) of each block's chosen element: (N, C, Ho, Wo)."""
+    row, col = index
+    n, c, ho, wo = row.shape
+    kh, kw = kernel
+    cols = col.reshape(n, c, ho, kh, wo)
+    chosen = xp.take_along_axis(cols, row[:, :, :, None, :].astype("int64"), axis=3)
+    return row.astype("int64") * kw + chosen[:, :, :, 0, :]
+
+
+def _block_scatter(xp, g, index, kernel, size):
+    """(N, C, H, W) zeros but g at each block's chosen element, in the two rounds of
+    _block_max: g to the chosen row of each block, then to the chosen column of each row."""
+    row, col = index
+    n, c, ho, wo = g.shape
+    kh, kw = kernel
+    rows = xp.empty((n, c, ho, kh, wo), dtype=g.dtype)
+    for i in range(kh):
+        xp.multiply(g, row == i, out=rows[:, :, :, i])
+    rows = rows.reshape(n, c, ho * kh, wo)
+    whole = (ho * kh, wo * kw) == tuple(size)
+    out = (xp.empty if whole else xp.zeros)((n, c) + tuple(size), dtype=g.dtype)
+    cells = out[:, :, : ho * kh, : wo * kw].reshape(n, c, ho * kh, wo, kw)
+    for j in range(kw):
+        xp.multiply(rows, col == j, out=cells[..., j])
+    return out
+
+
+def _block_gather(u, index, kernel):
+    """u at each block's `index`, in Tensor ops (recorded when the graph of a gradient is):
+    the sum over each block of u times the one-hot mask of its chosen element."""
+    xp = u.xp
+    index = _block_index(xp, index, kernel)
+    n, c, ho, wo = index.shape
+    kh, kw = kernel
+    positions = xp.arange(kh * kw, dtype=index.dtype).reshape(kh, 1, kw)
+    hit = index[:, :, :, None, :, None] == positions  # (N, C, Ho, kh, Wo, kw)
+    mask = _wrap(hit.astype(u.dtype), u._backend)
+    if u.shape[2:] != (ho * kh, wo * kw):
+        u = u[:, :, : ho * kh, : wo * kw]
+    blocks = Reshape.apply(u, (n, c, ho, kh, wo, kw))
+    return Sum.apply(blocks * mask, (3, 5), False)
+
+
+from autograd.ops.reduce import Sum  # noqa: E402
 from autograd.ops.shape import Expand, Reshape  # noqa: E402  (shape imports the engine)

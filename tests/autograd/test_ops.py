@@ -566,6 +566,94 @@ def window_max(T, x, dim):
     return ops.WindowMax.apply(x, dim) if T is autograd else x.max(dim).values
 
 
+def conv_layout(draw, side):
+    """conv2d's input (N, C, H, W), weight (O, C/groups, kh, kw) and, one draw in two, bias
+    (O,), with a stride, padding (also 'same'), dilation and groups that fit them. Sizes
+    leave the image at least one window (padding included)."""
+    groups = draw(st.sampled_from([1, 1, 2]), label="groups")
+    c = groups * draw(st.integers(1, 2), label="C/groups")
+    o = groups * draw(st.integers(1, 2), label="O/groups")
+    kernel = (draw(st.integers(1, 3), label="kh"), draw(st.integers(1, 2), label="kw"))
+    dilation = (draw(st.integers(1, 2), label="dh"), draw(st.integers(1, 2), label="dw"))
+    padding = draw(st.sampled_from([0, 1, (1, 0), "same"]), label="padding")
+    stride = (1, 1) if padding == "same" else draw(st.sampled_from([1, 2, (1, 2)]), label="s")
+    pads = (0, 0) if isinstance(padding, str) else (padding, padding)
+    pads = pads[0] if isinstance(pads[0], tuple) else pads
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+    size = tuple(
+        draw(st.integers(max(1, s - 2 * p), max(1, s - 2 * p) + side - 1), label="H, W")
+        for s, p in zip(spans, pads, strict=True)
+    )
+    n = draw(st.integers(1, 2), label="N")
+    bias = [(o,)] if draw(st.booleans(), label="bias") else []
+    params = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    return [(n, c) + size, (o, c // groups) + kernel] + bias, params
+
+
+def _conv2d(T, x, w, *b, **p):
+    functional = autograd_F if T is autograd else F
+    return functional.conv2d(x, w, *b, **p)
+
+
+def conv_transpose_layout(draw, side):
+    """conv_transpose2d's input (N, C, H, W), weight (C, O/groups, kh, kw), bias or none."""
+    groups = draw(st.sampled_from([1, 2]), label="groups")
+    c = groups * draw(st.integers(1, 2), label="C/groups")
+    o_group = draw(st.integers(1, 2), label="O/groups")
+    kernel = (draw(st.integers(1, 3), label="kh"), draw(st.integers(1, 2), label="kw"))
+    stride = draw(st.sampled_from([1, 2, (1, 2)]), label="stride")
+    size = (draw(st.integers(1, side), label="H"), draw(st.integers(1, side), label="W"))
+    bias = [(o_group * groups,)] if draw(st.booleans(), label="bias") else []
+    params = {"stride": stride, "groups": groups}
+    return [(draw(st.integers(1, 2), label="N"), c) + size, (c, o_group) + kernel] + bias, params
+
+
+def _conv_transpose2d(T, x, w, *b, **p):
+    functional = autograd_F if T is autograd else F
+    return functional.conv_transpose2d(x, w, *b, **p)
+
+
+def pool_layout(blocks):
+    """max/avg pooling's input (N, C, H, W) or (C, H, W) and a kernel, stride, padding,
+    dilation and ceil_mode that fit it; blocks=True: non-overlapping windows (stride =
+    kernel, no padding or dilation), the reshape path."""
+
+    def layout(draw, side):
+        kernel = (draw(st.integers(1, 3), label="kh"), draw(st.integers(1, 2), label="kw"))
+        if blocks:
+            stride, padding, dilation = kernel, (0, 0), (1, 1)
+        else:
+            stride = (draw(st.integers(1, 2), label="sh"), draw(st.integers(1, 3), label="sw"))
+            padding = tuple(draw(st.integers(0, k // 2), label="pad") for k in kernel)
+            dilation = (draw(st.integers(1, 2), label="dh"), 1)
+        spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+        size = tuple(
+            draw(st.integers(max(1, s - 2 * p), max(1, s - 2 * p) + side), label="H, W")
+            for s, p in zip(spans, padding, strict=True)
+        )
+        lead = draw(st.sampled_from([(1, 2), (2, 1), (2,)]), label="N, C")
+        params = {
+            "kernel_size": kernel,
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+            "ceil_mode": draw(st.booleans(), label="ceil_mode"),
+        }
+        return [lead + size], params
+
+    return layout
+
+
+def _max_pool2d(T, x, **p):
+    functional = autograd_F if T is autograd else F
+    return functional.max_pool2d(x, **p)
+
+
+def _avg_pool2d(T, x, dilation, **p):
+    functional = autograd_F if T is autograd else F
+    return functional.avg_pool2d(x, **p)
+
+
 # --------------------------------------------------------------------------- layers, losses
 def linear_layout(draw, side):
     """x (*, in), weight (out, in) and, for one draw in two, bias (out,)."""
@@ -828,6 +916,12 @@ ROWS = [
     Row("unfold", unfold, case(window_layout(columns=False))),
     Row("fold", fold, case(window_layout(columns=True))),
     Row("window_max", window_max, case(same(1, min_dims=1), DISTINCT, params=one_dim)),
+    # ----------------------------------------------------------- convolution and pooling
+    Row("conv2d", _conv2d, case(conv_layout)),
+    Row("conv_transpose2d", _conv_transpose2d, case(conv_transpose_layout)),
+    Row("max_pool2d", _max_pool2d, case(pool_layout(blocks=False), DISTINCT)),
+    Row("max_pool2d_blocks", _max_pool2d, case(pool_layout(blocks=True), DISTINCT)),
+    Row("avg_pool2d", _avg_pool2d, case(pool_layout(blocks=False))),
     # ----------------------------------------------------------- layers and losses
     Row(
         "linear",

@@ -403,3 +403,84 @@ POOL_ERRORS = [
 def test_errors_name_the_layer_and_the_shapes(exc, match, fn):
     with pytest.raises(exc, match=match):
         fn()
+
+
+# --------------------------------------------------------------------------- the fast paths
+# (helper cnn) the Convolution primitive and the non-overlapping max pooling by reshape.
+@st.composite
+def block_configs(draw):
+    """Non-overlapping max pooling (stride = kernel): sizes that leave rows and columns past
+    the last whole block, ceil_mode on or off, batched or not."""
+    kernel = (draw(st.integers(1, 3), label="kh"), draw(st.integers(1, 3), label="kw"))
+    sizes = [draw(st.integers(k, 2 * k + 2), label="H, W") for k in kernel]
+    batch = draw(st.sampled_from([None, 1, 2]), label="batch")
+    shape = ((batch,) if batch else ()) + (draw(st.integers(1, 2), label="C"), *sizes)
+    return shape, kernel, draw(st.booleans(), label="ceil_mode")
+
+
+@EXAMPLES
+@given(config=block_configs(), seed=st.integers(0, 2**32 - 1))
+def test_block_max_pool_routes_ties_nan_and_inf_as_torch(config, seed):
+    shape, kernel, ceil_mode = config
+    rng = np.random.default_rng(seed)
+    x = rng.choice(
+        [-np.inf, -1.0, 0.0, 2.0, 2.0, np.nan, np.inf],
+        shape,
+        p=[1, 2, 2, 3, 3, 1, 1] / np.array(13.0),
+    )
+    run_both(
+        lambda x: max_pool2d(x, kernel, ceil_mode=ceil_mode, return_indices=True),
+        lambda x: TF.max_pool2d(x, kernel, ceil_mode=ceil_mode, return_indices=True),
+        [x],
+        rng,
+        exact=True,
+    )
+
+
+def test_first_conv_skips_the_input_gradient(monkeypatch):
+    # an input that needs no gradient gets none computed: the first layer's costliest product
+    import autograd.ops.conv as conv_ops
+
+    calls = []
+    original = conv_ops._conv_input
+    monkeypatch.setattr(conv_ops, "_conv_input", lambda *a: calls.append(1) or original(*a))
+    rng = np.random.default_rng(4)
+    x = ours(rng.standard_normal((2, 3, 6, 6)))
+    w = ours(rng.standard_normal((4, 3, 3, 3)), True)
+    conv2d(x, w, padding=1).sum().backward()
+    assert calls == [] and x.grad is None and w.grad is not None
+    x.requires_grad_()
+    conv2d(x, w, padding=1).sum().backward()
+    assert calls == [1] and x.grad is not None
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv_and_pool_keep_the_dtype_and_give_contiguous_outputs(dtype):
+    rng = np.random.default_rng(5)
+    x = ours(rng.standard_normal((2, 3, 8, 8)).astype(dtype), True)
+    w = ours(rng.standard_normal((4, 3, 3, 3)).astype(dtype), True)
+    b = ours(rng.standard_normal(4).astype(dtype), True)
+    y = conv2d(x, w, b, padding=1)
+    p = max_pool2d(y, 2)
+    assert y.array.flags.c_contiguous and p.array.flags.c_contiguous
+    p.sum().backward()
+    for t in (y, p, x.grad, w.grad, b.grad):
+        assert t.dtype == x.dtype
+
+
+def test_conv2d_second_order_matches_torch():
+    # grad-of-grad through Convolution, ConvInputGrad and ConvWeightGrad, against torch's
+    rng = np.random.default_rng(6)
+    arrays = [rng.standard_normal((2, 2, 5, 4)), rng.standard_normal((4, 1, 3, 2)),
+              rng.standard_normal(4)]  # fmt: skip
+    kwargs = dict(stride=(1, 2), padding=1, dilation=(2, 1), groups=2)
+    results = []
+    for T, F_, make in ((autograd, conv2d, ours), (torch, TF.conv2d, theirs)):
+        x, w, b = (make(a, True) for a in arrays)
+        y = F_(x, w, b, **kwargs)
+        gx, gw = T.autograd.grad((y * y).sum(), (x, w), create_graph=True) if T is torch else (
+            autograd.grad((y * y).sum(), (x, w), create_graph=True))  # fmt: skip
+        ((gx * gx).sum() + (gw * gw).sum()).backward()
+        results.append([t.grad for t in (x, w, b)])
+    for o, t in zip(*results):
+        assert_close(o, t, rtol=1e-9, atol=1e-9)
