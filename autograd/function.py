@@ -690,7 +690,7 @@ def _reduce_name(base, full_number, dim_number):
 
 
 def _amax_name(ctx):
-    return ("MaxBackward1" if ctx.dims is None else "AmaxBackward0"), (0,)
+    return ("MaxBackward1" if ctx.full else "AmaxBackward0"), (0,)
 
 
 # builtin primitive -> (torch's name, positions of the forward arguments torch's node has an
@@ -708,6 +708,7 @@ _TORCH_NODES.update(
         "Minimum": ("MinimumBackward0", (0, 1)),
         "Where": ("WhereBackward0", (1, 2)),
         "Clamp": ("ClampBackward1", (0,)),
+        "ClampTensor": ("ClampBackward0", (0, 1, 2)),
         "Clone": ("CloneBackward0", (0,)),
         "Cast": ("ToCopyBackward0", (0,)),
         "ToDevice": ("ToCopyBackward0", (0,)),
@@ -717,6 +718,7 @@ _TORCH_NODES.update(
         "Prod": _reduce_name("ProdBackward", 0, 1),
         "Amax": _amax_name,
         "LogSoftmax": ("LogSoftmaxBackward0", (0,)),
+        "LogSumExp": ("LogsumexpBackward0", (0,)),
         "NLLLoss": ("NllLossBackward0", (0,)),
         "CrossEntropy": ("NllLossBackward0", (0,)),
         "Reshape": ("ViewBackward0", (0,)),
@@ -763,14 +765,14 @@ def _binary_name(base):
 
 
 def _amin_name(ctx):
-    return ("MinBackward1" if ctx.dims is None else "AminBackward0"), (0,)
+    return ("MinBackward1" if ctx.full else "AminBackward0"), (0,)
 
 
 # the primitives added for learner code (special functions, scans, losses, ...)
 _TORCH_NODES.update({name: (f"{name}Backward0", (0,)) for name in (
     "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Ceil", "Cosh", "Cumprod", "Cumsum",
     "Erf", "Erfc", "Erfinv", "Exp2", "Expm1", "Floor", "Log10", "Log2", "Round", "Sinh", "Tan",
-    "Trunc", "Var",
+    "Trunc", "Var", "Reciprocal",
 )})  # fmt: skip
 _TORCH_NODES.update(
     {

@@ -478,10 +478,10 @@ class Tensor:
         return ops.Abs.apply(self)
 
     def add(self, other, alpha=1):
-        return self + (other if alpha == 1 else other * alpha)
+        return self + _scaled(other, alpha, self)
 
     def sub(self, other, alpha=1):
-        return self - (other if alpha == 1 else other * alpha)
+        return self - _scaled(other, alpha, self)
 
     def mul(self, other):
         return self * other
@@ -567,10 +567,10 @@ class Tensor:
         return self.div_(other)
 
     def add_(self, other, alpha=1):
-        return _inplace(self, ops.Add, _scaled(other, alpha))
+        return _inplace(self, ops.Add, _scaled(other, alpha, self))
 
     def sub_(self, other, alpha=1):
-        return _inplace(self, ops.Sub, _scaled(other, alpha))
+        return _inplace(self, ops.Sub, _scaled(other, alpha, self))
 
     def mul_(self, other):
         return _inplace(self, ops.Mul, other)
@@ -582,6 +582,8 @@ class Tensor:
         return _inplace(self, ops.Pow, exponent)
 
     def clamp_(self, min=None, max=None):
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return _clamp_tensor(self, min, max, inplace=True)
         return _inplace(self, ops.Clamp, min, max)
 
     def zero_(self):
@@ -638,15 +640,7 @@ class Tensor:
         if min is None and max is None:
             raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            # where, not maximum/minimum: at a bound the gradient goes to self, as in PyTorch
-            out = self
-            if min is not None:
-                min = _as_tensor(min, self)
-                out = where(out < min, min, out)
-            if max is not None:
-                max = _as_tensor(max, self)
-                out = where(out > max, max, out)
-            return out
+            return _clamp_tensor(self, min, max)
         return ops.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -667,7 +661,7 @@ class Tensor:
         return 1 / self.sqrt()
 
     def reciprocal(self):
-        return 1 / self
+        return ops.Reciprocal.apply(self)
 
     def log1p(self):
         return ops.Log1p.apply(self)
@@ -1741,19 +1735,75 @@ def _compare(x, y, name):
 _COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
 
 
-def _scaled(value, alpha):
-    """value * alpha, for the alpha of add_ and sub_. A floating tensor that records nothing
-    and carries no tangent (an optimizer's step) is scaled on its array, without the dispatch
-    of an op: the same numbers, as a Python number takes the array's dtype either way."""
-    if alpha == 1:
-        return value
+def _clamp_tensor(x, lo, hi, inplace=False):
+    """clamp with tensor bounds: x and the bounds cast to their common dtype (PyTorch's
+    promotion over all three; in place, the bounds cast to x's), then one ClampTensor
+    (PyTorch's subgradients)."""
+    if not all(b is None or isinstance(b, Tensor) for b in (lo, hi)):
+        raise TypeError(
+            "clamp() received an invalid combination of arguments: min and max must both be "
+            f"Tensors or both numbers, got {type(lo).__name__} and {type(hi).__name__}"
+        )
+    dt = dtypes.result_types([t.array for t in (x, lo, hi) if t is not None], _defaults.dtype)
+    if dt.kind == "b" and lo is not None and hi is not None:
+        raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
+    if inplace:
+        if not dtypes.can_cast(dt, x.dtype):
+            raise RuntimeError(
+                f"result type {dtypes.torch_name(dt)} can't be cast to the desired output type "
+                f"{dtypes.torch_name(x.dtype)}"
+            )
+        dt = x.dtype
+    lo, hi = (b if b is None or b.dtype == dt else ops.Cast.apply(b, dt) for b in (lo, hi))
+    try:
+        if inplace:
+            return _inplace(x, ops.ClampTensor, lo, hi)
+        return ops.ClampTensor.apply(x if x.dtype == dt else ops.Cast.apply(x, dt), lo, hi)
+    except ValueError:
+        shapes = [tuple(t.shape) for t in (x, lo, hi) if t is not None]
+        raise RuntimeError(f"clamp: shapes {shapes} are not broadcastable") from None
+
+
+def _scaled(value, alpha, x):
+    """alpha * value, the term add/sub (and add_/sub_) of x take from value, as PyTorch's
+    x + alpha * value: alpha is checked against the result dtype (a float alpha only for
+    floats, a bool alpha only for bool), and multiplies value cast to the result dtype and
+    broadcast to the output's shape (so value's gradient is grad * alpha summed, as
+    PyTorch's, even for an infinite alpha). A tensor of x's floating dtype that records
+    nothing and carries no tangent (an optimizer's step) is scaled on its array, without
+    the dispatch of an op: the same numbers, as a Python number takes the array's dtype."""
     if (
         value.__class__ is Tensor
+        and value.array.dtype == x.array.dtype
         and value.array.dtype.kind == "f"
+        and alpha.__class__ is not bool
         and not (_grad.enabled and value.requires_grad)
         and _function._dual_level is None
     ):
-        return _wrap(value.array * alpha, value._backend)
+        return value if alpha == 1 else _wrap(value.array * alpha, value._backend)
+    operand = value.array if isinstance(value, Tensor) else value
+    dt = dtypes.result_types([x.array, operand], _defaults.dtype)
+    if isinstance(alpha, bool) and dt.kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if dt.kind != "f" and not isinstance(alpha, int):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    if alpha == 1:
+        return value
+    if dt.kind == "b":
+        return value if alpha else value * False
+    if not isinstance(value, Tensor):
+        return value * alpha
+    if value.dtype != dt:
+        value = ops.Cast.apply(value, dt)
+    if value.requires_grad and value.shape != x.shape:
+        try:
+            shape = x.xp.broadcast_shapes(x.shape, value.shape)
+        except ValueError:
+            return value * alpha  # add raises, naming both shapes
+        if shape != value.shape:
+            value = ops.Expand.apply(value, shape)
     return value * alpha
 
 
@@ -2171,7 +2221,7 @@ def _extremum(x, kind, dim, keepdim, axis, keepdims):
             raise RuntimeError(
                 f"{kind}(): Expected reduction dim to be specified for input.numel() == 0"
             )
-        return (ops.Amax if sign > 0 else ops.Amin).apply(x, dims, keepdim)
+        return (ops.Amax if sign > 0 else ops.Amin).apply(x, dims, keepdim, dim is None)
     d = _dim(dim, x.ndim, kind)
     _nonempty(x, (d,) if x.ndim else None, kind)
     indices = _arg_extremum(x, "arg" + kind, d, True, values=True)

@@ -158,6 +158,8 @@ class Backend:
         """`value` as a 0-d array of `dtype`, cached: numpy computes with a 0-d array of the
         right dtype about twice as fast as with a Python number (no promotion step)."""
         key = (value, dtype)
+        if value == 0 and value.__class__ is float:
+            key = (value, dtype, str(value))  # -0.0 == 0.0 (and hashes alike): keep its sign
         cached = self._scalars.get(key)
         if cached is None:
             cached = self.xp.asarray(value, dtype=dtype)

@@ -144,9 +144,14 @@ def checked_number(value, dtype):
     limits = _LIMITS.get(dtype)
     if limits is not None and not isinstance(value, bool):
         low, high = limits
-        if not low <= value <= high and abs(value) != float("inf"):
+        if not low <= value <= high and abs(value) != float("inf") and not _float_nan(value, dtype):
             raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
     return wrap_number(value, dtype)
+
+
+def _float_nan(value, dtype):
+    """nan into a float dtype: no overflow (float16 ** nan is fine in PyTorch)."""
+    return value != value and dtype.kind == "f"
 
 
 def scalar_type(value, tensor_dtype, default_float):

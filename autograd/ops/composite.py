@@ -2,7 +2,7 @@
 
 from autograd import ops
 from autograd.args import _dim, _dims
-from autograd.tensor import Tensor, _wrap
+from autograd.tensor import Tensor
 from backends import dtypes
 
 
@@ -64,23 +64,14 @@ def _check_floating(x):
 
 
 def logsumexp(x, dim=None, keepdim=False):
-    """log sum e^x, shifted by the max so large inputs do not overflow. Integers and bool are
-    taken as the default float, as PyTorch."""
+    """log sum e^x, shifted by the max so large inputs do not overflow (a primitive, for
+    its gradient). Integers and bool are taken as the default float, as PyTorch."""
     dims = _dims(dim, x.ndim, "logsumexp")
     if x.dtype.kind != "f":
         from autograd.tensor import _defaults
 
         x = ops.Cast.apply(x, _defaults.dtype)
-    m = ops.Amax.apply(x.detach(), dims, True) if x.numel() else x.detach().sum(dims, True)
-    m = _wrap(x.xp.where(x.xp.isfinite(m.array), m.array, 0), x._backend)  # all -inf rows
-    out = ops.Sum.apply((x - m).exp(), dims, True).log() + m
-    return out if keepdim else out.reshape(_reduced(x.shape, dims))
-
-
-def _reduced(shape, dims):
-    if dims is None:
-        return ()
-    return tuple(s for i, s in enumerate(shape) if i not in dims)
+    return ops.LogSumExp.apply(x, dims, keepdim)
 
 
 def softmax(x, dim=-1):

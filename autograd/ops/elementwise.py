@@ -188,8 +188,14 @@ class Pow(_Primitive):
             dtypes.checked_number(y, dt)  # PyTorch checks a scalar exponent
         if dt.kind in "iub":
             return _integer_pow(x, y, a, b, dt)
-        if y.__class__ is float and (y == 0.5 or y == -0.5) and isinstance(x, Tensor):
+        if (
+            y.__class__ is float
+            and (y == 0.5 or y == -0.5)
+            and isinstance(x, Tensor)
+            and dt.itemsize > 2
+        ):
             # PyTorch takes sqrt for ^0.5 and 1/sqrt for ^-0.5 (so (-0)^0.5 = -0, (-inf)^0.5 = nan)
+            # in float32/64; float16 computes pow itself ((-inf)^0.5 = inf, (-0)^-0.5 = inf)
             out = x.xp.sqrt(a)
             return (out if y > 0 else 1 / out).astype(dt, copy=False)
         try:
@@ -220,20 +226,28 @@ class Pow(_Primitive):
 def _dpow_dx(x, y):
     """dz/dx = y x^(y-1), and 0 where y = 0 (so 0^0 and nan^0 have slope 0, as PyTorch).
     The where covers only the points where y x^(y-1) is not 0 already, so that elsewhere the
-    derivative of dz/dx by y stays x^(y-1) (both orders of the mixed second derivative agree)."""
+    derivative of dz/dx by y stays x^(y-1) (both orders of the mixed second derivative agree).
+    A bool exponent is no 0 to PyTorch (its Scalar False never equals 0.0): x^False has slope
+    0 x^-1, nan at x = 0."""
     if not isinstance(y, Tensor):
+        if y.__class__ is bool:
+            return float(y) * x ** (float(y) - 1)
         if y == 0:
             return _wrap(x.xp.zeros(x.shape, dtype=x.dtype), x._backend)
         return y * x ** (y - 1)
     a = x.array
+    if y.dtype.kind != "f":  # y - 1 wraps at 0 for uint8; PyTorch's where covers all y = 0
+        return Where.apply(y.array == 0, 0.0, y * x ** (y - 1))
     return Where.apply((y.array == 0) & ((a == 0) | (a != a)), 0.0, y * x ** (y - 1))
 
 
 def _dpow_dy(x, y):
     """dz/dy = x^y ln x, and 0 where x = 0 and y >= 0, as PyTorch (x < 0 gives nan, and
-    0^y with y < 0 gives -inf, as there)."""
+    0^y with y < 0 gives -inf, as there). ln x is taken in the result dtype (a float16 x
+    beside a float64 y: the log of x in float64, as PyTorch)."""
     if isinstance(x, Tensor):
-        logx = x.log()
+        dt = dtypes.result_type(x.dtype, x.ndim, y.dtype, y.ndim, _default_float())
+        logx = (x if x.dtype == dt else Cast.apply(x, dt)).log()
         zero = x.array == 0
     else:
         logx = _wrap(y.xp.log(y.xp.asarray(x, dtype=y.dtype)), y._backend)
@@ -242,7 +256,8 @@ def _dpow_dy(x, y):
 
 
 class Maximum(_Primitive):
-    """z = max(x, y).  The gradient goes to the larger; ties split it in half (PyTorch)."""
+    """z = max(x, y).  The gradient goes to the larger; ties split it in half; at a nan
+    both take it whole (neither is smaller), as PyTorch."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -252,15 +267,18 @@ class Maximum(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _route(ctx, grad, x, y, x.array > y.array)
+        a, b, _ = promote(x, y, opmath=False)  # compared as PyTorch's kernel sees them
+        return _route(ctx, grad, x, y, a < b, a > b, a == b)
 
     @staticmethod
     def jvp(tangents, out, x, y):
-        return _route_tangent(tangents, x, y, x.array > y.array)
+        a, b, _ = promote(x, y, opmath=False)
+        return _route_tangent(tangents, x, y, a < b, a > b, a == b)
 
 
 class Minimum(_Primitive):
-    """z = min(x, y).  The gradient goes to the smaller; ties split it in half (PyTorch)."""
+    """z = min(x, y).  The gradient goes to the smaller; ties split it in half; at a nan
+    both take it whole (neither is larger), as PyTorch."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -270,47 +288,40 @@ class Minimum(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _route(ctx, grad, x, y, x.array < y.array)
+        a, b, _ = promote(x, y, opmath=False)  # compared as PyTorch's kernel sees them
+        return _route(ctx, grad, x, y, a > b, a < b, a == b)
 
     @staticmethod
     def jvp(tangents, out, x, y):
-        return _route_tangent(tangents, x, y, x.array < y.array)
+        a, b, _ = promote(x, y, opmath=False)
+        return _route_tangent(tangents, x, y, a > b, a < b, a == b)
 
 
-def _route(ctx, grad, x, y, x_wins):
-    """Route grad to x where x_wins, to y where y wins, half to each on ties."""
-    tie = x.array == y.array
-    nx, ny = ctx.needs_input_grad
-    gx = _routed(grad, x_wins, tie, x) if nx else None
-    gy = _routed(grad, ~(x_wins | tie), tie, x) if ny else None
-    if gx is not None:
-        gx = sum_to(gx, x.shape)
-    return gx, None if gy is None else sum_to(gy, y.shape)
-
-
-def _routed(grad, wins, tie, x):
-    """grad times the weight 1 where `wins`, 1/2 on ties, 0 elsewhere: the weights made in
-    grad's dtype and, when no graph of the backward is recorded and grad carries no tangent,
-    multiplied in place."""
-    w = x.xp.array(wins, dtype=grad.dtype)  # an array even for 0-d operands
-    x.xp.copyto(w, 0.5, where=tie)
-    if _grad.enabled or _function._dual_level is not None or w.shape != grad.shape:
-        return grad * _wrap(w, x._backend)
-    w *= grad.array
-    return _wrap(w, x._backend)
-
-
-def _route_tangent(tangents, x, y, x_wins):
-    """ż = ẋ where x wins, ẏ where y wins, (ẋ + ẏ) / 2 on ties: _route's forward-mode twin."""
+def _weights(x, y, x_loses, y_loses, tie, dtype):
+    """PyTorch's where(x == y, 1/2, 1), zeroed where that side loses, for x and for y."""
     xp = x.xp
-    tie = x.array == y.array
+    scalar = x._backend.scalar
+    zero = scalar(0, dtype)  # made in dtype from the start: no float64 temporaries
+    share = xp.where(tie, scalar(0.5, dtype), scalar(1, dtype))
+    wx = xp.where(x_loses, zero, share)
+    wy = xp.where(y_loses, zero, share)
+    return _wrap(wx, x._backend), _wrap(wy, x._backend)
+
+
+def _route(ctx, grad, x, y, x_loses, y_loses, tie):
+    """Route grad to the side that does not lose, half to each on ties."""
+    wx, wy = _weights(x, y, x_loses, y_loses, tie, grad.dtype)
+    nx, ny = ctx.needs_input_grad
+    return (sum_to(grad * wx, x.shape) if nx else None, sum_to(grad * wy, y.shape) if ny else None)
+
+
+def _route_tangent(tangents, x, y, x_loses, y_loses, tie):
+    """ż = ẋ wx + ẏ wy with _route's weights: its forward-mode twin."""
     tx, ty = tangents
-    tz = None
-    if tx is not None:
-        tz = tx * _wrap(xp.where(tie, 0.5, x_wins).astype(tx.dtype), x._backend)
+    wx, wy = _weights(x, y, x_loses, y_loses, tie, (tx if tx is not None else ty).dtype)
+    tz = None if tx is None else tx * wx
     if ty is not None:
-        term = ty * _wrap(xp.where(tie, 0.5, ~x_wins & ~tie).astype(ty.dtype), x._backend)
-        tz = term if tz is None else tz + term
+        tz = ty * wy if tz is None else tz + ty * wy
     return tz
 
 
@@ -732,13 +743,19 @@ class Abs(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return MaskedGrad.apply(grad, x, x.xp.sign(x.array).astype(grad.dtype, copy=False))
+        return MaskedGrad.apply(grad, x, _sign(x.xp, x.array).astype(grad.dtype, copy=False))
 
     @staticmethod
     def jvp(tangents, out, x):
         """ẏ = sign(x) ẋ."""
         (tx,) = tangents
-        return MaskedGrad.apply(tx, x, x.xp.sign(x.array).astype(tx.dtype, copy=False))
+        return MaskedGrad.apply(tx, x, _sign(x.xp, x.array).astype(tx.dtype, copy=False))
+
+
+def _sign(xp, a):
+    """sign(a) with sign(nan) = 0, as PyTorch (numpy gives nan)."""
+    out = xp.sign(a)
+    return xp.where(a != a, 0, out) if a.dtype.kind == "f" else out
 
 
 class MaskedGrad(_Primitive):
@@ -774,16 +791,16 @@ class MaskedGrad(_Primitive):
 
 
 class Sign(_Primitive):
-    """y = sign(x).  dy/dx = 0."""
+    """y = sign(x), 0 at nan (PyTorch).  dy/dx = 0 (zeros, even for an inf or nan grad)."""
 
     @staticmethod
     def forward(ctx, x):
         a = x.array
-        return a.copy() if a.dtype.kind == "b" else x.xp.sign(a)  # sign(bool) is itself
+        return a.copy() if a.dtype.kind == "b" else _sign(x.xp, a)  # sign(bool) is itself
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return _wrap(grad.xp.zeros(grad.shape, dtype=grad.dtype), grad._backend)
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -829,6 +846,68 @@ class Clamp(_Primitive):
         if hi is not None:
             inside &= x.array <= hi
         return MaskedGrad.apply(tx, x, inside.astype(tx.dtype))
+
+
+class ClampTensor(_Primitive):
+    """y = min(max(x, lo), hi) for tensor bounds of x's dtype (one may be None); a nan
+    anywhere gives nan. PyTorch's subgradients: dy/dx = 1 where lo <= x <= hi, dy/dlo = 1
+    where x < lo < hi, dy/dhi = 1 where x > hi or hi < lo (so at lo = hi < x hi takes it, at
+    x < lo = hi no one does, and at a nan x no one does)."""
+
+    _saved_attrs = ("masks",)
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        xp = x.xp
+        a = x.array
+        out = a
+        inside = None
+        if lo is not None:
+            out = xp.maximum(out, lo.array)
+            inside = a >= lo.array
+        if hi is not None:
+            out = xp.minimum(out, hi.array)
+            inside = a <= hi.array if inside is None else inside & (a <= hi.array)
+        ctx.shapes = (x.shape, shape_of(lo), shape_of(hi))
+        ctx.masks = _clamp_masks(a, lo, hi, inside)
+        return out if out is not a else a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = grad.xp.zeros((), dtype=grad.dtype)
+        return tuple(
+            None if mask is None or not need else sum_to(Where.apply(mask, grad, zero), shape)
+            for mask, need, shape in zip(ctx.masks, ctx.needs_input_grad, ctx.shapes, strict=True)
+        )
+
+    @staticmethod
+    def jvp(tangents, out, x, lo, hi):
+        """ẏ = ẋ, l̇o or ḣi, where each takes the gradient in backward."""
+        masks = _clamp_masks(x.array, lo, hi, None)
+        zero = out.xp.zeros((), dtype=out.dtype)
+        tz = None
+        for t, mask in zip(tangents, masks, strict=True):
+            if t is not None and mask is not None:
+                term = Where.apply(mask, t, zero)
+                tz = term if tz is None else tz + term
+        return tz
+
+
+def _clamp_masks(a, lo, hi, inside):
+    """Where x, lo and hi each take clamp's gradient (see ClampTensor)."""
+    low = None if lo is None else lo.array
+    high = None if hi is None else hi.array
+    if inside is None:
+        inside = True
+        if low is not None:
+            inside = a >= low
+        if high is not None:
+            inside = inside & (a <= high)
+    if low is not None and high is not None:
+        return inside, (a < low) & (low < high), (a > high) | (high < low)
+    if low is not None:
+        return inside, a < low, None
+    return inside, None, a > high
 
 
 # ----------------------------------------------------------------------- losses

@@ -79,8 +79,8 @@ class Var(_Primitive):
         ctx.dims = dims
         ctx.shape = x.shape
         a = x.array
+        ctx.correction = correction
         n = _count(a.shape, dims)
-        ctx.scale = 2 / (n - correction) if n > correction else math.inf
         # float32 accumulates in float64, as PyTorch's CPU kernel (the squares of large values
         # cannot overflow, x - mean is exact), without a float64 copy of x
         wide = "float64" if a.dtype.itemsize == 4 else "float32" if a.dtype.itemsize < 4 else None
@@ -88,25 +88,20 @@ class Var(_Primitive):
         out = _squared_deviations(x.xp, a, mean, dims, wide)
         if not keepdim:
             out = out.reshape(_reduced_shape(a.shape, dims))
-        out = out / max(n - correction, 0) if n > correction else out * math.nan
+        with _quiet(x.xp):  # n <= c: divided by 0, so inf, or nan for 0/0 (PyTorch)
+            out = out / max(n - correction, 0)
         return out.astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return (
-            _unreduce(grad, ctx.shape, ctx.dims) * _dvar(x, ctx.dims, ctx.scale),
-            None,
-            None,
-            None,
-        )
+        g = _unreduce(grad, ctx.shape, ctx.dims)
+        return g * _dvar(x, ctx.dims, ctx.correction), None, None, None
 
     @staticmethod
     def jvp(tangents, out, x, dims=None, correction=1, keepdim=False):
         """ẏ = sum ẋ 2 (x - mean) / (n - c)."""
-        n = _count(x.shape, dims)
-        scale = 2 / (n - correction) if n > correction else math.inf
-        return Sum.apply(tangents[0] * _dvar(x, dims, scale), dims, keepdim)
+        return Sum.apply(tangents[0] * _dvar(x, dims, correction), dims, keepdim)
 
 
 _BLOCK = 1 << 16  # elements of x per block of var's temporaries
@@ -136,10 +131,19 @@ def _squared_deviations(xp, a, mean, dims, wide):
     return out
 
 
-def _dvar(x, dims, scale):
-    """2 (x - mean) / (n - c), the mean kept in the graph for second derivatives."""
-    mean = Sum.apply(x, dims, True) / _count(x.shape, dims)
-    return (x - mean) * scale
+def _dvar(x, dims, correction):
+    """2 (x - mean) / (n - c), the mean kept in the graph for second derivatives.
+
+    At n <= c PyTorch's var_backward has two rules: over all dims (dim=None, or a 0-d x) it
+    gives nan where x = mean and inf elsewhere; over given dims it keeps 2 / (n - c), which
+    is inf at n = c and finite (negative) below."""
+    n = _count(x.shape, dims)
+    mean = Sum.apply(x, dims, True) / n
+    if n - correction > 0 or dims is not None and x.ndim:
+        scale = 2 / (n - correction) if n != correction else math.inf
+        return (x - mean) * scale
+    at_mean = x.array == mean.array
+    return _wrap(x.xp.where(at_mean, math.nan, math.inf).astype(x.dtype), x._backend)
 
 
 def _count(shape, dims):
@@ -150,15 +154,19 @@ def _count(shape, dims):
 
 
 class Amax(_Primitive):
-    """y = max over dims.  dy/dx_i = 1/k for the k elements tied at the max, else 0 (PyTorch)."""
+    """y = max over dims.  dy/dx_i = 1/k for the k elements tied at the max, else 0 (PyTorch).
+
+    At a nan max, PyTorch's amax gives nan to the whole slice (0/0); its max() over all
+    elements (`full`) spreads the gradient evenly over the nan elements instead."""
 
     _saves_output = True
     _name = "max"
 
     @classmethod
-    def forward(cls, ctx, x, dims=None, keepdim=False):
+    def forward(cls, ctx, x, dims=None, keepdim=False, full=False):
         ctx.save_for_backward(x)
         ctx.dims = dims
+        ctx.full = full
         a = x.array
         if a.size == 0:
             # Empty only along kept dims: an empty result, as PyTorch (numpy refuses).
@@ -173,26 +181,33 @@ class Amax(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        hit = x.array == ctx.out
-        # the weights in grad's dtype from the start, multiplied in place when no graph of the
-        # backward is recorded and grad carries no tangent: one array the input's size besides
-        # the boolean hits
-        weight = hit.astype(grad.dtype)
-        weight /= hit.sum(axis=ctx.dims, keepdims=True)  # divided in float64, rounded once
-        del hit
+        weight = _extremum_weight(x.array, ctx.out, ctx.dims, ctx.full, grad.dtype)
         spread = _unreduce(grad, x.shape, ctx.dims)
         if _grad.enabled or _function._dual_level is not None:
-            return spread * _wrap(weight, x._backend), None, None
+            return spread * _wrap(weight, x._backend), None, None, None
+        # no graph of the backward, no tangent: the weights become the gradient in place (one
+        # array of the input's size besides the boolean hits)
         weight *= spread.array
-        return _wrap(weight, x._backend), None, None
+        return _wrap(weight, x._backend), None, None, None
 
     @staticmethod
-    def jvp(tangents, out, x, dims=None, keepdim=False):
+    def jvp(tangents, out, x, dims=None, keepdim=False, full=False):
         """ẏ = the mean of ẋ over the elements tied at the max."""
-        hit = x.array == out.array.reshape(_keepdim_shape(x.shape, dims))
-        weight = hit / hit.sum(axis=dims, keepdims=True)
+        out = out.array.reshape(_keepdim_shape(x.shape, dims))
         tx = tangents[0]
-        return Sum.apply(tx * _wrap(weight.astype(tx.dtype), x._backend), dims, keepdim)
+        weight = _extremum_weight(x.array, out, dims, full, tx.dtype)
+        return Sum.apply(tx * _wrap(weight, x._backend), dims, keepdim)
+
+
+def _extremum_weight(a, out, dims, full, dtype):
+    """1/k in `dtype` on the k elements of a equal to their slice's extremum `out` (keepdim
+    shape); with `full`, a nan extremum counts the nan elements as equal to it."""
+    hit = a == out
+    if full and out.dtype.kind == "f" and (out != out).item():
+        hit = a != a
+    weight = hit.astype(dtype)
+    weight /= hit.sum(axis=dims, keepdims=True)  # 1/k, rounded once
+    return weight
 
 
 class Amin(Amax):
@@ -200,6 +215,57 @@ class Amin(Amax):
     Its own reduction, not -max(-x): negation wraps unsigned integers and fails on bool."""
 
     _name = "min"
+
+
+class LogSumExp(_Primitive):
+    """y = m + log sum e^(x - m) over dims, m the max (0 where it is +-inf), as PyTorch.
+    dy/dx = e^(x - y).
+
+    A primitive for PyTorch's gradient: e^(x - y) with the rounded y (0 beside an infinite
+    y, nan where x = y = inf), where the composition's gradient through the shift gives nan.
+    """
+
+    _saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, dims=None, keepdim=False):
+        ctx.save_for_backward(x)
+        ctx.dims = dims
+        ctx.keepdim = keepdim
+        xp = x.xp
+        a = x.array
+        if a.size:
+            m = a.max(axis=dims, keepdims=True)
+            m = xp.where(xp.isinf(m), 0, m).astype(a.dtype, copy=False)
+            e = xp.exp(a - m)
+        else:
+            m = xp.zeros(_keepdim_shape(a.shape, dims), dtype=a.dtype)
+            e = a
+        wide = "float32" if a.dtype.itemsize < 4 else None  # float16 sums in float32
+        with _quiet(xp):  # log 0 = -inf, silently
+            out = xp.log(e.sum(axis=dims, keepdims=True, dtype=wide).astype(a.dtype)) + m
+        ctx.out = out
+        return out if keepdim else out.reshape(_reduced_shape(a.shape, dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        dims = ctx.dims
+        # y recomputed when the backward is recorded or carries tangents (see elementwise)
+        if _grad.enabled or _function._dual_level is not None:
+            y = LogSumExp.apply(x, dims, True)
+        else:
+            y = _wrap(ctx.out, x._backend)
+        return _unreduce(grad, x.shape, dims) * (x - y).exp(), None, None
+
+    @staticmethod
+    def jvp(tangents, out, x, dims=None, keepdim=False):
+        """ẏ = sum ẋ e^(x - y)."""
+        recorded = _grad.enabled and (out.requires_grad or tangents[0].requires_grad)
+        y = LogSumExp.apply(x, dims, True) if recorded else out  # see elementwise._own
+        if not recorded and not keepdim:
+            y = Reshape.apply(y, _keepdim_shape(x.shape, dims))
+        return Sum.apply(tangents[0] * (x - y).exp(), dims, keepdim)
 
 
 class LogSoftmax(_Primitive):
@@ -406,7 +472,8 @@ def _reduced_shape(shape, dims):
 
 
 class Prod(_Primitive):
-    """y = prod_i x_i.  dy/dx_i = prod_{j != i} x_j."""
+    """y = prod_i x_i.  dy/dx_i = prod_{j != i} x_j, taken as PyTorch takes it: y / x_i
+    without zeros, else products of the elements before and after i (see _prod_others)."""
 
     @staticmethod
     def forward(ctx, x, dims=None, keepdim=False):
@@ -414,33 +481,57 @@ class Prod(_Primitive):
         ctx.dims = dims
         ctx.keepdim = keepdim
         a = x.array
+        if a.dtype.kind == "f" and a.dtype.itemsize < 4:
+            return _half_prod(x.xp, a, dims, keepdim)
         # integers and bool multiply in int64, as PyTorch (numpy: uint64 for unsigned)
         dtype = "int64" if a.dtype.kind in "biu" else None
-        if a.dtype.kind == "f" and a.dtype.itemsize < 4:
-            return a.prod(axis=dims, keepdims=keepdim, dtype="float32").astype(a.dtype)
         return a.prod(axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        dims = ctx.dims
-        if not (x.array == 0).any().item():
-            out = Prod.apply(x, dims, True)
-            return _unreduce(grad, x.shape, dims) * out / x, None, None
-        return _unreduce(grad, x.shape, dims) * _others_product(x, dims), None, None
+        g = _unreduce(grad, x.shape, ctx.dims)
+        return g * _prod_others(x, ctx.dims, backward=True), None, None
 
     @staticmethod
     def jvp(tangents, out, x, dims=None, keepdim=False):
         """ẏ = sum_i ẋ_i prod_{j != i} x_j."""
-        if not (x.array == 0).any().item():
-            others = Prod.apply(x, dims, True) / x
-        else:
-            others = _others_product(x, dims)
-        return Sum.apply(tangents[0] * others, dims, keepdim)
+        return Sum.apply(tangents[0] * _prod_others(x, dims), dims, keepdim)
 
 
-def _others_product(x, dims):
-    """prod_{j != i} x_j for each i, without dividing (so zeros are fine), in Tensor ops."""
+def _half_prod(xp, a, dims, keepdim):
+    """A float16 product rounded at every step, in order, as PyTorch's CPU kernel (so an
+    intermediate overflow is inf, as there): the last of a cumulative product."""
+    ndim = a.ndim
+    reduced = tuple(range(ndim)) if dims is None else dims
+    kept = tuple(d for d in range(ndim) if d not in reduced)
+    if dims is None:  # all elements, in memory order, as PyTorch's iterator takes them
+        flat = a.ravel(order="K")
+    else:
+        n = math.prod(a.shape[d] for d in reduced)
+        flat = a.transpose(kept + reduced).reshape(tuple(a.shape[d] for d in kept) + (n,))
+    if flat.shape[-1] == 0:
+        out = xp.ones(flat.shape[:-1], dtype=a.dtype)
+    else:
+        with _quiet(xp):
+            out = xp.cumprod(flat, axis=-1)[..., -1]
+    return out.reshape(_keepdim_shape(a.shape, dims) if keepdim else _reduced_shape(a.shape, dims))
+
+
+def _prod_others(x, dims, backward=False):
+    """prod_{j != i} x_j for each i, as PyTorch's prod_backward: y / x without zeros; with
+    zeros, the product of the elements before i times that of those after (exclusive
+    cumulative products, no division), or zeros for a full product with two or more zeros
+    when the backward is not recorded. A 0-d x passes the gradient through."""
+    xp = x.xp
+    if x.ndim == 0:
+        return _wrap(xp.ones((), dtype=x.dtype), x._backend)
+    zero = x.array == 0
+    if not zero.any().item():
+        return Prod.apply(x, dims, True) / x
+    recorded = _grad.enabled or _function._dual_level is not None
+    if backward and dims is None and not recorded and zero.sum().item() > 1:
+        return _wrap(xp.zeros(x.shape, dtype=x.dtype), x._backend)
     ndim = x.ndim
     reduced = tuple(range(ndim)) if dims is None else dims
     kept = tuple(d for d in range(ndim) if d not in reduced)
@@ -451,14 +542,20 @@ def _others_product(x, dims):
     for d in reduced:
         n *= x.shape[d]
     flat = Reshape.apply(xt, lead + (n,))  # (..., n)
-    grid = Expand.apply(Reshape.apply(flat, lead + (1, n)), lead + (n, n))  # (..., n, n)
-    eye = x.xp.eye(n, dtype=bool)
-    one = _wrap(x.xp.ones((), dtype=x.dtype), x._backend)
-    others = Prod.apply(Where.apply(eye, one, grid), (len(lead) + 1,), False)  # (..., n)
-    others = Reshape.apply(others, xt.shape)
+    one = _wrap(xp.ones(lead + (1,), dtype=x.dtype), x._backend)
+    last = len(lead)
+    before = Cumprod.apply(Cat.apply(last, one, flat[..., : n - 1]), last)
+    after = _flip(Cumprod.apply(Cat.apply(last, one, _flip(flat[..., 1:])), last))
+    others = Reshape.apply(before * after, xt.shape)
     inverse = tuple(perm.index(d) for d in range(ndim))
     return Permute.apply(others, inverse) if perm != tuple(range(ndim)) else others
 
 
-from autograd.ops.elementwise import Exp, Where  # noqa: E402
-from autograd.ops.shape import Expand, Permute, Reshape  # noqa: E402
+def _flip(t):
+    return t[..., ::-1]
+
+
+from autograd.ops.elementwise import Exp  # noqa: E402
+from autograd.ops.scan import Cumprod  # noqa: E402
+from autograd.ops.shape import Cat, Expand, Permute, Reshape  # noqa: E402
+from autograd.ops.special import _quiet  # noqa: E402

@@ -56,7 +56,13 @@ class Cumprod(_Primitive):
     def forward(ctx, x, dim):
         ctx.save_for_backward(x)
         ctx.dim = dim
-        return x.xp.cumprod(_promoted(x.array), axis=dim)
+        a = x.array
+        if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+            # PyTorch's CPU kernel multiplies on in a wider type (float16 in float32, float32
+            # in float64) and rounds each output: an overflowing prefix can come back
+            wide = "float32" if a.dtype.itemsize < 4 else "float64"
+            return x.xp.cumprod(a, axis=dim, dtype=wide).astype(a.dtype)
+        return x.xp.cumprod(_promoted(a), axis=dim)
 
     @staticmethod
     def backward(ctx, grad):

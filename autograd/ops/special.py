@@ -76,6 +76,14 @@ class Exp2(_Unary):
     _d = staticmethod(lambda x: Exp2.apply(x) * LN2)
 
 
+class Reciprocal(_Unary):
+    """y = 1/x.  dy/dx = -y^2 (PyTorch's form: at a tiny x, y^2 is inf, so a 0 gradient
+    gives nan there, where -1/x^2 by way of the division would give 0)."""
+
+    _f = staticmethod(lambda backend, a: 1 / a)
+    _d = staticmethod(lambda x: -(Reciprocal.apply(x) * Reciprocal.apply(x)))
+
+
 class Tan(_Unary):
     """y = tan x.  dy/dx = 1 + tan^2 x."""
 

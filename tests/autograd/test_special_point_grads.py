@@ -1,0 +1,278 @@
+"""Values and gradients at special points (nan, +-inf, +-0, ties, huge values, n <= correction)
+against PyTorch 2.13: the classes the thorough differential fuzzer found (issue 12). Each test
+runs one op over several dtypes and layouts through the fuzzer's `check_case` (values, dtypes,
+errors and the gradients of a random-weighted sum, three weightings each)."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from fuzz_strategies import FLOATS, LAYOUTS, Case, Input, check_case
+
+import autograd as T
+
+nan, inf = math.nan, math.inf
+# Finite values near the top of each float type.
+BIG = {"float16": 6.0e4, "float32": 3.0e38, "float64": 1.0e308}
+
+
+def _check(code, *arrays, layout="contiguous", grad=True, seeds=3):
+    inputs = [
+        Input("abcdefgh"[i], np.asarray(v), layout, grad and np.asarray(v).dtype.kind == "f")
+        for i, v in enumerate(arrays)
+    ]
+    for seed in range(seeds):
+        check_case(Case("regression", inputs, code), seed=seed)
+
+
+def _special(dtype, shape=(2, 5)):
+    """nan, +-inf, +-0, ties and the dtype's huge values, shaped."""
+    big = BIG[dtype]
+    values = [nan, inf, -inf, 0.0, -0.0, 1.0, 1.0, -2.0, big, -big]
+    return np.resize(np.array(values, dtype), shape)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("code", ["a.sign()", "a.abs()", "abs(a)", "(a * 2).sign() * a"])
+def test_sign_of_nan_is_zero_and_abs_grad_is_zero_there(code, dtype, layout):
+    """sign(nan) was nan (numpy's), torch 0; abs's gradient at nan was nan, torch 0."""
+    _check(code, _special(dtype), layout=layout)
+    _check(code, np.array(nan, dtype))
+    _check(code, np.zeros((0, 3), dtype))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("op", ["var", "std"])
+@pytest.mark.parametrize("correction", [0, 1, 2, 3])
+@pytest.mark.parametrize(
+    "values, dims",
+    [
+        ([1.0, 2.0], ["", "0, "]),  # n == correction: inf (dim given: +-inf by the sign)
+        ([1.0, 1.0], ["", "0, "]),  # ties: zero spread
+        ([3.0], ["", "0, ", "-1, keepdim=True, "]),  # n = 1
+        ([[1.0, 2.0], [3.0, 3.0]], ["", "0, ", "(0, 1), ", "1, keepdim=True, "]),
+        ([[0.5], [0.5]], ["", "0, ", "1, "]),
+        ([inf, 1.0, 2.0], ["", "0, "]),
+        ([nan, 2.0], ["", "0, "]),
+        ([[]], ["", "1, ", "0, "]),
+        (2.0, ["", "0, "]),  # 0-d: the rule for all dims, even with dim=0
+    ],
+)
+def test_var_std_grads_at_ties_and_n_le_correction(values, dims, correction, op, dtype):
+    """var/std gradients at n <= correction were nan everywhere; PyTorch's var_backward
+    keeps 2 / (n - c) over given dims (finite below n = c) and gives nan/inf over all."""
+    x = np.array(values, dtype)
+    for dim in dims:
+        _check(f"a.{op}({dim}correction={correction})", x)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize(
+    "exponent",
+    ["False", "True", "0", "0.0", "-0.0", "2", "-1", "0.5", "-0.5", "-1.5", "math.inf", "math.nan"],
+)
+def test_pow_scalar_exponent_at_special_points(exponent, dtype):
+    """a ** False has PyTorch's slope 0 * a^-1 (nan at 0: its bool Scalar is no 0), float16
+    a ** 0.5 is pow there (not sqrt), and a float16 a ** nan does not raise."""
+    _check(f"a ** {exponent}", _special(dtype))
+    _check(f"out = a.clone()\nout.pow_({exponent})", _special(dtype, (10,)))
+    _check(f"{exponent if exponent not in ('True', 'False') else 2.5} ** a", _special(dtype))
+
+
+@pytest.mark.parametrize(
+    "dtypes",
+    [("float16", "float64"), ("float64", "float16"), ("float32", "float16"), FLOATS[2:] * 2],
+)
+def test_pow_exponent_grad_takes_log_in_the_result_dtype(dtypes):
+    """d(a**b)/db with a float16 a and a float64 b took ln a in float16 (-0.34668, torch
+    -0.346574); zero bases and all special values too."""
+    values = np.array([0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, 0.7071, 3.0, inf, -inf, nan])
+    a, b = (g.ravel() for g in np.meshgrid(values, values))
+    _check("a ** b", a.astype(dtypes[0]), b.astype(dtypes[1]))
+    _check("a ** b", np.array(0.7071, dtypes[0]), np.array([[0.5], [-1.5]], dtypes[1]))
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int32", "int64", "bool"])
+@pytest.mark.parametrize("code", ["a ** b", "b ** a", "a ** -1", "out = a.clone()\nout.pow_(b)"])
+def test_integer_pow_negative_exponents(code, dtype):
+    """Integer powers: a negative Python exponent raises, negative tensor exponents give 0
+    (1 and -1 bases excepted), as PyTorch."""
+    a = np.array([-2, -1, 0, 1, 2, 3]).astype(dtype)
+    b = np.array([[-2], [-1], [0], [3]]).astype("int64")
+    _check(code, a, b)
+    _check(code, np.array(2).astype(dtype), np.array([-1]))
+
+
+@pytest.mark.parametrize("op", ["add", "sub"])
+@pytest.mark.parametrize(
+    "alpha", ["2", "-3", "0.5", "math.inf", "-math.inf", "math.nan", "True", "False", "0", "1.0"]
+)
+@pytest.mark.parametrize(
+    "dtypes",
+    [
+        ("float16", "int8"),
+        ("float64", "float16"),
+        ("float32", "float64"),
+        ("int64", "int32"),
+        ("int16", "uint8"),
+        ("float32", "float32"),
+        ("bool", "bool"),
+    ],
+)
+def test_add_alpha_checks_alpha_and_scales_in_the_result_dtype(dtypes, alpha, op):
+    """a.add(b, alpha): a float alpha with integer tensors raises (it returned), b * alpha
+    was rounded in b's dtype (float16 beside float64) or wrapped in int32 beside int64, and
+    b's gradient with alpha = inf summed before scaling (torch: grad * alpha, then summed)."""
+    a = np.array([[-1.0, 0.0, 3.0], [2.0, 1.0, 0.0]]).astype(dtypes[0])
+    b = np.array([0.0, 1.0, -2.0]).astype(dtypes[1])
+    if dtypes[0] == "int64":
+        a[0, 0] = np.iinfo("int64").max
+        b[2] = np.iinfo("int32").max
+    for code in [
+        f"a.{op}(b, alpha={alpha})",
+        f"T.{op}(a, b, alpha={alpha})",
+        f"a.{op}(b[:1], alpha={alpha})",  # b broadcast up: grad * alpha, then summed
+        f"out = a.clone()\nout.{op}_(b, alpha={alpha})",
+        f"a.{op}(0.5, alpha={alpha})",
+        f"a.{op}(2, alpha={alpha})",
+    ]:
+        _check(code, a, b)
+    _check(f"a.{op}(b, alpha={alpha})", a[:0], b)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(
+    "dtypes", [FLOATS[2:] * 3, FLOATS[1:2] * 3, FLOATS, ("int16", "float16", "float32")]
+)
+def test_clamp_tensor_bounds_take_torch_subgradients(dtypes, layout):
+    """clamp with tensor bounds: a nan input gives its gradient to no one (we passed it to
+    x), at lo = hi > x no one takes it (we gave it to lo), lo > hi gives it to hi, and the
+    result dtype is promoted over all three (float16 beside a 0-d float32 hi is float32)."""
+    values = np.array([nan, -inf, -1.0, 0.0, -0.0, 1.0, inf], "float64")
+    x, lo, hi = (g.ravel() for g in np.meshgrid(values, values, values, indexing="ij"))
+    x, lo, hi = x.astype(dtypes[0], copy=False), lo.astype(dtypes[1]), hi.astype(dtypes[2])
+    if dtypes[0].startswith("int"):
+        x = np.nan_to_num(x, posinf=5, neginf=-5).astype(dtypes[0])
+    shaped = [v.reshape(7, 7, 7) for v in (x, lo, hi)]
+    for code in ["a.clamp(b, c)", "a.clamp(b)", "a.clamp(None, c)", "a.clamp(min=b, max=c)"]:
+        _check(code, *shaped, layout=layout)
+    _check("a.clamp(b, c)", shaped[0], lo[:1].reshape(()), hi[:1].reshape(()), layout=layout)
+    _check("out = a.clone()\nout.clamp_(b, c)", *shaped, layout=layout)
+
+
+@pytest.mark.parametrize(
+    "code", ["a.clamp(b, 1.0)", "a.clamp(0, b)", "a.clamp(math.nan, 2)", "a.clamp(2, -1)"]
+)
+def test_clamp_mixed_bounds_and_special_scalars(code):
+    """A tensor bound beside a number: TypeError as torch; a nan bound on float16 does not
+    raise; min > max gives max."""
+    for dtype in FLOATS:
+        _check(code, _special(dtype), np.array([0.5], dtype))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize(
+    "code",
+    [
+        "a.max()",
+        "a.min()",
+        "a.amax()",
+        "a.amin((0, 1))",
+        "a.max(1)",
+        "a.min(0, keepdim=True)",
+        "a.amax(1, keepdim=True)",
+        "T.maximum(a, b)",
+        "T.minimum(a, b)",
+        "a.max(b)",
+    ],
+)
+def test_extrema_grads_with_nan(code, dtype, layout):
+    """max()/min() over all elements spread the gradient over the nan elements (we gave
+    nan everywhere); maximum/minimum give a nan's gradient to both sides (we gave 0)."""
+    a = np.array([[nan, 2.0, 2.0], [2.0, 2.0, nan], [1.0, -inf, inf]], dtype)
+    b = np.array([[inf, 2.0, nan], [nan, -1.0, 1.0], [1.0, nan, -inf]], dtype)
+    _check(code, a, b, layout=layout)
+    _check(code, a[2:], b[2:], layout=layout)  # no nan: ties and infinities
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize(
+    "code", ["a.prod()", "a.prod(0)", "a.prod(1, keepdim=True)", "a.prod(-1)", "a[0, 0].prod()"]
+)
+def test_prod_grads_with_zeros_nan_and_overflow(code, dtype, layout):
+    """prod's gradient as PyTorch's: grad * (y / x) without zeros (we multiplied grad * y
+    first: overflow in float16), exclusive cumulative products with zeros (nan and inf
+    propagate as there), zeros for a full product with two zeros; float16 rounds each step."""
+    big = BIG[dtype]
+    rows = [
+        [[big, 2.0, 0.5, 0.0], [1.0, 2.0, 3.0, 4.0]],
+        [[0.0, -0.0, nan, inf], [2.0, 0.0, -1.0, big]],
+        [[-big, -1.0, big, -1.0], [-1.0, -0.0, 1.0, 1.0]],
+        [[inf, 2.0, 0.0, 3.0], [nan, 1.0, 1.0, 0.5]],
+    ]
+    for x in rows:
+        _check(code, np.array(x, dtype), layout=layout)
+    _check(code, np.ones((2, 0), dtype)) if "[0, 0]" not in code else None
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_prod_double_backward_with_zeros(dtype):
+    """With create_graph, PyTorch takes the exclusive-products path even for two zeros."""
+    for values in ([0.0, 2.0, 0.0, 3.0], [0.0, 2.0, 5.0, 3.0], [1.5, 2.0, 0.5, 3.0]):
+        grads = []
+        for lib in (T, torch):
+            x = lib.tensor(values, dtype=getattr(lib, dtype), requires_grad=True)
+            (g,) = (torch.autograd if lib is torch else T).grad(x.prod(), [x], create_graph=True)
+            (gg,) = (torch.autograd if lib is torch else T).grad((g * g).sum(), [x])
+            grads.append([np.asarray(t.detach().numpy(), "float64") for t in (g, gg)])
+        for ours, theirs in zip(*grads, strict=True):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-2 if dtype == "float16" else 1e-6)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize(
+    "code", ["a.logsumexp(0)", "a.logsumexp((0, 1))", "a.logsumexp(1, keepdim=True)"]
+)
+def test_logsumexp_grad_is_exp_of_x_minus_out(code, dtype, layout):
+    """logsumexp's gradient is e^(x - y) with the rounded y (0 beside an infinite y): the
+    composition's shift by the max gave nan next to +inf."""
+    big = BIG[dtype]
+    for x in (
+        [[big, inf, -1.0], [-0.0, big, -big]],
+        [[inf, 1.0, -big], [-0.0, big, -0.0]],
+        [[-inf, -inf, nan], [2.0, -inf, 0.5]],
+        [[big, big, 1.0], [-inf, -inf, -inf]],
+    ):
+        _check(code, np.array(x, dtype), layout=layout)
+    _check(code, np.zeros((0, 3), dtype))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("op", ["a / {}", "out = a.clone()\nout.div_({})", "{} / a", "a * {}"])
+def test_division_by_negative_zero_keeps_its_sign(op, dtype):
+    """x / -0.0 after x / 0.0 (or the other way) reused the cached 0-d array of the other
+    zero (-0.0 == 0.0 as a dict key): -4 / 0.0 gave +inf."""
+    x = np.array([-4.0, 1.0, 0.0, inf], dtype)
+    for zero in ["0.0", "-0.0", "0.0", "0", "-0.0"]:
+        _check(op.format(zero), x)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("code", ["a.mean()", "a.mean(0)", "a.sum()", "a.mean((0, 1))"])
+def test_mean_of_huge_values_beside_inf(code, dtype):
+    big = BIG[dtype]
+    _check(code, np.array([[-big, inf], [-big, 1.0], [big, -0.5]], dtype))
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("float16", "float32")])
+@pytest.mark.parametrize("code", ["T.maximum(a, b)", "T.minimum(a, b)", "a.max(b)"])
+def test_maximum_ties_are_judged_in_the_result_dtype(code, dtypes):
+    """A float64 0-d b equal to a float32 a once rounded is a tie (half the gradient each),
+    as PyTorch compares in the result dtype; we compared the unrounded values."""
+    a = np.array([[-2.4944231510162354, nan, 1.0]], dtypes[0])
+    _check(code, a, np.array(-2.494423074116923, dtypes[1]))
