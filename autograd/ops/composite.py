@@ -85,9 +85,11 @@ def _reduced(shape, dims):
 
 def softmax(x, dim=-1):
     """softmax_i = e^(x_i - max) / sum_j e^(x_j - max)."""
-    if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"softmax\" not implemented for '{dtypes.torch_name(x.dtype)}'")
     d = _dim(dim, x.ndim, "softmax")  # validated on 0-d tensors too (-1 and 0 only)
+    if x.dtype.kind != "f":
+        if not x.numel():  # PyTorch's kernel is never reached: an empty tensor of x's dtype
+            return _wrap(x.array.copy(), x._backend)
+        raise NotImplementedError(f"\"softmax\" not implemented for '{dtypes.torch_name(x.dtype)}'")
     dims = (d,) if x.ndim else ()
     e = (x - ops.Amax.apply(x.detach(), dims, True)).exp() if x.numel() else x.exp()
     return e / ops.Sum.apply(e, dims, True)
@@ -250,6 +252,14 @@ def pad(x, pad, mode="constant", value=0.0):
             )
             x = x[index]
             widths = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+        if any(lo or hi for lo, hi in widths):
+            # F.pad's value is a float: uint8 takes neither -1 nor nan, as PyTorch
+            n = 1
+            for (lo, hi), s in zip(widths, x.shape):
+                n *= lo + s + hi
+            value = dtypes.fill_number(float(value), x.dtype, n)
+        else:
+            value = 0  # nothing is filled, nor is the value checked (PyTorch)
         return ops.Pad.apply(x, tuple(widths), value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(

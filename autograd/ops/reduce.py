@@ -455,9 +455,15 @@ class Prod(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         dims = ctx.dims
+        if not x.ndim:  # y = x: PyTorch passes grad on (1.5 at x = inf, not 1.5 * inf / inf)
+            return grad, None, None
         if not (x.array == 0).any():
+            # out / x first, as PyTorch: grad * out overflows float16 (1.5 * 6e4) where
+            # the ratio is 1
             out = Prod.apply(x, dims, True)
-            return _unreduce(grad, x.shape, dims) * out / x, None, None
+            return _unreduce(grad, x.shape, dims) * (out / x), None, None
+        if dims is None and (x.array == 0).sum() > 1:  # PyTorch: zeros (even beside inf)
+            return grad * _wrap(x.xp.zeros(x.shape, dtype=grad.dtype), x._backend), None, None
         return _unreduce(grad, x.shape, dims) * _others_product(x, dims), None, None
 
     @staticmethod
