@@ -124,6 +124,12 @@ def from_numpy(array):
     b = get_backend("cpu")
     if not b.is_array(array):
         raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    if any(s < 0 for s in array.strides):  # as torch.from_numpy (x[::-1] may still make one)
+        raise ValueError(
+            "At least one stride in the given numpy array is negative, and tensors with "
+            "negative strides are not currently supported. (You can probably work around this "
+            "by making a copy of your array with array.copy().)"
+        )
     return _wrap(array, b)
 
 

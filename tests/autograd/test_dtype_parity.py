@@ -219,3 +219,21 @@ def test_integer_index_into_an_empty_dim_raises(index, shape):
     a = np.zeros(shape, "float32")
     check_case(_case(f"a[{index}]", a))
     check_case(_case(f"out = a.clone()\nout[{index}] = 1.5", a))
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (1, 3), (2, 0)])
+def test_from_numpy_refuses_negative_strides_as_torch(shape):
+    """T.from_numpy(np.flip(x)) shared the reversed view; torch.from_numpy raises ValueError
+    (a size-0 array has no negative stride to refuse)."""
+    import torch
+
+    import autograd
+
+    x = np.flip(np.ones(shape), 0)
+    for lib in (torch, autograd):
+        if x.size:
+            with pytest.raises(ValueError, match="negative"):
+                lib.from_numpy(x)
+        else:
+            assert tuple(lib.from_numpy(x).shape) == shape
+    assert tuple(autograd.from_numpy(x.copy()).shape) == shape

@@ -588,6 +588,11 @@ KNOWN = {
         _has(*_INTS),
         "dtype: T.tensor(2) ** T.tensor([-1]) raises a broadcast RuntimeError; torch returns 0",
     ),
+    ("view", "the negative layout (a reversed view)"): (
+        lambda case: any(i.layout == "negative" for i in case.inputs),
+        "torch: has no negative strides (its side gets a copy; from_numpy refuses them, as "
+        "dagrad's does): T.from_numpy(np.ones((2, 2)))[..., ::-1].view(-1) raises, as it must",
+    ),
     ("prod", "special values (float16 overflow, +-inf beside zeros)"): (
         _tagged("special"),
         "dtype: T.tensor([2., 6e4, 0.], dtype=T.float16).prod() is 0 (numpy multiplies in "
