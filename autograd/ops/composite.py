@@ -8,12 +8,12 @@ from backends import dtypes
 
 def mean(x, dim=None, keepdim=False):
     """mean = sum / n (float16 summed and divided in float32, then rounded, as PyTorch)."""
-    dims = _dims(dim, x.ndim, "mean")
-    if x.dtype.kind != "f":
+    if x.dtype.kind != "f":  # before the dims, as PyTorch
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {dtypes.torch_name(x.dtype)}"
         )
+    dims = _dims(dim, x.ndim, "mean")
     half = _widened(x)
     out = ops.Sum.apply(half if half is not None else x, dims, keepdim) / _count(x, dims)
     return out if half is None else ops.Cast.apply(out, x.dtype)

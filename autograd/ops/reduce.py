@@ -462,8 +462,6 @@ class Prod(_Primitive):
             # the ratio is 1
             out = Prod.apply(x, dims, True)
             return _unreduce(grad, x.shape, dims) * (out / x), None, None
-        if dims is None and (x.array == 0).sum() > 1:  # PyTorch: zeros (even beside inf)
-            return grad * _wrap(x.xp.zeros(x.shape, dtype=grad.dtype), x._backend), None, None
         return _unreduce(grad, x.shape, dims) * _others_product(x, dims), None, None
 
     @staticmethod

@@ -85,6 +85,7 @@ def test_sum_and_prod_dtype_argument_cast_first_as_torch(shape, dtype, source):
         "F.softmax(a, -1)",
         "a.mean()",
         "a.mean(0)",
+        "a.mean(-3)",  # the dtype is checked before the dim
         "a.std()",
         "a.var(0, correction=0)",
         "a.logsumexp(0)",

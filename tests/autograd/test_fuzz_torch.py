@@ -588,6 +588,15 @@ KNOWN = {
         _has(*_INTS),
         "dtype: T.tensor(2) ** T.tensor([-1]) raises a broadcast RuntimeError; torch returns 0",
     ),
+    ("setitem", "a bool/int view written with a value that requires grad"): (
+        lambda case: (
+            case.inputs[0].layout == "negative"
+            and case.inputs[0].values.dtype.kind != "f"
+            and any(i.requires_grad for i in case.inputs)
+        ),
+        "view: b = T.zeros(3, dtype=T.bool); v = b[:2]; v[0:1] = T.tensor([1.], "
+        "requires_grad=True) raises (the view's rebase subtracts bools); torch writes, no grad",
+    ),
     ("view", "the negative layout (a reversed view)"): (
         lambda case: any(i.layout == "negative" for i in case.inputs),
         "torch: has no negative strides (its side gets a copy; from_numpy refuses them, as "
