@@ -1,5 +1,7 @@
 """Factories: zeros, ones, arange, randn, ... as in PyTorch (float32 unless told otherwise)."""
 
+import math
+
 from autograd.tensor import Tensor, _defaults, _wrap
 from backends import dtypes, get_backend
 from backends.backend import default_backend
@@ -61,9 +63,10 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
             dtype = dtypes.bool_
         elif isinstance(fill_value, int):
             dtype = dtypes.int64
-    return _make(
-        b.xp.full(_size((size,)), fill_value, dtype=dtypes.as_dtype(dtype)), b, requires_grad
-    )
+    dtype = dtypes.as_dtype(dtype)
+    shape = _size((size,))
+    value = dtypes.fill_number(fill_value, dtype, math.prod(shape))  # uint8 takes no -1.5
+    return _make(b.xp.full(shape, value, dtype=dtype), b, requires_grad)
 
 
 def _like(factory, t, dtype, device, requires_grad, *args):
@@ -121,6 +124,12 @@ def from_numpy(array):
     b = get_backend("cpu")
     if not b.is_array(array):
         raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    if any(s < 0 for s in array.strides):  # as torch.from_numpy (x[::-1] may still make one)
+        raise ValueError(
+            "At least one stride in the given numpy array is negative, and tensors with "
+            "negative strides are not currently supported. (You can probably work around this "
+            "by making a copy of your array with array.copy().)"
+        )
     return _wrap(array, b)
 
 

@@ -116,18 +116,15 @@ def frac(input):
     return input - special.Trunc.apply(input)
 
 
-def _binary(cls, name):
-    def fn(input, other):
-        if not isinstance(input, Tensor):
-            input = _as_tensor(input, other)
-        return cls.apply(input, other)
-
-    fn.__name__ = name
-    fn.__doc__ = cls.__doc__
-    return fn
-
-
-atan2 = _binary(special.Atan2, "atan2")
+def atan2(input, other):
+    """atan2(input, other), the angle of (other, input); both tensors, as PyTorch."""
+    for pos, (name, v) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(v, Tensor):
+            raise TypeError(
+                f"atan2(): argument '{name}' (position {pos}) must be Tensor, not "
+                f"{type(v).__name__}"
+            )
+    return special.Atan2.apply(input, other)
 
 
 def _dtype_of(v):
@@ -148,8 +145,10 @@ def _integer_division(name, input, other):
 
 def fmod(input, other):
     """x - trunc(x / y) y, the sign of x (C's fmod)."""
-    if not isinstance(input, Tensor):
-        input = _as_tensor(input, other)
+    if not isinstance(input, Tensor):  # PyTorch has no fmod(Scalar, Tensor)
+        raise TypeError(
+            f"fmod(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
     _integer_division("fmod", input, other)
     return special.Fmod.apply(input, other)
 
@@ -683,8 +682,9 @@ def masked_fill(input, mask, value):
                 f"{value.ndim} dimension(s)"
             )
         value = value.to(input.dtype)
-    else:
-        value = _as_tensor(value, input).to(input.dtype)
+    else:  # checked against input's dtype (uint8 takes -1 but not -1.5), as PyTorch
+        value = dtypes.checked_number(value, input.dtype)
+        value = _const(input, input.xp.asarray(value, dtype=input.dtype))
     try:
         out = Where.apply(m, value, input)
     except RuntimeError:

@@ -463,10 +463,10 @@ class Tensor:
         return ops.Pow.apply(other, self)
 
     def __matmul__(self, other):
-        return ops.MatMul.apply(self, _as_tensor(other, self))
+        return _matmul(self, _as_tensor(other, self))
 
     def __rmatmul__(self, other):
-        return ops.MatMul.apply(_as_tensor(other, self), self)
+        return _matmul(_as_tensor(other, self), self)
 
     def __neg__(self):
         return ops.Neg.apply(self)
@@ -599,11 +599,16 @@ class Tensor:
         return _inplace(self, ops.Copy, src)
 
     def __setitem__(self, index, value):
+        if index is False:
+            return  # PyTorch: x[False] = v writes nothing and checks nothing
         if not isinstance(value, (Tensor, int, float, bool)):
             value = Tensor(value, device=self.device)
         elif isinstance(value, Tensor) and value._backend is not self._backend:
             value = value.to(self.device)  # x[i] = t copies across devices, as torch's
-        _inplace(self, ops.SetItem, value, ops.index.normalize(index, self.shape, self.xp))
+        normalized = ops.index.normalize(index, self.shape, self.xp)
+        if isinstance(value, Tensor) and value.dtype != self.dtype:
+            ops.index.check_put(self, index, value)
+        _inplace(self, ops.SetItem, value, normalized)
 
     # ------------------------------------------------------------------ elementwise
     def exp(self):
@@ -672,15 +677,22 @@ class Tensor:
     # ------------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
-        x = self if dtype is None else self.to(dtype)
+        x = _reduce_input(self, dtype)
         if x.dtype.kind in "bu" or x.dtype.kind == "i" and x.dtype.itemsize < 8:
             x = x.to(dtypes.int64)  # as PyTorch: integer sums accumulate in int64
-        return ops.Sum.apply(x, _dims(dim, self.ndim, "sum"), keepdim)
+        out = ops.Sum.apply(x, _dims(dim, self.ndim, "sum"), keepdim)
+        # sum(dtype=uint8) wraps, sum(dtype=bool) is any(): the int64 sum cast, as PyTorch
+        return out if dtype is None or out.dtype == dtype else out.to(dtype)
 
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
         from autograd.ops import composite
 
+        if dtype is not None and dtypes.as_dtype(dtype).kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Optional dtype must be either a floating "
+                f"point or complex dtype. Got: {dtypes.torch_name(dtypes.as_dtype(dtype))}"
+            )
         x = self if dtype is None else self.to(dtype)
         return _named(composite.mean(x, dim, keepdim), f"MeanBackward{0 if dim is None else 1}")
 
@@ -702,9 +714,10 @@ class Tensor:
         out = composite.std(self, dim, _correction(unbiased, correction), keepdim)
         return _named(out, "StdBackward0")
 
-    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
-        return ops.Prod.apply(self, _dims(dim, self.ndim, "prod"), keepdim)
+        out = ops.Prod.apply(_reduce_input(self, dtype), _dims(dim, self.ndim, "prod"), keepdim)
+        return out if dtype is None or out.dtype == dtype else out.to(dtype)  # wraps, as sum
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """max() -> the largest value; max(dim) -> (values, indices) as in PyTorch."""
@@ -741,14 +754,18 @@ class Tensor:
 
         return _named(composite.logsumexp(self, dim, keepdim), "LogsumexpBackward0")
 
-    def softmax(self, dim=-1):
+    def softmax(self, dim=-1, dtype=None):
         from autograd.ops import composite
 
-        return _named(composite.softmax(self, dim), "SoftmaxBackward0")
+        x = self if dtype is None else self.to(dtype)
+        return _named(composite.softmax(x, dim), "SoftmaxBackward0")
 
-    def log_softmax(self, dim=-1):
-        dim = _dim(dim, self.ndim, "log_softmax")
-        return ops.reduce.LogSoftmax.apply(self, dim if self.ndim else None)
+    def log_softmax(self, dim=-1, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        dim = _dim(dim, x.ndim, "log_softmax")
+        if x.dtype.kind != "f" and not x.numel():  # as softmax: empty, of x's dtype
+            return _wrap(x.array.copy(), x._backend)
+        return ops.reduce.LogSoftmax.apply(x, dim if x.ndim else None)
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
@@ -1696,14 +1713,34 @@ def _unwrap_nested(data):
     return data
 
 
+def _matmul(x, y):
+    """x @ y; operands of two dtypes only where PyTorch takes them (an empty batched product,
+    which has y's dtype, even int32 @ bool), else MatMul raises."""
+    if x.dtype != y.dtype and ops.linalg.empty_bmm(x, y):
+        x = x.to(y.dtype)
+    return ops.MatMul.apply(x, y)
+
+
+def _reduce_input(x, dtype):
+    """x cast to a reduction's dtype= argument (sum, prod); PyTorch differentiates no integer
+    result, so a graph that would need one raises."""
+    if dtype is None:
+        return x
+    dtype = dtypes.as_dtype(dtype)
+    if dtype.kind != "f" and x._requires_grad and _grad.enabled:
+        raise RuntimeError(f"Autograd not support dtype: {dtypes.torch_name(dtype)}")
+    return x.to(dtype)
+
+
 def _as_tensor(value, like):
     """A Python number or array as a constant tensor on `like`'s device."""
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (int, float, bool)):
         dtype = dtypes.scalar_type(value, like.dtype, _defaults.dtype)
-        # where(c, uint8, -1) holds 255 and where(c, uint8, 300) raises, as PyTorch
-        check = dtypes.checked_number if dtype.kind in "iu" else dtypes.wrap_number
+        # where(c, uint8, -1) holds 255, where(c, uint8, 300) raises, as PyTorch (which lets
+        # a float16 operand take 70000 as inf)
+        check = dtypes.wrap_number if dtype == dtypes.float16 else dtypes.checked_number
         value = check(value, dtype)
         return _wrap(like._backend.xp.asarray(value, dtype=dtype), like._backend)
     return Tensor(value, device=like.device)

@@ -127,31 +127,47 @@ def wrap_number(value, dtype):
     return float(value) if isinstance(value, bool) else value
 
 
-# The Python numbers each dtype takes in a checked conversion: an unsigned type down to -max
-# (wrapped, so uint8 takes -1 as 255), float16 finite values up to 65504 (inf passes).
-_LIMITS = {
-    np.dtype(name): (-int(np.iinfo(name).max), int(np.iinfo(name).max))
-    if name.startswith("u")
-    else (int(np.iinfo(name).min), int(np.iinfo(name).max))
-    for name in ("uint8", "int8", "int16", "int32", "int64")
-}
-_LIMITS[float16] = (-65504.0, 65504.0)
+# PyTorch's C++ names of the dtypes, as its overflow messages give them.
+_C_NAMES = {
+    "bool": "bool", "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+    "int64": "int64_t", "float16": "c10::Half", "float32": "float", "float64": "double",
+}  # fmt: skip
+
+
+def overflows(value, dtype):
+    """c10::overflows: whether the Python number `value` is out of `dtype`'s range. A bool
+    never is, nor anything into bool; an integer into an unsigned type may be down to -max
+    (it wraps: uint8 takes -1 as 255), a float may not be below 0; +-inf and nan fit the float
+    types only."""
+    kind = dtype.kind
+    if kind == "b" or isinstance(value, bool):
+        return False
+    if kind in "iu":
+        info = np.iinfo(dtype)
+        low = -int(info.max) if kind == "u" and isinstance(value, int) else int(info.min)
+        return not low <= value <= int(info.max)  # nan compares False: it overflows
+    if value != value or dtype.itemsize == 8 or abs(value) == float("inf"):
+        return False
+    return abs(value) > float(np.finfo(dtype).max)
 
 
 def checked_number(value, dtype):
-    """A Python number converted to dtype for an op that checks it, as PyTorch's clamp, pow and
-    where do: RuntimeError when it overflows dtype (see _LIMITS), else `wrap_number`."""
-    limits = _LIMITS.get(dtype)
-    if limits is not None and not isinstance(value, bool):
-        low, high = limits
-        if not low <= value <= high and abs(value) != float("inf") and not _float_nan(value, dtype):
-            raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
+    """A Python number converted to dtype as PyTorch converts a Scalar it checks (fill_,
+    masked_fill, full, clamp and where bounds, a pow exponent): RuntimeError when it
+    `overflows`, else `wrap_number`."""
+    if overflows(value, dtype):
+        name = _C_NAMES.get(dtype.name, dtype.name)
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
     return wrap_number(value, dtype)
 
 
-def _float_nan(value, dtype):
-    """nan into a float dtype: no overflow (float16 ** nan is fine in PyTorch)."""
-    return value != value and dtype.kind == "f"
+def fill_number(value, dtype, numel):
+    """A Python number to fill `numel` elements of dtype, as PyTorch's fill_ (full, pad)
+    converts it: checked (`checked_number`), except into a single float16 element, whose
+    fast path lets 70000 become inf."""
+    if numel == 1 and dtype == float16:
+        return wrap_number(value, dtype)
+    return checked_number(value, dtype)
 
 
 def scalar_type(value, tensor_dtype, default_float):

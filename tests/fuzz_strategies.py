@@ -67,8 +67,12 @@ class Input:
         }[self.layout]
 
     def source(self):
-        """dagrad code for this input (zero-copy from numpy, so the layout is kept)."""
+        """dagrad code for this input (zero-copy from numpy, so the layout is kept; from_numpy
+        refuses negative strides, as torch, so that layout is a reversing slice of a copy)."""
         grad = ".requires_grad_()" if self.requires_grad else ""
+        if self.layout == "negative":
+            flipped = f"np.flip({self.numpy_source()}, -1).copy()"
+            return f"{self.name} = T.from_numpy({flipped})[..., ::-1]{grad}"
         return f"{self.name} = T.from_numpy({self.numpy_source()}){grad}"
 
     def build(self, lib):
@@ -76,6 +80,8 @@ class Input:
         assert np.array_equal(array, self.values, equal_nan=True)
         if lib is torch:
             t = torch.from_numpy(array.copy() if self.layout == "negative" else array)
+        elif self.layout == "negative":  # dagrad's reversing slice: a view of negative stride
+            t = autograd.from_numpy(np.flip(array, -1).copy())[..., ::-1]
         else:
             t = autograd.from_numpy(array)
         return t.requires_grad_() if self.requires_grad else t

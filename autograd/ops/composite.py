@@ -2,18 +2,18 @@
 
 from autograd import ops
 from autograd.args import _dim, _dims
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, _wrap
 from backends import dtypes
 
 
 def mean(x, dim=None, keepdim=False):
     """mean = sum / n (float16 summed and divided in float32, then rounded, as PyTorch)."""
-    dims = _dims(dim, x.ndim, "mean")
-    if x.dtype.kind != "f":
+    if x.dtype.kind != "f":  # before the dims, as PyTorch
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {dtypes.torch_name(x.dtype)}"
         )
+    dims = _dims(dim, x.ndim, "mean")
     half = _widened(x)
     out = ops.Sum.apply(half if half is not None else x, dims, keepdim) / _count(x, dims)
     return out if half is None else ops.Cast.apply(out, x.dtype)
@@ -76,9 +76,11 @@ def logsumexp(x, dim=None, keepdim=False):
 
 def softmax(x, dim=-1):
     """softmax_i = e^(x_i - max) / sum_j e^(x_j - max)."""
-    if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"softmax\" not implemented for '{dtypes.torch_name(x.dtype)}'")
     d = _dim(dim, x.ndim, "softmax")  # validated on 0-d tensors too (-1 and 0 only)
+    if x.dtype.kind != "f":
+        if not x.numel():  # PyTorch's kernel is never reached: an empty tensor of x's dtype
+            return _wrap(x.array.copy(), x._backend)
+        raise NotImplementedError(f"\"softmax\" not implemented for '{dtypes.torch_name(x.dtype)}'")
     return ops.Softmax.apply(x, d if x.ndim else None)
 
 
@@ -239,6 +241,14 @@ def pad(x, pad, mode="constant", value=0.0):
             )
             x = x[index]
             widths = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+        if any(lo or hi for lo, hi in widths):
+            # F.pad's value is a float: uint8 takes neither -1 nor nan, as PyTorch
+            n = 1
+            for (lo, hi), s in zip(widths, x.shape):
+                n *= lo + s + hi
+            value = dtypes.fill_number(float(value), x.dtype, n)
+        else:
+            value = 0  # nothing is filled, nor is the value checked (PyTorch)
         return ops.Pad.apply(x, tuple(widths), value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(

@@ -1131,6 +1131,8 @@ class Fill(_Primitive):
                     f"{value.ndim} dimensions"
                 )
             value = value.array
+        else:  # uint8 takes -1 but not -1.5, an int no nan, as PyTorch
+            value = dtypes.fill_number(value, x.dtype, x.array.size)
         return x.xp.full(x.shape, value, dtype=x.dtype)
 
     @staticmethod

@@ -14,6 +14,7 @@ import numbers
 
 from autograd.function import Function
 from autograd.tensor import Tensor, _register_view
+from backends import dtypes
 
 
 class _Primitive(Function):
@@ -51,6 +52,41 @@ def _as_items(index):
             if hasattr(i, "ndim") and hasattr(i, "dtype"):
                 return tuple(index)
     return (index,)
+
+
+def check_put(x, index, value):
+    """PyTorch's index_put_ (x[index] = value with an array in the index) takes a value tensor
+    of another dtype only as masked_fill_ does: one element, one mask and nothing else but
+    slices. Anything else raises; the masked_fill_ case checks the value as a number."""
+    items = _as_items(index)
+    if len(items) == 1 and isinstance(items[0], bool):
+        return  # x[True] = v copies, x[False] = v does nothing
+    arrays = []
+    for i in items:
+        if isinstance(i, bool) or isinstance(i, _SEQUENCES):
+            arrays.append(i)
+        elif hasattr(i, "ndim") and hasattr(i, "dtype") and (i.ndim or i.dtype.kind == "b"):
+            arrays.append(i)  # a 0-d integer array selects; a 0-d bool is an index array
+    if not arrays:
+        return
+    mask = arrays[0]
+    kind = getattr(mask, "dtype", None)
+    if isinstance(mask, _SEQUENCES) and len(mask) and all(isinstance(b, bool) for b in mask):
+        kind = dtypes.bool_  # a list of bools is a mask
+    if (
+        len(arrays) == 1
+        and value.numel() == 1
+        and kind is not None
+        and kind.kind in "bu"
+        and getattr(mask, "ndim", 1)
+    ):
+        dtypes.checked_number(value.item(), x.dtype)
+        return
+    raise RuntimeError(
+        "Index put requires the source and destination dtypes match, got "
+        f"{dtypes.torch_name(x.dtype)} for the destination and "
+        f"{dtypes.torch_name(value.dtype)} for the source."
+    )
 
 
 def _is_int(i):
@@ -180,12 +216,15 @@ def normalize(index, shape, xp):
         return tuple(basic)
     shapes = [a.shape for a in adv if not isinstance(a, slice)]
     try:
-        _broadcast(shapes)
+        replaced = _broadcast(shapes)
     except ValueError:
         raise IndexError(
             "shape mismatch: indexing tensors could not be broadcast together with shapes "
             + ", ".join(str(list(s)) for s in shapes)
         ) from None
+    if 0 not in replaced and any(n == 0 for _, _, n in checks):
+        # As PyTorch: no integer indexes a dim of size 0, even where nothing is read
+        raise IndexError("index is out of bounds for dimension with size 0")
     index = Advanced(tuple(basic), tuple(adv))
     size = 1
     for s in result_shape(index, shape, xp):
@@ -436,7 +475,12 @@ class SetItem(_Primitive):
     @staticmethod
     def write(out, value, index):
         """out[index] = value in place, with PyTorch's broadcast of the value."""
-        v = value.array if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor):
+            v = value.array
+        elif out.dtype != dtypes.float16:  # PyTorch lets a float16 slot take 70000 as inf
+            v = dtypes.checked_number(value, out.dtype)  # uint8 takes -1, not -1.5 or nan
+        else:
+            v = value
         target = result_shape(index, out.shape, None)
         vshape = tuple(getattr(v, "shape", ()))
         lead = 0

@@ -5,7 +5,66 @@ import math
 
 from autograd.broadcast import sum_to
 from autograd.function import Function
+from autograd.grad_mode import state as _grad
 from autograd.ops._util import array_of
+
+
+def empty_bmm(x, y):
+    """Whether torch.matmul(x, y) runs its batched path (bmm) with nothing to multiply (an
+    empty result or k = 0): PyTorch checks no dtypes there (the result has y's), where every
+    other path (dot, mv, mm, and a batch folded into mm) raises on a dtype mismatch."""
+    a, b = x.array, y.array
+    if min(a.ndim, b.ndim) < 1 or max(a.ndim, b.ndim) < 3:
+        return False
+    if (x.requires_grad or y.requires_grad) and _grad.enabled:
+        # with a graph to record, an operand of one batch that requires grad is folded into
+        # mm, and an integer result cannot require grad: both raise
+        if y.dtype.kind != "f":
+            return False
+        for t in (x, y):
+            if t.requires_grad and math.prod(t.shape[:-2]) == 1:
+                return False
+    k = a.shape[-1]
+    if k != (b.shape[-2] if b.ndim > 1 else b.shape[0]):
+        return False
+    if max(a.ndim, b.ndim) >= 3 and min(a.ndim, b.ndim) <= 2 and _folds(x, y):
+        return False
+    m = a.shape[-2] if a.ndim > 1 else 1
+    n = b.shape[-1] if b.ndim > 1 else 1
+    try:
+        batch = x.xp.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        return False
+    return k == 0 or m * n * math.prod(batch) == 0
+
+
+def _folds(x, y):
+    """PyTorch's should_fold for a >= 3-D operand beside a 1-D or 2-D one: the larger one (b
+    transposed when it is b) folds into a matrix for mm when the smaller requires grad, or
+    when x is not 2-D and the fold needs no copy (empty, or its batch dims contiguous)."""
+    larger_first = x.ndim >= y.ndim
+    if (y if larger_first else x).requires_grad:
+        return True
+    if x.ndim == 2:
+        return False
+    t1 = x.array if larger_first else y.array.swapaxes(-1, -2)
+    if t1.size == 0:
+        return True
+    shape, strides = t1.shape, t1.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(t1.ndim - 2))
+
+
+def _check_bool_matmul(a, b, k):
+    """PyTorch's CPU kernels have no bool matmul: NotImplementedError, unless nothing is
+    multiplied (an empty result, or k = 0 outside a dot product, which is filled in)."""
+    if a.ndim == 1 and b.ndim == 1:
+        kernel = "dot"
+    elif k and a.size and b.size:
+        kernel = "addmv_impl_cpu" if min(a.ndim, b.ndim) == 1 else "addmm_impl_cpu_"
+        kernel = "bmm" if min(a.ndim, b.ndim) > 2 else kernel
+    else:
+        return
+    raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 class MatMul(Function):
@@ -35,6 +94,8 @@ class MatMul(Function):
                 f"matmul: expected both operands to have the same dtype, but got {a.dtype} "
                 f"and {b.dtype}"
             )
+        if a.dtype.kind == "b":
+            _check_bool_matmul(a, b, k_a)
         try:
             return a @ b
         except ValueError:

@@ -10,17 +10,9 @@ import math
 
 from autograd.broadcast import sum_to
 from autograd.function import Function
-from autograd.ops._util import broadcast_error, operands, shape_of
+from autograd.ops._util import broadcast_error, promote, shape_of
 from autograd.ops.elementwise import _floating
-from autograd.tensor import Tensor
-
-
-def _kind(v):
-    """The dtype kind of an array, or of a Python number as PyTorch reads it."""
-    if hasattr(v, "dtype"):
-        return v.dtype.kind
-    return "f" if isinstance(v, float) else "i"
-
+from autograd.tensor import Tensor, _defaults
 
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
@@ -230,14 +222,21 @@ class _Binary(_Primitive):
 
     @classmethod
     def forward(cls, ctx, x, y):
-        a, b = operands(cls.name, x, y)
+        a, b, dt = promote(x, y)  # float16 beside a scalar computes in float32 (opmath)
         ctx.save_for_backward(x, y)
         xp = (x if isinstance(x, Tensor) else y).xp
         try:
             with _quiet(xp):
-                return cls._f(xp, a, b)
+                out = cls._f(xp, a, b)
         except ValueError:
             raise broadcast_error(cls.name, x, y) from None
+        dt = cls._dtype(dt)
+        return out if out.dtype == dt else out.astype(dt)
+
+    @staticmethod
+    def _dtype(dt):
+        """The result dtype, from the promoted one."""
+        return dt
 
     @classmethod
     def backward(cls, ctx, grad):
@@ -266,12 +265,14 @@ class Atan2(_Binary):
 
     @staticmethod
     def _f(xp, a, b):
-        if _kind(a) != "f" and _kind(b) != "f":  # integers give the default float
-            from autograd.tensor import _defaults
-
-            a = xp.asarray(a).astype(_defaults.dtype)
-            b = xp.asarray(b).astype(_defaults.dtype)
+        if a.dtype.kind != "f":  # promoted alike: integers give the default float
+            a = a.astype(_defaults.dtype)
+            b = b.astype(_defaults.dtype)
         return xp.arctan2(a, b)
+
+    @staticmethod
+    def _dtype(dt):
+        return dt if dt.kind == "f" else _defaults.dtype
 
     @staticmethod
     def _d(y, x, ny, nx):
