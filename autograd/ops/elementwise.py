@@ -323,8 +323,8 @@ class Where(_Primitive):
 
     @staticmethod
     def kernel(cond, a, b):
-        """where on two arrays of one dtype (a rule's gradient and a zero of its dtype)."""
-        return xp_of(a).where(cond, a, b)
+        """where on two arrays of one dtype, or an array and a Python number."""
+        return xp_of(a if hasattr(a, "dtype") else b).where(cond, a, b)
 
     @staticmethod
     def backward(ctx, grad):

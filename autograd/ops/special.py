@@ -70,21 +70,21 @@ class Log10(_Unary):
     """y = log10 x.  dy/dx = 1 / (x ln 10)."""
 
     _f = _xp("log10")
-    _d = staticmethod(lambda x: 1 / (x * LN10))
+    _d = staticmethod(lambda x: 1 / _times(x, LN10))
 
 
 class Log2(_Unary):
     """y = log2 x.  dy/dx = 1 / (x ln 2)."""
 
     _f = _xp("log2")
-    _d = staticmethod(lambda x: 1 / (x * LN2))
+    _d = staticmethod(lambda x: 1 / _times(x, LN2))
 
 
 class Exp2(_Unary):
     """y = 2^x.  dy/dx = 2^x ln 2."""
 
     _f = _xp("exp2")
-    _d = staticmethod(lambda x: Exp2.call(x) * LN2)
+    _d = staticmethod(lambda x: _times(Exp2.call(x), LN2))
 
 
 class Tan(_Unary):
@@ -154,21 +154,30 @@ class Erf(_Unary):
     """y = erf x.  dy/dx = 2/sqrt(pi) e^(-x^2)."""
 
     _f = staticmethod(lambda backend, a: backend.erf(a))
-    _d = staticmethod(lambda x: Exp.call(-(x * x)) * TWO_OVER_SQRT_PI)
+    _d = staticmethod(lambda x: _times(Exp.call(-(x * x)), TWO_OVER_SQRT_PI))
 
 
 class Erfc(_Unary):
     """y = erfc x = 1 - erf x.  dy/dx = -2/sqrt(pi) e^(-x^2)."""
 
     _f = staticmethod(lambda backend, a: backend.erfc(a))
-    _d = staticmethod(lambda x: Exp.call(-(x * x)) * -TWO_OVER_SQRT_PI)
+    _d = staticmethod(lambda x: _times(Exp.call(-(x * x)), -TWO_OVER_SQRT_PI))
 
 
 class Erfinv(_Unary):
     """y = erf^-1 x.  dy/dx = sqrt(pi)/2 e^(y^2)."""
 
     _f = staticmethod(lambda backend, a: backend.erfinv(a))
-    _d = staticmethod(lambda x: Exp.call(Erfinv.call(x) ** 2) * (math.sqrt(math.pi) / 2))
+    _d = staticmethod(lambda x: _times(Exp.call(Erfinv.call(x) ** 2), math.sqrt(math.pi) / 2))
+
+
+def _times(v, c):
+    """v * c for a float constant c. A Tensor op on float16 computes in float32 and rounds
+    once, as PyTorch's CPU kernels; numpy would round c to float16 first (log2's ln 2 is
+    0.6934 there): a float16 array computes so too."""
+    if v.dtype != dtypes.float16 or isinstance(v, Tensor):
+        return v * c
+    return (v.astype(dtypes.float32) * c).astype(dtypes.float16)
 
 
 def _rsqrt(v):

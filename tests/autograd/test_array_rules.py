@@ -139,3 +139,35 @@ def test_fill_and_copy_gradients_of_0d_values():
     v = np.array(1.5)
     s = np.array([0.25, -0.5])
     check(fn, [x, v, s], [True, True, True], rtol=1e-12)
+
+
+def test_gather_and_index_of_0d_tensors_at_both_speeds():
+    def fn(lib, x, w):
+        y = (x * w).reshape(1, 1)  # a 0-d gradient through numpy scalars, then (1, 1)
+        g = y.gather(1, lib.tensor([[0, 0, 0]]))
+        return g[0, lib.tensor([2, 0])] * w
+
+    check(fn, [np.array(0.75), np.array(-2.0)], [True, True], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_where_kernel_beside_a_python_number_keeps_the_array_dtype(dtype):
+    """Where.call(cond, array, 0.0) at array speed: the number does not widen float32."""
+    from autograd.ops.elementwise import Where
+
+    a = np.array([1.5, -2.0, 3.0], dtype=dtype)
+    cond = np.array([True, False, True])
+    for out in (Where.kernel(cond, a, 0.0), Where.kernel(cond, 0.0, a)):
+        expected = torch.where(torch.tensor(cond), torch.tensor(a), 0.0)
+        assert out.dtype == expected.numpy().dtype
+    np.testing.assert_array_equal(Where.kernel(cond, a, 0.0), expected.numpy())
+
+
+@pytest.mark.parametrize("op", ["log10", "log2", "exp2", "erf", "erfc"])
+def test_float16_gradients_with_a_float_constant_round_as_pytorch(op):
+    """d/dx log2 x = 1 / (x ln 2): numpy's float16 array * ln 2 rounds ln 2 to float16 first
+    (0.6934); PyTorch (and our Tensor ops) multiply in float32 and round once."""
+    a = np.random.default_rng(1).uniform(0.1, 0.9, 500).astype(np.float16)
+    (expected,) = _grads(lambda lib, x: getattr(lib, op)(x), [a], [True], "torch")
+    for (ours,) in _grads(lambda lib, x: getattr(lib, op)(x), [a], [True], "ours"):
+        np.testing.assert_array_equal(ours, expected[0], strict=True)
