@@ -22,7 +22,7 @@ from autograd.ops._util import (
     xp_of,
 )
 from autograd.tensor import Tensor, _wrap
-from backends import dtypes
+from backends import backend_of, dtypes
 
 
 class _Primitive(Function):
@@ -329,6 +329,7 @@ class Where(_Primitive):
     """z = where(c, x, y).  dz/dx = c, dz/dy = not c."""
 
     _saved_attrs = ("cond",)
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, cond, x, y):
@@ -345,12 +346,17 @@ class Where(_Primitive):
             ) from None
 
     @staticmethod
+    def kernel(cond, a, b):
+        """where on two arrays of one dtype, or an array and a Python number."""
+        return xp_of(a if hasattr(a, "dtype") else b).where(cond, a, b)
+
+    @staticmethod
     def backward(ctx, grad):
         _, nx, ny = ctx.needs_input_grad
         sx, sy = ctx.shapes
-        zero = grad.xp.zeros((), dtype=grad.dtype)
-        gx = sum_to(Where.apply(ctx.cond, grad, zero), sx) if nx else None
-        gy = sum_to(Where.apply(ctx.cond, zero, grad), sy) if ny else None
+        zero = xp_of(grad).zeros((), dtype=grad.dtype)
+        gx = sum_to(Where.call(ctx.cond, grad, zero), sx) if nx else None
+        gy = sum_to(Where.call(ctx.cond, zero, grad), sy) if ny else None
         return None, gx, gy
 
     @staticmethod
@@ -496,6 +502,10 @@ class Sqrt(_Primitive):
         ctx.save_for_backward(x)
         ctx.out = out = x.xp.sqrt(_floating(x))
         return out
+
+    @staticmethod
+    def kernel(a):
+        return xp_of(a).sqrt(a)
 
     @staticmethod
     def backward(ctx, grad):
@@ -1063,6 +1073,8 @@ def _bce_dy(x):
 class Clone(_Primitive):
     """y = x, in new storage.  dy/dx = 1."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x):
         return x.array.copy()
@@ -1079,14 +1091,20 @@ class Clone(_Primitive):
 class Cast(_Primitive):
     """y = x as another dtype.  dy/dx = 1, cast back."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.dtype = x.dtype
         return x.array.astype(dtype)
 
     @staticmethod
+    def kernel(a, dtype):
+        return a.astype(dtype)
+
+    @staticmethod
     def backward(ctx, grad):
-        return (Cast.apply(grad, ctx.dtype) if ctx.dtype.kind == "f" else None), None
+        return (Cast.call(grad, ctx.dtype) if ctx.dtype.kind == "f" else None), None
 
     @staticmethod
     def jvp(tangents, out, x, dtype):
@@ -1110,9 +1128,15 @@ class ToDevice(_Primitive):
             _function._dual_level.jvp(cls, None, (x, backend), {}, out)
         return out
 
+    _array_rule = True
+
+    @staticmethod
+    def kernel(a, backend):
+        return backend.from_numpy(backend_of(a).to_numpy(a))
+
     @staticmethod
     def backward(ctx, grad):
-        return ToDevice.apply(grad, ctx.backend), None
+        return ToDevice.call(grad, ctx.backend), None
 
     @staticmethod
     def jvp(tangents, out, x, backend):
@@ -1121,6 +1145,8 @@ class ToDevice(_Primitive):
 
 class Fill(_Primitive):
     """y = value everywhere (x's shape).  dy/dx = 0."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, value):
@@ -1138,7 +1164,7 @@ class Fill(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         nx, nv = ctx.needs_input_grad
-        return (grad * 0 if nx else None, grad.sum() if nv else None)
+        return (grad * 0 if nx else None, Sum.call(grad, None, False) if nv else None)
 
     @staticmethod
     def jvp(tangents, out, x, value):
@@ -1151,6 +1177,8 @@ class Fill(_Primitive):
 
 class Copy(_Primitive):
     """y = src broadcast to x's shape.  dy/dx = 0, dy/dsrc = 1 (summed over broadcasting)."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, src):
@@ -1240,3 +1268,5 @@ Sub._inplace = staticmethod(operator.isub)
 Mul._inplace = staticmethod(operator.imul)
 Div._inplace = staticmethod(operator.itruediv)
 Copy._inplace = staticmethod(_set_inplace)
+
+from autograd.ops.reduce import Sum  # noqa: E402  (reduce uses this module: imported last)

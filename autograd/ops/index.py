@@ -13,6 +13,7 @@ when the arrays are adjacent, else go first). `normalize` rewrites any index so.
 import numbers
 
 from autograd.function import Function
+from autograd.ops._util import xp_of
 from autograd.tensor import Tensor, _register_view
 from backends import dtypes
 
@@ -404,6 +405,8 @@ def _view(array, index):
 class GetItem(_Primitive):
     """y = x[index].  dy/dx: grad scattered back into zeros, summing repeated indices."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape = x.shape
@@ -414,8 +417,12 @@ class GetItem(_Primitive):
             raise _numpy_bounds(exc) from None
 
     @staticmethod
+    def kernel(a, index):
+        return _view(a, normalize(index, a.shape, xp_of(a)))
+
+    @staticmethod
     def backward(ctx, grad):
-        return IndexAdd.apply(grad, ctx.index, ctx.shape), None
+        return IndexAdd.call(grad, ctx.index, ctx.shape), None
 
     @classmethod
     def apply(cls, x, index):
@@ -433,23 +440,31 @@ class GetItem(_Primitive):
 class IndexAdd(_Primitive):
     """y = zeros(shape) with y[index] += x.  dy/dx = x's slots of grad: grad[index]."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, index, shape):
         index = normalize(index, shape, x.xp)
         ctx.index = index
-        out = x.xp.zeros(shape, dtype=x.dtype)
+        return IndexAdd.kernel(x.array, index, shape)
+
+    @staticmethod
+    def kernel(a, index, shape):
+        backend = backend_of(a)
+        index = normalize(index, shape, backend.xp)
+        out = backend.xp.zeros(shape, dtype=a.dtype)
         if index.__class__ is Advanced:
             if index.empty:
                 return out
             # np.add.at: repeated indices sum (index_put_ with accumulate=True)
-            x._backend.scatter_add(out[index.basic + (Ellipsis,)], index.adv, x.array)
+            backend.scatter_add(out[index.basic + (Ellipsis,)], index.adv, a)
         else:
-            out[index + (Ellipsis,)] = x.array
+            out[index + (Ellipsis,)] = a
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return GetItem.apply(grad, ctx.index), None, None
+        return GetItem.call(grad, ctx.index), None, None
 
     @staticmethod
     def jvp(tangents, out, x, index, shape):
@@ -463,6 +478,8 @@ class SetItem(_Primitive):
     are dropped; a repeated index keeps the last write, and every copy of v gets its gradient.
     """
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, value, index):
         index = normalize(index, x.shape, x.xp)
@@ -470,6 +487,13 @@ class SetItem(_Primitive):
         ctx.value_shape = getattr(value, "shape", ())
         out = x.array.copy()
         SetItem.write(out, value, index)
+        return out
+
+    @staticmethod
+    def kernel(a, value, index):
+        xp = xp_of(a)
+        out = xp.asarray(a).copy()  # asarray: 0-d math may have handed over a numpy scalar
+        SetItem.write(out, value, normalize(index, a.shape, xp))
         return out
 
     @staticmethod
@@ -505,15 +529,16 @@ class SetItem(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         from autograd.broadcast import sum_to
+        from autograd.ops.shape import Reshape
 
         nx, nv = ctx.needs_input_grad[:2]
-        gx = SetItem.apply(grad, 0.0, ctx.index) if nx else None
+        gx = SetItem.call(grad, 0.0, ctx.index) if nx else None
         gv = None
         if nv:
-            gv = GetItem.apply(grad, ctx.index)
+            gv = GetItem.call(grad, ctx.index)
             shape = ctx.value_shape
             if gv.ndim < len(shape):
-                gv = gv.reshape((1,) * (len(shape) - gv.ndim) + gv.shape)
+                gv = Reshape.call(gv, (1,) * (len(shape) - gv.ndim) + gv.shape)
             gv = sum_to(gv, shape)
         return gx, gv, None
 
@@ -551,6 +576,7 @@ class Gather(_Primitive):
     """y[i][j] = x[index[i][j]][j] (dim 0).  dy/dx: grad scatter-added back at index."""
 
     _saved_attrs = ("full",)
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, index, dim):
@@ -577,13 +603,13 @@ class Gather(_Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexAdd.apply(grad, ctx.full, ctx.shape), None, None
+        return IndexAdd.call(grad, ctx.full, ctx.shape), None, None
 
     @staticmethod
     def jvp(tangents, out, x, index, dim):
         return Gather.apply(tangents[0], index, dim)
 
 
-from backends import get_backend  # noqa: E402
+from backends import backend_of, get_backend  # noqa: E402
 
 _CPU_XP = get_backend("cpu").xp

@@ -5,7 +5,9 @@ are compositions, in autograd.mathops.)
 """
 
 from autograd.function import Function
+from autograd.ops._util import array_of, xp_of
 from autograd.ops.elementwise import Where
+from autograd.ops.reduce import Sum
 
 
 class _Primitive(Function):
@@ -22,17 +24,23 @@ def _flip(t, dim):
 
 
 def reverse_cumsum(t, dim):
-    """out_i = sum_{k >= i} t_k along dim."""
-    return _flip(Cumsum.apply(_flip(t, dim), dim), dim)
+    """out_i = sum_{k >= i} t_k along dim (t a Tensor, or an array in a rule at array speed)."""
+    return _flip(Cumsum.call(_flip(t, dim), dim), dim)
 
 
 class Cumsum(_Primitive):
     """y_k = sum_{i <= k} x_i.  dL/dx_i = sum_{k >= i} g_k (a reversed cumsum)."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return x.xp.cumsum(_promoted(x.array), axis=dim)
+        return Cumsum.kernel(x.array, dim)
+
+    @staticmethod
+    def kernel(a, dim):
+        return xp_of(a).cumsum(_promoted(a), axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -52,17 +60,23 @@ class Cumprod(_Primitive):
     is exact, free of 0/0, and differentiable again, as PyTorch's.
     """
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, dim):
         ctx.save_for_backward(x)
         ctx.dim = dim
-        a = x.array
+        return Cumprod.kernel(x.array, dim)
+
+    @staticmethod
+    def kernel(a, dim):
+        xp = xp_of(a)
         if a.dtype.kind == "f" and a.dtype.itemsize < 8:
             # PyTorch's CPU kernel multiplies on in a wider type (float16 in float32, float32
             # in float64) and rounds each output: an overflowing prefix can come back
             wide = "float32" if a.dtype.itemsize < 4 else "float64"
-            return x.xp.cumprod(a, axis=dim, dtype=wide).astype(a.dtype)
-        return x.xp.cumprod(_promoted(a), axis=dim)
+            return xp.cumprod(a, axis=dim, dtype=wide).astype(a.dtype)
+        return xp.cumprod(_promoted(a), axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -77,27 +91,28 @@ class Cumprod(_Primitive):
 
 def _split_at_first_zero(x, dim):
     """(before, first, x', m): masks of the positions before each slice's first zero and of
-    that zero, x with it set to 1, and m = x_z from z on, else 1."""
-    xp = x.xp
-    zero = x.array == 0
+    that zero, x with it set to 1, and m = x_z from z on, else 1 (x a Tensor, or an array
+    in a rule at array speed)."""
+    xp = xp_of(x)
+    zero = array_of(x) == 0
     seen = xp.cumsum(zero, axis=dim)
     before = seen == 0
     first = zero & (seen == 1)
     one = xp.ones((), dtype=x.dtype)
-    x1 = Where.apply(first, one, x)
-    xz = Where.apply(first, x, xp.zeros((), dtype=x.dtype)).sum(dim, keepdim=True)
-    m = Where.apply(before, one, xz)
+    x1 = Where.call(first, one, x)
+    xz = Sum.call(Where.call(first, x, xp.zeros((), dtype=x.dtype)), (dim,), True)
+    m = Where.call(before, one, xz)
     return before, first, x1, m, xz
 
 
 def _cumprod_grad(x, grad, dim):
-    if not (x.array == 0).any().item():
-        return reverse_cumsum(grad * Cumprod.apply(x, dim), dim) / x
+    if not (array_of(x) == 0).any().item():
+        return reverse_cumsum(grad * Cumprod.call(x, dim), dim) / x
     before, first, x1, m, _ = _split_at_first_zero(x, dim)
     g1 = _cumprod_grad(x1, grad * m, dim)  # through x' (x'_z is the constant 1)
-    zero = x.xp.zeros((), dtype=grad.dtype)
-    gz = Where.apply(before, zero, grad * Cumprod.apply(x1, dim)).sum(dim, keepdim=True)
-    return Where.apply(first, gz, g1)  # through m, into x_z
+    zero = xp_of(x).zeros((), dtype=grad.dtype)
+    gz = Sum.call(Where.call(before, zero, grad * Cumprod.call(x1, dim)), (dim,), True)
+    return Where.call(first, gz, g1)  # through m, into x_z
 
 
 def _cumprod_tangent(x, tx, dim):

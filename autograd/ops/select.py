@@ -1,6 +1,7 @@
 """Writing into positions picked by an index (scatter), and einsum."""
 
 from autograd.function import Function
+from autograd.ops._util import like, xp_of
 from autograd.ops.index import GetItem, IndexAdd, SetItem, _along
 from autograd.tensor import Tensor, _wrap
 
@@ -15,6 +16,7 @@ class Scatter(_Primitive):
     (gathered, as Gather's forward)."""
 
     _saved_attrs = ("full",)
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, index, dim, src, mode):
@@ -46,11 +48,11 @@ class Scatter(_Primitive):
         nx, _, _, ns, _ = ctx.needs_input_grad
         gx = gs = None
         if nx:
-            gx = grad if ctx.mode == "add" else SetItem.apply(grad, 0.0, ctx.full)
+            gx = grad if ctx.mode == "add" else SetItem.call(grad, 0.0, ctx.full)
         if ns:
-            gs = GetItem.apply(grad, ctx.full)
+            gs = GetItem.call(grad, ctx.full)
             if gs.shape != ctx.src_shape:
-                gs = IndexAdd.apply(gs, tuple(slice(0, n) for n in gs.shape), ctx.src_shape)
+                gs = IndexAdd.call(gs, tuple(slice(0, n) for n in gs.shape), ctx.src_shape)
         return gx, None, None, gs, None
 
     @staticmethod
@@ -69,11 +71,17 @@ class Einsum(_Primitive):
     in x_i (a diagonal) is renamed and tied back with an identity matrix, a letter found in
     no other operand (summed away) is broadcast back with a vector of ones."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, equation, *xs):
         ctx.equation = equation
         ctx.save_for_backward(*xs)
-        return xs[0].xp.einsum(equation, *[x.array for x in xs])
+        return Einsum.kernel(equation, *[x.array for x in xs])
+
+    @staticmethod
+    def kernel(equation, *arrays):
+        return xp_of(arrays[0]).einsum(equation, *arrays)
 
     @staticmethod
     def backward(ctx, grad):
@@ -106,7 +114,7 @@ def _einsum_adjoint(equation, i, grad, xs):
             sizes[c] = n
     used = set(equation) | set(_FRESH[:0])
     fresh = iter(c for c in _FRESH + "abcdefghijklmnopqrstuvwxyz" if c not in used)
-    xp = grad.xp
+    xp = xp_of(grad)
     operands = [grad] + [x for j, x in enumerate(xs) if j != i]
     letters = [out] + [s for j, s in enumerate(subs) if j != i]
     renamed = ""
@@ -116,12 +124,12 @@ def _einsum_adjoint(equation, i, grad, xs):
             d = next(fresh)
             renamed += d
             letters.append(c + d)
-            operands.append(_wrap(xp.eye(sizes[c], dtype=grad.dtype), grad._backend))
+            operands.append(like(xp.eye(sizes[c], dtype=grad.dtype), grad))
         else:
             renamed += c
             seen.add(c)
     present = set("".join(letters))
     for c in seen - present:  # summed away in the forward: broadcast back
         letters.append(c)
-        operands.append(_wrap(xp.ones(sizes[c], dtype=grad.dtype), grad._backend))
-    return Einsum.apply(",".join(letters) + "->" + renamed, *operands)
+        operands.append(like(xp.ones(sizes[c], dtype=grad.dtype), grad))
+    return Einsum.call(",".join(letters) + "->" + renamed, *operands)

@@ -107,6 +107,8 @@ class Expand(_View):
 class Cat(_Primitive):
     """y = [x_1, ..., x_n] along dim.  dy/dx_k: the k-th slice of grad."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
@@ -124,7 +126,7 @@ class Cat(_Primitive):
         for size, needed in zip(ctx.sizes, ctx.needs_input_grad[1:]):
             if needed:
                 index = (slice(None),) * dim + (slice(start, start + size),)
-                grads.append(GetItem.apply(grad, index))
+                grads.append(GetItem.call(grad, index))
             else:
                 grads.append(None)
             start += size
@@ -144,6 +146,8 @@ class Cat(_Primitive):
 class Pad(_Primitive):
     """y = x with constant borders.  dy/dx: the interior of grad."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, widths, value):
         ctx.interior = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, x.shape))
@@ -153,7 +157,7 @@ class Pad(_Primitive):
     def backward(ctx, grad):
         from autograd.ops.index import GetItem
 
-        return GetItem.apply(grad, ctx.interior), None, None
+        return GetItem.call(grad, ctx.interior), None, None
 
     @staticmethod
     def jvp(tangents, out, x, widths, value):

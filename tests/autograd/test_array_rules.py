@@ -1,0 +1,173 @@
+"""Backward rules at array speed (create_graph=False: raw arrays) against the same rules on
+Tensors (create_graph=True) and PyTorch, where raw arrays behave unlike Tensors: numpy
+scalars from 0-d math, read-only broadcast views, and numpy's promotion of integer (or 0-d
+float64) operands, which differs from PyTorch's."""
+
+import numpy as np
+import pytest
+import torch
+
+import autograd
+from autograd import Tensor
+
+
+def _grads(fn, arrays, needs, lib):
+    """The gradients of sum(fn(*leaves)) for each leaf that needs one: ours at both speeds
+    ([fast, recorded]), or PyTorch's."""
+    if lib == "torch":
+        xs = [torch.tensor(a, requires_grad=n) for a, n in zip(arrays, needs)]
+        fn(torch, *xs).sum().backward()
+        return [[x.grad.numpy() for x, n in zip(xs, needs) if n]]
+    out = []
+    for create_graph in (False, True):
+        xs = [Tensor(a, requires_grad=n) for a, n in zip(arrays, needs)]
+        fn(autograd, *xs).sum().backward(create_graph=create_graph)
+        out.append([x.grad.detach().numpy() for x, n in zip(xs, needs) if n])
+    return out
+
+
+def check(fn, arrays, needs, rtol=1e-6):
+    """Both speeds give PyTorch's gradients, values and dtypes, and the same bits: the
+    arithmetic of a rule is the same at either speed, in the same dtypes."""
+    (expected,) = _grads(fn, arrays, needs, "torch")
+    fast, recorded = _grads(fn, arrays, needs, "ours")
+    for f, r in zip(fast, recorded, strict=True):
+        np.testing.assert_array_equal(f, r, strict=True)
+    for ours in (fast, recorded):
+        for o, e in zip(ours, expected, strict=True):
+            assert o.dtype == e.dtype
+            assert o.shape == e.shape
+            np.testing.assert_allclose(o, e, rtol=rtol, atol=0)
+
+
+_INTS = np.array([7, -7, 3, 1000003], dtype=np.int64)
+_TENTHS = np.array([0.1, 0.1, 0.3, 0.7], dtype=np.float32)
+
+
+def test_fmod_gradient_by_an_integer_dividend_divides_in_float32():
+    """numpy's int64 / float32 is float64, where trunc(7 / 0.1f) is 69, not PyTorch's 70."""
+    check(lambda lib, x, y: lib.fmod(x, y), [_INTS, _TENTHS], [False, True])
+
+
+@pytest.mark.parametrize("x_dtype", [np.int64, np.int32, np.float64])
+def test_atan2_gradient_beside_an_integer_or_0d_float64_operand_is_float32(x_dtype):
+    """atan2(y, x) with x an integer (or a 0-d float64) tensor: the result and the gradient
+    of y are float32; numpy would compute x / (x^2 + y^2) in float64."""
+    y = np.array([0.3, -1.7, 2.5, 11.0], dtype=np.float32)
+    x = np.array(3, dtype=x_dtype) if x_dtype is np.float64 else np.array([3, 5, -7, 4097], x_dtype)
+    check(lambda lib, y, x: lib.atan2(y, x), [y, x], [True, False])
+
+
+def test_remainder_and_fmod_gradients_of_0d_float64_divisor_keep_its_dtype():
+    x = np.array([7.0, -7.0, 2.5], dtype=np.float32)
+    y = np.array(0.75, dtype=np.float64)
+    for op in ("fmod", "atan2"):
+        check(lambda lib, x, y, op=op: getattr(lib, op)(x, y), [x, y], [True, True])
+
+
+def _scalar_chain(lib, x, w):
+    """A 0-d gradient that numpy's 0-d math hands over as a numpy scalar (x * w), then ops
+    whose rules index, write into, scan or contract it."""
+    y = x.clone()
+    y[...] = x * w  # SetItem on a 0-d tensor
+    z = (y * w).reshape(1)
+    z = lib.cat([z, z * 2]).cumsum(0)  # Cat, Cumsum
+    return lib.einsum("i,i->", z, z) * w  # Einsum
+
+
+def test_rules_take_numpy_scalars_from_0d_math():
+    x = np.array(0.5)
+    w = np.array(-1.25)
+    check(_scalar_chain, [x, w], [True, True], rtol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["erfinv", "asin", "acosh", "tan", "exp2", "erf", "cosh"])
+def test_unary_rules_on_0d_tensors(op):
+    x = np.array(0.4 if op != "acosh" else 1.7)
+    check(lambda lib, x: getattr(lib, op)(x) * x, [x], [True], rtol=1e-12)
+
+
+def test_setitem_gradient_of_a_read_only_broadcast_gradient():
+    """The gradient reaching SetItem is Expand's read-only broadcast of sum's: its rule
+    writes zeros into a copy, not into that view."""
+
+    def fn(lib, x, v):
+        y = x.expand(3, 4).clone()
+        y[1] = v
+        y[:, 2] = v[2]
+        return y
+
+    x = np.arange(4.0)
+    v = np.linspace(-1.0, 1.0, 4)
+    check(fn, [x, v], [True, True], rtol=1e-12)
+
+
+def test_scatter_and_gather_of_a_broadcast_gradient():
+    def fn(lib, x, src):
+        index = lib.tensor([[0, 2], [1, 0]])
+        y = x.scatter(1, index, src) if lib is torch else x.scatter(1, index, src)
+        return y.gather(1, index).expand(3, 2, 2) * 1.5
+
+    x = np.arange(6.0).reshape(2, 3)
+    src = np.array([[1.0, 2.0], [3.0, 4.0]])
+    check(fn, [x, src], [True, True], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cumprod_gradient_with_zeros_at_both_speeds(dtype):
+    x = np.array([[2.0, 0.0, 3.0, 0.0, 5.0], [0.0, 1.5, -2.0, 4.0, 0.5]], dtype=dtype)
+    check(lambda lib, x: lib.cumprod(x, 1) * 1.5, [x], [True])
+
+
+def test_cast_and_where_gradients_at_array_speed_keep_the_leaf_dtype():
+    def fn(lib, x, y):
+        z = lib.where(x > 0, x.double(), y)  # float32 and float64 leaves, float64 result
+        return (z * 3).float()
+
+    x = np.array([1.0, -2.0, 3.0], dtype=np.float32)
+    y = np.array([0.5, 0.25, -1.0])
+    check(fn, [x, y], [True, True])
+
+
+def test_fill_and_copy_gradients_of_0d_values():
+    def fn(lib, x, v, s):
+        y = x * 2
+        y = y.clone().fill_(v)
+        return y.clone().copy_(s) * x + y
+
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    v = np.array(1.5)
+    s = np.array([0.25, -0.5])
+    check(fn, [x, v, s], [True, True, True], rtol=1e-12)
+
+
+def test_gather_and_index_of_0d_tensors_at_both_speeds():
+    def fn(lib, x, w):
+        y = (x * w).reshape(1, 1)  # a 0-d gradient through numpy scalars, then (1, 1)
+        g = y.gather(1, lib.tensor([[0, 0, 0]]))
+        return g[0, lib.tensor([2, 0])] * w
+
+    check(fn, [np.array(0.75), np.array(-2.0)], [True, True], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_where_kernel_beside_a_python_number_keeps_the_array_dtype(dtype):
+    """Where.call(cond, array, 0.0) at array speed: the number does not widen float32."""
+    from autograd.ops.elementwise import Where
+
+    a = np.array([1.5, -2.0, 3.0], dtype=dtype)
+    cond = np.array([True, False, True])
+    for out in (Where.kernel(cond, a, 0.0), Where.kernel(cond, 0.0, a)):
+        expected = torch.where(torch.tensor(cond), torch.tensor(a), 0.0)
+        assert out.dtype == expected.numpy().dtype
+    np.testing.assert_array_equal(Where.kernel(cond, a, 0.0), expected.numpy())
+
+
+@pytest.mark.parametrize("op", ["log10", "log2", "exp2", "erf", "erfc"])
+def test_float16_gradients_with_a_float_constant_round_as_pytorch(op):
+    """d/dx log2 x = 1 / (x ln 2): numpy's float16 array * ln 2 rounds ln 2 to float16 first
+    (0.6934); PyTorch (and our Tensor ops) multiply in float32 and round once."""
+    a = np.random.default_rng(1).uniform(0.1, 0.9, 500).astype(np.float16)
+    (expected,) = _grads(lambda lib, x: getattr(lib, op)(x), [a], [True], "torch")
+    for (ours,) in _grads(lambda lib, x: getattr(lib, op)(x), [a], [True], "ours"):
+        np.testing.assert_array_equal(ours, expected[0], strict=True)
