@@ -613,6 +613,16 @@ def _conv_transpose2d(T, x, w, *b, **p):
     return functional.conv_transpose2d(x, w, *b, **p)
 
 
+def _windows_touch_input(n, k, s, p, d, ceil_mode):
+    """Whether every pooling window along a dim of size n holds at least one input element
+    (PyTorch's output count, ceil_mode's last window included when it starts in bounds)."""
+    span = n + 2 * p - d * (k - 1) - 1
+    o = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (o - 1) * s >= n + p:
+        o -= 1
+    return all(any(0 <= i * s - p + j * d < n for j in range(k)) for i in range(o))
+
+
 def pool_layout(blocks):
     """max/avg pooling's input (N, C, H, W) or (C, H, W) and a kernel, stride, padding,
     dilation and ceil_mode that fit it; blocks=True: non-overlapping windows (stride =
@@ -632,13 +642,21 @@ def pool_layout(blocks):
             for s, p in zip(spans, padding, strict=True)
         )
         lead = draw(st.sampled_from([(1, 2), (2, 1), (2,)]), label="N, C")
+        ceil_mode = draw(st.booleans(), label="ceil_mode")
         params = {
             "kernel_size": kernel,
             "stride": stride,
             "padding": padding,
             "dilation": dilation,
-            "ceil_mode": draw(st.booleans(), label="ceil_mode"),
+            "ceil_mode": ceil_mode,
         }
+        # a window wholly in the padding gives -inf (max) and no finite differences
+        assume(
+            all(
+                _windows_touch_input(*dims, ceil_mode)
+                for dims in zip(size, kernel, stride, padding, dilation, strict=True)
+            )
+        )
         return [lead + size], params
 
     return layout
