@@ -121,7 +121,7 @@ class Node:
                     f"or .clone() the output before modifying it."
                 )
         if _raw:
-            return _arrays(self._saved)
+            return _arrays(self._saved, self._dtype)
         return self._saved
 
     def name(self):
@@ -180,20 +180,27 @@ class Node:
         return f"<{self.name()} object at {id(self):#x}>"
 
 
-def _arrays(saved):
+def _arrays(saved, dtype):
     """The raw arrays of saved tensors (numbers and None as they are), for a rule at array
-    speed; unrolled for the one- and two-tensor saves of nearly every op."""
+    speed. A floating array of another dtype than the output's is cast to it: PyTorch's rules
+    compute in the output's dtype (float16 grad times a 0-d float32 tensor stays float16),
+    where numpy would widen. Unrolled for the one- and two-tensor saves of nearly every op."""
     n = len(saved)
     if n == 2:
         x, y = saved
-        return (
-            x.array if isinstance(x, Tensor) else x,
-            y.array if isinstance(y, Tensor) else y,
-        )
+        return (_array(x, dtype), _array(y, dtype))
     if n == 1:
-        x = saved[0]
-        return (x.array if isinstance(x, Tensor) else x,)
-    return tuple(t.array if isinstance(t, Tensor) else t for t in saved)
+        return (_array(saved[0], dtype),)
+    return tuple(_array(t, dtype) for t in saved)
+
+
+def _array(t, dtype):
+    if not isinstance(t, Tensor):
+        return t
+    a = t.array
+    if dtype is not None and a.dtype is not dtype and a.dtype.kind == "f" and a.dtype != dtype:
+        return a.astype(dtype)
+    return a
 
 
 def _version_of(t):

@@ -158,10 +158,11 @@ class Div(_Primitive):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
-        gx = grad / y
+        # PyTorch's formulas, term for term: where y^2 under- or overflows (0 / tiny y,
+        # inf / y in float16) they give its nan, where grad / y twice would not
         return (
-            sum_to(gx, x.shape) if nx else None,
-            sum_to(-gx * x / y, y.shape) if ny else None,
+            sum_to(grad / y, x.shape) if nx else None,
+            sum_to(-grad * x / (y * y), y.shape) if ny else None,
         )
 
     @staticmethod

@@ -171,3 +171,34 @@ def test_float16_gradients_with_a_float_constant_round_as_pytorch(op):
     (expected,) = _grads(lambda lib, x: getattr(lib, op)(x), [a], [True], "torch")
     for (ours,) in _grads(lambda lib, x: getattr(lib, op)(x), [a], [True], "ours"):
         np.testing.assert_array_equal(ours, expected[0], strict=True)
+
+
+def test_div_grad_is_torchs_formula_where_y_squared_under_or_overflows():
+    """d(x/y)/dy = -g x / (y y), term for term as PyTorch: 0 / tiny y and inf / y (float16)
+    give its nan, at both speeds."""
+    cases = [
+        (0.0, 1.2150797477669916e-273, np.float64),
+        (np.inf, 6e4, np.float16),
+    ]
+    for x, y, dtype in cases:
+        for create_graph in (False, True):
+            ours = autograd.tensor([y], dtype=getattr(autograd, np.dtype(dtype).name))
+            ours.requires_grad_()
+            (x / ours).sum().backward(create_graph=create_graph)
+            theirs = torch.tensor([y], dtype=getattr(torch, np.dtype(dtype).name))
+            theirs.requires_grad_()
+            (x / theirs).sum().backward()
+            np.testing.assert_array_equal(ours.grad.detach().numpy(), theirs.grad.numpy())
+
+
+def test_a_saved_operand_of_higher_precision_computes_in_the_output_dtype():
+    """float16 a / 0-d float32 b is float16, and so is its backward, as PyTorch's (numpy
+    would widen the array-speed rule to float32: -0.16666667 where torch gives -0.1666)."""
+    a = np.array([1.0], dtype=np.float16)
+    g = np.array([1.5], dtype=np.float16)
+    ob = autograd.tensor(3.0, dtype=autograd.float32, requires_grad=True)
+    autograd.backward([autograd.from_numpy(a) / ob], [autograd.from_numpy(g)])
+    tb = torch.tensor(3.0, dtype=torch.float32, requires_grad=True)
+    torch.autograd.backward([torch.from_numpy(a) / tb], [torch.from_numpy(g)])
+    assert ob.grad.dtype == autograd.float32
+    np.testing.assert_array_equal(ob.grad.numpy(), tb.grad.numpy())
