@@ -268,7 +268,7 @@ def backend_of(array):
     for backend in tuple(_backends.values()):
         owns = backend.owns(array)
         if owns:
-            if owns is _ALONE:  # the only backend of its array type: remember the type
+            if owns == _ALONE:  # the only backend of its array type: remember the type
                 _by_type[array.__class__] = backend
             return backend
     return None

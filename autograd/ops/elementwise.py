@@ -29,11 +29,6 @@ class _Primitive(Function):
     _builtin = True
 
 
-def _output(ctx, fn, x):
-    """The op's output for use in backward (see module docstring and _util.output_of)."""
-    return output_of(ctx, fn, x)
-
-
 def _own(out, fn, x, tangent):
     """The op's output for its jvp rule: recomputed when the rule is recorded, since a
     recorded tangent that held its own primal would keep it alive (forward_ad's table of
@@ -415,7 +410,7 @@ class Exp(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _output(ctx, Exp, x)
+        return grad * output_of(ctx, Exp, x)
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -482,7 +477,7 @@ class Expm1(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * (_output(ctx, Expm1, x) + 1)
+        return grad * (output_of(ctx, Expm1, x) + 1)
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -511,7 +506,7 @@ class Sqrt(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad / (2 * _output(ctx, Sqrt, x))
+        return grad / (2 * output_of(ctx, Sqrt, x))
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -586,7 +581,7 @@ class Tanh(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return TanhGrad.call(grad, _output(ctx, Tanh, x))
+        return TanhGrad.call(grad, output_of(ctx, Tanh, x))
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -634,7 +629,7 @@ class Sigmoid(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return SigmoidGrad.call(grad, _output(ctx, Sigmoid, x))
+        return SigmoidGrad.call(grad, output_of(ctx, Sigmoid, x))
 
     @staticmethod
     def jvp(tangents, out, x):
