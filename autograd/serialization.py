@@ -37,7 +37,7 @@ def save(obj, path):
     tree = _encode(obj, [], arrays, set())
     spec = json.dumps({"version": _VERSION, "tree": tree}, separators=(",", ":"))
     data = to_safetensors(arrays, metadata={_META_KEY: spec})
-    _atomic_write(os.fspath(path), data)
+    atomic_write(os.fspath(path), data)
 
 
 def load(path, device="cpu", map_location=None):
@@ -166,7 +166,7 @@ def _where(path):
 
 
 # ---------------------------------------------------------------------- atomic write
-def _atomic_write(path, data):
+def atomic_write(path, data):
     """Readers see the old file or the new one, never part of one: the rename is atomic
     because the temporary file lies in the same directory (the same filesystem)."""
     directory = os.path.dirname(os.path.abspath(path))
@@ -178,13 +178,16 @@ def _atomic_write(path, data):
     # O_EXCL: never write through a file (or link) someone else put there; 0o666 lets the
     # umask give the usual permissions, as open(path, "wb") would.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, 0o666)
     try:
+        # Inside the try: Ctrl-C can land just after os.open returns, with the file made.
+        fd = os.open(tmp, flags, 0o666)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())  # the bytes are on disk before the name points at them
         os.replace(tmp, path)
+    except FileExistsError:
+        raise  # not ours to delete
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import autograd
 import nn
+from autograd.serialization import atomic_write
 from nn.data import DataLoader, Subset
 from nn.datasets import FashionMNIST
 from nn.train.recipes import DEFAULT_RECIPE, OPTIMIZERS, RECIPES, make_optimizer
@@ -235,11 +236,7 @@ def build(config):
 
 
 def _write_json(path, obj):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
+    atomic_write(path, (json.dumps(obj, indent=2) + "\n").encode())
 
 
 def run(config):

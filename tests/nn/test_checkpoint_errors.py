@@ -128,3 +128,23 @@ def test_save_leaves_a_live_writers_temporary_file_alone(tmp_path):
     other.write_bytes(b"x")
     nn.save({"w": autograd.ones(2)}, path)
     assert live.exists() and other.exists()
+
+
+@pytest.mark.parametrize("where", ["open", "fdopen", "fsync", "replace"])
+def test_ctrl_c_at_any_step_of_a_save_leaves_no_temporary_file(tmp_path, monkeypatch, where):
+    # Ctrl-C is raised at the first check after a call returns: os.open has made the file.
+    path = str(tmp_path / "ckpt.safetensors")
+    nn.save({"w": autograd.zeros(3)}, path)
+    real = getattr(os, where)
+
+    def interrupted(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, where, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        nn.save({"w": autograd.ones(2)}, path)
+    monkeypatch.undo()
+    assert leftovers(tmp_path) == []
+    kept = nn.load(path)["w"].numpy()  # the old file, or the new one once the rename is done
+    np.testing.assert_array_equal(kept, np.ones(2) if where == "replace" else np.zeros(3))
