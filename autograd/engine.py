@@ -57,6 +57,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
     ready = [(r, grads.pop(r)) for r in dict.fromkeys(roots) if deps[r] == 0]
     captured = None if capture is None else [None] * (max(capture.values(), default=-1) + 1)
     keep = capture is None  # accumulate into .grad (backward), or only capture (grad)
+    pop = ready.pop
+    push = ready.append
     # Leaves (and retained vertices) with their gradients, applied at the end so that an
     # error half-way leaves every .grad untouched.
     leaves = []
@@ -70,19 +72,18 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
     _function._raw = raw
     try:
         while ready:
-            v, g = ready.pop()
+            v, g = pop()
             if raw:
                 # As PyTorch's engine: a gradient arrives in its vertex's dtype (numpy would
                 # have widened float32 * int64 to float64 in a rule on arrays).
                 dt = v._dtype
                 if dt is not None and g.dtype is not dt:
                     g = g.astype(dt)
-            hooks = v._hooks
-            if hooks is not None:
-                g = _run_hooks(hooks, _lift(g, v._backend)) if raw else _run_hooks(hooks, g)
+            if v._hooks is not None:
+                g = _run_hooks(v._hooks, _lift(g, v._backend)) if raw else _run_hooks(v._hooks, g)
                 if raw:
                     g = _lower(g)
-            if not keep and v in capture:
+            if capture is not None and v in capture:
                 captured[capture[v]] = _lift(g, v._backend) if raw else g
             fn = v._fn
             if fn is None or v._retain:
@@ -93,30 +94,21 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
                     if observe is not None:
                         observe(v, g, None)
                     continue
-            if fn._builtin and (fn._array_rule or not raw):
+            if fn._runs_raw if raw else fn._builtin:
                 out = fn.backward(v, g)
                 if out.__class__ is not tuple:
                     out = (out,)
-            elif raw:  # a rule on Tensors inside an array-speed walk
-                _function._raw = False
-                try:
-                    if fn._builtin:
-                        out = fn.backward(v, _lift(g, v._backend))
-                        if out.__class__ is not tuple:
-                            out = (out,)
-                    else:
-                        out = _function._custom_backward(v, _lift(g, v._backend))
-                finally:
-                    _function._raw = True
-                out = [_lower(o) for o in out]
             else:
-                out = _function._custom_backward(v, g)
+                out = _other_rule(fn, v, g, raw)
             if observe is not None:
                 observe(v, g, out)
             if anomaly is not None:
                 anomaly.backward(v, out)
-            if not retain_graph and (v._saved or fn._saved_attrs):  # free it once used
-                v._release()
+            if not retain_graph:  # free what it saved once used
+                if fn._saved_attrs:
+                    v._release()
+                elif v._saved:
+                    v._saved = None
             for u, gu in zip(v._next, out):
                 if u is None:
                     continue
@@ -127,15 +119,18 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
                         prev_g = grads.get(u)
                         grads[u] = gu if prev_g is None else prev_g + gu
                     continue
-                prev_g = grads.pop(u, None)
-                if gu is not None:
-                    prev_g = gu if prev_g is None else prev_g + gu
+                if grads:
+                    prev_g = grads.pop(u, None)
+                    if gu is not None:
+                        prev_g = gu if prev_g is None else prev_g + gu
+                else:
+                    prev_g = gu
                 if prev_g is not None:
                     if keep and u._fn is None and u._hooks is None:
                         leaves.append(u)  # a leaf without hooks: nothing to run, it waits
                         leaf_grads.append(prev_g)
                         continue
-                    ready.append((u, prev_g))
+                    push((u, prev_g))
                 else:
                     # No gradient arrived (all None): its inputs still wait on it.
                     deps[u] = 0
@@ -157,6 +152,24 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
         if anomaly is not None:
             anomaly.in_backward -= 1
     return captured
+
+
+def _other_rule(fn, v, g, raw):
+    """The gradients of a vertex whose rule is not an array rule run at its speed: a user
+    Function's, or (in an array-speed walk) a built-in rule written on Tensors only."""
+    if not raw:
+        return _function._custom_backward(v, g)
+    _function._raw = False
+    try:
+        if fn._builtin:
+            out = fn.backward(v, _lift(g, v._backend))
+            if out.__class__ is not tuple:
+                out = (out,)
+        else:
+            out = _function._custom_backward(v, _lift(g, v._backend))
+    finally:
+        _function._raw = True
+    return [_lower(o) for o in out]
 
 
 def _lift(g, backend):

@@ -44,7 +44,6 @@ class Node:
     _saved_forward = ()  # what a user Function's forward kept for its jvp
     _versions = None  # versions of the saved tensors, when any was ever modified in place
     _epoch = 0
-    _freed = False
     _out_vc = None  # version counter of the output, when backward reads the output's array
     _torch_name = None  # PyTorch's name for a composite that ends in this node (`named`)
     _outputs = None  # [(shape, dtype)] of a multi-output user Function's outputs
@@ -83,26 +82,26 @@ class Node:
         """Drop what forward kept for backward (after a backward with retain_graph=False): the
         saved tensors, the tensors kept for the jvp, and the ctx attributes that the Function
         names in `_saved_attrs` (arrays such as exp's output), so that an output kept after
-        backward holds its own data only, as PyTorch's. A later backward through it raises."""
+        backward holds its own data only, as PyTorch's. A later backward through it raises.
+        `_saved` None marks a freed node."""
         d = self.__dict__
         for name in self._fn._saved_attrs:
             d.pop(name, None)
-        self._saved = ()
+        self._saved = None
         self._saved_forward = ()
-        self._freed = True
 
     def __getattr__(self, name):
         # only reached for a missing attribute: one that _release dropped raises torch's error
-        if self._freed and name in self._fn._saved_attrs:
+        if self._saved is None and name in self._fn._saved_attrs:
             raise RuntimeError(_FREED)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def saved_tensors(self):
-        if self._freed:
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(_FREED)
         if self._epoch != _inplace_epoch[0]:  # some in-place op ran since: check ours
-            saved = self._saved
             versions = self._versions or [0] * len(saved)
             for t, v in zip(saved, versions):
                 if v != _version_of(t):
@@ -121,8 +120,8 @@ class Node:
                     f"or .clone() the output before modifying it."
                 )
         if _raw:
-            return _arrays(self._saved, self._dtype)
-        return self._saved
+            return _arrays(saved, self._dtype)
+        return saved
 
     def name(self):
         """PyTorch's name for this node: "MulBackward0", "SumBackward1", ...; a user
@@ -184,23 +183,15 @@ def _arrays(saved, dtype):
     """The raw arrays of saved tensors (numbers and None as they are), for a rule at array
     speed. A floating array of another dtype than the output's is cast to it: PyTorch's rules
     compute in the output's dtype (float16 grad times a 0-d float32 tensor stays float16),
-    where numpy would widen. Unrolled for the one- and two-tensor saves of nearly every op."""
-    n = len(saved)
-    if n == 2:
-        x, y = saved
-        return (_array(x, dtype), _array(y, dtype))
-    if n == 1:
-        return (_array(saved[0], dtype),)
-    return tuple(_array(t, dtype) for t in saved)
-
-
-def _array(t, dtype):
-    if not isinstance(t, Tensor):
-        return t
-    a = t.array
-    if dtype is not None and a.dtype is not dtype and a.dtype.kind == "f" and a.dtype != dtype:
-        return a.astype(dtype)
-    return a
+    where numpy would widen."""
+    out = []
+    for t in saved:
+        if isinstance(t, Tensor):
+            t = t.array
+            if t.dtype is not dtype and dtype is not None and t.dtype.kind == "f":
+                t = t.astype(dtype, copy=False)
+        out.append(t)
+    return out
 
 
 def _version_of(t):
@@ -263,6 +254,7 @@ class Function:
     # records no graph of the backward, on Tensors when it does (create_graph=True). A rule
     # not yet written so gets Tensors always.
     _array_rule = False
+    _runs_raw = False  # _builtin and _array_rule, set per subclass
     # The output may share storage with the first argument (reshape, permute, ...).
     _view = False
     # forward keeps its output array in ctx.out for backward (exp, tanh, ...).
@@ -278,6 +270,7 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        cls._runs_raw = cls._builtin and cls._array_rule  # the engine's one test per vertex
         if cls._saves_output and "out" not in cls._saved_attrs:
             cls._saved_attrs += ("out",)
         # Functions defined in this module before the table (below) keep the plain name.
@@ -288,7 +281,7 @@ class Function:
             name = entry[0].rsplit("::", 1)[-1]
         elif entry is not None:
             name = f"{cls.__name__}Backward0"
-        cls._node_type = type(name, (Node,), {"__module__": __name__})
+        cls._node_type = type(name, (Node,), {"__module__": __name__, "_fn": cls})
 
     @classmethod
     def call(cls, *args):
@@ -337,7 +330,6 @@ class Function:
                         raise _mixed_devices(cls, args)
         if record:
             ctx = _new(cls._node_type)  # Node(cls, edges) without the __init__ call
-            ctx._fn = cls
             ctx._next = edges
             ctx._backend = backend
             if cls._builtin:
@@ -389,6 +381,65 @@ class Function:
         if _anomaly is not None:
             _anomaly.forward(cls, ctx, args, t)
         return t
+
+    # The hot path of Tensor's arithmetic and unary methods: the same forward, rule and
+    # vertex as `apply`, with its bookkeeping unrolled for one Tensor, or a Tensor and a
+    # Tensor or Python number, of a built-in op. Anything else (views, forward mode, anomaly
+    # mode, two devices, other operand types) takes `apply`.
+    @classmethod
+    def _unary(cls, x):
+        if _dual_level is not None or _anomaly is not None or cls._view:
+            return cls.apply(x)
+        backend = x._backend
+        if not (x._requires_grad and _grad.enabled):
+            return _wrap(cls.forward(_NO_CTX, x), backend)
+        ctx = _new(cls._node_type)
+        ctx._next = (x.grad_fn or x,)
+        ctx._backend = backend
+        out = cls.forward(ctx, x)
+        return _result(cls, ctx, out, backend)
+
+    @classmethod
+    def _binary(cls, x, y):
+        if _dual_level is not None or _anomaly is not None:
+            return cls.apply(x, y)
+        if isinstance(x, Tensor):
+            backend = x._backend
+            ex = (x.grad_fn or x) if x._requires_grad else None
+            if isinstance(y, Tensor):
+                if y._backend is not backend:
+                    return cls.apply(x, y)
+                ey = (y.grad_fn or y) if y._requires_grad else None
+            elif y.__class__ is float or y.__class__ is int:
+                ey = None
+            else:
+                return cls.apply(x, y)
+        elif x.__class__ is float or x.__class__ is int:
+            backend = y._backend
+            ex = None
+            ey = (y.grad_fn or y) if y._requires_grad else None
+        else:
+            return cls.apply(x, y)
+        if (ex is None and ey is None) or not _grad.enabled:
+            return _wrap(cls.forward(_NO_CTX, x, y), backend)
+        ctx = _new(cls._node_type)
+        ctx._next = (ex, ey)
+        ctx._backend = backend
+        out = cls.forward(ctx, x, y)
+        return _result(cls, ctx, out, backend)
+
+
+def _result(cls, ctx, out, backend):
+    """The output Tensor of a built-in op's recorded forward (ctx its vertex, if floating)."""
+    t = _wrap(out, backend)
+    if out.dtype.kind == "f":
+        t._requires_grad = True
+        t.grad_fn = ctx
+        ctx._dtype = out.dtype
+    if cls._saves_output:
+        # backward reads the output's array (ctx.out): watch it for in-place changes.
+        t._vc = ctx._out_vc = [0, False]
+    return t
 
 
 _new = object.__new__
@@ -750,6 +801,7 @@ _TORCH_NODES.update(
         "TanhGrad": ("TanhBackwardBackward0", (0, 1)),
         "SigmoidGrad": ("SigmoidBackwardBackward0", (0, 1)),
         "MaskedGrad": ("ThresholdBackwardBackward0", (0, 1)),
+        "ReluGrad": ("ThresholdBackwardBackward0", (0, 1)),
         "LogSoftmaxGrad": ("LogSoftmaxBackwardDataBackward0", (0, 1)),
         "Softmax": ("SoftmaxBackward0", (0,)),  # (helper memory)
         "SoftmaxGrad": ("SoftmaxBackwardDataBackward0", (0, 1)),

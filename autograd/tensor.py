@@ -433,28 +433,28 @@ class Tensor:
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
-        return ops.Add.apply(self, other)
+        return ops.Add._binary(self, other)
 
     def __radd__(self, other):
-        return ops.Add.apply(other, self)
+        return ops.Add._binary(other, self)
 
     def __sub__(self, other):
-        return ops.Sub.apply(self, other)
+        return ops.Sub._binary(self, other)
 
     def __rsub__(self, other):
-        return _named(ops.Sub.apply(other, self), "RsubBackward1")
+        return _named(ops.Sub._binary(other, self), "RsubBackward1")
 
     def __mul__(self, other):
-        return ops.Mul.apply(self, other)
+        return ops.Mul._binary(self, other)
 
     def __rmul__(self, other):
-        return ops.Mul.apply(other, self)
+        return ops.Mul._binary(other, self)
 
     def __truediv__(self, other):
-        return ops.Div.apply(self, other)
+        return ops.Div._binary(self, other)
 
     def __rtruediv__(self, other):
-        return ops.Div.apply(other, self)
+        return ops.Div._binary(other, self)
 
     def __pow__(self, other):
         return ops.Pow.apply(self, other)
@@ -469,7 +469,7 @@ class Tensor:
         return _matmul(_as_tensor(other, self), self)
 
     def __neg__(self):
-        return ops.Neg.apply(self)
+        return ops.Neg._unary(self)
 
     def __pos__(self):
         return self
@@ -612,28 +612,28 @@ class Tensor:
 
     # ------------------------------------------------------------------ elementwise
     def exp(self):
-        return ops.Exp.apply(self)
+        return ops.Exp._unary(self)
 
     def log(self):
-        return ops.Log.apply(self)
+        return ops.Log._unary(self)
 
     def sqrt(self):
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt._unary(self)
 
     def sin(self):
-        return ops.Sin.apply(self)
+        return ops.Sin._unary(self)
 
     def cos(self):
-        return ops.Cos.apply(self)
+        return ops.Cos._unary(self)
 
     def tanh(self):
-        return ops.Tanh.apply(self)
+        return ops.Tanh._unary(self)
 
     def sigmoid(self):
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid._unary(self)
 
     def relu(self):
-        return ops.Relu.apply(self)
+        return ops.Relu._unary(self)
 
     def abs(self):
         return ops.Abs.apply(self)

@@ -123,3 +123,17 @@ def output_of(ctx, fn, *args, name="out"):
     if _grad.enabled or _function._dual_level is not None:
         return fn.apply(*args)
     return _wrap(getattr(ctx, name), args[0]._backend)
+
+
+_BITS = {2: dtypes.int16, 4: dtypes.int32, 8: dtypes.int64}
+
+
+def zero_where(drop, g):
+    """g's array with 0 where the boolean array `drop` is true: a select, so an inf or nan of
+    g there gives 0 (g * ~drop would give nan), done by masking g's bits, since numpy's
+    `where` runs about 50 times slower than a multiply on arrays of 32k elements and up."""
+    bits = _BITS[g.dtype.itemsize]
+    keep = drop.astype(bits)
+    keep -= 1  # 0 where dropped, all ones where kept
+    keep &= g.view(bits)
+    return keep.view(g.dtype)

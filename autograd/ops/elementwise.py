@@ -12,7 +12,8 @@ from autograd.broadcast import sum_to
 from autograd.function import Function, Node
 from autograd.grad_mode import state as _grad
 from autograd.ops._util import (
-    array_of,
+    _HALF,
+    _OPMATH,
     binary,
     broadcast_error,
     like,
@@ -20,6 +21,7 @@ from autograd.ops._util import (
     promote,
     shape_of,
     xp_of,
+    zero_where,
 )
 from autograd.tensor import Tensor, _wrap
 from backends import backend_of, dtypes
@@ -600,31 +602,22 @@ class Sigmoid(_Primitive):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        xp = x.xp
-        a = _floating(x)
-        one = x._backend.scalar(1, a.dtype)
-        if a.ndim == 0:  # numpy's 0-d math gives scalars, which take no out=
-            e = xp.exp(-xp.abs(a))  # e/(1+e) below 0: no overflow, no cancellation
-            r = one / (one + e)
-            out = xp.where(a >= 0, r, e * r)
-        else:
-            # (1 + tanh(x/2)) / 2: one transcendental, no overflow. On the tails |x| > 2 it
-            # loses the relative precision of sigmoid(x) (x < 0: sigmoid(-30.) would be 0, not
-            # 9.4e-14) or of 1 - sigmoid(x) (x > 0, which the gradient y (1 - y) needs): there
-            # 1 / (1 + e^-x) as PyTorch, and e^x / (1 + e^x) below 0, which can't overflow.
-            half = x._backend.scalar(0.5, a.dtype)
-            out = xp.multiply(a, half)
-            xp.tanh(out, out=out)
-            out *= half
-            out += half
-            tail = (a > 2) | (a < -2)  # |a| > 2 without an array the size of a (memory)
-            if tail.any().item():  # an explicit sync: device arrays refuse bool()
-                t = a[tail]
-                e = xp.exp(-xp.abs(t))
-                r = one / (one + e)
-                out[tail] = xp.where(t >= 0, r, e * r)
-        ctx.out = out
+        ctx.out = out = Sigmoid.kernel(_floating(x), x._backend)
         return out
+
+    @staticmethod
+    def kernel(a, backend):
+        """1 / (1 + e^-x), PyTorch's formula (0 where e^-x overflows, below about -88 in
+        float32); float16 computes in float32, as PyTorch's CPU kernel."""
+        xp = backend.xp
+        e = xp.negative(a if a.dtype != _HALF else a.astype(_OPMATH))
+        if e.ndim == 0:
+            e = xp.asarray(e)  # numpy's 0-d math gives a scalar, which takes no out=
+        with backend.quiet_overflow():
+            xp.exp(e, out=e)
+        e += 1
+        xp.divide(1, e, out=e)
+        return e if a.dtype != _HALF else e.astype(_HALF)
 
     @staticmethod
     def backward(ctx, grad):
@@ -720,19 +713,44 @@ class Relu(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return MaskedGrad.call(grad, x, _relu_mask(x))
+        return ReluGrad.call(grad, x)
 
     @staticmethod
     def jvp(tangents, out, x):
         """ẏ = ẋ where x > 0 (and where x is NaN, as backward), else 0."""
         (tx,) = tangents
-        return MaskedGrad.apply(tx, x, _relu_mask(x))
+        return ReluGrad.apply(tx, x)
 
 
-def _relu_mask(x):
-    """not (x <= 0), as a boolean array: a NaN input passes the gradient on, as PyTorch's
-    threshold_backward. Left boolean: g * mask keeps g's dtype without a cast."""
-    return ~(array_of(x) <= 0)
+class ReluGrad(_Primitive):
+    """z = g where not x <= 0, else 0: relu's backward as one op, a select as PyTorch's
+    threshold_backward (an inf or nan g where x <= 0 gives 0, not nan; a nan x passes g).
+    dz/dg = the same select, dz/dx = 0 (piecewise constant)."""
+
+    _array_rule = True
+
+    @staticmethod
+    def forward(ctx, g, x):
+        ctx.save_for_backward(x)
+        return ReluGrad.kernel(g.array, x.array)
+
+    @staticmethod
+    def kernel(g, x):
+        return zero_where(x <= 0, g)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        needs_g, needs_x = ctx.needs_input_grad
+        gg = ReluGrad.call(grad, x) if needs_g else None
+        zeros = xp_of(grad).zeros(x.shape, dtype=grad.dtype) if needs_x else None
+        return gg, None if zeros is None else like(zeros, grad)
+
+    @staticmethod
+    def jvp(tangents, out, g, x):
+        """ż = ġ where not x <= 0 (x's tangent moves nothing)."""
+        tg = tangents[0]
+        return None if tg is None else ReluGrad.apply(tg, x)
 
 
 class Abs(_Primitive):

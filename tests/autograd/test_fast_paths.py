@@ -137,3 +137,95 @@ def test_add_with_alpha_keeps_the_tangent_of_other():
         primal, tangent = forward_ad.unpack_dual(p)
     np.testing.assert_array_equal(primal.numpy(), np.full(3, 4.0))
     np.testing.assert_array_equal(tangent.numpy(), np.full(3, 6.0))
+
+
+# --------------------------------------------------------------------------- Function._binary
+def _operands(dtype):
+    a = np.linspace(-2, 3, 12).reshape(3, 4)
+    b = np.linspace(0.5, 4, 4)
+    return {
+        "same": (
+            lambda: Tensor(a.astype(dtype), requires_grad=True),
+            lambda: Tensor(b.astype(dtype)),
+        ),
+        "both_grad": (
+            lambda: Tensor(a.astype(dtype), requires_grad=True),
+            lambda: Tensor(b.astype(dtype), requires_grad=True),
+        ),
+        "mixed": (
+            lambda: Tensor(a.astype(dtype), requires_grad=True),
+            lambda: Tensor(b.astype(np.float64), requires_grad=True),
+        ),
+        "int_other": (
+            lambda: Tensor(a.astype(dtype), requires_grad=True),
+            lambda: Tensor(b.astype(np.int64)),
+        ),
+        "float": (lambda: Tensor(a.astype(dtype), requires_grad=True), lambda: 0.5),
+        "int": (lambda: 3, lambda: Tensor(b.astype(dtype), requires_grad=True)),
+        "bool": (lambda: Tensor(a.astype(dtype), requires_grad=True), lambda: True),
+        "no_grad": (lambda: Tensor(a.astype(dtype)), lambda: Tensor(b.astype(dtype))),
+    }
+
+
+@pytest.mark.parametrize("op", ["Add", "Sub", "Mul", "Div"])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("kind", list(_operands(np.float32)))
+def test_the_binary_fast_path_records_what_apply_records(op, dtype, kind):
+    """Tensor's arithmetic takes Function._binary, apply's bookkeeping unrolled: the output,
+    its dtype, its vertex (name, saved state) and the gradients are apply's."""
+    fn = getattr(autograd.ops, op)
+    make_x, make_y = _operands(dtype)[kind]
+    results = []
+    for entry in (fn._binary, fn.apply):
+        x, y = make_x(), make_y()
+        try:
+            out = entry(x, y)
+        except Exception as e:  # the same error from both, or a failure below
+            results.append((type(e), str(e)))
+            continue
+        vertex = out.grad_fn
+        state = None
+        if vertex is not None:
+            state = (vertex.name(), sorted(k for k in vertex.__dict__ if k not in ("_next",)))
+            out.sum().backward()
+        grads = [
+            t.grad.numpy() if isinstance(t, Tensor) and t.grad is not None else None for t in (x, y)
+        ]
+        results.append((out.detach().numpy(), out.dtype, out.requires_grad, state, grads))
+    fast, slow = results
+    if len(slow) == 2:
+        assert fast == slow
+        return
+    np.testing.assert_array_equal(fast[0], slow[0])
+    assert fast[1:4] == slow[1:4]
+    for g, h in zip(fast[4], slow[4]):
+        assert (g is None) == (h is None)
+        if g is not None:
+            assert g.dtype == h.dtype
+            np.testing.assert_array_equal(g, h)
+
+
+@pytest.mark.parametrize(
+    "method", ["neg", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu"]
+)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+def test_the_unary_fast_path_records_what_apply_records(method, dtype):
+    fn = {"neg": "Neg"}.get(method, method.capitalize())
+    fn = getattr(autograd.ops, fn)
+    results = []
+    for entry in (fn._unary, fn.apply):
+        x = Tensor(
+            np.linspace(0.25, 3, 12).reshape(3, 4).astype(dtype), requires_grad=dtype != np.int64
+        )
+        out = entry(x)
+        vertex = out.grad_fn
+        state = None if vertex is None else (vertex.name(), sorted(vertex.__dict__))
+        if vertex is not None:
+            out.sum().backward()
+        grad = None if x.grad is None else x.grad.numpy()
+        results.append((out.detach().numpy(), out.dtype, state, grad))
+    (a, *rest_a), (b, *rest_b) = results
+    np.testing.assert_array_equal(a, b)
+    assert rest_a[:2] == rest_b[:2]
+    if rest_a[2] is not None:
+        np.testing.assert_array_equal(rest_a[2], rest_b[2])

@@ -276,3 +276,17 @@ def test_maximum_ties_are_judged_in_the_result_dtype(code, dtypes):
     as PyTorch compares in the result dtype; we compared the unrounded values."""
     a = np.array([[-2.4944231510162354, nan, 1.0]], dtypes[0])
     _check(code, a, np.array(-2.494423074116923, dtypes[1]))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_relu_backward_selects_so_a_nonfinite_gradient_is_zero_where_x_is_not_positive(dtype):
+    """relu's backward multiplied by a 0/1 mask: an inf or nan incoming gradient where x <= 0
+    gave nan; PyTorch's threshold_backward selects, giving 0 (and passes it where x is nan)."""
+    x = _special(dtype)
+    upstream = np.resize(np.array([nan, inf, -inf, 1.0, 2.0], dtype), x.shape)
+    for create_graph in (False, True):
+        ours = T.tensor(x, requires_grad=True)
+        ours.relu().backward(T.tensor(upstream), create_graph=create_graph)
+        theirs = torch.tensor(x, requires_grad=True)
+        theirs.relu().backward(torch.tensor(upstream))
+        np.testing.assert_array_equal(ours.grad.detach().numpy(), theirs.grad.numpy())
