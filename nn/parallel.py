@@ -121,7 +121,6 @@ class DistributedDataParallel(Module):
         self._marked = set()
         self._next = 0
         self._walked = False
-        self._reduced = False  # this iteration's gradients were reduced: no more backwards
         self._unreached = None  # find_unused_parameters: those the forward's graph misses
         self._used = set()  # find_unused_parameters: those that got a gradient here
         self._hook_handles = []
@@ -200,26 +199,21 @@ class DistributedDataParallel(Module):
     def _grad_final(self, p, grad):
         """The engine's gradient-final hook: p's gradient of this backward is `grad` (p.grad,
         not yet written, holds what came before). Into the bucket, then start what is ready."""
-        key = id(p)
         if not self._sync_now:
-            if self._reduced:  # this iteration's reduction is over: a second backward
-                self._twice(key)
             return
+        key = id(p)
         if key in self._marked:
-            self._twice(key)
+            raise RuntimeError(
+                f"DistributedDataParallel: parameter '{self._param_names[key]}' got a gradient "
+                "twice in one iteration (a second backward through the same forward); run "
+                "the extra backward under no_sync()"
+            )
         if self._unreached:  # the first gradient of the walk: the unused ones are ready
             unreached, self._unreached = self._unreached, None
             for q in unreached:
                 self._mark(q, None)
         self._used.add(key)
         self._mark(p, grad.array)
-
-    def _twice(self, key):
-        raise RuntimeError(
-            f"DistributedDataParallel: parameter '{self._param_names[key]}' got a gradient "
-            "twice in one iteration (a second backward through the same forward); run the "
-            "extra backward under no_sync()"
-        )
 
     def _mark(self, p, grad):
         """p's bucket slice <- p.grad + grad (either may be None: zeros); start every bucket
@@ -291,7 +285,6 @@ class DistributedDataParallel(Module):
                     else:
                         p.grad.array[...] = b.view(i)
         self._abandon()
-        self._reduced = True
 
     def _abandon(self):
         """Reset for the next iteration, waiting for (and dropping) any all-reduce started."""
@@ -306,7 +299,6 @@ class DistributedDataParallel(Module):
         self._walked = False
         self._unreached = None
         self._used = set()
-        self._reduced = False
 
     @contextlib.contextmanager
     def no_sync(self):

@@ -758,20 +758,6 @@ for p, g1 in zip(params, mine):
     want = local.numpy()[o : o + p.numel()].reshape(p.shape) + g1
     o += p.numel()
     np.testing.assert_allclose(p.grad.numpy(), want, rtol=1e-5, atol=1e-6)
-# 4. a second backward through the same forward is refused (as torch), changing no .grad
-y = loss(ddp, 0, r)
-y.backward(retain_graph=True)
-after = [p.grad.numpy().copy() for p in params]
-try:
-    y.backward()
-    raise AssertionError("no error")
-except RuntimeError as e:
-    assert "twice" in str(e) and "no_sync" in str(e), e
-assert all(np.array_equal(p.grad.numpy(), a) for p, a in zip(params, after))
-with ddp.no_sync():  # the way to do it
-    y = loss(ddp, 0, r)
-    y.backward(retain_graph=True)
-    y.backward()
 print("OK", r)
 """
 
