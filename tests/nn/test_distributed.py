@@ -758,6 +758,17 @@ for p, g1 in zip(params, mine):
     want = local.numpy()[o : o + p.numel()].reshape(p.shape) + g1
     o += p.numel()
     np.testing.assert_allclose(p.grad.numpy(), want, rtol=1e-5, atol=1e-6)
+# 4. a second backward through the same forward, after the reduction, adds this rank's own
+#    gradient with no reduction, as torch's (its autograd hooks expect nothing then)
+ddp.zero_grad()
+y = loss(ddp, 0, r)
+y.backward(retain_graph=True)
+reduced = [p.grad.numpy().copy() for p in params]
+y.backward()
+ref.zero_grad()
+loss(ref, 0, r).backward()
+for p, g, own in zip(params, reduced, ref.parameters()):
+    np.testing.assert_allclose(p.grad.numpy(), g + own.grad.numpy(), rtol=1e-5, atol=1e-6)
 print("OK", r)
 """
 
