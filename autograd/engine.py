@@ -90,6 +90,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
                 if keep:
                     leaves.append(v)
                     leaf_grads.append(g)
+                    if _grad_final_hooks and fn is None:
+                        _grad_final(v, g, raw)
                 if fn is None:
                     if observe is not None:
                         observe(v, g, None)
@@ -129,6 +131,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
                     if keep and u._fn is None and u._hooks is None:
                         leaves.append(u)  # a leaf without hooks: nothing to run, it waits
                         leaf_grads.append(prev_g)
+                        if _grad_final_hooks:
+                            _grad_final(u, prev_g, raw)
                         continue
                     push((u, prev_g))
                 else:
@@ -302,6 +306,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     inputs = _as_tuple(inputs)
     capture = {_vertex(t): i for i, t in enumerate(inputs)}
     captured = run_backward(roots, root_grads, retain_graph, create_graph, capture)
+    if _grad_final_hooks:
+        for t, g in zip(inputs, captured):
+            if g is not None:
+                _grad_final(t, g, False)
     for t, g in zip(inputs, captured):
         if g is not None:
             t._accumulate(g, create_graph)
@@ -401,3 +409,41 @@ def _run_post_accumulate_hooks(leaves):
                     "post accumulate grad hook must return None, but hook returned "
                     f"'{type(r).__name__}'"
                 )
+
+
+# --- ddp (gradient-final hooks) ---
+# id(leaf) -> (weakref to it, [hook, ...]), as above. hook(leaf, grad) runs during the walk,
+# the moment the gradient a backward brings to the leaf is final (every consumer has sent its
+# part), before it is accumulated: DDP copies it into a bucket and starts that bucket's
+# all-reduce while the walk goes on. The hook must not modify grad or leaf.grad: .grad is
+# still only written at the end of the walk, so an error half-way leaves every .grad as it was.
+_grad_final_hooks = {}
+
+
+def register_grad_final_hook(t, hook):
+    """Call hook(t, grad) whenever a backward's gradient for leaf t is final (before it is
+    accumulated into t.grad; autograd.grad and leaves not accumulated do not call it)."""
+    import weakref
+
+    key = id(t)
+    entry = _grad_final_hooks.get(key)
+    if entry is None or entry[0]() is not t:
+
+        def forget(ref, key=key, registry=_grad_final_hooks):  # safe at shutdown
+            e = registry.get(key)
+            if e is not None and e[0] is ref:
+                del registry[key]
+
+        entry = _grad_final_hooks[key] = (weakref.ref(t, forget), [])
+    entry[1].append(hook)
+    return _function.RemovableHandle(entry[1], hook)
+
+
+def _grad_final(leaf, g, raw):
+    entry = _grad_final_hooks.get(id(leaf))
+    if entry is None or entry[0]() is not leaf:
+        return
+    if raw:
+        g = _lift(g, leaf._backend)
+    for hook in tuple(entry[1]):
+        hook(leaf, g)

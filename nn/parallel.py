@@ -6,16 +6,25 @@ mean loss over the whole (concatenated) batch, so one step on N ranks with batch
 step of a single process with batch N*B.
 
 Gradients travel in buckets: flat buffers of about `bucket_cap_mb` holding the parameters in
-reverse order of registration (roughly the order backward finishes them). A parameter's
-post-accumulate-grad hook counts it in; once a bucket's every gradient is final its
-all-reduce starts (non-blocking), and once the last bucket has started all are waited for and
-the averages written back into each `.grad`.
+reverse order of registration (roughly the order backward finishes them). The engine calls a
+gradient-final hook the moment a parameter's gradient for this backward is final (during the
+walk, before it is accumulated): the hook copies .grad + that gradient into the bucket, and
+once a bucket's every gradient is in, its all-reduce starts (non-blocking; buckets start in
+index order, the same on every rank, as MPI's collectives must) while the walk goes on with
+the earlier layers. After the walk, once every leaf has accumulated, the first
+post-accumulate-grad hook waits for the buckets and writes the averages into each `.grad`.
+
+An error half-way through a backward leaves every .grad as it was (the engine writes .grad
+only at the end of the walk); the buckets already started are waited for and dropped at the
+next forward, so the next step works (on every rank that took the same error: a rank that
+catches an error alone leaves the others waiting in their all-reduce, as in PyTorch).
 """
 
 import contextlib
 import time
 
 import autograd.distributed as dist
+from autograd import engine as _engine
 from autograd.grad_mode import is_grad_enabled, no_grad
 from nn.module import Module
 
@@ -38,15 +47,31 @@ class _Bucket:
         self.pending = len(params)
         self.work = None
 
+    def view(self, i):
+        """The bucket's slice for its i-th parameter, as an array of that parameter's shape."""
+        p = self.params[i]
+        o = self.offsets[i]
+        return self.flat.array[o : o + p.array.size].reshape(p.array.shape)
+
 
 class DistributedDataParallel(Module):
     """Wrap `module` for data-parallel training over the default process group.
 
     At construction: the ranks' models are checked to have the same parameters (names,
     shapes, dtypes) and rank 0's parameters and buffers are copied to every rank. Each
-    backward then leaves every rank's .grad equal to the mean of the ranks' gradients.
-    `no_sync()` skips the reduction (gradients accumulate locally); `.module` is the model;
-    `state_dict()` keys carry a `module.` prefix, as torch's (`.module.state_dict()` does not).
+    backward then leaves every rank's .grad equal to the mean of the ranks' gradients, the
+    buckets' all-reduces overlapping the backward computation. `no_sync()` skips the
+    reduction (gradients accumulate locally); `.module` is the model; `state_dict()` keys
+    carry a `module.` prefix, as torch's (`.module.state_dict()` does not).
+
+    `find_unused_parameters=True`, as torch's: the forward walks the graph from its outputs,
+    and parameters it does not reach are marked ready (their .grad, or zeros, in the bucket)
+    at the backward's first gradient, so that every bucket's all-reduce takes place and the
+    ranks agree; a parameter that got a gradient on some rank ends with the mean (the other
+    ranks counting zero), one that got none on any rank keeps its .grad (None stays None).
+    A parameter reached but sent no gradient (an output the loss did not use) is marked at
+    the end of the walk in the same way (torch reports it as an error at the next forward).
+    Without it, a parameter that gets no gradient is named in an error at the next forward.
     """
 
     def __init__(
@@ -65,11 +90,6 @@ class DistributedDataParallel(Module):
         super().__init__()
         if not isinstance(module, Module):
             raise TypeError(f"DistributedDataParallel: expected an nn.Module, got {type(module)}")
-        if find_unused_parameters:
-            raise NotImplementedError(
-                "DistributedDataParallel: find_unused_parameters=True is not supported yet; "
-                "every parameter that requires grad must receive a gradient in each backward"
-            )
         world = dist.get_world_size()  # raises if init_process_group was not called
         if bucket_cap_mb is None or bucket_cap_mb <= 0:
             raise ValueError(
@@ -78,6 +98,7 @@ class DistributedDataParallel(Module):
         self.module = module
         self.broadcast_buffers = broadcast_buffers
         self.bucket_cap_mb = bucket_cap_mb
+        self.find_unused_parameters = bool(find_unused_parameters)
         self.require_backward_grad_sync = True
         self.world_size = world
         self.comm_seconds = 0.0  # time spent starting and waiting for all-reduces
@@ -92,12 +113,20 @@ class DistributedDataParallel(Module):
         for b in self._buckets:
             for i, p in enumerate(b.params):
                 self._bucket_of[id(p)] = (b, i)
-        self._sync_now = False  # set by a forward that will be followed by a synced backward
+        self._params = [p for b in self._buckets for p in b.params]
+        # Per iteration: a forward that will be followed by a synced backward sets _sync_now;
+        # _marked holds the parameters whose gradient is in its bucket, _next the index of the
+        # next bucket to start, _walked whether a backward got to its end.
+        self._sync_now = False
         self._marked = set()
-        self._launched = 0
-        self._hook_handles = [
-            p.register_post_accumulate_grad_hook(self._grad_ready) for _, p in named
-        ]
+        self._next = 0
+        self._walked = False
+        self._unreached = None  # find_unused_parameters: those the forward's graph misses
+        self._used = set()  # find_unused_parameters: those that got a gradient here
+        self._hook_handles = []
+        for _, p in named:
+            self._hook_handles.append(_engine.register_grad_final_hook(p, self._grad_final))
+            self._hook_handles.append(p.register_post_accumulate_grad_hook(self._after_backward))
 
     # ------------------------------------------------------------------ construction
     def _check_same_model(self, module):
@@ -142,28 +171,34 @@ class DistributedDataParallel(Module):
     # ------------------------------------------------------------------ forward / backward
     def forward(self, *inputs, **kwargs):
         if self._sync_now and self._marked:
-            unready = [
-                self._param_names[id(p)]
-                for b in self._buckets
-                for p in b.params
-                if id(p) not in self._marked
-            ]
-            self._abandon()
-            raise RuntimeError(
-                "DistributedDataParallel: expected to have finished reduction in the prior "
-                "iteration before starting a new one; these parameters received no gradient: "
-                + ", ".join(unready)
-            )
+            if not self._walked:
+                # The last backward raised half-way (no .grad changed): drop its buckets.
+                self._abandon()
+            else:
+                unready = [self._param_names[id(p)] for p in self._params if id(p) not in
+                           self._marked]  # fmt: skip
+                self._abandon()
+                raise RuntimeError(
+                    "DistributedDataParallel: expected to have finished reduction in the prior "
+                    "iteration before starting a new one; these parameters received no "
+                    "gradient: " + ", ".join(unready) + " (pass find_unused_parameters=True "
+                    "if they are unused on purpose)"
+                )
         if self.broadcast_buffers:
             with no_grad():
                 for b in self.module.buffers():
                     dist.broadcast(b, src=0)
+        self._abandon()
         self._sync_now = self.require_backward_grad_sync and is_grad_enabled()
-        self._marked = set()
-        self._launched = 0
-        return self.module(*inputs, **kwargs)
+        out = self.module(*inputs, **kwargs)
+        if self._sync_now and self.find_unused_parameters:
+            reached = _reached(out)
+            self._unreached = [p for p in self._params if id(p) not in reached]
+        return out
 
-    def _grad_ready(self, p):
+    def _grad_final(self, p, grad):
+        """The engine's gradient-final hook: p's gradient of this backward is `grad` (p.grad,
+        not yet written, holds what came before). Into the bucket, then start what is ready."""
         if not self._sync_now:
             return
         key = id(p)
@@ -173,45 +208,97 @@ class DistributedDataParallel(Module):
                 "twice in one iteration (a second backward through the same forward); run "
                 "the extra backward under no_sync()"
             )
+        if self._unreached:  # the first gradient of the walk: the unused ones are ready
+            unreached, self._unreached = self._unreached, None
+            for q in unreached:
+                self._mark(q, None)
+        self._used.add(key)
+        self._mark(p, grad.array)
+
+    def _mark(self, p, grad):
+        """p's bucket slice <- p.grad + grad (either may be None: zeros); start every bucket
+        that is complete, in index order."""
+        key = id(p)
+        if key in self._marked:
+            return
         self._marked.add(key)
         bucket, i = self._bucket_of[key]
-        n = p.array.size
-        o = bucket.offsets[i]
-        bucket.flat.array[o : o + n] = p.grad.array.reshape(-1)
+        view = bucket.view(i)
+        old = p.grad
+        if old is None:
+            if grad is None:
+                view[...] = 0
+            else:
+                view[...] = grad
+        else:
+            view[...] = old.array
+            if grad is not None:
+                view += grad
         bucket.pending -= 1
         if bucket.pending:
             return
         t0 = time.perf_counter()
-        bucket.work = dist.all_reduce(bucket.flat, op=dist.ReduceOp.AVG, async_op=True)
-        self._launched += 1
-        if self._launched == len(self._buckets):
-            self._finish()
+        buckets = self._buckets
+        while self._next < len(buckets) and buckets[self._next].pending == 0:
+            b = buckets[self._next]
+            b.work = dist.all_reduce(b.flat, op=dist.ReduceOp.AVG, async_op=True)
+            self._next += 1
+        for b in buckets[: self._next]:  # MPI moves messages only inside its calls
+            b.work.is_completed()
         self.comm_seconds += time.perf_counter() - t0
 
+    def _after_backward(self, p):
+        """The post-accumulate-grad hook: the first one after a synced walk (every leaf has
+        accumulated by then) finishes the reduction for all parameters."""
+        if not self._sync_now or self._walked:
+            return
+        self._walked = True
+        if self.find_unused_parameters:
+            self._unreached = None
+            for q in self._params:  # reached but sent no gradient: as the unreached
+                self._mark(q, None)
+        if self._next < len(self._buckets):
+            return  # a parameter got no gradient: the next forward says which
+        self._finish()
+
     def _finish(self):
+        t0 = time.perf_counter()
+        used = None
+        if self.find_unused_parameters:  # which parameters got a gradient on some rank
+            from autograd import tensor
+
+            used = tensor([int(id(p) in self._used) for p in self._params])
+            dist.all_reduce(used, op=dist.ReduceOp.MAX)
+            used = dict(zip(map(id, self._params), used.tolist()))
         for b in self._buckets:
             b.work.wait()
             b.work = None
-            flat = b.flat.array
-            for p, o in zip(b.params, b.offsets):
-                n = p.array.size
-                p.grad.array[...] = flat[o : o + n].reshape(p.grad.shape)
-            b.pending = len(b.params)
-        self._sync_now = False
-        self._launched = 0
-        self._marked = set()
+        self.comm_seconds += time.perf_counter() - t0
+        with no_grad():
+            for b in self._buckets:
+                for i, p in enumerate(b.params):
+                    if used is not None and not used[id(p)]:
+                        continue  # unused on every rank: .grad as it was, as torch
+                    if p.grad is None:  # unused here, used elsewhere
+                        p.grad = b.flat[b.offsets[i] : b.offsets[i] + p.numel()].view(
+                            p.shape).clone()  # fmt: skip
+                    else:
+                        p.grad.array[...] = b.view(i)
+        self._abandon()
 
     def _abandon(self):
-        """Drop a half-done reduction (its started all-reduces finished, results unused), so
-        that DDP works again after the error that reports it."""
+        """Reset for the next iteration, waiting for (and dropping) any all-reduce started."""
         for b in self._buckets:
             if b.work is not None:
                 b.work.wait()
                 b.work = None
             b.pending = len(b.params)
         self._sync_now = False
-        self._launched = 0
+        self._next = 0
         self._marked = set()
+        self._walked = False
+        self._unreached = None
+        self._used = set()
 
     @contextlib.contextmanager
     def no_sync(self):
@@ -223,6 +310,31 @@ class DistributedDataParallel(Module):
             yield
         finally:
             self.require_backward_grad_sync = prev
+
+
+def _reached(out):
+    """ids of every vertex (op or leaf) of the graph behind the tensors in `out` (a tensor, or
+    lists, tuples and dicts of them), as torch's find_unused_parameters search."""
+    from autograd.tensor import Tensor
+
+    stack = []
+    todo = [out]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, Tensor):
+            stack.append(x.grad_fn if x.grad_fn is not None else x)
+        elif isinstance(x, (list, tuple)):
+            todo.extend(x)
+        elif isinstance(x, dict):
+            todo.extend(x.values())
+    seen = set()
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        stack.extend(u for u in v._next if u is not None)
+    return seen
 
 
 def _describe(meta):

@@ -103,6 +103,81 @@ def test_post_accumulate_grad_hook_error_half_way_leaves_grads_and_fires_nothing
     assert a.grad is None and b.grad is None and fired == []
 
 
+# ------------------------------------------------------------------ gradient-final hooks
+def test_grad_final_hook_fires_during_the_walk_before_accumulation():
+    """DDP's overlap: the hook sees a leaf's gradient as soon as it is final, while earlier
+    rules are still to run, with .grad not yet written; .grad then ends as torch's."""
+    from autograd import engine
+
+    log = []
+
+    class Mark(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            log.append("rule")
+            return grad
+
+    ours = [autograd.tensor([0.5, -1.0, 2.0], requires_grad=True) for _ in range(2)]
+    theirs = [torch.tensor([0.5, -1.0, 2.0], requires_grad=True) for _ in range(2)]
+    for i, t in enumerate(ours):
+        engine.register_grad_final_hook(
+            t, lambda p, g, i=i: log.append((i, g.numpy().copy(), p.grad))
+        )
+    torch_grads = []  # torch's leaf hooks see the same gradient, before accumulation
+    for i, t in enumerate(theirs):
+        t.register_hook(lambda g, i=i: torch_grads.append((i, g.numpy().copy())))
+    for step in range(2):  # the second backward accumulates: the hook sees the old .grad
+        a, b = ours
+        ((Mark.apply(a * 3).tanh() * b).sum() * 2).backward()
+        a, b = theirs
+        (((a * 3).tanh() * b).sum() * 2).backward()
+        # b's gradient is final before Mark's rule runs, a's only after it
+        assert [e if e == "rule" else e[0] for e in log] == [1, "rule", 0]
+        hooked = [e for e in log if e != "rule"]
+        for (i, g, old), (j, want) in zip(hooked, torch_grads):
+            assert i == j
+            np.testing.assert_allclose(g, want, rtol=1e-5, atol=1e-6)
+            assert (old is None) == (step == 0)  # .grad is written after the walk
+        log.clear()
+        torch_grads.clear()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_grad_final_hook_error_half_way_and_which_walks_call_it():
+    from autograd import engine
+
+    class Boom(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            raise ValueError("boom in backward")
+
+    a = autograd.ones(2, requires_grad=True)
+    b = autograd.ones(2, requires_grad=True)
+    seen = []
+    handles = [engine.register_grad_final_hook(t, lambda p, g: seen.append(p)) for t in (a, b)]
+    with pytest.raises(ValueError, match="boom"):
+        (Boom.apply(a) * b).sum().backward()
+    assert seen == [b] and a.grad is None and b.grad is None  # b's was final, not written
+    seen.clear()
+    autograd.grad((a * b).sum(), [a])  # nothing accumulates: not called
+    assert seen == []
+    (a * b * 2).sum().backward(inputs=[b])
+    assert seen == [b] and a.grad is None and b.grad.tolist() == [2.0, 2.0]
+    handles[1].remove()
+    seen.clear()
+    (a * b).sum().backward()
+    assert seen == [a]
+
+
 # ------------------------------------------------------------------ DistributedSampler
 @pytest.mark.parametrize("n", [0, 1, 5, 7, 10])
 @pytest.mark.parametrize("replicas", [1, 2, 3, 4])
@@ -588,3 +663,181 @@ print("OK", r)
 def test_ddp_parameters_without_gradient_are_named_at_the_next_forward(tmp_path):
     proc, _ = _launch(tmp_path, 2, UNUSED)
     _ok(proc, 2)
+
+
+OVERLAP = """
+import copy
+import numpy as np
+import autograd as A
+import autograd.distributed as dist
+import nn
+from nn.parallel import DistributedDataParallel as DDP
+
+LOG = []
+
+
+class Mark(A.Function):
+    fail = False
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, grad):
+        LOG.append("rule")
+        if Mark.fail:
+            raise ValueError("boom in backward")
+        return grad
+
+
+class MarkLayer(nn.Module):
+    def forward(self, x):
+        return Mark.apply(x)
+
+
+dist.init_process_group("mpi")
+r, n = dist.get_rank(), dist.get_world_size()
+A.manual_seed(r)
+model = nn.Sequential(nn.Linear(5, 7), MarkLayer(), nn.Tanh(), nn.Linear(7, 3))
+ddp = DDP(model, bucket_cap_mb=1e-6)  # one bucket per parameter
+ref = copy.deepcopy(model)  # rank 0's weights, on every rank
+params = list(model.parameters())
+real = dist.all_reduce
+
+
+def logged(t, op=dist.ReduceOp.SUM, group=None, async_op=False):
+    LOG.append((t.numel(), [None if p.grad is None else p.grad.tolist() for p in params]))
+    return real(t, op=op, group=group, async_op=async_op)
+
+
+dist.all_reduce = logged
+rng = np.random.default_rng(0)
+X = rng.standard_normal((4, n * 2, 5)).astype(np.float32)
+loss_fn = nn.MSELoss()
+
+
+def loss(m, step, k):
+    x = A.tensor(X[step, 2 * k : 2 * k + 2])
+    return loss_fn(m(x), x[:, :3])
+
+
+# 1. overlap: the last layer's buckets start before Mark's rule runs, .grad still unwritten
+loss(ddp, 0, r).backward()
+assert [e if e == "rule" else e[0] for e in LOG] == [3, 21, "rule", 7, 35], LOG
+assert all(g is None for e in LOG if e != "rule" for g in e[1]), "a .grad written mid-walk"
+# 2. no_sync accumulates locally; then a synced backward that raises half-way leaves every
+#    .grad as it was (bucket 0 and 1 had started: they are dropped at the next forward)
+with ddp.no_sync():
+    loss(ddp, 1, r).backward()
+before = [p.grad.numpy().copy() for p in params]
+LOG.clear()
+Mark.fail = True
+out = ddp(A.tensor(X[2, 2 * r : 2 * r + 2]))
+try:
+    loss_fn(out, A.tensor(X[2, 2 * r : 2 * r + 2, :3])).backward()
+    raise AssertionError("no error")
+except ValueError as e:
+    assert "boom" in str(e)
+Mark.fail = False
+assert [e if e == "rule" else e[0] for e in LOG] == [3, 21, "rule"], LOG
+for p, b in zip(params, before):
+    assert np.array_equal(p.grad.numpy(), b)
+# 3. the next step works: the accumulated no_sync gradient plus this one, averaged
+loss(ddp, 3, r).backward()
+for step in (0,):
+    sum(loss(ref, step, k) for k in range(n)).mul(1.0 / n).backward()
+mine = [p.grad.numpy().copy() for p in ref.parameters()]
+ref.zero_grad()
+loss(ref, 1, r).backward()
+loss(ref, 3, r).backward()
+local = A.cat([p.grad.reshape(-1) for p in ref.parameters()])
+dist.all_reduce(local, op=dist.ReduceOp.AVG)
+o = 0
+for p, g1 in zip(params, mine):
+    want = local.numpy()[o : o + p.numel()].reshape(p.shape) + g1
+    o += p.numel()
+    np.testing.assert_allclose(p.grad.numpy(), want, rtol=1e-5, atol=1e-6)
+# 4. a second backward through the same forward, after the reduction, adds this rank's own
+#    gradient with no reduction, as torch's (its autograd hooks expect nothing then)
+ddp.zero_grad()
+y = loss(ddp, 0, r)
+y.backward(retain_graph=True)
+reduced = [p.grad.numpy().copy() for p in params]
+y.backward()
+ref.zero_grad()
+loss(ref, 0, r).backward()
+for p, g, own in zip(params, reduced, ref.parameters()):
+    np.testing.assert_allclose(p.grad.numpy(), g + own.grad.numpy(), rtol=1e-5, atol=1e-6)
+print("OK", r)
+"""
+
+
+@needs_mpi
+def test_ddp_all_reduce_starts_during_backward_and_an_error_half_way_changes_no_grad(
+    tmp_path,
+):
+    proc, _ = _launch(tmp_path, 2, OVERLAP)
+    _ok(proc, 2)
+
+
+FIND_UNUSED = """
+import copy
+import numpy as np
+import autograd as A
+import autograd.distributed as dist
+import nn
+from nn.parallel import DistributedDataParallel as DDP
+
+
+class Branchy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.trunk = nn.Linear(4, 3)
+        self.branch = nn.Linear(4, 3)
+        self.never = nn.Linear(4, 3)
+
+    def forward(self, x, branch, extra=False):
+        y = self.trunk(x)
+        if branch:
+            y = y + self.branch(x).tanh()
+        return (y, self.never(x)) if extra else y
+
+
+dist.init_process_group("mpi")
+r, n = dist.get_rank(), dist.get_world_size()
+rng = np.random.default_rng(0)
+X = rng.standard_normal((3, n, 2, 4)).astype(np.float32)
+for cap in (25, 1e-6):  # one bucket; one per parameter (started in order on every rank)
+    A.manual_seed(r)
+    model = Branchy()
+    ddp = DDP(model, bucket_cap_mb=cap, find_unused_parameters=True)
+    ref = copy.deepcopy(model)
+    for step in range(2):  # the second accumulates onto the first
+        if step == 1:
+            model.never.weight.grad = A.full((3, 4), float(r + 1))
+        (ddp(A.tensor(X[step, r]), branch=r == 0) ** 2).mean().backward()
+        loss = sum((ref(A.tensor(X[step, k]), branch=k == 0) ** 2).mean() for k in range(n))
+        (loss * (1.0 / n)).backward()
+        for (name, p), q in zip(model.named_parameters(), ref.parameters()):
+            if name == "never.weight" and step == 1:  # unused on every rank: untouched
+                assert p.grad.tolist() == [[float(r + 1)] * 4] * 3, p.grad
+            elif name.startswith("never"):
+                assert p.grad is None and q.grad is None, name
+            else:
+                np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-5,
+                                           atol=1e-6, err_msg=name)
+    # reached by the forward but sent no gradient (an output the loss leaves out): the same
+    ddp.zero_grad()
+    y, _ = ddp(A.tensor(X[2, r]), branch=False, extra=True)
+    y.sum().backward()
+    assert model.never.weight.grad is None and model.trunk.weight.grad is not None
+    ddp(A.tensor(X[2, r]), branch=False).sum().backward()  # and the next step goes on
+print("OK", r)
+"""
+
+
+@needs_mpi
+def test_ddp_find_unused_parameters_with_a_branch_used_on_one_rank_only(tmp_path):
+    proc, _ = _launch(tmp_path, 3, FIND_UNUSED)
+    _ok(proc, 3)
