@@ -372,37 +372,44 @@ def _as_tuple(x):
     return (x,)
 
 
-# --- mpi (post-accumulate-grad hooks) ---
-# id(leaf) -> (weakref to it, [hook, ...]). Kept here, not in a Tensor slot, so that the walk
-# pays one falsy dict test when nobody registered any. They run after every leaf of the walk
-# has accumulated (the walk defers accumulation so that an error half-way changes no .grad),
-# in the order the leaves became final: reverse order of use, as DDP's buckets want.
-_post_accumulate_hooks = {}
-
-
-def register_post_accumulate_grad_hook(t, hook):
+# --- leaf hooks kept outside the Tensor (post-accumulate-grad, gradient-final) ---
+# Each registry maps id(leaf) -> (weakref to it, [hook, ...]). Kept here, not in a Tensor
+# slot, so that the walk pays one falsy dict test when nobody registered any.
+def _register_leaf_hook(registry, t, hook):
     import weakref
 
     key = id(t)
-    entry = _post_accumulate_hooks.get(key)
+    entry = registry.get(key)
     if entry is None or entry[0]() is not t:
 
-        def forget(ref, key=key, registry=_post_accumulate_hooks):  # safe at shutdown
+        def forget(ref, key=key, registry=registry):  # safe at shutdown
             e = registry.get(key)
             if e is not None and e[0] is ref:
                 del registry[key]
 
-        entry = _post_accumulate_hooks[key] = (weakref.ref(t, forget), [])
+        entry = registry[key] = (weakref.ref(t, forget), [])
     entry[1].append(hook)
     return _function.RemovableHandle(entry[1], hook)
 
 
+def _leaf_hooks(registry, leaf):
+    entry = registry.get(id(leaf))
+    return () if entry is None or entry[0]() is not leaf else tuple(entry[1])
+
+
+# Post-accumulate-grad hooks run after every leaf of the walk has accumulated (the walk
+# defers accumulation so that an error half-way changes no .grad), in the order the leaves
+# became final: reverse order of use.
+_post_accumulate_hooks = {}
+
+
+def register_post_accumulate_grad_hook(t, hook):
+    return _register_leaf_hook(_post_accumulate_hooks, t, hook)
+
+
 def _run_post_accumulate_hooks(leaves):
     for leaf in leaves:
-        entry = _post_accumulate_hooks.get(id(leaf))
-        if entry is None or entry[0]() is not leaf:
-            continue
-        for hook in tuple(entry[1]):
+        for hook in _leaf_hooks(_post_accumulate_hooks, leaf):
             r = hook(leaf)
             if r is not None:
                 raise TypeError(
@@ -411,39 +418,23 @@ def _run_post_accumulate_hooks(leaves):
                 )
 
 
-# --- ddp (gradient-final hooks) ---
-# id(leaf) -> (weakref to it, [hook, ...]), as above. hook(leaf, grad) runs during the walk,
-# the moment the gradient a backward brings to the leaf is final (every consumer has sent its
-# part), before it is accumulated: DDP copies it into a bucket and starts that bucket's
-# all-reduce while the walk goes on. The hook must not modify grad or leaf.grad: .grad is
-# still only written at the end of the walk, so an error half-way leaves every .grad as it was.
+# Gradient-final hooks: hook(leaf, grad) runs during the walk, the moment the gradient a
+# backward brings to the leaf is final (every consumer has sent its part), before it is
+# accumulated: DDP copies it into a bucket and starts that bucket's all-reduce while the walk
+# goes on. The hook must not modify grad or leaf.grad: .grad is still only written at the
+# end of the walk, so an error half-way leaves every .grad as it was.
 _grad_final_hooks = {}
 
 
 def register_grad_final_hook(t, hook):
     """Call hook(t, grad) whenever a backward's gradient for leaf t is final (before it is
     accumulated into t.grad; autograd.grad and leaves not accumulated do not call it)."""
-    import weakref
-
-    key = id(t)
-    entry = _grad_final_hooks.get(key)
-    if entry is None or entry[0]() is not t:
-
-        def forget(ref, key=key, registry=_grad_final_hooks):  # safe at shutdown
-            e = registry.get(key)
-            if e is not None and e[0] is ref:
-                del registry[key]
-
-        entry = _grad_final_hooks[key] = (weakref.ref(t, forget), [])
-    entry[1].append(hook)
-    return _function.RemovableHandle(entry[1], hook)
+    return _register_leaf_hook(_grad_final_hooks, t, hook)
 
 
 def _grad_final(leaf, g, raw):
-    entry = _grad_final_hooks.get(id(leaf))
-    if entry is None or entry[0]() is not leaf:
-        return
-    if raw:
+    hooks = _leaf_hooks(_grad_final_hooks, leaf)
+    if hooks and raw:
         g = _lift(g, leaf._backend)
-    for hook in tuple(entry[1]):
+    for hook in hooks:
         hook(leaf, g)

@@ -333,35 +333,11 @@ class Function:
             ctx._next = edges
             ctx._backend = backend
             if cls._builtin:
-                out = cls.forward(ctx, *args, **kwargs)
+                t = _result(cls, ctx, cls.forward(ctx, *args, **kwargs), backend)
             else:
-                ctx._shapes = [getattr(a, "shape", None) for a in args]
-                ctx._dtypes = [getattr(a, "dtype", None) for a in args]
-                _grad.enabled = False
-                try:
-                    out = _custom_forward(cls, ctx, args, kwargs)
-                finally:
-                    _grad.enabled = True
-                if out.__class__ is tuple:
-                    return _outputs(cls, ctx, out, backend, True)
-                alias = out if isinstance(out, Tensor) else None
-                if alias is not None:
-                    out = out.array
-            t = _wrap(out, backend)
-            if out.dtype.kind == "f":
-                t._requires_grad = True
-                t.grad_fn = ctx
-                ctx._dtype = out.dtype
-            if cls._builtin:
-                if cls._saves_output:
-                    # backward reads the output's array (ctx.out): watch it for in-place changes.
-                    t._vc = ctx._out_vc = [0, False]
-            elif alias is not None:
-                # t shares the returned tensor's array (maybe saved, maybe an input): and so
-                # its version counter, so that the saved tensor's check sees t's in-place changes.
-                if alias._vc is None:
-                    alias._vc = [0, False]
-                t._vc = alias._vc
+                t = _custom_result(cls, ctx, args, kwargs, backend)
+                if t.__class__ is tuple:
+                    return t
         else:
             if cls._builtin:
                 ctx = _NO_CTX
@@ -427,6 +403,28 @@ class Function:
         ctx._backend = backend
         out = cls.forward(ctx, x, y)
         return _result(cls, ctx, out, backend)
+
+
+def _custom_result(cls, ctx, args, kwargs, backend):
+    """The output(s) of a user Function's recorded forward, run with grad mode off."""
+    ctx._shapes = [getattr(a, "shape", None) for a in args]
+    ctx._dtypes = [getattr(a, "dtype", None) for a in args]
+    _grad.enabled = False
+    try:
+        out = _custom_forward(cls, ctx, args, kwargs)
+    finally:
+        _grad.enabled = True
+    if out.__class__ is tuple:
+        return _outputs(cls, ctx, out, backend, True)
+    if not isinstance(out, Tensor):
+        return _result(cls, ctx, out, backend)
+    t = _result(cls, ctx, out.array, backend)
+    # t shares the returned tensor's array (maybe saved, maybe an input): and so its
+    # version counter, so that the saved tensor's check sees t's in-place changes.
+    if out._vc is None:
+        out._vc = [0, False]
+    t._vc = out._vc
+    return t
 
 
 def _result(cls, ctx, out, backend):

@@ -83,16 +83,19 @@ def test_post_accumulate_grad_hook_errors_match_torch():
         assert c.grad.tolist() == [2.0, 2.0]  # accumulated before the hook ran, as torch
 
 
+class Boom(Function):
+    """x * 1 whose backward fails: an error half-way through a walk."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise ValueError("boom in backward")
+
+
 def test_post_accumulate_grad_hook_error_half_way_leaves_grads_and_fires_nothing():
-    class Boom(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 1
-
-        @staticmethod
-        def backward(ctx, grad):
-            raise ValueError("boom in backward")
-
     a = autograd.ones(2, requires_grad=True)
     b = autograd.ones(2, requires_grad=True)
     fired = []
@@ -150,15 +153,6 @@ def test_grad_final_hook_fires_during_the_walk_before_accumulation():
 
 def test_grad_final_hook_error_half_way_and_which_walks_call_it():
     from autograd import engine
-
-    class Boom(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 1
-
-        @staticmethod
-        def backward(ctx, grad):
-            raise ValueError("boom in backward")
 
     a = autograd.ones(2, requires_grad=True)
     b = autograd.ones(2, requires_grad=True)
