@@ -464,18 +464,16 @@ def _check_p(p):
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None, **kw):
-    return rand(
-        input.shape,
-        generator=generator,
-        dtype=input.dtype if dtype is None else dtype,
-        device=input.device if device is None else device,
-        requires_grad=requires_grad,
-        **kw,
-    )
+    return _floats_like(rand, input, dtype, device, requires_grad, generator, kw)
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None, **kw):
-    return randn(
+    return _floats_like(randn, input, dtype, device, requires_grad, generator, kw)
+
+
+def _floats_like(draw, input, dtype, device, requires_grad, generator, kw):
+    """draw (rand or randn) of input's shape, with input's dtype and device unless given."""
+    return draw(
         input.shape,
         generator=generator,
         dtype=input.dtype if dtype is None else dtype,

@@ -116,6 +116,14 @@ def _as_batch(input, weight, op, name, weight_dims):
     return (input if batched else input.unsqueeze(0)), batched
 
 
+def _check_dtypes(input, weight, bias, op):
+    if input.dtype != weight.dtype or bias is not None and bias.dtype != weight.dtype:
+        raise RuntimeError(
+            f"{op}: Input type ({input.dtype}), weight type ({weight.dtype}) and bias type "
+            f"({None if bias is None else bias.dtype}) should be the same"
+        )
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D cross-correlation, as torch.nn.functional.conv2d: input (N, C, H, W) or (C, H, W),
     weight (O, C/groups, kh, kw), bias (O,) -> (N, O, Ho, Wo) with
@@ -163,11 +171,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
                 f"{op}: expected all tensors on the same device, but argument {name} is on "
                 f"{t.device} and argument input on {input.device}"
             )
-    if input.dtype != weight.dtype or bias is not None and bias.dtype != weight.dtype:
-        raise RuntimeError(
-            f"{op}: Input type ({input.dtype}), weight type ({weight.dtype}) and bias type "
-            f"({None if bias is None else bias.dtype}) should be the same"
-        )
+    _check_dtypes(input, weight, bias, op)
     (top, bottom), (left, right) = _padding(padding, (kh, kw), dilation, stride, op)
     span_h = dilation[0] * (kh - 1) + 1
     span_w = dilation[1] * (kw - 1) + 1

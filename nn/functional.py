@@ -320,7 +320,7 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
 
 # nn.conv and nn.pooling keep conv2d and the 2-D pools beside their layers; they import no
 # other layer module, so F can offer them without an import cycle.
-from nn.conv import _as_batch, conv2d  # noqa: E402
+from nn.conv import _as_batch, _check_dtypes, conv2d  # noqa: E402
 from nn.pooling import avg_pool2d, max_pool2d  # noqa: E402
 
 
@@ -1415,11 +1415,7 @@ def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, grou
             f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected bias to be "
             f"1-dimensional with {o} elements, but got bias of size {list(bias.shape)} instead"
         )
-    if input.dtype != weight.dtype or bias is not None and bias.dtype != weight.dtype:
-        raise RuntimeError(
-            f"{op}: Input type ({input.dtype}), weight type ({weight.dtype}) and bias type "
-            f"({None if bias is None else bias.dtype}) should be the same"
-        )
+    _check_dtypes(input, weight, bias, op)
     # out = Fold(W^T x): each input pixel scatters its kernel-sized patch into the output,
     # the adjoint of conv2d's Unfold-then-matmul.
     cg = c // groups

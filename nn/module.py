@@ -4,7 +4,7 @@ themselves in ordered dicts, so a model's weights can be walked, saved and loade
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
-from autograd import Tensor, no_grad
+from autograd import Tensor, float16, float32, float64, no_grad
 from autograd.hooks import RemovableHandle
 from nn.parameter import Parameter
 
@@ -487,18 +487,12 @@ class Module:
         return self.to(_cuda_device(device))
 
     def float(self):
-        from autograd import float32
-
         return self.to(float32)
 
     def double(self):
-        from autograd import float64
-
         return self.to(float64)
 
     def half(self):
-        from autograd import float16
-
         return self.to(float16)
 
     def type(self, dst_type):
