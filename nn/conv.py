@@ -98,7 +98,7 @@ def _shape(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-def _as_batch(input, weight, op, name, weight_dims):
+def _conv_input(input, weight, op, name, weight_dims):
     """input (N, C, H, W) as it is, or (C, H, W) as a batch of one, and whether it was
     batched; PyTorch's error for an input or a weight of another rank. weight_dims names the
     weight's first two dims (conv2d and conv_transpose2d order them differently)."""
@@ -141,7 +141,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
         raise RuntimeError(f"{op}: dilation should be greater than zero, got dilation={dilation}")
     if not _is_int(groups) or groups <= 0:
         raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
-    x, batched = _as_batch(input, weight, op, "conv2d", "out_channels, in_channels/groups")
+    x, batched = _conv_input(input, weight, op, "conv2d", "out_channels, in_channels/groups")
     n, c, h, w = x.shape
     o, c_group, kh, kw = weight.shape
     if kh <= 0 or kw <= 0:

@@ -320,7 +320,7 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
 
 # nn.conv and nn.pooling keep conv2d and the 2-D pools beside their layers; they import no
 # other layer module, so F can offer them without an import cycle.
-from nn.conv import _as_batch, _check_dtypes, conv2d  # noqa: E402
+from nn.conv import _check_dtypes, _conv_input, conv2d  # noqa: E402
 from nn.pooling import avg_pool2d, max_pool2d  # noqa: E402
 
 
@@ -1398,7 +1398,7 @@ def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, grou
                 f"{op}: output padding must be smaller than either stride or dilation, but got "
                 f"output_padding={output_padding}, stride={stride}, dilation={dilation}"
             )
-    x, batched = _as_batch(
+    x, batched = _conv_input(
         input, weight, op, "conv_transpose2d", "in_channels, out_channels/groups"
     )
     n, c, h, w = x.shape
