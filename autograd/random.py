@@ -211,20 +211,24 @@ def _sizes(size, kw_size, op):
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **kw):
     """U[0, 1), `dtype` floating (the default float unless given)."""
-    shape = _sizes(size, kw.pop("size", None), "rand")
-    _no_more(kw, "rand")
-    dtype = _float_dtype(dtype, "check_uniform_bounds")
-    gen, b = _generator(generator, device)
-    return _creation._make(b.uniform(gen._rng, shape, dtype), b, requires_grad)
+    args = (size, kw, generator, dtype, device, requires_grad)
+    return _floats("uniform", "rand", "check_uniform_bounds", *args)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, **kw):
     """N(0, 1), `dtype` floating (the default float unless given)."""
-    shape = _sizes(size, kw.pop("size", None), "randn")
-    _no_more(kw, "randn")
-    dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    args = (size, kw, generator, dtype, device, requires_grad)
+    return _floats("normal", "randn", "normal_kernel_cpu", *args)
+
+
+def _floats(draw, op, kernel, size, kw, generator, dtype, device, requires_grad):
+    """rand and randn: the backend's `draw` ("uniform" or "normal") of floats; `kernel` is
+    PyTorch's name in the error for a dtype that is not floating."""
+    shape = _sizes(size, kw.pop("size", None), op)
+    _no_more(kw, op)
+    dtype = _float_dtype(dtype, kernel)
     gen, b = _generator(generator, device)
-    return _creation._make(b.normal(gen._rng, shape, dtype), b, requires_grad)
+    return _creation._make(getattr(b, draw)(gen._rng, shape, dtype), b, requires_grad)
 
 
 def _no_more(kw, op):
@@ -460,18 +464,16 @@ def _check_p(p):
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None, **kw):
-    return rand(
-        input.shape,
-        generator=generator,
-        dtype=input.dtype if dtype is None else dtype,
-        device=input.device if device is None else device,
-        requires_grad=requires_grad,
-        **kw,
-    )
+    return _floats_like(rand, input, dtype, device, requires_grad, generator, kw)
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None, **kw):
-    return randn(
+    return _floats_like(randn, input, dtype, device, requires_grad, generator, kw)
+
+
+def _floats_like(draw, input, dtype, device, requires_grad, generator, kw):
+    """draw (rand or randn) of input's shape, with input's dtype and device unless given."""
+    return draw(
         input.shape,
         generator=generator,
         dtype=input.dtype if dtype is None else dtype,

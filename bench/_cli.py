@@ -10,10 +10,11 @@ from _timing import machine, machine_line
 
 def parser(doc, *, quick=True, rounds=True, json=True):
     """An ArgumentParser described by the first line of the script's docstring, with the
-    shared options asked for; the script adds its own."""
+    shared options asked for (quick may be a string: its help); the script adds its own."""
     p = argparse.ArgumentParser(description=doc.splitlines()[0])
     if quick:
-        p.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
+        text = quick if isinstance(quick, str) else "fewer, shorter rounds"
+        p.add_argument("--quick", action="store_true", help=text)
     if rounds:
         p.add_argument("--rounds", type=int, default=None, help="timing rounds")
     if json:

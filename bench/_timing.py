@@ -112,3 +112,10 @@ def ratio_rows(per, digits=2, lead=()):
         ratio = "" if name == "dagrad" else f"{d[0] / lo:.{digits}f}x / {d[1] / med:.{digits}f}x"
         rows.append([*lead, name, f"{lo:.2f}", f"{med:.2f}", ratio])
     return rows
+
+
+def ratio_table(title, rows, unit, lead=()):
+    """The title, then a markdown table of ratio_rows: [*lead, library, min and median in unit
+    ("ms/step"), dagrad's ratio to the library]."""
+    header = [*lead, "library", f"{unit} min", f"{unit} median", "dagrad ÷ this (min / median)"]
+    return title + "\n\n" + table(header, rows)

@@ -10,7 +10,6 @@
 Run: .venv/bin/python bench/anomaly_cost.py [--quick]
 """
 
-import gc
 import inspect
 import os
 import sys
@@ -19,7 +18,7 @@ import textwrap
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _cli as cli  # noqa: E402
-from _timing import calibrate, interleaved, summary, table  # noqa: E402
+from _timing import table, time_all  # noqa: E402
 from per_op import N_OPS, chain, make_inputs  # noqa: E402
 
 
@@ -68,11 +67,7 @@ def contenders():
 
 
 def run(rounds=30, target_s=0.05):
-    fns = contenders()
-    reps = {name: calibrate(fn, target_s) for name, fn in fns.items()}
-    gc.collect()
-    samples = interleaved(fns, rounds, reps)
-    return {name: summary(t, 1e6 / N_OPS) for name, t in samples.items()}, rounds
+    return time_all(contenders(), rounds, target_s, 1e6 / N_OPS), rounds
 
 
 def report(results, rounds):

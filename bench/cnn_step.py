@@ -23,7 +23,6 @@ is checked: the three losses and gradients agree. Run: .venv/bin/python bench/cn
 [--quick]
 """
 
-import gc
 import os
 import sys
 
@@ -38,7 +37,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
 import _cli as cli  # noqa: E402
-from _timing import calibrate, interleaved, summary, table  # noqa: E402
+from _timing import ratio_rows, ratio_table, time_all  # noqa: E402
 
 BATCH = 64
 CLASSES = 10
@@ -60,26 +59,23 @@ def make_inputs(seed=0):
 
 
 def TorchNet(torch):
-    nn = torch.nn
-    return _named(
-        nn.Sequential,
-        nn.Conv2d(1, 8, 3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(16 * 7 * 7, CLASSES),
-    )
+    return Net(torch.nn)
 
 
-def _named(sequential, *layers):
-    """A Sequential whose parameters are named as PARAMS (conv1, conv2, fc)."""
-    model = sequential()
-    for name, layer in zip(
-        ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten", "fc"), layers
-    ):
+def Net(nn):
+    """The model, built from `nn` (dagrad's, or torch.nn), its parameters named as PARAMS."""
+    layers = {
+        "conv1": nn.Conv2d(1, 8, 3, padding=1),
+        "relu1": nn.ReLU(),
+        "pool1": nn.MaxPool2d(2),
+        "conv2": nn.Conv2d(8, 16, 3, padding=1),
+        "relu2": nn.ReLU(),
+        "pool2": nn.MaxPool2d(2),
+        "flatten": nn.Flatten(),
+        "fc": nn.Linear(16 * 7 * 7, CLASSES),
+    }
+    model = nn.Sequential()
+    for name, layer in layers.items():
         model.add_module(name, layer)
     return model
 
@@ -89,41 +85,11 @@ def dagrad_contender(x, y, weights):
     import autograd
     import nn
     import optim
-    from nn.conv import Conv2d
-    from nn.pooling import MaxPool2d
 
-    layers = (
-        Conv2d(1, 8, 3, padding=1),
-        nn.ReLU(),
-        MaxPool2d(2),
-        Conv2d(8, 16, 3, padding=1),
-        nn.ReLU(),
-        MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(16 * 7 * 7, CLASSES),
-    )
-    model = _named(nn.Sequential, *layers)
+    model = Net(nn)
     model.load_state_dict(weights)
     opt = optim.SGD(model.parameters(), lr=LR)
-    xt = autograd.tensor(x)
-    yt = autograd.tensor(y)
-    cross_entropy = nn.functional.cross_entropy
-
-    def step():
-        opt.zero_grad()
-        loss = cross_entropy(model(xt), yt)
-        loss.backward()
-        grads = {k: p.grad.numpy().copy() for k, p in model.named_parameters()}
-        opt.step()
-        return loss.item(), grads
-
-    def fast_step():
-        opt.zero_grad()
-        loss = cross_entropy(model(xt), yt)
-        loss.backward()
-        opt.step()
-
-    return fast_step, step
+    return _steps(model, opt, nn.functional.cross_entropy, autograd.tensor(x), autograd.tensor(y))
 
 
 def torch_contender(x, y, weights):
@@ -135,7 +101,12 @@ def torch_contender(x, y, weights):
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     xt = torch.from_numpy(x.copy())
     yt = torch.from_numpy(y.copy())
-    cross_entropy = torch.nn.functional.cross_entropy
+    return _steps(model, opt, torch.nn.functional.cross_entropy, xt, yt)
+
+
+def _steps(model, opt, cross_entropy, xt, yt):
+    """(fast_step, step) of an autograd library with PyTorch's API (dagrad's or torch's): one
+    SGD step; step also returns the loss and a copy of every gradient, for the check."""
 
     def step():
         opt.zero_grad()
@@ -293,28 +264,17 @@ def run(rounds=20, target_s=0.2, verbose=True):
             f"cnn_step: losses and gradients agree (largest relative difference {worst:.1e})",
             file=sys.stderr,
         )
-    fns = {name: c[0] for name, c in built.items()}
-    reps = {name: calibrate(fn, target_s) for name, fn in fns.items()}
-    gc.collect()
-    samples = interleaved(fns, rounds, reps)
-    results = {name: summary(t, 1e3) for name, t in samples.items()}
+    results = time_all({name: c[0] for name, c in built.items()}, rounds, target_s, 1e3)
     return {"rounds": rounds, "results": results, "worst": worst}
 
 
 def report(res):
     """Markdown: ms per step (min / median) and dagrad's ratio to each."""
-    per = res["results"]
-    d = per["dagrad"]
-    rows = []
-    for name, (lo, med) in per.items():
-        ratio = "" if name == "dagrad" else f"{d[0] / lo:.2f}x / {d[1] / med:.2f}x"
-        rows.append([name, f"{lo:.2f}", f"{med:.2f}", ratio])
-    header = ["library", "ms/step min", "ms/step median", "dagrad ÷ this (min / median)"]
     title = (
         f"CNN training step (2 conv + 2 max-pool + linear, batch {BATCH} of 1x28x28 float32, "
         f"SGD), {res['rounds']} interleaved rounds (one thread: BLAS and torch)"
     )
-    return title + "\n\n" + table(header, rows)
+    return ratio_table(title, ratio_rows(res["results"]), "ms/step")
 
 
 def main(argv=None):

@@ -110,30 +110,17 @@ def _cnn_parts():
     return rng.random((256, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, 256)
 
 
-def _ours_mlp():
-    return nn.Sequential(
-        nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)
-    )
-
-
-def _ours_cnn():
+def _model(nn, kind):
+    """The MLP or the CNN, built from `nn` (dagrad's, or torch.nn): the same layers on both
+    sides."""
+    if kind == "mlp":
+        return nn.Sequential(
+            nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)
+        )
     return nn.Sequential(
         nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(16 * 7 * 7, 10),
-    )  # fmt: skip
-
-
-def _torch_model(torch, kind):
-    tnn = torch.nn
-    if kind == "mlp":
-        return tnn.Sequential(
-            tnn.Linear(784, 256), tnn.ReLU(), tnn.Linear(256, 256), tnn.ReLU(), tnn.Linear(256, 10)
-        )
-    return tnn.Sequential(
-        tnn.Conv2d(1, 8, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Conv2d(8, 16, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Flatten(), tnn.Linear(16 * 7 * 7, 10),
     )  # fmt: skip
 
 
@@ -142,11 +129,9 @@ def training_step(kind, rounds):
     torch = _torch_cuda()
     if kind == "mlp":
         _, x_host, y_host = _mlp_parts()
-        model = _ours_mlp()
     else:
         x_host, y_host = _cnn_parts()
-        model = _ours_cnn()
-    model.to("cuda")
+    model = _model(nn, kind).to("cuda")
     opt = optim.SGD(model.parameters(), lr=0.01)
     x, y = autograd.tensor(x_host, device="cuda"), autograd.tensor(y_host, device="cuda")
 
@@ -157,7 +142,7 @@ def training_step(kind, rounds):
 
     contenders = {"dagrad": (ours, autograd.cuda.synchronize)}
     if torch is not None:
-        tmodel = _torch_model(torch, kind).cuda()
+        tmodel = _model(torch.nn, kind).cuda()
         with torch.no_grad():
             for tp, p in zip(tmodel.parameters(), model.parameters()):
                 tp.copy_(torch.from_numpy(p.detach().cpu().numpy()))

@@ -16,7 +16,6 @@ counted. Linux only (it reads /proc).
 Run: .venv/bin/python bench/memory.py [--quick] [--size N] [--only NAME]
 """
 
-import argparse
 import json
 import os
 import subprocess
@@ -26,7 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(1, os.path.dirname(HERE))
 
-from _timing import machine, machine_line, table  # noqa: E402
+import _cli as cli  # noqa: E402
+from _timing import table  # noqa: E402
 
 ROW = 1000  # the reduced dim of softmax, amax and var: inputs are (size / ROW, ROW)
 
@@ -159,11 +159,9 @@ def report(res):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smaller input (4e6)")
+    parser = cli.parser(__doc__, quick="a smaller input (4e6)", rounds=False)
     parser.add_argument("--size", type=int, default=None, help="elements per input (2e7)")
     parser.add_argument("--only", choices=tuple(CASES), default=None)
-    parser.add_argument("--json", action="store_true", help="print the raw results as JSON")
     parser.add_argument("--child", nargs=3, metavar=("LIBRARY", "NAME", "SIZE"), help="internal")
     args = parser.parse_args(argv)
     if args.child:
@@ -171,13 +169,7 @@ def main(argv=None):
         child(library, name, int(n))
         return
     size = args.size or (4_000_000 if args.quick else 20_000_000)
-    res = run(size, args.only)
-    if args.json:
-        print(json.dumps(res))
-        return
-    print(machine_line(machine()))
-    print()
-    print(report(res))
+    cli.finish(args, run(size, args.only), report)
 
 
 if __name__ == "__main__":

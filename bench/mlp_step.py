@@ -40,7 +40,7 @@ if __name__ == "__main__":
 
 import _cli as cli  # noqa: E402
 import numpy as np  # noqa: E402
-from _timing import ratio_rows, table, time_all  # noqa: E402
+from _timing import ratio_rows, ratio_table, time_all  # noqa: E402
 
 SIZES = (784, 256, 256, 10)
 BATCH = 128
@@ -221,14 +221,12 @@ def run(rounds=40, target_s=0.05, threads=1, verbose=True):
 
 def report(res):
     """Markdown: ms per step (min / median) and the ratios dagrad/torch, dagrad/numpy."""
-    rows = ratio_rows(res["results"])
-    header = ["library", "ms/step min", "ms/step median", "dagrad ÷ this (min / median)"]
     title = (
         f"MLP training step: {'-'.join(map(str, SIZES))}, batch {BATCH}, float32, "
         f"cross-entropy + backward + SGD, {res['rounds']} interleaved rounds "
         f"(BLAS and torch: {res['threads']} thread{'s' if res['threads'] > 1 else ''})"
     )
-    return title + "\n\n" + table(header, rows)
+    return ratio_table(title, ratio_rows(res["results"]), "ms/step")
 
 
 def main(argv=None):

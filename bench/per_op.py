@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _cli as cli  # noqa: E402
-from _timing import ratio_rows, table, time_all  # noqa: E402
+from _timing import ratio_rows, ratio_table, time_all  # noqa: E402
 
 SHAPE = (16, 16)
 CYCLE = 10  # ops per cycle, see chain()
@@ -197,12 +197,11 @@ def report(res):
     rows = []
     for mode, per in res["results"].items():
         rows += ratio_rows(per, digits=1, lead=(mode,))
-    header = ["pass", "library", "µs/op min", "µs/op median", "dagrad ÷ this (min / median)"]
     title = (
         f"Per-op overhead: {N_OPS}-op elementwise chain on {SHAPE[0]}x{SHAPE[1]} float32, "
         f"{res['rounds']} interleaved rounds (torch: 1 thread)"
     )
-    return title + "\n\n" + table(header, rows)
+    return ratio_table(title, rows, "µs/op", lead=("pass",))
 
 
 def main(argv=None):

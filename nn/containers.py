@@ -16,6 +16,13 @@ def _index(idx, n):
     return idx % n
 
 
+def _renumber(container, modules):
+    """The container holds modules, in order, as "0", "1", ... in place of the ones it held."""
+    container._modules.clear()
+    for i, m in enumerate(modules):
+        container.add_module(str(i), m)
+
+
 class Sequential(Module):
     """Modules applied in order: `Sequential(Linear(2, 3), ReLU())` or from an OrderedDict."""
 
@@ -69,9 +76,7 @@ class Sequential(Module):
         index = index % (n + 1) if index < 0 else index
         modules = list(self._modules.values())
         modules.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self.add_module(str(i), m)
+        _renumber(self, modules)
         return self
 
     def pop(self, key):
@@ -104,9 +109,7 @@ class ModuleList(Module):
     def __delitem__(self, idx):
         modules = list(self._modules.values())
         del modules[idx if isinstance(idx, slice) else _index(idx, len(modules))]
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self.add_module(str(i), m)
+        _renumber(self, modules)
 
     def __len__(self):
         return len(self._modules)
@@ -132,9 +135,7 @@ class ModuleList(Module):
     def insert(self, index, module):
         modules = list(self._modules.values())
         modules.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self.add_module(str(i), m)
+        _renumber(self, modules)
 
     def pop(self, key):
         module = self[key]

@@ -98,6 +98,32 @@ def _shape(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
+def _conv_input(input, weight, op, name, weight_dims):
+    """input (N, C, H, W) as it is, or (C, H, W) as a batch of one, and whether it was
+    batched; PyTorch's error for an input or a weight of another rank. weight_dims names the
+    weight's first two dims (conv2d and conv_transpose2d order them differently)."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"{op}: Expected 3D (unbatched) or 4D (batched) input to {name}, but got input of "
+            f"size: {_shape(input.shape)}"
+        )
+    if weight.ndim != 4:
+        raise RuntimeError(
+            f"{op}: expected a 4D weight ({weight_dims}, kH, kW), but got weight of size "
+            f"{_shape(weight.shape)}"
+        )
+    batched = input.ndim == 4
+    return (input if batched else input.unsqueeze(0)), batched
+
+
+def _check_dtypes(input, weight, bias, op):
+    if input.dtype != weight.dtype or bias is not None and bias.dtype != weight.dtype:
+        raise RuntimeError(
+            f"{op}: Input type ({input.dtype}), weight type ({weight.dtype}) and bias type "
+            f"({None if bias is None else bias.dtype}) should be the same"
+        )
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D cross-correlation, as torch.nn.functional.conv2d: input (N, C, H, W) or (C, H, W),
     weight (O, C/groups, kh, kw), bias (O,) -> (N, O, Ho, Wo) with
@@ -115,18 +141,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
         raise RuntimeError(f"{op}: dilation should be greater than zero, got dilation={dilation}")
     if not _is_int(groups) or groups <= 0:
         raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
-    if input.ndim not in (3, 4):
-        raise RuntimeError(
-            f"{op}: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of "
-            f"size: {_shape(input.shape)}"
-        )
-    if weight.ndim != 4:
-        raise RuntimeError(
-            f"{op}: expected a 4D weight (out_channels, in_channels/groups, kH, kW), but got "
-            f"weight of size {_shape(weight.shape)}"
-        )
-    batched = input.ndim == 4
-    x = input if batched else input.unsqueeze(0)
+    x, batched = _conv_input(input, weight, op, "conv2d", "out_channels, in_channels/groups")
     n, c, h, w = x.shape
     o, c_group, kh, kw = weight.shape
     if kh <= 0 or kw <= 0:
@@ -156,11 +171,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
                 f"{op}: expected all tensors on the same device, but argument {name} is on "
                 f"{t.device} and argument input on {input.device}"
             )
-    if input.dtype != weight.dtype or bias is not None and bias.dtype != weight.dtype:
-        raise RuntimeError(
-            f"{op}: Input type ({input.dtype}), weight type ({weight.dtype}) and bias type "
-            f"({None if bias is None else bias.dtype}) should be the same"
-        )
+    _check_dtypes(input, weight, bias, op)
     (top, bottom), (left, right) = _padding(padding, (kh, kw), dilation, stride, op)
     span_h = dilation[0] * (kh - 1) + 1
     span_w = dilation[1] * (kw - 1) + 1

@@ -162,25 +162,26 @@ def gelu(input, approximate="none"):
     raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
 
 
-def _softmax_dim(ndim):
-    """PyTorch's legacy implicit dim, when dim is not given."""
-    return 0 if ndim in (0, 1, 3) else 1
+def _softmax_args(input, dim, dtype, axis):
+    """input cast to dtype (when given) and the dim to normalise over: dim, else numpy's axis,
+    else PyTorch's legacy implicit dim."""
+    if axis is not None:
+        dim = axis
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return input, dim
 
 
 def softmax(input, dim=None, dtype=None, *, axis=None):
-    if axis is not None:
-        dim = axis
-    if dtype is not None:
-        input = input.to(dtype)
-    return input.softmax(_softmax_dim(input.ndim) if dim is None else dim)
+    input, dim = _softmax_args(input, dim, dtype, axis)
+    return input.softmax(dim)
 
 
 def log_softmax(input, dim=None, dtype=None, *, axis=None):
-    if axis is not None:
-        dim = axis
-    if dtype is not None:
-        input = input.to(dtype)
-    return input.log_softmax(_softmax_dim(input.ndim) if dim is None else dim)
+    input, dim = _softmax_args(input, dim, dtype, axis)
+    return input.log_softmax(dim)
 
 
 def maxout(input, weight, bias, pieces):
@@ -319,7 +320,7 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
 
 # nn.conv and nn.pooling keep conv2d and the 2-D pools beside their layers; they import no
 # other layer module, so F can offer them without an import cycle.
-from nn.conv import conv2d  # noqa: E402
+from nn.conv import _check_dtypes, _conv_input, conv2d  # noqa: E402
 from nn.pooling import avg_pool2d, max_pool2d  # noqa: E402
 
 
@@ -1397,18 +1398,9 @@ def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, grou
                 f"{op}: output padding must be smaller than either stride or dilation, but got "
                 f"output_padding={output_padding}, stride={stride}, dilation={dilation}"
             )
-    if input.ndim not in (3, 4):
-        raise RuntimeError(
-            f"{op}: Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got "
-            f"input of size: {list(input.shape)}"
-        )
-    if weight.ndim != 4:
-        raise RuntimeError(
-            f"{op}: expected a 4D weight (in_channels, out_channels/groups, kH, kW), got weight "
-            f"of size {list(weight.shape)}"
-        )
-    batched = input.ndim == 4
-    x = input if batched else input.unsqueeze(0)
+    x, batched = _conv_input(
+        input, weight, op, "conv_transpose2d", "in_channels, out_channels/groups"
+    )
     n, c, h, w = x.shape
     c_in, o_group, kh, kw = weight.shape
     if c != c_in or c_in % groups:
@@ -1423,11 +1415,7 @@ def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, grou
             f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected bias to be "
             f"1-dimensional with {o} elements, but got bias of size {list(bias.shape)} instead"
         )
-    if input.dtype != weight.dtype or bias is not None and bias.dtype != weight.dtype:
-        raise RuntimeError(
-            f"{op}: Input type ({input.dtype}), weight type ({weight.dtype}) and bias type "
-            f"({None if bias is None else bias.dtype}) should be the same"
-        )
+    _check_dtypes(input, weight, bias, op)
     # out = Fold(W^T x): each input pixel scatters its kernel-sized patch into the output,
     # the adjoint of conv2d's Unfold-then-matmul.
     cg = c // groups

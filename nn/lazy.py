@@ -24,6 +24,12 @@ __all__ = [
 ]
 
 
+def _materialize(t, like, cls):
+    t.array = like.array
+    t._backend = like.backend
+    t.__class__ = cls
+
+
 class UninitializedParameter(Parameter):
     """A parameter whose shape is not known yet; a lazy layer fills it at its first call."""
 
@@ -37,9 +43,7 @@ class UninitializedParameter(Parameter):
 
     def materialize(self, like):
         """Take `like`'s storage in place and become a plain Parameter."""
-        self.array = like.array
-        self._backend = like.backend
-        self.__class__ = Parameter
+        _materialize(self, like, Parameter)
 
     def __repr__(self):
         return "<UninitializedParameter>"
@@ -59,9 +63,8 @@ class UninitializedBuffer(Tensor):
         pass  # everything happened in __new__
 
     def materialize(self, like):
-        self.array = like.array
-        self._backend = like.backend
-        self.__class__ = Tensor
+        """Take `like`'s storage in place and become a plain Tensor."""
+        _materialize(self, like, Tensor)
 
     def __repr__(self):
         return "<UninitializedBuffer>"

@@ -4,7 +4,7 @@ themselves in ordered dicts, so a model's weights can be walked, saved and loade
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
-from autograd import Tensor, no_grad
+from autograd import Tensor, float16, float32, float64, no_grad
 from autograd.hooks import RemovableHandle
 from nn.parameter import Parameter
 
@@ -149,31 +149,26 @@ class Module:
             | set(d["_modules"])
         )  # fmt: skip
 
-    def register_parameter(self, name, param):
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
-        _check_name(name, "parameter", self, "_parameters")
-        if param is not None and not isinstance(param, Parameter):
+    def _register(self, registry, kind, name, value, cls, cls_name):
+        """File value (a cls or None) under name in registry, after PyTorch's checks."""
+        if registry not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        _check_name(name, kind, self, registry)
+        if value is not None and not isinstance(value, cls):
             raise TypeError(
-                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
-                "(nn.Parameter or None required)"
+                f"cannot assign '{type(value).__name__}' object to {kind} '{name}' "
+                f"({cls_name} or None required)"
             )
-        self._forget(name, keep="_parameters")
-        self._parameters[name] = param
+        self._forget(name, keep=registry)
+        self.__dict__[registry][name] = value
+
+    def register_parameter(self, name, param):
+        self._register("_parameters", "parameter", name, param, Parameter, "nn.Parameter")
 
     def register_buffer(self, name, tensor, persistent=True):
         """A tensor that belongs to the module's state (saved, moved by `to`) but is not
         learned, e.g. BatchNorm's running mean. persistent=False keeps it out of state_dict."""
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        _check_name(name, "buffer", self, "_buffers")
-        if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(
-                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
-                "(Tensor or None required)"
-            )
-        self._forget(name, keep="_buffers")
-        self._buffers[name] = tensor
+        self._register("_buffers", "buffer", name, tensor, Tensor, "Tensor")
         if not persistent:
             self._non_persistent_buffers.add(name)
 
@@ -492,18 +487,12 @@ class Module:
         return self.to(_cuda_device(device))
 
     def float(self):
-        from autograd import float32
-
         return self.to(float32)
 
     def double(self):
-        from autograd import float64
-
         return self.to(float64)
 
     def half(self):
-        from autograd import float16
-
         return self.to(float16)
 
     def type(self, dst_type):

@@ -113,6 +113,24 @@ def _shape(t):
     return tuple(t.shape)
 
 
+def _check_tensor(name, label, x):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}: {label} should be a Tensor, got {type(x).__name__}")
+
+
+def _check_rank(module, input, ranks, expected):
+    """The module's name, once input is known to be a Tensor of one of the ranks (expected
+    says them in words)."""
+    name = type(module).__name__
+    _check_tensor(name, "input", input)
+    if input.ndim not in ranks:
+        raise ValueError(
+            f"{name}: Expected input to be {expected}, got {input.ndim}D tensor of shape "
+            f"{_shape(input)} instead"
+        )
+    return name
+
+
 # --------------------------------------------------------------------------- layers
 class RNNBase(Module):
     """The multi-layer, optionally bidirectional recurrence shared by `RNN`, `LSTM` and `GRU`.
@@ -253,14 +271,7 @@ class RNNBase(Module):
     def _check_input(self, input):
         """Check input's type, rank, dtype and feature size; (L, N, H_in) view of it and
         whether it was batched."""
-        name = type(self).__name__
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: input should be a Tensor, got {type(input).__name__}")
-        if input.ndim not in (2, 3):
-            raise ValueError(
-                f"{name}: Expected input to be 2D (L, H_in) or 3D (batched), got "
-                f"{input.ndim}D tensor of shape {_shape(input)} instead"
-            )
+        name = _check_rank(self, input, (2, 3), "2D (L, H_in) or 3D (batched)")
         weight = self.weight_ih_l0
         if input.dtype != weight.dtype:
             raise ValueError(
@@ -285,8 +296,7 @@ class RNNBase(Module):
     def _check_hidden(self, hx, expected, batched, label):
         """Check one initial state against its expected (batched) shape; its batched form."""
         name = type(self).__name__
-        if not isinstance(hx, Tensor):
-            raise TypeError(f"{name}: {label} should be a Tensor, got {type(hx).__name__}")
+        _check_tensor(name, label, hx)
         want = 3 if batched else 2
         if hx.ndim != want:
             kind = "batched 3-D" if batched else "unbatched 2-D"
@@ -459,14 +469,7 @@ class RNNCellBase(Module):
 
     def _check(self, input, states, labels):
         """Check input (N, H_in) or (H_in,) and each state (N, H) or (H,); all as batched."""
-        name = type(self).__name__
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: input should be a Tensor, got {type(input).__name__}")
-        if input.ndim not in (1, 2):
-            raise ValueError(
-                f"{name}: Expected input to be 1D or 2D, got {input.ndim}D tensor of shape "
-                f"{_shape(input)} instead"
-            )
+        name = _check_rank(self, input, (1, 2), "1D or 2D")
         if input.shape[-1] != self.input_size:
             raise RuntimeError(
                 f"{name}: input has inconsistent input_size: got {input.shape[-1]} expected "
@@ -487,8 +490,7 @@ class RNNCellBase(Module):
                 state = zeros(batch, self.hidden_size, dtype=input.dtype, device=input.device)
                 out.append(state)
                 continue
-            if not isinstance(state, Tensor):
-                raise TypeError(f"{name}: {label} should be a Tensor, got {type(state).__name__}")
+            _check_tensor(name, label, state)
             expected = (batch, self.hidden_size) if batched else (self.hidden_size,)
             if _shape(state) != expected:
                 raise RuntimeError(

@@ -93,10 +93,10 @@ class _PadNd(Module):
     _dims = 1
     _mode = "constant"
 
-    def __init__(self, padding, value=0.0):
+    def __init__(self, padding):
         super().__init__()
         self.padding = _padding(padding, self._dims)
-        self.value = value
+        self.value = 0.0
 
     def forward(self, input):
         if self._mode == "constant":
@@ -109,7 +109,8 @@ class _PadNd(Module):
 
 class ConstantPad1d(_PadNd):
     def __init__(self, padding, value):
-        super().__init__(padding, value)
+        super().__init__(padding)
+        self.value = value
 
     def extra_repr(self):
         return f"padding={self.padding}, value={self.value}"
@@ -120,8 +121,7 @@ class ConstantPad2d(ConstantPad1d):
 
 
 class ZeroPad1d(_PadNd):
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
+    """Zeros on both sides of the last dim (ZeroPad2d: of the last two)."""
 
 
 class ZeroPad2d(ZeroPad1d):
@@ -131,9 +131,6 @@ class ZeroPad2d(ZeroPad1d):
 class ReflectionPad1d(_PadNd):
     _mode = "reflect"
 
-    def __init__(self, padding):
-        super().__init__(padding)
-
 
 class ReflectionPad2d(ReflectionPad1d):
     _dims = 2
@@ -141,9 +138,6 @@ class ReflectionPad2d(ReflectionPad1d):
 
 class ReplicationPad1d(_PadNd):
     _mode = "replicate"
-
-    def __init__(self, padding):
-        super().__init__(padding)
 
 
 class ReplicationPad2d(ReplicationPad1d):

@@ -38,3 +38,24 @@ def fake_device(monkeypatch):
     device = backends.Device("cuda", 7)
     monkeypatch.setitem(backends.backend._backends, "cuda:7", FakeDevice(device))
     return "cuda:7"
+
+
+def _devices():
+    from strict_backend import STRICT
+
+    import autograd
+
+    return [STRICT] + (["cuda"] if autograd.cuda.is_available() else [])
+
+
+@pytest.fixture(params=_devices())
+def device(request):
+    """Each device the device tests run on: the strict device (strict_backend), installed for
+    the test, and cuda where there is one."""
+    from strict_backend import STRICT, strict_device
+
+    if request.param == STRICT:
+        with strict_device() as dev:
+            yield dev
+    else:
+        yield request.param

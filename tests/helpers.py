@@ -205,3 +205,27 @@ class OptimizerSide:
 
     def arrays(self):
         return [p.detach().numpy().copy() for p in self.params]
+
+
+# --------------------------------------------------------------------------- training data
+def learnable_images(n, rng):
+    """Class c is a bright 6x5 block at its own place on a noisy background."""
+    labels = rng.integers(0, 10, n)
+    images = rng.integers(0, 60, (n, 28, 28))
+    for i, c in enumerate(labels):
+        r, k = 3 + 12 * (c // 5), 1 + 5 * (c % 5)
+        images[i, r : r + 6, k : k + 5] += 180
+    return images.astype(np.uint8), labels.astype(np.uint8)
+
+
+def write_fashion(root, n_train, n_test):
+    """Fashion-MNIST's four files in the folder root (made here): learnable_images, seed 0."""
+    from nn.datasets import FashionMNIST, write_idx
+
+    root.mkdir(exist_ok=True)
+    rng = np.random.default_rng(0)
+    for train, n in ((True, n_train), (False, n_test)):
+        images, labels = learnable_images(n, rng)
+        for name, array in zip(FashionMNIST.files[train], (images, labels)):
+            write_idx(root / name, array)
+    return root

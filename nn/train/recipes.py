@@ -27,26 +27,20 @@ class Recipe:
     epochs: int
 
 
+def _mlp(*widths):
+    """Flatten, then a Linear layer from each width to the next, with a ReLU between two."""
+    layers = [nn.Flatten()]
+    for fan_in, fan_out in zip(widths, widths[1:]):
+        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+    return nn.Sequential(*layers[:-1])
+
+
 def keras_mlp():
-    return nn.Sequential(
-        nn.Flatten(),
-        nn.Linear(784, 16),
-        nn.ReLU(),
-        nn.Linear(16, 16),
-        nn.ReLU(),
-        nn.Linear(16, 10),
-    )
+    return _mlp(784, 16, 16, 10)
 
 
 def mlp():
-    return nn.Sequential(
-        nn.Flatten(),
-        nn.Linear(784, 256),
-        nn.ReLU(),
-        nn.Linear(256, 256),
-        nn.ReLU(),
-        nn.Linear(256, 10),
-    )
+    return _mlp(784, 256, 256, 10)
 
 
 def cnn():

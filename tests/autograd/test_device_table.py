@@ -9,10 +9,8 @@ do the thorough sampling; this one checks where the arrays live.
 """
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strict_backend import STRICT, strict_device
 from test_forward_ad import ROWS as FORWARD_ROWS
 from test_ops import (
     GRAD_ROWS,
@@ -26,18 +24,9 @@ from test_ops import (
 import autograd
 from autograd.forward_ad import dual_level, make_dual, unpack_dual
 
-# the device fixture is set up once per test: nothing to reset between examples
+# the device fixture (tests/conftest.py) is set up once per test: nothing to reset between
+# examples
 FIXTURE_OK = [HealthCheck.function_scoped_fixture]
-DEVICES = [STRICT] + (["cuda"] if autograd.cuda.is_available() else [])
-
-
-@pytest.fixture(params=DEVICES)
-def device(request):
-    if request.param == STRICT:
-        with strict_device() as dev:
-            yield dev
-    else:
-        yield request.param
 
 
 def leaves(arrays, device, dtype=np.float64, requires_grad=True):

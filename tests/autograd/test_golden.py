@@ -79,14 +79,19 @@ def check_network(loss, new_weights, atol):
         assert new_weights[INDEX[name]] == pytest.approx(expected, abs=atol), name
 
 
-def test_network_value():
-    w = [Value(v, label=f"w{k + 1}") for k, v in enumerate(W)]
-    i1, i2, b1, b2 = Value(I1), Value(I2), Value(B1), Value(B2)
+def network(w, i1, i2, b1, b2):
+    """The network one unit at a time: (loss, h1, o1, o2) from the weights w1..w8 (Values or
+    one-element Tensors), the inputs and the biases (numbers or Values)."""
     h1 = (w[0] * i1 + w[1] * i2 + b1).sigmoid()
     h2 = (w[2] * i1 + w[3] * i2 + b1).sigmoid()
     o1 = (w[4] * h1 + w[5] * h2 + b2).sigmoid()
     o2 = (w[6] * h1 + w[7] * h2 + b2).sigmoid()
-    loss = 0.5 * (T1 - o1) ** 2 + 0.5 * (T2 - o2) ** 2
+    return 0.5 * (T1 - o1) ** 2 + 0.5 * (T2 - o2) ** 2, h1, o1, o2
+
+
+def test_network_value():
+    w = [Value(v, label=f"w{k + 1}") for k, v in enumerate(W)]
+    loss, h1, o1, o2 = network(w, Value(I1), Value(I2), Value(B1), Value(B2))
     loss.backward()
     new = [p.data - LR * p.grad for p in w]
     check_network(loss.data, new, atol=1e-7)
@@ -99,12 +104,7 @@ def test_network_value():
 @pytest.mark.parametrize("dtype, atol", [("float64", 1e-7), ("float32", 1e-5)])
 def test_network_tensor_elementwise(dtype, atol):
     w = [scalar_tensor(v, dtype) for v in W]
-    i1, i2 = I1, I2
-    h1 = (w[0] * i1 + w[1] * i2 + B1).sigmoid()
-    h2 = (w[2] * i1 + w[3] * i2 + B1).sigmoid()
-    o1 = (w[4] * h1 + w[5] * h2 + B2).sigmoid()
-    o2 = (w[6] * h1 + w[7] * h2 + B2).sigmoid()
-    loss = 0.5 * (T1 - o1) ** 2 + 0.5 * (T2 - o2) ** 2
+    loss = network(w, I1, I2, B1, B2)[0]
     loss.backward()
     assert loss.dtype == np.dtype(dtype)
     new = [p.item() - LR * p.grad.item() for p in w]

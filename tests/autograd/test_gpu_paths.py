@@ -12,24 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from strict_backend import STRICT, HostLeak, StrictArray, strict_device
+from strict_backend import HostLeak, StrictArray
 
 import autograd
 import nn
 import nn.functional as F
 from backends import DeviceError
 
-DEVICES = [STRICT] + (["cuda"] if autograd.cuda.is_available() else [])
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(params=DEVICES)
-def device(request):
-    if request.param == STRICT:
-        with strict_device() as dev:
-            yield dev
-    else:
-        yield request.param
+# `device`: the fixture in tests/conftest.py (the strict device, and cuda where there is one)
 
 
 # --------------------------------------------------------------------------- the double itself

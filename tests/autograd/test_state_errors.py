@@ -56,6 +56,11 @@ def test_sgd_step_broadcasts_a_wrongly_shaped_grad():
     np.testing.assert_array_equal(p.detach().numpy(), np.zeros((3, 4), np.float32))
 
 
+def _setting(obj, name, value):
+    """A call that sets obj.name = value (an assignment, for raises_like_torch)."""
+    return lambda: setattr(obj, name, value)
+
+
 def test_assigning_a_grad_on_another_device_is_accepted(fake_device):
     p = Tensor(np.zeros(3, np.float32), requires_grad=True)
     with pytest.raises(RuntimeError, match="device"):
@@ -66,14 +71,7 @@ def test_assigning_a_grad_on_another_device_is_accepted(fake_device):
 def test_assigning_a_tensor_as_its_own_grad_is_accepted():
     p = Tensor(np.zeros(3, np.float32), requires_grad=True)
     pt = torch.zeros(3, requires_grad=True)
-
-    def own():
-        p.grad = p
-
-    def own_t():
-        pt.grad = pt
-
-    raises_like_torch(own, own_t)
+    raises_like_torch(_setting(p, "grad", p), _setting(pt, "grad", pt))
     assert p.grad is None
 
 
@@ -95,14 +93,9 @@ def test_valid_grad_assignments_still_work_as_torch():
 def test_int_tensor_requires_grad_attribute_assignment_is_accepted(dtype):
     x = Tensor(np.zeros(3, dtype))
     xt = torch.zeros(3, dtype=getattr(torch, dtype))
-
-    def set_():
-        x.requires_grad = True
-
-    def set_t():
-        xt.requires_grad = True
-
-    exc = raises_like_torch(set_, set_t)
+    ours_set = _setting(x, "requires_grad", True)
+    torch_set = _setting(xt, "requires_grad", True)
+    exc = raises_like_torch(ours_set, torch_set)
     assert "floating point" in str(exc)
     assert x.requires_grad is False
 
@@ -111,14 +104,9 @@ def test_int_tensor_requires_grad_attribute_assignment_is_accepted(dtype):
 def test_requires_grad_assigned_a_non_bool_is_accepted(value):
     x = Tensor(np.zeros(3, np.float32))
     xt = torch.zeros(3)
-
-    def set_():
-        x.requires_grad = value
-
-    def set_t():
-        xt.requires_grad = value
-
-    raises_like_torch(set_, set_t)
+    ours_set = _setting(x, "requires_grad", value)
+    torch_set = _setting(xt, "requires_grad", value)
+    raises_like_torch(ours_set, torch_set)
     assert x.requires_grad is False
 
 
@@ -127,14 +115,9 @@ def test_requires_grad_assigned_on_a_non_leaf_is_accepted(value):
     x = Tensor(np.zeros(3, np.float32), requires_grad=True)
     xt = torch.zeros(3, requires_grad=True)
     y, yt = x * 2, xt * 2
-
-    def set_():
-        y.requires_grad = value
-
-    def set_t():
-        yt.requires_grad = value
-
-    raises_like_torch(set_, set_t)
+    ours_set = _setting(y, "requires_grad", value)
+    torch_set = _setting(yt, "requires_grad", value)
+    raises_like_torch(ours_set, torch_set)
     assert y.requires_grad is True
 
 

@@ -278,24 +278,16 @@ def test_float_walk_on_random_graphs_matches_torch(leaves, program):
         assert v._g is None
 
 
-class _Flaky(autograd.value.ScalarFunction):
+class _Flaky(autograd.value.Alias):
     """z = x, whose backward raises while `fail` is set."""
 
     fail = True
-
-    @staticmethod
-    def forward(ctx, x):
-        return x
 
     @staticmethod
     def backward(ctx, grad):
         if _Flaky.fail:
             raise RuntimeError("flaky backward")
         return grad
-
-    @staticmethod
-    def jvp(tangents, out, x):
-        return tangents[0]
 
 
 def test_error_half_way_leaves_every_grad_untouched():
@@ -318,23 +310,15 @@ def test_error_half_way_leaves_every_grad_untouched():
     assert out.grad == 1.0
 
 
-class _Nested(autograd.value.ScalarFunction):
+class _Nested(autograd.value.Alias):
     """z = x, whose backward first runs a backward of its own on another graph."""
 
     inner = None
 
     @staticmethod
-    def forward(ctx, x):
-        return x
-
-    @staticmethod
     def backward(ctx, grad):
         _Nested.inner.backward()
         return grad
-
-    @staticmethod
-    def jvp(tangents, out, x):
-        return tangents[0]
 
 
 def test_backward_inside_a_backward_shares_values():

@@ -24,16 +24,21 @@ x.grad.data.zero_()
 torch.tanh(x).sum().backward()
 print(x.grad)
 
-net = nn.Sequential(
-    nn.Flatten(),
-    nn.Linear(6, 32),
-    nn.ReLU(),
-    nn.Dropout(0.5),
-    nn.Linear(32, 16),
-    nn.ReLU(),
-    nn.Dropout(0.2),
-    nn.Linear(16, 3),
-)
+
+def get_net():
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(6, 32),
+        nn.ReLU(),
+        nn.Dropout(0.5),
+        nn.Linear(32, 16),
+        nn.ReLU(),
+        nn.Dropout(0.2),
+        nn.Linear(16, 3),
+    )
+
+
+net = get_net()
 print(net)
 
 
@@ -87,16 +92,7 @@ print(f"weight norm {w.norm().item():.4f}")
 
 state = net.state_dict()
 print(list(state.keys()))
-clone = nn.Sequential(
-    nn.Flatten(),
-    nn.Linear(6, 32),
-    nn.ReLU(),
-    nn.Dropout(0.5),
-    nn.Linear(32, 16),
-    nn.ReLU(),
-    nn.Dropout(0.2),
-    nn.Linear(16, 3),
-)
+clone = get_net()
 result = clone.load_state_dict(state)
 print(result.missing_keys, result.unexpected_keys)
 clone.eval()

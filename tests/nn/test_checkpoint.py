@@ -167,6 +167,17 @@ def test_resumed_training_equals_uninterrupted(tmp_path, name, kwargs):
 
 
 # --------------------------------------------------------------------------- PyTorch interchange
+def assert_same_model(model, tmodel):
+    """Ours and torch's hold the same weights under the same names, and compute the same."""
+    ours, theirs = model.state_dict(), tmodel.state_dict()
+    assert sorted(ours) == sorted(theirs)
+    for k, v in ours.items():
+        np.testing.assert_array_equal(theirs[k].numpy(), v.numpy(), err_msg=k)
+    x, _ = data()
+    out = tmodel(torch.from_numpy(x.numpy())).detach().numpy()
+    np.testing.assert_allclose(model(x).detach().numpy(), out, rtol=1e-5, atol=1e-6)
+
+
 def test_our_checkpoint_loads_into_torch(tmp_path):
     model, tmodel = mlp(), torch_mlp()
     path = tmp_path / "ours.safetensors"
@@ -174,11 +185,7 @@ def test_our_checkpoint_loads_into_torch(tmp_path):
     tensors = safetensors_torch.load_file(str(path))
     result = tmodel.load_state_dict(tensors)  # strict: same names and shapes
     assert not result.missing_keys and not result.unexpected_keys
-    for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(tmodel.state_dict()[k].numpy(), v.numpy(), err_msg=k)
-    x, _ = data()
-    out = tmodel(torch.from_numpy(x.numpy())).detach().numpy()
-    np.testing.assert_allclose(model(x).detach().numpy(), out, rtol=1e-5, atol=1e-6)
+    assert_same_model(model, tmodel)
 
 
 def test_torch_checkpoint_loads_into_ours(tmp_path):
@@ -189,11 +196,7 @@ def test_torch_checkpoint_loads_into_ours(tmp_path):
     assert sorted(loaded) == sorted(tmodel.state_dict())
     model = mlp()
     model.load_state_dict(loaded)
-    for k, v in tmodel.state_dict().items():
-        np.testing.assert_array_equal(model.state_dict()[k].numpy(), v.numpy(), err_msg=k)
-    x, _ = data()
-    out = tmodel(torch.from_numpy(x.numpy())).detach().numpy()
-    np.testing.assert_allclose(model(x).detach().numpy(), out, rtol=1e-5, atol=1e-6)
+    assert_same_model(model, tmodel)
 
 
 # --------------------------------------------------------------------------- atomic write

@@ -8,16 +8,18 @@ torch: inputs with ties check it exactly. Then gradcheck/gradgradcheck, errors a
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from helpers import assert_close
+from helpers import assert_close, raises_like_torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
+import nn.functional as F
 from autograd import gradcheck, gradgradcheck
 from nn.conv import Conv2d, conv2d
 from nn.pooling import AvgPool2d, MaxPool2d, avg_pool2d, max_pool2d
@@ -484,3 +486,25 @@ def test_conv2d_second_order_matches_torch():
         results.append([t.grad for t in (x, w, b)])
     for o, t in zip(*results):
         assert_close(o, t, rtol=1e-9, atol=1e-9)
+
+
+# conv2d and conv_transpose2d share their input, weight and dtype checks (nn.conv._conv_input,
+# _check_dtypes): each raises torch's exception type, with a message naming the op.
+CONV_INPUT_ERRORS = {
+    "input_2d": ((4, 5), (4, 4, 3, 3), "float64", "Expected 3D .* input to {op}"),
+    "input_5d": ((1, 4, 5, 5, 5), (4, 4, 3, 3), "float64", "Expected 3D .* input to {op}"),
+    "weight_3d": ((1, 4, 5, 5), (4, 4, 3), "float64", "expected a 4D weight"),
+    "dtypes_differ": ((1, 4, 5, 5), (4, 4, 3, 3), "float32", "Input type .* should be the same"),
+}
+
+
+@pytest.mark.parametrize("op", ["conv2d", "conv_transpose2d"])
+@pytest.mark.parametrize("case", sorted(CONV_INPUT_ERRORS))
+def test_conv_input_errors_match_torch(op, case):
+    x_shape, w_shape, x_dtype, message = CONV_INPUT_ERRORS[case]
+    x, w = np.zeros(x_shape, x_dtype), np.zeros(w_shape)
+    exc = raises_like_torch(
+        lambda: getattr(F, op)(autograd.tensor(x), autograd.tensor(w)),
+        lambda: getattr(TF, op)(torch.tensor(x), torch.tensor(w)),
+    )
+    assert re.search(f"^{op}: " + message.format(op=op), str(exc)), str(exc)

@@ -12,22 +12,12 @@ import os
 
 import numpy as np
 import pytest
-from strict_backend import STRICT, strict_device
 
 import autograd
 import nn
 import optim
 
-DEVICES = [STRICT] + (["cuda"] if autograd.cuda.is_available() else [])
-
-
-@pytest.fixture(params=DEVICES)
-def device(request):
-    if request.param == STRICT:
-        with strict_device() as dev:
-            yield dev
-    else:
-        yield request.param
+# `device`: the fixture in tests/conftest.py (the strict device, and cuda where there is one)
 
 
 def f(*shape):

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from helpers import write_fashion
 
 import autograd
 import autograd.distributed as dist
@@ -523,19 +524,9 @@ def test_exception_on_one_rank_ends_the_whole_job_quickly(tmp_path):
 @needs_mpi
 def test_train_app_distributed_writes_from_rank_0_and_resumes(tmp_path):
     from autograd.serialization import load
-    from nn.datasets import FashionMNIST, write_idx
     from nn.train.recipes import RECIPES
 
-    sys.path.insert(0, str(Path(__file__).parent))
-    from test_train import learnable_images
-
-    data = tmp_path / "fashion"
-    data.mkdir()
-    rng = np.random.default_rng(0)
-    for train, n in ((True, 240), (False, 60)):
-        images, labels = learnable_images(n, rng)
-        for name, array in zip(FashionMNIST.files[train], (images, labels)):
-            write_idx(data / name, array)
+    data = write_fashion(tmp_path / "fashion", 240, 60)
     common = ["--data", str(data), "--out", str(tmp_path / "out"), "--batch-size", "16"]
     common += ["--no-plots", "--no-progress", "--distributed", "--lr", "0.05"]
 
@@ -572,19 +563,9 @@ def test_a_rank_killed_mid_run_ends_the_job_and_leaves_loadable_checkpoints(tmp_
     import signal
 
     from autograd.serialization import load
-    from nn.datasets import FashionMNIST, write_idx
     from nn.train import loop
 
-    sys.path.insert(0, str(Path(__file__).parent))
-    from test_train import learnable_images
-
-    data = tmp_path / "fashion"
-    data.mkdir()
-    rng = np.random.default_rng(0)
-    for train, n in ((True, 120), (False, 30)):
-        images, labels = learnable_images(n, rng)
-        for name, array in zip(FashionMNIST.files[train], (images, labels)):
-            write_idx(data / name, array)
+    data = write_fashion(tmp_path / "fashion", 120, 30)
     out = tmp_path / "out"
     args = ["--data", str(data), "--out", str(out), "--epochs", "10000", "--no-plots"]
     args += ["--no-progress", "--distributed"]

@@ -64,6 +64,17 @@ def backward_both(our_outs, torch_outs, rng):
     torch_loss.backward()
 
 
+def check_both(pair, outs, leaves, rng):
+    """The outputs agree; after one upstream gradient, so do the gradients of the leaves and
+    of every parameter. pair, outs, leaves: (ours, torch's) each."""
+    (our_outs, torch_outs), (our_m, torch_m) = outs, pair
+    assert len(our_outs) == len(torch_outs)
+    for a, b in zip(our_outs, torch_outs):
+        assert_close(a, b)
+    backward_both(our_outs, torch_outs, rng)
+    compare_grads(our_m, torch_m, *leaves)
+
+
 # --------------------------------------------------------------------------- layers
 LAYERS = {
     "rnn_tanh": lambda m, **kw: m.RNN(**kw),
@@ -141,11 +152,7 @@ def test_layer_matches_torch(kind, cfg):
         torch_leaves += torch_hx
     our_outs = flat(run_layer(kind, our_m, our_leaves[0], our_hx))
     torch_outs = flat(run_layer(kind, torch_m, torch_leaves[0], torch_hx))
-    assert len(our_outs) == len(torch_outs)
-    for a, b in zip(our_outs, torch_outs):
-        assert_close(a, b)
-    backward_both(our_outs, torch_outs, rng)
-    compare_grads(our_m, torch_m, our_leaves, torch_leaves)
+    check_both((our_m, torch_m), (our_outs, torch_outs), (our_leaves, torch_leaves), rng)
 
 
 @pytest.mark.parametrize("kind", list(LAYERS))
@@ -155,11 +162,8 @@ def test_long_sequence_matches_torch(kind):
     our_m, torch_m = make_pair(kind, bidirectional=True)
     x = rng.standard_normal((13, 2, 3))
     xo, xt = ours(x, True), theirs(x, True)
-    our_outs, torch_outs = flat(our_m(xo)), flat(torch_m(xt))
-    for a, b in zip(our_outs, torch_outs):
-        assert_close(a, b)
-    backward_both(our_outs, torch_outs, rng)
-    compare_grads(our_m, torch_m, [xo], [xt])
+    outs = flat(our_m(xo)), flat(torch_m(xt))
+    check_both((our_m, torch_m), outs, ([xo], [xt]), rng)
 
 
 @pytest.mark.parametrize("length", [1, 2, 3, 4, 5, 8, 13, 31])
@@ -282,10 +286,7 @@ def test_cell_matches_torch(kind, batch, bias, with_hx, seed):
     our_outs, torch_outs = our_m(*args_o), torch_m(*args_t)
     if kind != "lstm":
         our_outs, torch_outs = (our_outs,), (torch_outs,)
-    for a, b in zip(our_outs, torch_outs):
-        assert_close(a, b)
-    backward_both(our_outs, torch_outs, rng)
-    compare_grads(our_m, torch_m, our_leaves, torch_leaves)
+    check_both((our_m, torch_m), (our_outs, torch_outs), (our_leaves, torch_leaves), rng)
 
 
 @pytest.mark.parametrize("kind", list(CELLS))

@@ -12,10 +12,10 @@ import time
 
 import numpy as np
 import pytest
+from helpers import write_fashion
 
 import autograd
 from autograd.serialization import load
-from nn.datasets import FashionMNIST, write_idx
 from nn.train import loop
 from nn.train.__main__ import main
 
@@ -23,26 +23,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 QUIET = ["--no-progress", "--no-plots"]
 
 
-def learnable_images(n, rng):
-    """Class c is a bright 6x5 block at its own place on a noisy background."""
-    labels = rng.integers(0, 10, n)
-    images = rng.integers(0, 60, (n, 28, 28))
-    for i, c in enumerate(labels):
-        r, k = 3 + 12 * (c // 5), 1 + 5 * (c % 5)
-        images[i, r : r + 6, k : k + 5] += 180
-    return images.astype(np.uint8), labels.astype(np.uint8)
-
-
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fashion")
-    rng = np.random.default_rng(0)
-    for train, n in ((True, 300), (False, 100)):
-        images, labels = learnable_images(n, rng)
-        images_file, labels_file = FashionMNIST.files[train]
-        write_idx(root / images_file, images)
-        write_idx(root / labels_file, labels)
-    return str(root)
+    return str(write_fashion(tmp_path_factory.mktemp("fashion"), 300, 100))
 
 
 def train(data, out, *args):

@@ -130,20 +130,10 @@ def test_step_with_closure_returns_loss_and_matches_torch():
     values = initial_values(4)
     ours, theirs = Side("ours", values), Side("torch", values)
     opt, topt = ours.optimizer("SGD", lr=0.1), theirs.optimizer("SGD", lr=0.1)
-
-    def closure(side, o):
-        def f():
-            o.zero_grad()
-            loss = side.loss()
-            loss.backward()
-            return loss
-
-        return f
-
     for _ in range(5):
         with ag.no_grad():  # step runs the closure with grad enabled, as torch does
-            loss = opt.step(closure(ours, opt))
-        tloss = topt.step(closure(theirs, topt))
+            loss = opt.step(ours.closure(opt))
+        tloss = topt.step(theirs.closure(topt))
         assert loss.item() == pytest.approx(tloss.item(), rel=1e-12)
     assert_params_close(ours, theirs)
 
