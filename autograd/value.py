@@ -25,7 +25,6 @@ by op with `forward_ad.unpack_dual`.
 import math
 import threading
 
-from autograd import engine as _engine
 from autograd import function as _function
 from autograd.engine import run_backward
 from autograd.function import Function
@@ -89,7 +88,6 @@ class Value:
         if (
             create_graph
             or _function._anomaly is not None
-            or _engine._post_accumulate_hooks
             or not _walking.acquire(False)  # another thread's walk, or one in progress here
         ):
             root_grad = Value(1.0) if create_graph else 1.0
