@@ -3,6 +3,7 @@ composed from the engine's Tensor ops, so every gradient comes from the primitiv
 
 import math
 import numbers
+import warnings
 
 from autograd import Function, Tensor, arange, cat, no_grad, where, zeros
 from autograd import pad as _pad
@@ -162,25 +163,35 @@ def gelu(input, approximate="none"):
     raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
 
 
-def _softmax_dim(ndim):
-    """PyTorch's legacy implicit dim, when dim is not given."""
+def _softmax_dim(name, ndim, stacklevel=3):
+    """PyTorch's legacy implicit dim, when dim is not given, with PyTorch's warning."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
     return 0 if ndim in (0, 1, 3) else 1
 
 
 def softmax(input, dim=None, dtype=None, *, axis=None):
     if axis is not None:
         dim = axis
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim)
     if dtype is not None:
         input = input.to(dtype)
-    return input.softmax(_softmax_dim(input.ndim) if dim is None else dim)
+    return input.softmax(dim)
 
 
 def log_softmax(input, dim=None, dtype=None, *, axis=None):
     if axis is not None:
         dim = axis
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim)
     if dtype is not None:
         input = input.to(dtype)
-    return input.log_softmax(_softmax_dim(input.ndim) if dim is None else dim)
+    return input.log_softmax(dim)
 
 
 def maxout(input, weight, bias, pieces):
@@ -909,6 +920,8 @@ def threshold(input, threshold, value, inplace=False):
 
 def softmin(input, dim=None, dtype=None):
     """softmax(-x)."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim)
     return softmax(-input, dim, dtype)
 
 
