@@ -36,7 +36,14 @@ def _dims(dim, ndim, op):
 
 # The default of a dim that PyTorch requires (softmax, log_softmax, logsumexp): leaving it
 # out is PyTorch's TypeError, as is passing None.
-REQUIRED = object()
+class _Required:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<required>"
+
+
+REQUIRED = _Required()
 
 
 def _required_dim(dim, axis, op, kind="int"):
