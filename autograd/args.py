@@ -34,6 +34,58 @@ def _dims(dim, ndim, op):
     return (dim,) if ndim > 0 else ()
 
 
+# The default of a dim that PyTorch requires (softmax, log_softmax, logsumexp): leaving it
+# out is PyTorch's TypeError, as is passing None.
+class _Required:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<required>"
+
+
+REQUIRED = _Required()
+
+
+def _required_dim(dim, axis, op, kind="int"):
+    """The dim (or numpy's axis) of an op whose dim PyTorch requires; TypeError as PyTorch's
+    argument parser raises it when it is missing or None (kind: "int" or "tuple of ints")."""
+    if axis is not None:
+        if dim is not REQUIRED:
+            raise TypeError(f"{op}(): pass either dim or axis, not both")
+        dim = axis
+    if dim is REQUIRED:
+        raise TypeError(f'{op}() missing 1 required positional arguments: "dim"')
+    if dim is None:
+        raise TypeError(f"{op}(): argument 'dim' must be {kind}, not NoneType")
+    return dim
+
+
+def _correction(unbiased, correction, op):
+    """var/std's correction (1, Bessel's, by default), with PyTorch's TypeErrors for an
+    argument of the wrong type, or for both unbiased and correction given. A complex
+    correction comes back as it is: PyTorch checks the input's dtype before refusing it."""
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op}(): pass either unbiased or correction, not both")
+    if unbiased is not None:
+        if not isinstance(unbiased, bool):
+            name = type(unbiased).__name__
+            raise TypeError(f"{op}(): argument 'unbiased' must be bool, not {name}")
+        return 1 if unbiased else 0
+    if correction is None:
+        return 1
+    if getattr(correction, "ndim", None) == 0 and hasattr(correction, "item"):
+        correction = correction.item()  # a 0-d tensor or array
+    if isinstance(correction, (int, float, complex)):
+        return correction
+    if not hasattr(correction, "ndim"):  # numpy numbers
+        if hasattr(correction, "__index__"):
+            return correction.__index__()
+        if hasattr(correction, "__float__"):
+            return float(correction)
+    name = type(correction).__name__
+    raise TypeError(f"{op}(): argument 'correction' must be Number, not {name}")
+
+
 def _dim_args(dim, keepdim, axis, keepdims):
     """Accept numpy's axis/keepdims beside PyTorch's dim/keepdim."""
     if axis is not None:
@@ -43,12 +95,6 @@ def _dim_args(dim, keepdim, axis, keepdims):
     if keepdims is not None:
         keepdim = keepdims
     return dim, bool(keepdim)
-
-
-def _correction(unbiased, correction):
-    if correction is not None:
-        return correction
-    return 1 if unbiased is None or unbiased else 0
 
 
 def _shape_args(shape):

@@ -8,6 +8,7 @@ from sys import getrefcount
 from weakref import ref as _weakref
 
 from autograd.args import (
+    REQUIRED,
     _check_broadcast_to,
     _correction,
     _dim,
@@ -15,6 +16,7 @@ from autograd.args import (
     _dims,
     _infer_shape,
     _numpy_names,
+    _required_dim,
     _shape_args,
 )
 from autograd.grad_mode import state as _grad
@@ -699,19 +701,21 @@ class Tensor:
     def var(
         self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None
     ):
+        correction = _correction(unbiased, correction, "var")  # PyTorch's argument check first
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
         from autograd.ops import composite
 
-        out = composite.var(self, dim, _correction(unbiased, correction), keepdim)
+        out = composite.var(self, dim, correction, keepdim)
         return _named(out, "VarBackward0")
 
     def std(
         self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None
     ):
+        correction = _correction(unbiased, correction, "std")
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
         from autograd.ops import composite
 
-        out = composite.std(self, dim, _correction(unbiased, correction), keepdim)
+        out = composite.std(self, dim, correction, keepdim)
         return _named(out, "StdBackward0")
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
@@ -748,19 +752,22 @@ class Tensor:
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
         return _arg_extremum(self, "argmin", dim, keepdim)
 
-    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+    def logsumexp(self, dim=REQUIRED, keepdim=False, *, axis=None, keepdims=None):
+        dim = _required_dim(dim, axis, "logsumexp", "tuple of ints")
+        dim, keepdim = _dim_args(dim, keepdim, None, keepdims)
         from autograd.ops import composite
 
         return _named(composite.logsumexp(self, dim, keepdim), "LogsumexpBackward0")
 
-    def softmax(self, dim=-1, dtype=None):
+    def softmax(self, dim=REQUIRED, dtype=None):  # numpy's axis: _numpy_names, below
         from autograd.ops import composite
 
+        dim = _required_dim(dim, None, "softmax")
         x = self if dtype is None else self.to(dtype)
         return _named(composite.softmax(x, dim), "SoftmaxBackward0")
 
-    def log_softmax(self, dim=-1, dtype=None):
+    def log_softmax(self, dim=REQUIRED, dtype=None):  # numpy's axis: _numpy_names, below
+        dim = _required_dim(dim, None, "log_softmax")
         x = self if dtype is None else self.to(dtype)
         dim = _dim(dim, x.ndim, "log_softmax")
         if x.dtype.kind != "f" and not x.numel():  # as softmax: empty, of x's dtype

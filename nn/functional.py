@@ -3,6 +3,7 @@ composed from the engine's Tensor ops, so every gradient comes from the primitiv
 
 import math
 import numbers
+import warnings
 
 from autograd import Function, Tensor, arange, cat, no_grad, where, zeros
 from autograd import pad as _pad
@@ -162,25 +163,36 @@ def gelu(input, approximate="none"):
     raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
 
 
-def _softmax_args(input, dim, dtype, axis):
+def _softmax_dim(name, ndim, stacklevel=4):
+    """PyTorch's legacy implicit dim, when dim is not given, with PyTorch's warning."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_args(name, input, dim, dtype, axis):
     """input cast to dtype (when given) and the dim to normalise over: dim, else numpy's axis,
-    else PyTorch's legacy implicit dim."""
+    else PyTorch's legacy implicit dim (with its warning)."""
     if axis is not None:
         dim = axis
+    if dim is None:
+        dim = _softmax_dim(name, input.ndim)
     if dtype is not None:
         input = input.to(dtype)
-    if dim is None:
-        dim = 0 if input.ndim in (0, 1, 3) else 1
     return input, dim
 
 
 def softmax(input, dim=None, dtype=None, *, axis=None):
-    input, dim = _softmax_args(input, dim, dtype, axis)
+    input, dim = _softmax_args("softmax", input, dim, dtype, axis)
     return input.softmax(dim)
 
 
 def log_softmax(input, dim=None, dtype=None, *, axis=None):
-    input, dim = _softmax_args(input, dim, dtype, axis)
+    input, dim = _softmax_args("log_softmax", input, dim, dtype, axis)
     return input.log_softmax(dim)
 
 
@@ -910,6 +922,8 @@ def threshold(input, threshold, value, inplace=False):
 
 def softmin(input, dim=None, dtype=None):
     """softmax(-x)."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim, stacklevel=3)
     return softmax(-input, dim, dtype)
 
 

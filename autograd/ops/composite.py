@@ -1,5 +1,7 @@
 """Ops built from primitives: they need no backward of their own."""
 
+import warnings
+
 from autograd import ops
 from autograd.args import _dim, _dims
 from autograd.tensor import Tensor, _wrap
@@ -31,10 +33,13 @@ def _count(x, dims):
     return n
 
 
-def var(x, dim=None, correction=1, keepdim=False):
+def var(x, dim=None, correction=1, keepdim=False, name="var"):
     """var = sum (x - mean)^2 / (n - correction) (a primitive, for its gradient)."""
-    dims = _dims(dim, x.ndim, "var")
-    _check_floating(x)
+    # PyTorch's order: the arguments' types, then the dtype, then the dims' range
+    _check_dim_types(dim, name)
+    _check_floating(x, correction)
+    dims = _dims(dim, x.ndim, name)
+    _check_dof(x, dims, correction, name)
     if x.dtype.itemsize < 4:
         # As PyTorch's CPU kernel: accumulated in float64 and rounded once, so the squares
         # of large float16 values do not overflow on the way (Var does so itself for float32).
@@ -45,10 +50,11 @@ def var(x, dim=None, correction=1, keepdim=False):
 def std(x, dim=None, correction=1, keepdim=False):
     """std = sqrt(var).  dstd/dvar = 1 / (2 std), taken as 0 where std = 0 (PyTorch's rule: a
     constant input has gradient 0, not 0 * inf = nan)."""
-    _check_floating(x)
+    _check_dim_types(dim, "std")
+    _check_floating(x, correction)
     if x.dtype.itemsize < 8:  # in float64, rounded once at the end (see var)
         return std(x.double(), dim, correction, keepdim).to(x.dtype)
-    v = var(x, dim, correction, keepdim)
+    v = var(x, dim, correction, keepdim, name="std")
     zero = v.array == 0
     if not zero.any().item():  # explicit sync: device arrays refuse bool()
         return v.sqrt()
@@ -56,10 +62,36 @@ def std(x, dim=None, correction=1, keepdim=False):
     return ops.Where.apply(zero, 0.0, s)
 
 
-def _check_floating(x):
+def _check_floating(x, correction=1):
     if x.dtype.kind != "f":
         raise RuntimeError(
             f"std and var only support floating point and complex dtypes (got {x.dtype})"
+        )
+    if isinstance(correction, complex):
+        raise RuntimeError(
+            f"var/std: correction {correction!r}: value cannot be converted to type double "
+            "without overflow"
+        )
+
+
+def _check_dim_types(dim, op):
+    """TypeError for a dim that is neither None, an int nor a sequence of ints."""
+    for d in dim if isinstance(dim, (tuple, list)) else () if dim is None else (dim,):
+        if not isinstance(d, int) or isinstance(d, bool):
+            raise TypeError(f"{op}(): argument 'dim' must be tuple of ints, got {dim!r}")
+
+
+def _check_dof(x, dims, correction, name):
+    """PyTorch's warning for n - correction <= 0 (the result is inf or nan)."""
+    n = 1
+    for d in range(x.ndim) if dims is None else dims:
+        n *= x.shape[d]
+    if n - correction <= 0:
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=4,
         )
 
 

@@ -22,11 +22,16 @@ the unfolded windows. Their columns are laid out (C, kh, kw, N, Ho, Wo).
 """
 
 from autograd.function import Function
+from autograd.ops._util import like, xp_of
 from autograd.tensor import _wrap
+from backends import backend_of
 
 
 class _Primitive(Function):
     _builtin = True
+    # Each backward below is written once, in `Fn.call`s (and operators) that run the
+    # kernels on raw arrays in an array-speed walk and record Tensor ops under create_graph.
+    _array_rule = True
 
 
 class Unfold(_Primitive):
@@ -38,13 +43,18 @@ class Unfold(_Primitive):
     def forward(ctx, x, kernel_size, dilation, padding, stride, value=0.0):
         ctx.size = x.shape[2:]
         ctx.geometry = (kernel_size, dilation, padding, stride)
-        a = _padded(x.array, x.xp, padding, value)
-        view = x._backend.windows(a, kernel_size, dilation, stride)  # (N, C, kh, kw, Ho, Wo)
-        return x.xp.ascontiguousarray(view.transpose(1, 2, 3, 0, 4, 5))
+        return Unfold.kernel(x.array, kernel_size, dilation, padding, stride, value)
+
+    @staticmethod
+    def kernel(a, kernel_size, dilation, padding, stride, value=0.0):
+        backend = backend_of(a)
+        a = _padded(a, backend.xp, padding, value)
+        view = backend.windows(a, kernel_size, dilation, stride)  # (N, C, kh, kw, Ho, Wo)
+        return backend.xp.ascontiguousarray(view.transpose(1, 2, 3, 0, 4, 5))
 
     @staticmethod
     def backward(ctx, grad):
-        return (Fold.apply(grad, ctx.size, *ctx.geometry),) + (None,) * 5
+        return (Fold.call(grad, ctx.size, *ctx.geometry),) + (None,) * 5
 
     @staticmethod
     def jvp(tangents, out, x, kernel_size, dilation, padding, stride, value=0.0):
@@ -59,11 +69,14 @@ class Fold(_Primitive):
     @staticmethod
     def forward(ctx, cols, size, kernel_size, dilation, padding, stride):
         ctx.geometry = (kernel_size, dilation, padding, stride)
-        c, kh, kw, n, ho, wo = cols.shape
+        return Fold.kernel(cols.array, size, kernel_size, dilation, padding, stride)
+
+    @staticmethod
+    def kernel(a, size, kernel_size, dilation, padding, stride):
+        c, kh, kw, n, ho, wo = a.shape
         (dh, dw), ((top, bottom), (left, right)), (sh, sw) = dilation, padding, stride
         h, w = size
-        a = cols.array
-        out = cols.xp.zeros((c, n, top + h + bottom, left + w + right), dtype=a.dtype)
+        out = xp_of(a).zeros((c, n, top + h + bottom, left + w + right), dtype=a.dtype)
         # One strided slice-add per kernel offset: kh*kw array ops, not one per pixel.
         for i in range(kh):
             rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
@@ -74,7 +87,7 @@ class Fold(_Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return (Unfold.apply(grad, *ctx.geometry),) + (None,) * 5
+        return (Unfold.call(grad, *ctx.geometry),) + (None,) * 5
 
     @staticmethod
     def jvp(tangents, out, cols, size, kernel_size, dilation, padding, stride):
@@ -122,14 +135,13 @@ class WindowMax(_Primitive):
     def backward(ctx, grad):
         dim = ctx.dim
         shape = ctx.shape
-        xp = grad.xp
+        xp = xp_of(grad)
         positions = xp.arange(shape[dim], dtype=ctx.index.dtype).reshape(
             (-1,) + (1,) * (len(shape) - dim - 1)
         )
-        hit = xp.expand_dims(ctx.index, dim) == positions  # one-hot along dim
-        mask = _wrap(hit.astype(grad.dtype), grad._backend)
-        spread = Expand.apply(Reshape.apply(grad, shape[:dim] + (1,) + shape[dim + 1 :]), shape)
-        return spread * mask, None, None
+        hit = xp.expand_dims(ctx.index, dim) == positions  # one-hot along dim: x's shape
+        spread = Expand.call(Reshape.call(grad, shape[:dim] + (1,) + shape[dim + 1 :]), shape)
+        return _into(like(hit.astype(grad.dtype), grad), spread), None, None
 
     @staticmethod
     def jvp(tangents, out, x, dim, first=0):
@@ -167,17 +179,22 @@ class Convolution(_Primitive):
         return out
 
     @staticmethod
+    def kernel(a, w, b, stride, padding, dilation, groups):
+        geometry = (stride, padding, dilation, groups)
+        return _convolve(backend_of(a), a, w, b, geometry)[0]
+
+    @staticmethod
     def backward(ctx, grad):
         x, weight, cols = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad[:3]
         geometry = ctx.geometry
         gx = gw = gb = None
         if nx:  # never for an input image: a first layer skips the costliest product
-            gx = ConvInputGrad.apply(grad, weight, geometry, x.shape[2:])
+            gx = ConvInputGrad.call(grad, weight, geometry, x.shape[2:])
         if nw:
-            gw = ConvWeightGrad.apply(x, grad, geometry, weight.shape[2:], cols)
+            gw = ConvWeightGrad.call(x, grad, geometry, weight.shape[2:], cols)
         if nb:
-            gb = Sum.apply(grad, (0, 2, 3), False)
+            gb = Sum.call(grad, (0, 2, 3), False)
         return gx, gw, gb, None, None, None, None
 
     @staticmethod
@@ -210,12 +227,16 @@ class ConvInputGrad(_Primitive):
         return _conv_input(g.xp, g.array, weight.array, geometry, size)
 
     @staticmethod
+    def kernel(g, w, geometry, size):
+        return _conv_input(xp_of(g), g, w, geometry, size)
+
+    @staticmethod
     def backward(ctx, grad):
         g, weight = ctx.saved_tensors
         ng, nw = ctx.needs_input_grad[:2]
         geometry = ctx.geometry
-        gg = Convolution.apply(grad, weight, None, *geometry) if ng else None
-        gw = ConvWeightGrad.apply(grad, g, geometry, weight.shape[2:]) if nw else None
+        gg = Convolution.call(grad, weight, None, *geometry) if ng else None
+        gw = ConvWeightGrad.call(grad, g, geometry, weight.shape[2:]) if nw else None
         return gg, gw, None, None
 
     @staticmethod
@@ -238,17 +259,21 @@ class ConvWeightGrad(_Primitive):
     def forward(ctx, x, g, geometry, kernel, cols=None):
         ctx.save_for_backward(x, g)
         ctx.geometry = geometry
+        return ConvWeightGrad.kernel(x.array, g.array, geometry, kernel, cols)
+
+    @staticmethod
+    def kernel(a, g, geometry, kernel, cols=None):
         if cols is None:
-            cols = _columns(x._backend, x.array, kernel, geometry)
-        return _conv_weight(g.array, cols, geometry[3])
+            cols = _columns(backend_of(a), a, kernel, geometry)
+        return _conv_weight(g, cols, geometry[3])
 
     @staticmethod
     def backward(ctx, grad):
         x, g = ctx.saved_tensors
         nx, ng = ctx.needs_input_grad[:2]
         geometry = ctx.geometry
-        gx = ConvInputGrad.apply(g, grad, geometry, x.shape[2:]) if nx else None
-        gg = Convolution.apply(x, grad, None, *geometry) if ng else None
+        gx = ConvInputGrad.call(g, grad, geometry, x.shape[2:]) if nx else None
+        gg = Convolution.call(x, grad, None, *geometry) if ng else None
         return gx, gg, None, None, None
 
     @staticmethod
@@ -434,7 +459,7 @@ class BlockMax(_Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return BlockMaxGrad.apply(grad, ctx.index, ctx.kernel, ctx.size), None
+        return BlockMaxGrad.call(grad, ctx.index, ctx.kernel, ctx.size), None
 
     @staticmethod
     def jvp(tangents, out, x, kernel):
@@ -454,7 +479,11 @@ class BlockMaxGrad(_Primitive):
     def forward(ctx, g, index, kernel, size):
         ctx.index = index
         ctx.kernel = kernel
-        return _block_scatter(g.xp, g.array, index, kernel, size)
+        return BlockMaxGrad.kernel(g.array, index, kernel, size)
+
+    @staticmethod
+    def kernel(g, index, kernel, size):
+        return _block_scatter(xp_of(g), g, index, kernel, size)
 
     @staticmethod
     def backward(ctx, grad):
@@ -517,20 +546,20 @@ def _block_scatter(xp, g, index, kernel, size):
 
 
 def _block_gather(u, index, kernel):
-    """u at each block's `index`, in Tensor ops (recorded when the graph of a gradient is):
-    the sum over each block of u times the one-hot mask of its chosen element."""
-    xp = u.xp
+    """u at each block's `index` (u a raw array, or a Tensor: recorded when the graph of a
+    gradient is): the sum over each block of u times the one-hot mask of its chosen element."""
+    xp = xp_of(u)
     index = _block_index(xp, index, kernel)
     n, c, ho, wo = index.shape
     kh, kw = kernel
     positions = xp.arange(kh * kw, dtype=index.dtype).reshape(kh, 1, kw)
     hit = index[:, :, :, None, :, None] == positions  # (N, C, Ho, kh, Wo, kw)
-    mask = _wrap(hit.astype(u.dtype), u._backend)
     if u.shape[2:] != (ho * kh, wo * kw):
-        u = u[:, :, : ho * kh, : wo * kw]
-    blocks = Reshape.apply(u, (n, c, ho, kh, wo, kw))
-    return Sum.apply(blocks * mask, (3, 5), False)
+        u = GetItem.call(u, (slice(None), slice(None), slice(0, ho * kh), slice(0, wo * kw)))
+    blocks = Reshape.call(u, (n, c, ho, kh, wo, kw))
+    return Sum.call(_into(like(hit.astype(u.dtype), u), blocks), (3, 5), False)
 
 
-from autograd.ops.reduce import Sum  # noqa: E402
+from autograd.ops.index import GetItem  # noqa: E402
+from autograd.ops.reduce import Sum, _into  # noqa: E402
 from autograd.ops.shape import Expand, Reshape  # noqa: E402  (shape imports the engine)

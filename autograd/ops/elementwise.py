@@ -14,6 +14,7 @@ from autograd.grad_mode import state as _grad
 from autograd.ops._util import (
     _HALF,
     _OPMATH,
+    array_of,
     binary,
     broadcast_error,
     like,
@@ -946,6 +947,8 @@ class BinaryCrossEntropy(_Primitive):
     gradient, where the composition would give 0 * inf = nan.
     """
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -984,6 +987,7 @@ class BinaryCrossEntropyWithLogits(_Primitive):
     the composition's 0 * inf gives nan; log sigmoid(x) = -(max(-x, 0) + log(1 + e^-|x|)).
     """
 
+    _array_rule = True
     _saved_attrs = ("pos_weight",)
 
     @staticmethod
@@ -1024,49 +1028,85 @@ class BinaryCrossEntropyWithLogits(_Primitive):
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad[:2]
         p = ctx.pos_weight
-        raw = not _grad.enabled and _function._dual_level is None  # no graph, no tangents
-        if nx and p is None and raw and x.shape == y.shape == grad.shape:
+        if p is not None:
+            p = p.array if _function._raw else p.detach()
+        gx = gy = None
+        if nx and p is None and _function._raw and _fits(x, y, grad):
             # sigmoid(x) - y, times grad, in place on one new array: the same values
-            d = Sigmoid.forward(_function._NO_CTX, x)
-            d -= y.array
-            d *= grad.array
-            gx = _wrap(d, x._backend)
-        else:
-            gx = sum_to(grad * _bce_logits_dx(x, y, p), x.shape) if nx else None
-        gy = sum_to(grad * _bce_logits_dy(x, p), y.shape) if ny else None
+            gx = _sigmoid(x)
+            gx -= y
+            gx *= grad
+        elif nx:
+            gx = sum_to(grad * _bce_logits_dx(x, y, p), x.shape)
+        if ny:
+            gy = sum_to(grad * _bce_logits_dy(x, p), y.shape)
         return gx, gy, None
 
     @staticmethod
     def jvp(tangents, out, x, y, pos_weight=None):
         """l' = dl/dx x' + dl/dy y'."""
         tx, ty = tangents[:2]
-        tz = None if tx is None else tx * _bce_logits_dx(x, y, pos_weight)
+        p = None if pos_weight is None else pos_weight.detach()
+        tz = None if tx is None else tx * _bce_logits_dx(x, y, p)
         if ty is not None:
-            term = ty * _bce_logits_dy(x, pos_weight)
+            term = ty * _bce_logits_dy(x, p)
             tz = term if tz is None else tz + term
         return tz
 
 
+# The binary cross-entropies' local gradients, each written once for a rule's two speeds:
+# x, y and pos_weight p (a constant: detached) are all Tensors or all raw arrays.
+
+
 def _bce_logits_dx(x, y, p):
     if p is None:
-        return x.sigmoid() - y
-    p = p.detach()
-    return ((p - 1) * y + 1) * x.sigmoid() - p * y
+        return _sigmoid(x) - y
+    return ((p - 1) * y + 1) * _sigmoid(x) - p * y
 
 
 def _bce_logits_dy(x, p):
     if p is None:
         return -x
-    return -x - (p.detach() - 1) * _log_sigmoid(x)
+    return -x - (p - 1) * _log_sigmoid(x)
 
 
 def _log_sigmoid(x):
     """log sigmoid(x): -log(1 + e^-x) for x >= 0, x - log(1 + e^x) below, each branch fed only
     its own side (no overflow, no nan through the where) so the slope is sigmoid(-x) at 0 too."""
-    pos = x.array >= 0
-    above = Where.apply(pos, x, 0.0)
-    below = Where.apply(pos, 0.0, x)
-    return Where.apply(pos, -(-above).exp().log1p(), below - below.exp().log1p())
+    pos = array_of(x) >= 0
+    above = Where.call(pos, x, 0.0)
+    below = Where.call(pos, 0.0, x)
+    return Where.call(pos, -_log1p(Exp.call(-above)), below - _log1p(Exp.call(below)))
+
+
+def _sigmoid(v):
+    """sigmoid(v), recorded for a Tensor; for a raw array, Sigmoid's forward on it (a new
+    array)."""
+    if isinstance(v, Tensor):
+        return v.sigmoid()
+    return Sigmoid.forward(_function._NO_CTX, _wrap(v, backend_of(v)))
+
+
+def _log(v):
+    return v.log() if isinstance(v, Tensor) else xp_of(v).log(v)
+
+
+def _log1p(v):
+    return v.log1p() if isinstance(v, Tensor) else xp_of(v).log1p(v)
+
+
+def _clamp_min(v, lo):
+    """max(v, lo) as Tensor.clamp(min=lo) computes it (lo in v's dtype)."""
+    if isinstance(v, Tensor):
+        return v.clamp(min=lo)
+    xp = xp_of(v)
+    return xp.maximum(v, xp.asarray(lo, dtype=v.dtype))
+
+
+def _fits(x, y, grad):
+    """Whether the gradient of x can be computed in place in a new array of x's shape and
+    dtype: y and grad have both."""
+    return x.shape == y.shape == grad.shape and x.dtype == y.dtype == grad.dtype
 
 
 # PyTorch's EPSILON, a float literal (1e-12f) also in double precision.
@@ -1074,11 +1114,11 @@ _BCE_EPSILON = 9.999999960041972e-13
 
 
 def _bce_dx(x, y):
-    return (x - y) / (x * (1 - x)).clamp(min=_BCE_EPSILON)
+    return (x - y) / _clamp_min(x * (1 - x), _BCE_EPSILON)
 
 
 def _bce_dy(x):
-    return (-x).log1p() - x.log()
+    return _log1p(-x) - _log(x)
 
 
 # ----------------------------------------------------------------------- copies and casts

@@ -6,7 +6,7 @@ import math
 from autograd import function as _function
 from autograd.function import Function
 from autograd.grad_mode import state as _grad
-from autograd.ops._util import like, output_of, xp_of
+from autograd.ops._util import array_of, like, output_of, xp_of
 from autograd.tensor import _wrap
 from backends import dtypes
 
@@ -28,6 +28,16 @@ def _unreduce(grad, shape, dims):
     if grad.shape != keep:
         grad = Reshape.call(grad, keep)
     return grad if keep == shape else Expand.call(grad, shape)
+
+
+def _into(fresh, other):
+    """fresh * other, where fresh is an array the rule has just made (nobody else holds it)
+    of the result's shape and dtype: in place at array speed, so the product needs no array
+    of its own; out of place (recorded) on Tensors."""
+    if _function._raw:
+        fresh *= other
+        return fresh
+    return fresh * other
 
 
 def _empty_error(op, x, dims):
@@ -69,9 +79,11 @@ class Var(_Primitive):
     """y = sum (x - mean)^2 / (n - c) over dims.  dy/dx = 2 (x - mean) / (n - c).
 
     A primitive so the gradient is PyTorch's formula: through the composition, the mean's
-    own path (analytically 0) turns one infinite element into nan everywhere. The rule is in
-    Tensor ops, mean included, so second derivatives stay exact; for float32 it runs in
-    float32, as PyTorch's var_backward."""
+    own path (analytically 0) turns one infinite element into nan everywhere. The rule keeps
+    the mean in the graph under create_graph, so second derivatives stay exact; for float32
+    it runs in float32, as PyTorch's var_backward."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, dims=None, correction=1, keepdim=False):
@@ -88,15 +100,16 @@ class Var(_Primitive):
         out = _squared_deviations(x.xp, a, mean, dims, wide)
         if not keepdim:
             out = out.reshape(_reduced_shape(a.shape, dims))
+        dof = n - correction
         with _quiet(x.xp):  # n <= c: divided by 0, so inf, or nan for 0/0 (PyTorch)
-            out = out / max(n - correction, 0)
+            out = out / (dof if dof > 0 else 0)  # a nan correction too: max(0, nan) is 0
         return out.astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         g = _unreduce(grad, ctx.shape, ctx.dims)
-        return g * _dvar(x, ctx.dims, ctx.correction), None, None, None
+        return _into(_dvar(x, ctx.dims, ctx.correction), g), None, None, None
 
     @staticmethod
     def jvp(tangents, out, x, dims=None, correction=1, keepdim=False):
@@ -136,14 +149,14 @@ def _dvar(x, dims, correction):
 
     At n <= c PyTorch's var_backward has two rules: over all dims (dim=None, or a 0-d x) it
     gives nan where x = mean and inf elsewhere; over given dims it keeps 2 / (n - c), which
-    is inf at n = c and finite (negative) below."""
+    is inf at n = c and finite (negative) below. A new array, of x's shape and dtype."""
     n = _count(x.shape, dims)
-    mean = Sum.apply(x, dims, True) / n
+    mean = Sum.call(x, dims, True) / n
     if n - correction > 0 or dims is not None and x.ndim:
         scale = 2 / (n - correction) if n != correction else math.inf
-        return (x - mean) * scale
-    at_mean = x.array == mean.array
-    return _wrap(x.xp.where(at_mean, math.nan, math.inf).astype(x.dtype), x._backend)
+        return _into(x - mean, scale)
+    at_mean = array_of(x) == array_of(mean)
+    return like(xp_of(x).where(at_mean, math.nan, math.inf).astype(x.dtype), x)
 
 
 def _count(shape, dims):
@@ -159,6 +172,7 @@ class Amax(_Primitive):
     At a nan max, PyTorch's amax gives nan to the whole slice (0/0); its max() over all
     elements (`full`) spreads the gradient evenly over the nan elements instead."""
 
+    _array_rule = True
     _saves_output = True
     _name = "max"
 
@@ -181,14 +195,11 @@ class Amax(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        weight = _extremum_weight(x.array, ctx.out, ctx.dims, ctx.full, grad.dtype)
+        weight = _extremum_weight(array_of(x), ctx.out, ctx.dims, ctx.full, grad.dtype)
         spread = _unreduce(grad, x.shape, ctx.dims)
-        if _grad.enabled or _function._dual_level is not None:
-            return spread * _wrap(weight, x._backend), None, None, None
-        # no graph of the backward, no tangent: the weights become the gradient in place (one
-        # array of the input's size besides the boolean hits)
-        weight *= spread.array
-        return _wrap(weight, x._backend), None, None, None
+        # at array speed the weights become the gradient in place (one array of the input's
+        # size besides the boolean hits)
+        return _into(like(weight, x), spread), None, None, None
 
     @staticmethod
     def jvp(tangents, out, x, dims=None, keepdim=False, full=False):
@@ -225,6 +236,7 @@ class LogSumExp(_Primitive):
     y, nan where x = y = inf), where the composition's gradient through the shift gives nan.
     """
 
+    _array_rule = True
     _saves_output = True
 
     @staticmethod
@@ -251,12 +263,8 @@ class LogSumExp(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         dims = ctx.dims
-        # y recomputed when the backward is recorded or carries tangents (see elementwise)
-        if _grad.enabled or _function._dual_level is not None:
-            y = LogSumExp.apply(x, dims, True)
-        else:
-            y = _wrap(ctx.out, x._backend)
-        return _unreduce(grad, x.shape, dims) * (x - y).exp(), None, None
+        y = output_of(ctx, LogSumExp, x, dims, True)  # ctx.out is kept with keepdim
+        return _into(Exp.call(x - y), _unreduce(grad, x.shape, dims)), None, None
 
     @staticmethod
     def jvp(tangents, out, x, dims=None, keepdim=False):
@@ -354,6 +362,7 @@ class Softmax(_Primitive):
     the output alive for its backward.
     """
 
+    _array_rule = True
     _saves_output = True
 
     @staticmethod
@@ -367,12 +376,7 @@ class Softmax(_Primitive):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         dim = ctx.dim
-        # y recomputed when the backward is recorded or carries tangents (see elementwise)
-        if _grad.enabled or _function._dual_level is not None:
-            y = Softmax.apply(x, dim)
-        else:
-            y = _wrap(ctx.out, x._backend)
-        return SoftmaxGrad.apply(grad, y, dim), None
+        return SoftmaxGrad.call(grad, output_of(ctx, Softmax, x, dim), dim), None
 
     @staticmethod
     def jvp(tangents, out, x, dim):
@@ -388,16 +392,21 @@ class SoftmaxGrad(_Primitive):
     PyTorch's _softmax_backward_data. dz/dg: SoftmaxGrad(u, y) (the Jacobian diag(y) - y y^T
     is symmetric); dz/dy: u (g - sum(g y)) - g sum(u y), for an upstream gradient u."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, g, y, dim):
         ctx.save_for_backward(g, y)
         ctx.dim = dim
-        xp = y.xp
-        b = y.array
+        return SoftmaxGrad.kernel(g.array, y.array, dim)
+
+    @staticmethod
+    def kernel(g, b, dim):
+        xp = xp_of(b)
         z = xp.empty(b.shape, dtype=b.dtype)  # the one new array: z = g y, then (g - s) y
-        xp.multiply(g.array, b, out=z)
+        xp.multiply(g, b, out=z)
         s = _sum_keepdim(z, dim)
-        xp.subtract(g.array, s, out=z)
+        xp.subtract(g, s, out=z)
         z *= b
         return z
 
@@ -407,10 +416,10 @@ class SoftmaxGrad(_Primitive):
         ng, ny, _ = ctx.needs_input_grad
         dim = ctx.dim
         dims = _as_dims(dim)
-        gg = SoftmaxGrad.apply(grad, y, dim) if ng else None
+        gg = SoftmaxGrad.call(grad, y, dim) if ng else None
         gy = None
         if ny:
-            gy = grad * (g - Sum.apply(g * y, dims, True)) - g * Sum.apply(grad * y, dims, True)
+            gy = grad * (g - Sum.call(g * y, dims, True)) - g * Sum.call(grad * y, dims, True)
         return gg, gy, None
 
     @staticmethod
@@ -475,14 +484,19 @@ class Prod(_Primitive):
     """y = prod_i x_i.  dy/dx_i = prod_{j != i} x_j, taken as PyTorch takes it: y / x_i
     without zeros, else products of the elements before and after i (see _prod_others)."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, dims=None, keepdim=False):
         ctx.save_for_backward(x)
         ctx.dims = dims
         ctx.keepdim = keepdim
-        a = x.array
+        return Prod.kernel(x.array, dims, keepdim)
+
+    @staticmethod
+    def kernel(a, dims=None, keepdim=False):
         if a.dtype.kind == "f" and a.dtype.itemsize < 4:
-            return _half_prod(x.xp, a, dims, keepdim)
+            return _half_prod(xp_of(a), a, dims, keepdim)
         # integers and bool multiply in int64, as PyTorch (numpy: uint64 for unsigned)
         dtype = "int64" if a.dtype.kind in "biu" else None
         return a.prod(axis=dims, keepdims=keepdim, dtype=dtype)
@@ -523,39 +537,45 @@ def _prod_others(x, dims, backward=False):
     zeros, the product of the elements before i times that of those after (exclusive
     cumulative products, no division), or zeros for a full product with two or more zeros
     when the backward is not recorded. A 0-d x passes the gradient through."""
-    xp = x.xp
+    xp = xp_of(x)
     if x.ndim == 0:
-        return _wrap(xp.ones((), dtype=x.dtype), x._backend)
-    zero = x.array == 0
+        return like(xp.ones((), dtype=x.dtype), x)
+    zero = array_of(x) == 0
     if not zero.any().item():
-        return Prod.apply(x, dims, True) / x
+        return Prod.call(x, dims, True) / x
     recorded = _grad.enabled or _function._dual_level is not None
     if backward and dims is None and not recorded and zero.sum().item() > 1:
-        return _wrap(xp.zeros(x.shape, dtype=x.dtype), x._backend)
+        return like(xp.zeros(x.shape, dtype=x.dtype), x)
     ndim = x.ndim
     reduced = tuple(range(ndim)) if dims is None else dims
     kept = tuple(d for d in range(ndim) if d not in reduced)
     perm = kept + reduced
-    xt = Permute.apply(x, perm) if perm != tuple(range(ndim)) else x
+    xt = Permute.call(x, perm) if perm != tuple(range(ndim)) else x
     lead = xt.shape[: len(kept)]
     n = 1
     for d in reduced:
         n *= x.shape[d]
-    flat = Reshape.apply(xt, lead + (n,))  # (..., n)
-    one = _wrap(xp.ones(lead + (1,), dtype=x.dtype), x._backend)
+    flat = Reshape.call(xt, lead + (n,))  # (..., n)
+    one = like(xp.ones(lead + (1,), dtype=x.dtype), x)
     last = len(lead)
-    before = Cumprod.apply(Cat.apply(last, one, flat[..., : n - 1]), last)
-    after = _flip(Cumprod.apply(Cat.apply(last, one, _flip(flat[..., 1:])), last))
-    others = Reshape.apply(before * after, xt.shape)
+    before = Cumprod.call(Cat.call(last, one, _last(flat, slice(None, n - 1))), last)
+    after = _flip(Cumprod.call(Cat.call(last, one, _flip(_last(flat, slice(1, None)))), last))
+    others = Reshape.call(before * after, xt.shape)
     inverse = tuple(perm.index(d) for d in range(ndim))
-    return Permute.apply(others, inverse) if perm != tuple(range(ndim)) else others
+    return Permute.call(others, inverse) if perm != tuple(range(ndim)) else others
+
+
+def _last(t, index):
+    """t[..., index], a Tensor or a raw array."""
+    return GetItem.call(t, (Ellipsis, index))
 
 
 def _flip(t):
-    return t[..., ::-1]
+    return _last(t, slice(None, None, -1))
 
 
 from autograd.ops.elementwise import Exp  # noqa: E402
+from autograd.ops.index import GetItem  # noqa: E402
 from autograd.ops.scan import Cumprod  # noqa: E402
 from autograd.ops.shape import Cat, Expand, Permute, Reshape  # noqa: E402
 from autograd.ops.special import _quiet  # noqa: E402

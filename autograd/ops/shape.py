@@ -117,6 +117,10 @@ class Cat(_Primitive):
         return xp.concatenate([x.array for x in xs], axis=dim)
 
     @staticmethod
+    def kernel(dim, *arrays):
+        return backend_of(arrays[0]).xp.concatenate(arrays, axis=dim)
+
+    @staticmethod
     def backward(ctx, grad):
         from autograd.ops.index import GetItem
 

@@ -202,3 +202,133 @@ def test_a_saved_operand_of_higher_precision_computes_in_the_output_dtype():
     torch.autograd.backward([torch.from_numpy(a) / tb], [torch.from_numpy(g)])
     assert ob.grad.dtype == autograd.float32
     np.testing.assert_array_equal(ob.grad.numpy(), tb.grad.numpy())
+
+
+# ------------------------------------------------- reductions, losses and convolution (reduce)
+def _grads2(fn, arrays, lib):
+    """Second order: the gradient of sum(w * d sum(fn^2) / dx) for each leaf, the first gradient
+    recorded (create_graph), the second taken at array speed and recorded ([fast, recorded]),
+    or PyTorch's ([theirs])."""
+    out = []
+    for create_graph in (False,) if lib == "torch" else (False, True):
+        rng = np.random.default_rng(7)
+        mod = torch if lib == "torch" else autograd
+        new = (lambda a: torch.tensor(a, requires_grad=True)) if lib == "torch" else None
+        xs = [new(a) if new else Tensor(a, requires_grad=True) for a in arrays]
+        grad = torch.autograd.grad if new else autograd.grad
+        firsts = grad((fn(mod, *xs) ** 2).sum(), xs, create_graph=True)
+        total = 0
+        for g in firsts:
+            w = rng.standard_normal(tuple(g.shape)).astype(g.dtype if new is None else None)
+            w = torch.tensor(w, dtype=g.dtype) if new else Tensor(w)
+            total = total + (g * w).sum()
+        if new:
+            total.backward()
+            out.append([x.grad.numpy() for x in xs])
+        else:
+            total.backward(create_graph=create_graph)
+            out.append([x.grad.detach().numpy() for x in xs])
+    return out
+
+
+def check2(fn, arrays, rtol=1e-6):
+    """check() one order up: the backward of each rule's backward at both speeds (the rule of
+    SoftmaxGrad, ConvInputGrad, ... run on raw arrays and on Tensors) against PyTorch."""
+    (expected,) = _grads2(fn, arrays, "torch")
+    fast, recorded = _grads2(fn, arrays, "ours")
+    for f, r in zip(fast, recorded, strict=True):
+        np.testing.assert_allclose(f, r, rtol=1e-12 if f.dtype == np.float64 else 1e-5)
+    for ours in (fast, recorded):
+        for o, e in zip(ours, expected, strict=True):
+            assert o.dtype == e.dtype and o.shape == e.shape
+            np.testing.assert_allclose(o, e, rtol=rtol, atol=rtol)
+
+
+_R = np.random.default_rng(3)
+_X = _R.standard_normal((3, 4))
+_TIES = np.array([[1.0, 3.0, 3.0, -2.0], [0.5, 0.5, 0.5, 0.5], [-1.0, 2.0, 0.0, 2.0]])
+_ZEROS = np.array([[2.0, 0.0, 3.0, 0.5], [0.0, 1.5, 0.0, 4.0], [1.0, -2.0, 0.5, 3.0]])
+_IMG = _R.standard_normal((2, 4, 7, 6))
+_W = _R.standard_normal((6, 2, 3, 2))
+_PROB = _R.uniform(0.05, 0.95, (3, 4))
+_F = torch.nn.functional
+
+REDUCE_ROWS = {
+    "var": (lambda L, x: x.var(1) * x.var(), [_X]),
+    "var_correction": (lambda L, x: x.var((0, 1), correction=0) + x.std(0, correction=2), [_X]),
+    "var_keepdim_0d": (lambda L, x: x.var(1, keepdim=True) * x[0, 0].var(correction=0), [_X]),
+    "amax_ties": (lambda L, x: x.amax(1) + x.amin((0, 1)) + x.max(), [_TIES]),
+    "amin_keepdim": (lambda L, x: x.amin(0, keepdim=True) * x, [_TIES]),
+    "prod": (lambda L, x: x.prod(1) + x.prod(), [_X]),
+    "prod_zeros": (lambda L, x: x.prod(1) + x.prod(0).sum() + x[1].prod(), [_ZEROS]),
+    "logsumexp": (lambda L, x: L.logsumexp(x, 1) + x.logsumexp((0, 1), keepdim=True), [_X]),
+    "softmax": (lambda L, x: x.softmax(1) * x + x.softmax(0)[0].sum(), [_X]),
+    "log_softmax": (lambda L, x: x.log_softmax(0) * x, [_X]),
+    "bce": (lambda L, x, y: _functional(L).binary_cross_entropy(x, y), [_PROB, _PROB[::-1]]),
+    "bce_logits": (lambda L, x, y: _bce_logits(L, x, y, None), [_X, _PROB]),
+    "bce_logits_pos_weight": (
+        lambda L, x, y: _bce_logits(L, x, y, [0.5, 2.0, 1.0, 3.0]),
+        [_X, _PROB],
+    ),
+    "conv2d": (
+        lambda L, x, w: _conv(L, x, w, stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2),
+        [_IMG, _W],
+    ),
+    "conv2d_same": (
+        lambda L, x, w: _conv(L, x, w[:, :, :, :1].repeat(1, 2, 1, 1), padding=(1, 0)),
+        [_IMG, _W],
+    ),
+    "max_pool_blocks": (lambda L, x: _pool(L, "max_pool2d", x, 2) * x[:, :, :3, :3].sum(), [_IMG]),
+    "max_pool_windows": (
+        lambda L, x: _pool(L, "max_pool2d", x, 3, stride=2, padding=1, dilation=1),
+        [_IMG],
+    ),
+    "avg_pool": (lambda L, x: _pool(L, "avg_pool2d", x, 3, stride=2, padding=1) ** 2, [_IMG]),
+    "conv_transpose": (lambda L, x, w: _conv_t(L, x, w), [_IMG, _W[:4]]),
+}
+
+
+def _functional(L):
+    import nn.functional as F
+
+    return _F if L is torch else F
+
+
+def _bce_logits(L, x, y, pos_weight):
+    p = None if pos_weight is None else L.tensor(pos_weight, dtype=x.dtype)
+    return _functional(L).binary_cross_entropy_with_logits(x, y, pos_weight=p, reduction="none")
+
+
+def _conv(L, x, w, **kw):
+    return _functional(L).conv2d(x, w, **kw)
+
+
+def _conv_t(L, x, w):
+    return _functional(L).conv_transpose2d(x, w, stride=2, padding=1, dilation=(1, 2))
+
+
+def _pool(L, name, x, *args, **kw):
+    return getattr(_functional(L), name)(x, *args, **kw)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(REDUCE_ROWS))
+def test_reduction_loss_and_conv_rules_at_both_speeds_match_torch(name, dtype):
+    fn, arrays = REDUCE_ROWS[name]
+    arrays = [a.astype(dtype) for a in arrays]
+    rtol = 1e-10 if dtype == np.float64 else 2e-4
+    if name.startswith("bce") and name != "bce_logits_pos_weight":
+        needs = [True, True]
+    else:
+        needs = [True] * len(arrays)
+    check(fn, arrays, needs, rtol=rtol)
+
+
+@pytest.mark.parametrize(
+    "name",
+    "softmax log_softmax logsumexp var prod_zeros bce_logits conv2d conv2d_same max_pool_blocks "
+    "max_pool_windows conv_transpose avg_pool amax_ties".split(),
+)
+def test_second_order_rules_at_both_speeds_match_torch(name):
+    fn, arrays = REDUCE_ROWS[name]
+    check2(fn, arrays, rtol=1e-9)
