@@ -503,9 +503,9 @@ def _fill(t, array):
     """Write a draw into t in place, as torch's `t.normal_()`: a leaf that requires grad
     raises; elsewhere the result records nothing of the draw (its gradient is zero)."""
     from autograd import ops
-    from autograd.tensor import _inplace
+    from autograd.inplace import inplace
 
-    return _inplace(t, ops.Copy, _wrap(array, t._backend))
+    return inplace(t, ops.Copy, _wrap(array, t._backend))
 
 
 def normal_(t, mean=0.0, std=1.0, *, generator=None):

@@ -4,9 +4,9 @@ Operators and methods dispatch to the primitives in `autograd.ops`; this module 
 array math of its own.
 """
 
-from sys import getrefcount
-from weakref import ref as _weakref
+import importlib
 
+from autograd._lazy import LazyModule
 from autograd.args import (
     _check_broadcast_to,
     _correction,
@@ -43,6 +43,26 @@ def set_default_dtype(dtype):
 
 def get_default_dtype():
     return _defaults.dtype
+
+
+class _In:
+    """A method whose function lives in another module, which imports this one and so is
+    imported on first use: `log10 = _In("autograd.mathops")` makes `t.log10(...)` call
+    `mathops.log10(t, ...)`. The first lookup puts that function itself on Tensor, so later
+    calls cost nothing extra and `inspect.signature` sees the function's own."""
+
+    def __init__(self, module, attr=None):
+        self.module = module
+        self.attr = attr
+
+    def __set_name__(self, owner, name):
+        self.name = name
+        self.attr = self.attr or name
+
+    def __get__(self, obj, owner=None):
+        fn = getattr(importlib.import_module(self.module), self.attr)
+        setattr(Tensor, self.name, fn)
+        return fn if obj is None else fn.__get__(obj, owner)
 
 
 class Tensor:
@@ -299,10 +319,7 @@ class Tensor:
     def detach(self):
         """The same data, cut from the graph; shares the version counter with self."""
         t = _wrap(self.array, self._backend)
-        vc = self._vc
-        if vc is None:
-            vc = self._vc = [0, False]
-        t._vc = vc
+        t._vc = _ip.shared_vc(self)
         return t
 
     def detach_(self):
@@ -347,15 +364,7 @@ class Tensor:
             inputs=inputs,
         )
 
-    def _accumulate(self, grad, create_graph):
-        if self.grad is None and not create_graph and _sole_owner(grad, self.dtype):
-            # As PyTorch's AccumulateGrad, which steals a gradient whose use count is 1: no
-            # copy of an array that only the engine holds.
-            self._grad = _wrap(grad.array, grad._backend)
-            return
-        from autograd.function import _accumulate_into
-
-        _accumulate_into(self, grad, create_graph)  # copies: no two tensors share a .grad
+    _accumulate = _In("autograd.inplace", "accumulate")  # the engine's: t.grad += grad
 
     def __deepcopy__(self, memo):
         """A copy of a leaf, with its own storage (and .grad); as in PyTorch, not of a
@@ -567,36 +576,36 @@ class Tensor:
         return self.div_(other)
 
     def add_(self, other, alpha=1):
-        return _inplace(self, ops.Add, _scaled(other, alpha, self))
+        return _ip.inplace(self, ops.Add, _scaled(other, alpha, self))
 
     def sub_(self, other, alpha=1):
-        return _inplace(self, ops.Sub, _scaled(other, alpha, self))
+        return _ip.inplace(self, ops.Sub, _scaled(other, alpha, self))
 
     def mul_(self, other):
-        return _inplace(self, ops.Mul, other)
+        return _ip.inplace(self, ops.Mul, other)
 
     def div_(self, other):
-        return _inplace(self, ops.Div, other)
+        return _ip.inplace(self, ops.Div, other)
 
     def pow_(self, exponent):
-        return _inplace(self, ops.Pow, exponent)
+        return _ip.inplace(self, ops.Pow, exponent)
 
     def clamp_(self, min=None, max=None):
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             return _clamp_tensor(self, min, max, inplace=True)
-        return _inplace(self, ops.Clamp, min, max)
+        return _ip.inplace(self, ops.Clamp, min, max)
 
     def zero_(self):
         return self.fill_(0)
 
     def fill_(self, value):
-        return _inplace(self, ops.Fill, value)
+        return _ip.inplace(self, ops.Fill, value)
 
     def copy_(self, src):
         src = _as_tensor(src, self)
         if src._backend is not self._backend:  # copy_ moves across devices, as torch's
             src = src.to(self.device)
-        return _inplace(self, ops.Copy, src)
+        return _ip.inplace(self, ops.Copy, src)
 
     def __setitem__(self, index, value):
         if index is False:
@@ -608,7 +617,7 @@ class Tensor:
         normalized = ops.index.normalize(index, self.shape, self.xp)
         if isinstance(value, Tensor) and value.dtype != self.dtype:
             ops.index.check_put(self, index, value)
-        _inplace(self, ops.SetItem, value, normalized)
+        _ip.inplace(self, ops.SetItem, value, normalized)
 
     # ------------------------------------------------------------------ elementwise
     def exp(self):
@@ -776,7 +785,7 @@ class Tensor:
         """The same storage seen with another shape (never a copy: raises where the strides
         cannot express it, as PyTorch), or with another dtype (its bits reinterpreted)."""
         if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
-            return _view_dtype(self, dtypes.as_dtype(shape[0]))
+            return _ip.view_dtype(self, dtypes.as_dtype(shape[0]))
         shape = _infer_shape(_shape_args(shape), self.array.size, self.shape, "view")
         _check_viewable(self.array, shape)
         return ops.Reshape.apply(self, shape)
@@ -1594,16 +1603,6 @@ def _data_ptr(array):
     return interface["data"][0]
 
 
-def _sole_owner(t, dtype):
-    """Whether gradient t, held by the engine in one variable and passed on to
-    Tensor._accumulate, is referenced from nowhere else, nor its array (no other tensor, no
-    view, no hook that kept it), and has the given dtype."""
-    a = t.array
-    # references to t: the engine's variable, _accumulate's and this frame's arguments and
-    # getrefcount's; to a: t.array, the local a and getrefcount's
-    return a.base is None and a.dtype == dtype and getrefcount(t) == 4 and getrefcount(a) == 3
-
-
 def _cuda_device(device):
     """`.cuda(device)`'s argument as a device string: None, an index, a string or a device."""
     if device is None:
@@ -1631,10 +1630,6 @@ def _wrap(data, backend):
     t._hooks = None
     t.name = None
     return t
-
-
-# Bumped by every in-place op: while it is unchanged, no saved tensor can have changed.
-_inplace_epoch = [0]
 
 
 def tensor(data, requires_grad=False, dtype=None, device=None):
@@ -1756,7 +1751,7 @@ def _compare(x, y, name):
     elif not isinstance(y, (int, float, bool)):
         y = Tensor(y, device=x.device)
     if name in _COMPARISONS:  # on the promoted operands, as PyTorch (uint8 < -1 is uint8 < 255)
-        a, b, _ = _promote(x, y, False)
+        a, b, _ = _util.promote(x, y, False)
     else:
         a, b = x.array, y.array if isinstance(y, Tensor) else y
     try:
@@ -1794,7 +1789,7 @@ def _clamp_tensor(x, lo, hi, inplace=False):
     lo, hi = (b if b is None or b.dtype == dt else ops.Cast.apply(b, dt) for b in (lo, hi))
     try:
         if inplace:
-            return _inplace(x, ops.ClampTensor, lo, hi)
+            return _ip.inplace(x, ops.ClampTensor, lo, hi)
         return ops.ClampTensor.apply(x if x.dtype == dt else ops.Cast.apply(x, dt), lo, hi)
     except ValueError:
         shapes = [tuple(t.shape) for t in (x, lo, hi) if t is not None]
@@ -1844,307 +1839,6 @@ def _scaled(value, alpha, x):
     return value * alpha
 
 
-def _register_view(base, out, fn, args):
-    """Record that `out` = fn.apply(base, *args) shares base's storage.
-
-    Invariant (what keeps gradients right when storage is written in place): every view
-    knows its root base (the tensor that is no one's view) and the view steps that derive
-    it from the root, and the root's version counter lists its live views (weakly). An
-    in-place op on a view rebases the root onto a graph that writes the new values into
-    the view's region (`_rebase_root`); after any recorded in-place op, every live view of
-    the root is derived again from the root's new graph (`_refresh_views`), as PyTorch's
-    CopySlices and view rebasing do. A view that is gone costs nothing."""
-    vc = base._vc
-    if vc is None:
-        vc = base._vc = [0, False]
-    out._vc = vc
-    step = (fn, args, base.array.shape)
-    view = base._view_of
-    out._view_of = (base, (step,)) if view is None else (view[0], view[1] + (step,))
-    views = vc[1]
-    if not views:
-        views = vc[1] = []
-    views.append(_weakref(out))
-    n = len(views)
-    if n >= 32 and not n & (n - 1):  # at powers of two: amortised O(1) pruning
-        views[:] = [r for r in views if r() is not None]
-
-
-def _shared_vc(t):
-    """The version counter `t` shares with its views, created on first need."""
-    vc = t._vc
-    if vc is None:
-        vc = t._vc = [0, False]
-    return vc
-
-
-def _live_views(root):
-    vc = root._vc
-    views = vc[1] if vc is not None else None
-    if not views:
-        return []
-    out = []
-    for ref in views:
-        v = ref()
-        if v is not None and v._view_of is not None and v._view_of[0] is root:
-            out.append(v)
-    return out
-
-
-def _derive(root, steps):
-    v = root
-    for fn, args, _ in steps:
-        v = fn.apply(v, *args)
-    return v
-
-
-def _refresh_views(root, views):
-    """Derive each live view of root again from root's current graph (PyTorch rebases a
-    view's grad_fn the same way after an in-place op on its base)."""
-    for v in views:
-        steps = v._view_of[1]
-        if any(fn is _ViewDtype for fn, _, _ in steps):
-            continue  # not differentiable: nothing to rebase
-        nv = _derive(root, steps)
-        v.grad_fn = nv.grad_fn
-        v._requires_grad = nv._requires_grad
-
-
-def _rebase_root(root, steps, new):
-    """The root after its view (root seen through steps) takes the values of `new`:
-    root + A(new - V(root)), with V the view and A its adjoint (scatter back into the
-    root's shape). Gradient: to root, grad with the view's region zeroed; to new, V(grad)."""
-    from autograd.broadcast import sum_to
-
-    d = new - _derive(root, steps)
-    for fn, args, in_shape in reversed(steps):
-        if fn is ops.GetItem:
-            d = ops.IndexAdd.apply(d, args[0], in_shape)
-        elif fn is ops.Reshape:
-            d = ops.Reshape.apply(d, in_shape)
-        elif fn is ops.Permute:
-            dims = args[0]
-            d = ops.Permute.apply(d, tuple(sorted(range(len(dims)), key=dims.__getitem__)))
-        elif fn is ops.Expand:
-            d = sum_to(d, in_shape)
-        else:
-            raise AssertionError(f"no adjoint for view step {fn.__name__}")
-    return root + d
-
-
-_OVERLAP = (
-    "unsupported operation: more than one element of the written-to tensor refers to a single "
-    "memory location. Please clone() the tensor before performing the operation."
-)
-
-
-def _overlaps(a):
-    """Whether two elements of array a share memory (a stride 0 over a dim of size > 1:
-    expand's views; PyTorch checks the same)."""
-    strides = a.strides
-    if 0 not in strides or a.size == 0:
-        return False
-    return any(st == 0 and n > 1 for st, n in zip(strides, a.shape))
-
-
-def _written(t, fn, args):
-    """The part of t's array that an in-place fn writes."""
-    if fn is ops.SetItem:
-        index = args[1]
-        if index.__class__ is ops.index.Advanced:
-            return None  # index_put_ warns, no more (PyTorch)
-        return t.array[index + (Ellipsis,)]
-    return t.array
-
-
-def _inplace(t, fn, *args):
-    """Apply `fn` out of place, then write the result into t's storage and bump its version.
-
-    When the graph is recorded the old value becomes the op's input (copied, since the
-    storage is about to change) and t takes the op's node as its grad_fn. Writing into a
-    view rebases its root, and every live view of the root is derived again (see
-    `_register_view` for the invariant).
-    """
-    written = _written(t, fn, args)
-    if written is not None and fn is not ops.Fill and _overlaps(written):
-        raise RuntimeError(_OVERLAP)  # fill_ writes one value: no element can disagree
-    record = _grad.enabled and (
-        t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
-    )
-    level = _function._dual_level  # forward mode: t's tangent follows its new value
-    view = t._view_of
-    name = fn.__name__.lower()
-    if record:
-        if t.grad_fn is None and t.requires_grad:
-            raise RuntimeError(
-                f"a leaf Variable that requires grad is being used in an in-place operation "
-                f"({name}_ on a tensor of shape {tuple(t.shape)}). "
-                "Wrap it in `with no_grad():` or use the out-of-place op."
-            )
-        if view is not None:
-            root = view[0]
-            if root.grad_fn is None and root.requires_grad:
-                raise RuntimeError(
-                    f"a view of a leaf Variable that requires grad is being used in an in-place "
-                    f"operation ({name}_ on a view of shape {tuple(t.shape)} of a leaf of shape "
-                    f"{tuple(root.shape)}). Wrap it in `with no_grad():` or clone() the leaf."
-                )
-            if any(step[0] is _ViewDtype for step in view[1]):
-                raise RuntimeError(
-                    f"in-place {name}_ with gradients recorded on a view(dtype) of a tensor: "
-                    "such a view is not differentiable. Use the out-of-place op."
-                )
-        old = _wrap(t.array.copy(), t._backend)
-        old._requires_grad = t._requires_grad
-        old.grad_fn = t.grad_fn
-        if level is not None:
-            level.transfer(t, old)
-        out = fn.apply(old, *args)
-    elif level is None and (
-        (fn._inplace is not None and _direct_ok(fn, t, args)) or fn is ops.SetItem
-    ):
-        # Nothing recorded: compute straight into t's storage (optimizer steps, no_grad code).
-        if fn is ops.SetItem:
-            value = args[0]
-            if isinstance(value, Tensor) and value._backend is not t._backend:
-                raise DeviceError(
-                    f"index_put_: the value is on {value.device}, the tensor on {t.device}"
-                )
-            ops.SetItem.write(t.array, value, args[1])
-            _bump(t)
-        else:
-            _inplace_direct(t, fn, *args)
-        return t
-    else:
-        out = fn.apply(t, *args)
-    if out.shape != t.shape:
-        raise RuntimeError(
-            f"output with shape {tuple(t.shape)} doesn't match the broadcast shape "
-            f"{tuple(out.shape)} in {name}_"
-        )
-    if out.dtype != t.dtype and not dtypes.can_cast(out.dtype, t.dtype):
-        raise RuntimeError(
-            f"result type {dtypes.torch_name(out.dtype)} can't be cast to the desired output "
-            f"type {dtypes.torch_name(t.dtype)} (in {name}_)"
-        )
-    if record and view is not None:
-        new_root = _rebase_root(root, view[1], out)  # reads the root before the write
-    if fn is ops.SetItem:
-        _write_index(t.array, args[1], out.array)  # only the indexed region changes
-    else:
-        t.array[...] = out.array
-    _bump(t)
-    if level is not None:
-        level.transfer(out, t)
-    if record:
-        if view is None:
-            root = t
-            _take_graph(t, out)
-        else:
-            _take_graph(root, new_root)
-        views = _live_views(root)
-        if views:
-            _refresh_views(root, views)
-    return t
-
-
-def _bump(t):
-    vc = t._vc
-    if vc is None:
-        vc = t._vc = [0, False]
-    vc[0] += 1
-    _inplace_epoch[0] += 1
-
-
-def _take_graph(t, out):
-    """t (written in place) now stands for out's value in the graph."""
-    prev = t.grad_fn
-    t.grad_fn = out.grad_fn
-    t._requires_grad = out._requires_grad
-    if prev is not None and prev._retain:
-        # retain_grad() follows t to its new value (as PyTorch): .grad is d/d(new t).
-        prev._retain = False
-        t.grad_fn._retain = True
-        t.grad_fn._out = prev._out
-
-
-def _write_index(a, index, values):
-    """a[index] = values[index]: the region of a setitem, from the full result."""
-    if index.__class__ is ops.index.Advanced:
-        if not index.empty:
-            region = index.basic + (Ellipsis,)
-            a[region][index.adv] = values[region][index.adv]
-    else:
-        region = index + (Ellipsis,)
-        a[region] = values[region]
-
-
-class _ViewDtype:
-    """The step of a view(dtype): a reinterpretation of bits, not differentiable."""
-
-    @staticmethod
-    def apply(x, dtype):
-        return _view_dtype(x, dtype)
-
-
-_TORCH_NAMES = {
-    "float32": "Float", "float64": "Double", "float16": "Half", "uint8": "Byte",
-    "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool",
-}  # fmt: skip
-
-
-def _view_dtype(x, dtype):
-    """x's bits read as dtype, as Tensor.view(dtype): the same shape for the same itemsize,
-    else the last dim scaled by the ratio of itemsizes (PyTorch's errors where it cannot)."""
-    a = x.array
-    old, new = a.dtype.itemsize, dtypes.as_dtype(dtype).itemsize
-    if old != new:
-        what = (
-            f"to view {_TORCH_NAMES.get(a.dtype.name, a.dtype.name)} as "
-            f"{_TORCH_NAMES.get(dtypes.as_dtype(dtype).name, str(dtype))} (different element sizes)"
-        )
-        if a.ndim == 0:
-            raise RuntimeError(f"self.dim() cannot be 0 {what}")
-        if a.shape[-1] != 1 and a.strides[-1] != old:
-            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {a.strides[-1] // old}")
-        if new > old:
-            k = new // old
-            if a.shape[-1] % k:
-                raise RuntimeError(
-                    f"self.size(-1) must be divisible by {k} {what}, but got {a.shape[-1]}"
-                )
-            offset = _storage_offset(a)
-            if offset % k:
-                raise RuntimeError(
-                    f"self.storage_offset() must be divisible by {k} {what}, but got {offset}"
-                )
-            for d in range(a.ndim - 1):
-                if (a.strides[d] // old) % k:
-                    raise RuntimeError(
-                        f"self.stride({d}) must be divisible by {k} {what}, but got "
-                        f"{a.strides[d] // old}"
-                    )
-        if a.size == 0:
-            shape = a.shape[:-1] + (a.shape[-1] * old // new,)
-            out = _wrap(x.xp.empty(shape, dtype=dtype), x._backend)
-            _register_view(x, out, _ViewDtype, (dtype,))
-            return out
-    out = _wrap(a.view(dtype), x._backend)  # not differentiable (PyTorch): no graph
-    _register_view(x, out, _ViewDtype, (dtype,))
-    return out
-
-
-def _storage_offset(a):
-    """a's offset in elements from the start of the array that owns its memory."""
-    base = a
-    while getattr(base, "base", None) is not None and hasattr(base.base, "dtype"):
-        base = base.base
-    start = getattr(a, "__array_interface__", None)
-    if start is not None:
-        return (start["data"][0] - base.__array_interface__["data"][0]) // a.dtype.itemsize
-    return (a.data.ptr - base.data.ptr) // a.dtype.itemsize  # cupy
-
-
 def _check_viewable(a, shape):
     """Raise as PyTorch's view where no strides over a's memory give `shape` (its
     computeStride: each run of dims that is contiguous in memory may only be split or merged
@@ -2186,55 +1880,6 @@ def _view_strides(old_shape, old_strides, shape):
     if view_d != -1:
         return None
     return strides
-
-
-def _direct_ok(fn, t, args):
-    """Whether numpy's own `op=` computes what PyTorch's promotion does: copy_, or a float
-    tensor beside a tensor of its dtype or a Python number (float16 aside: PyTorch computes
-    that in float32). Everything else takes the out-of-place route and a checked cast."""
-    if fn is ops.Copy:
-        return True
-    dt = t.array.dtype
-    if dt.kind != "f" or dt == dtypes.float16:
-        return False
-    other = args[0]
-    if other.__class__ is Tensor:
-        return other.array.dtype == dt
-    return other.__class__ is float or other.__class__ is int
-
-
-def _inplace_direct(t, fn, other):
-    """t.array op= other, with the errors of the out-of-place route; bumps t's version."""
-    if isinstance(other, Tensor):
-        if other._backend is not t._backend:
-            raise DeviceError(
-                f"{fn.__name__.lower()}_: expected both tensors on the same device, got "
-                f"{t.device} and {other.device}"
-            )
-        other = other.array
-    try:
-        fn._inplace(t.array, other)
-    except ValueError:
-        if not t.array.flags.writeable:
-            raise RuntimeError(
-                f"{fn.__name__.lower()}_: the tensor's memory is read-only (a read-only array "
-                "given to from_numpy?); clone() it first"
-            ) from None
-        raise RuntimeError(
-            f"output with shape {tuple(t.shape)} doesn't match the broadcast shape of "
-            f"{tuple(t.shape)} and {tuple(getattr(other, 'shape', ()))} in "
-            f"{fn.__name__.lower()}_"
-        ) from None
-    except TypeError:  # numpy's casting error: a float result into an integer tensor
-        raise RuntimeError(
-            f"result type of {fn.__name__.lower()}_ can't be cast to the desired output type "
-            f"{t.dtype}"
-        ) from None
-    vc = t._vc
-    if vc is None:
-        vc = t._vc = [0, False]
-    vc[0] += 1
-    _inplace_epoch[0] += 1
 
 
 class _ReturnTypes(tuple):
@@ -2342,27 +1987,12 @@ def gather(input, dim, index):
     return ops.Gather.apply(input, idx, d)
 
 
-from autograd import engine as _engine  # noqa: E402
-from autograd import function as _function  # noqa: E402  (forward mode's flag)
-from autograd import ops  # noqa: E402  (ops need Tensor defined first)
-
-
-class _LazyModule:
-    """A module imported on first use (mathops and linalg import this module), which then
-    takes this placeholder's global name."""
-
-    def __init__(self, name, alias):
-        self._name = name
-        self._alias = alias
-
-    def __getattr__(self, attr):
-        import importlib
-
-        module = importlib.import_module(self._name)
-        globals()[self._alias] = module
-        return getattr(module, attr)
-
-
-_mathops = _LazyModule("autograd.mathops", "_mathops")  # tensor math (helper math)
-_linalg = _LazyModule("autograd.linalg", "_linalg")
-from autograd.ops._util import promote as _promote  # noqa: E402
+# The modules Tensor's methods call, which import Tensor themselves: each is imported on the
+# first read of one of its names (autograd._lazy), then read as a plain global.
+ops = LazyModule("autograd.ops", globals(), "ops")  # the primitives
+_engine = LazyModule("autograd.engine", globals(), "_engine")
+_function = LazyModule("autograd.function", globals(), "_function")  # forward mode's flag
+_util = LazyModule("autograd.ops._util", globals(), "_util")
+_mathops = LazyModule("autograd.mathops", globals(), "_mathops")  # tensor math (helper math)
+_linalg = LazyModule("autograd.linalg", globals(), "_linalg")
+_ip = LazyModule("autograd.inplace", globals(), "_ip")  # views, versions, in-place writes

@@ -13,8 +13,9 @@ when the arrays are adjacent, else go first). `normalize` rewrites any index so.
 import numbers
 
 from autograd.function import Function
+from autograd.inplace import register_view
 from autograd.ops._util import xp_of
-from autograd.tensor import Tensor, _register_view
+from autograd.tensor import Tensor
 from backends import dtypes
 
 
@@ -429,7 +430,7 @@ class GetItem(_Primitive):
         index = normalize(index, x.shape, x.xp)
         out = super().apply(x, index)
         if index.__class__ is not Advanced:
-            _register_view(x, out, GetItem, (index,))  # a basic index is a view
+            register_view(x, out, GetItem, (index,))  # a basic index is a view
         return out
 
     @staticmethod

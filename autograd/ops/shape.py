@@ -2,7 +2,7 @@
 
 from autograd.broadcast import sum_to
 from autograd.function import Function
-from autograd.tensor import _register_view
+from autograd.inplace import register_view
 from backends import backend_of
 
 
@@ -25,7 +25,7 @@ class Reshape(_Primitive):
     def apply(cls, x, shape):
         out = super().apply(x, shape)
         if x.xp.may_share_memory(out.array, x.array):
-            _register_view(x, out, Reshape, (shape,))
+            register_view(x, out, Reshape, (shape,))
         return out
 
     _array_rule = True
