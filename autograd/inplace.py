@@ -36,10 +36,19 @@ from weakref import ref as _weakref
 
 from autograd._lazy import LazyModule
 from autograd.grad_mode import state as _grad
-from autograd.tensor import Tensor, _wrap
+from autograd.tensor import Tensor, _as_tensor, _wrap
 from backends import DeviceError, dtypes
 
-__all__ = ["inplace", "bump", "shared_vc", "register_view", "view_dtype", "accumulate", "epoch"]
+__all__ = [
+    "inplace",
+    "copy_",
+    "bump",
+    "shared_vc",
+    "register_view",
+    "view_dtype",
+    "accumulate",
+    "epoch",
+]
 
 # The ops and the Function machinery import this module (views, versions): theirs are read
 # on first use.
@@ -76,6 +85,14 @@ def accumulate(t, grad, create_graph):
         t._grad = _wrap(grad.array, grad._backend)
         return
     _function._accumulate_into(t, grad, create_graph)  # copies: no two tensors share a .grad
+
+
+def copy_(t, src):
+    """t's values replaced by src's (broadcast, cast to t's dtype, moved to t's device)."""
+    src = _as_tensor(src, t)
+    if src._backend is not t._backend:  # copy_ moves across devices, as torch's
+        src = src.to(t.device)
+    return inplace(t, ops.Copy, src)
 
 
 def register_view(base, out, fn, args):

@@ -9,11 +9,14 @@ their dtypes, shapes, ranges and distributions are PyTorch's.
 
 import contextlib
 
-from autograd import creation as _creation  # its helpers; creation names our factories
+from autograd._lazy import LazyModule
 from autograd.tensor import Tensor, _wrap
 from backends import dtypes, get_backend
 from backends import manual_seed as _seed_backends
 from backends.backend import default_backend, fresh_seed
+
+# creation's helpers (_make, _size, _dtype), read on first use: creation re-exports our factories
+_creation = LazyModule("autograd.creation", globals(), "_creation")
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",

@@ -532,5 +532,5 @@ def _block_gather(u, index, kernel):
     return Sum.apply(blocks * mask, (3, 5), False)
 
 
-from autograd.ops.reduce import Sum  # noqa: E402
-from autograd.ops.shape import Expand, Reshape  # noqa: E402  (shape imports the engine)
+from autograd.ops.reduce import Expand, Sum  # noqa: E402
+from autograd.ops.shape import Reshape  # noqa: E402  (shape imports the engine)
