@@ -33,7 +33,9 @@ from autograd.functional_ops import *  # noqa: F401,F403  (torch.exp, torch.cat,
 from autograd.functional_ops import __all__ as _functional_all
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autograd.tensor import Tensor, gather, get_default_dtype, set_default_dtype, tensor, where
+from autograd.ops.elementwise import where
+from autograd.ops.index import gather
+from autograd.tensor import Tensor, get_default_dtype, set_default_dtype, tensor
 from autograd.value import Value
 from backends import Device as device
 from backends import available

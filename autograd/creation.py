@@ -1,4 +1,5 @@
-"""Factories: zeros, ones, arange, randn, ... as in PyTorch (float32 unless told otherwise)."""
+"""Factories: zeros, ones, arange, randn, ... as in PyTorch (float32 unless told otherwise);
+Tensor's new_zeros and the like."""
 
 import math
 
@@ -140,6 +141,40 @@ def as_tensor(data, dtype=None, device=None):
 
 
 # the random factories live with the generators (autograd.random); named here as before
+
+
+# --------------------------------------------------------------------------- Tensor's methods
+# x.new_zeros(...) and the like: a new tensor with x's dtype and device unless given.
+
+
+def new_tensor(x, data, dtype=None, device=None, requires_grad=False):
+    """A copy of data as a tensor with this one's dtype and device unless given."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype or x.dtype,
+                  device=device or x.device)  # fmt: skip
+
+
+def _new_filled(x, fill, size, dtype, device, requires_grad):
+    size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    out = full(tuple(size), fill, dtype=dtype or x.dtype, device=device or x.device)
+    return out.requires_grad_() if requires_grad else out
+
+
+def new_zeros(x, *size, dtype=None, device=None, requires_grad=False):
+    return _new_filled(x, 0, size, dtype, device, requires_grad)
+
+
+def new_ones(x, *size, dtype=None, device=None, requires_grad=False):
+    return _new_filled(x, 1, size, dtype, device, requires_grad)
+
+
+def new_empty(x, *size, dtype=None, device=None, requires_grad=False):
+    return _new_filled(x, 0, size, dtype, device, requires_grad)
+
+
+def new_full(x, size, fill_value, dtype=None, device=None, requires_grad=False):
+    return _new_filled(x, fill_value, (size,), dtype, device, requires_grad)
+
+
 from autograd.random import (  # noqa: E402
     manual_seed,
     rand,

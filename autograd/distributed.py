@@ -164,13 +164,9 @@ class Work:
 
 def _bump(t):
     """The collective wrote t's storage in place: as any in-place op, bump its version."""
-    from autograd.tensor import _inplace_epoch
+    from autograd.inplace import bump
 
-    vc = t._vc
-    if vc is None:
-        vc = t._vc = [0, False]
-    vc[0] += 1
-    _inplace_epoch[0] += 1
+    bump(t)
 
 
 def _check(t, op):

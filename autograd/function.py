@@ -7,7 +7,9 @@ import weakref
 
 from autograd.grad_mode import state as _grad
 from autograd.hooks import RemovableHandle
-from autograd.tensor import Tensor, _inplace_epoch, _register_view, _wrap
+from autograd.inplace import epoch as _inplace_epoch
+from autograd.inplace import register_view as _register_view
+from autograd.tensor import Tensor, _wrap
 from backends import DeviceError
 
 __all__ = ["Function", "Node", "AccumulateGrad", "once_differentiable"]

@@ -13,6 +13,7 @@ import re
 from autograd import ops
 from autograd.args import _dim, _dim_args, _dims, _numpy_names
 from autograd.ops import special
+from autograd.ops._util import promote
 from autograd.ops.elementwise import Where
 from autograd.ops.index import Gather, IndexAdd
 from autograd.ops.scan import Cumprod, Cumsum
@@ -321,7 +322,9 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def equal(input, other):
-    return input.equal(other)
+    return input.shape == other.shape and bool(
+        input._backend.xp.array_equal(input.array, other.array)
+    )
 
 
 class _errstate:
@@ -1220,10 +1223,191 @@ def _add_scaled(input, product, beta, alpha):
     return (input if beta == 1 else input * beta) + product
 
 
+# --------------------------------------------------------------------------- comparisons, bits
+
+
+def compare(x, y, name):
+    backend = x._backend
+    if isinstance(y, Tensor):
+        if y._backend is not backend:
+            raise DeviceError(
+                f"{name}: expected both tensors on the same device, got {x.device} and {y.device}"
+            )
+    elif not isinstance(y, (int, float, bool)):
+        y = Tensor(y, device=x.device)
+    if name in _COMPARISONS:  # on the promoted operands, as PyTorch (uint8 < -1 is uint8 < 255)
+        a, b, _ = promote(x, y, False)
+    else:
+        a, b = x.array, y.array if isinstance(y, Tensor) else y
+    try:
+        out = getattr(backend.xp, name)(a, b)
+    except ValueError:
+        raise RuntimeError(
+            f"{name}: shapes {tuple(x.shape)} and {tuple(getattr(y, 'shape', ()))} "
+            "are not broadcastable"
+        ) from None
+    return _wrap(out, backend)
+
+
+_COMPARISONS = frozenset(("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"))
+
+
+_TORCH_KIND = {"f": "Float"}
+
+
+def _bitwise(x, other, name):
+    kinds = [x.dtype.kind]
+    if isinstance(other, Tensor):
+        kinds.append(other.dtype.kind)
+    elif isinstance(other, float):
+        kinds.append("f")
+    if builtins.any(k not in "biu" for k in kinds):
+        raise RuntimeError(
+            f"\"{name}_cpu\" not implemented for '{_TORCH_KIND.get('f', 'Float')}': "
+            f"{name} takes integer or bool tensors, got {x.dtype}"
+            + (f" and {other.dtype}" if isinstance(other, Tensor) else "")
+        )
+    if isinstance(other, Tensor) and other._backend is not x._backend:
+        raise DeviceError(
+            f"{name}: expected both tensors on the same device, got {x.device} and {other.device}"
+        )
+    try:
+        a, b, _ = promote(x, other, opmath=False)  # PyTorch's promotion, ints wrap
+        out = getattr(x._backend.xp, name)(a, b)
+    except ValueError:
+        raise RuntimeError(
+            f"{name}: shapes {tuple(x.shape)} and {tuple(getattr(other, 'shape', ()))} "
+            "are not broadcastable"
+        ) from None
+    return _wrap(out, x._backend)
+
+
+def bitwise_and(x, other):
+    return _bitwise(x, other, "bitwise_and")
+
+
+def bitwise_or(x, other):
+    return _bitwise(x, other, "bitwise_or")
+
+
+def bitwise_xor(x, other):
+    return _bitwise(x, other, "bitwise_xor")
+
+
+def bitwise_not(x):
+    if x.dtype.kind not in "biu":
+        raise RuntimeError(f"bitwise_not takes integer or bool tensors, got {x.dtype}")
+    return _wrap(x._backend.xp.invert(x.array), x._backend)
+
+
+def invert(x):
+    if x.dtype.kind not in "biu":
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors, "
+            f"got {x.dtype}"
+        )
+    return x.bitwise_not()
+
+
+def nonzero(x, *, as_tuple=False):
+    """The indices of the non-zero elements: (n, ndim) int64, or one 1-D tensor per dim."""
+    xp = x._backend.xp
+    if as_tuple:
+        if x.ndim == 0:
+            return (_wrap(xp.nonzero(x.array.reshape(1))[0], x._backend),)
+        return tuple(_wrap(i.astype(dtypes.int64), x._backend)
+                     for i in xp.nonzero(x.array))  # fmt: skip
+    return _wrap(xp.argwhere(x.array).astype(dtypes.int64), x._backend)
+
+
+def argwhere(x):
+    return x.nonzero()
+
+
+# --------------------------------------------------------------------------- in place
+def _in_place(fn, input, *args, **kwargs):
+    """fn in place: the out-of-place op on a clone (so nothing it saves is overwritten), copied
+    in."""
+    return input.copy_(fn(input.clone(), *args, **kwargs))
+
+
+def floor_(input):
+    return _in_place(floor, input)
+
+
+def ceil_(input):
+    return _in_place(ceil, input)
+
+
+def trunc_(input):
+    return _in_place(trunc, input)
+
+
+def round_(input, decimals=0):
+    return _in_place(round, input, decimals=decimals)
+
+
+def fmod_(input, other):
+    return _in_place(fmod, input, other)
+
+
+def remainder_(input, other):
+    return _in_place(remainder, input, other)
+
+
+def lerp_(input, end, weight):
+    return _in_place(lerp, input, end, weight)
+
+
+def clamp_min_(input, min):  # noqa: A002
+    return input.clamp_(min=min)
+
+
+def clamp_max_(input, max):  # noqa: A002
+    return input.clamp_(max=max)
+
+
+def nan_to_num_(input, nan=0.0, posinf=None, neginf=None):
+    return _in_place(nan_to_num, input, nan, posinf, neginf)
+
+
+def masked_fill_(input, mask, value):
+    return _in_place(masked_fill, input, mask, value)
+
+
+def scatter_(input, dim, index, src=None, value=None, *, reduce=None):
+    return _in_place(scatter, input, dim, index, src, value, reduce=reduce)
+
+
+def scatter_add_(input, dim, index, src):
+    return _in_place(scatter_add, input, dim, index, src)
+
+
+def index_add_(input, dim, index, source, *, alpha=1):
+    return _in_place(index_add, input, dim, index, source, alpha=alpha)
+
+
+def index_fill_(input, dim, index, value):
+    return _in_place(index_fill, input, dim, index, value)
+
+
+def index_copy_(input, dim, index, source):
+    return _in_place(index_copy, input, dim, index, source)
+
+
+def tril_(input, diagonal=0):
+    return _in_place(tril, input, diagonal)
+
+
+def triu_(input, diagonal=0):
+    return _in_place(triu, input, diagonal)
+
+
 # numpy's axis / keepdims, where the signature above lacks them
 _NUMPY_NAMED = [
     "diff", "unique", "unique_consecutive", "index_select", "scatter", "scatter_add",
     "index_add", "index_fill", "index_copy", "repeat_interleave", "cross", "narrow",
+    "scatter_", "scatter_add_", "index_add_", "index_fill_", "index_copy_",
 ]  # fmt: skip
 for _name in _NUMPY_NAMED:
     globals()[_name] = _numpy_names(globals()[_name])

@@ -9,11 +9,14 @@ their dtypes, shapes, ranges and distributions are PyTorch's.
 
 import contextlib
 
-from autograd import creation as _creation  # its helpers; creation names our factories
+from autograd._lazy import LazyModule
 from autograd.tensor import Tensor, _wrap
 from backends import dtypes, get_backend
 from backends import manual_seed as _seed_backends
 from backends.backend import default_backend, fresh_seed
+
+# creation's helpers (_make, _size, _dtype), read on first use: creation re-exports our factories
+_creation = LazyModule("autograd.creation", globals(), "_creation")
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
@@ -505,9 +508,9 @@ def _fill(t, array):
     """Write a draw into t in place, as torch's `t.normal_()`: a leaf that requires grad
     raises; elsewhere the result records nothing of the draw (its gradient is zero)."""
     from autograd import ops
-    from autograd.tensor import _inplace
+    from autograd.inplace import inplace
 
-    return _inplace(t, ops.Copy, _wrap(array, t._backend))
+    return inplace(t, ops.Copy, _wrap(array, t._backend))
 
 
 def normal_(t, mean=0.0, std=1.0, *, generator=None):

@@ -482,9 +482,9 @@ class Module:
         return self.to("cpu")
 
     def cuda(self, device=None):
-        from autograd.tensor import _cuda_device
+        from autograd.ops.elementwise import cuda_device
 
-        return self.to(_cuda_device(device))
+        return self.to(cuda_device(device))
 
     def float(self):
         return self.to(float32)

@@ -55,6 +55,7 @@ from autograd.ops.loss import CrossEntropy, CrossEntropyGrad, NLLLoss
 from autograd.ops.reduce import (
     Amax,
     Amin,
+    Expand,
     LogSoftmax,
     LogSoftmaxGrad,
     LogSumExp,
@@ -66,7 +67,7 @@ from autograd.ops.reduce import (
 )
 from autograd.ops.scan import Cumprod, Cumsum
 from autograd.ops.select import Einsum, Scatter
-from autograd.ops.shape import Cat, Expand, Pad, Permute, Reshape
+from autograd.ops.shape import Cat, Pad, Permute, Reshape
 from autograd.ops.special import (
     Acos,
     Acosh,

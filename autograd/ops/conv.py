@@ -561,5 +561,5 @@ def _block_gather(u, index, kernel):
 
 
 from autograd.ops.index import GetItem  # noqa: E402
-from autograd.ops.reduce import Sum, _into  # noqa: E402
-from autograd.ops.shape import Expand, Reshape  # noqa: E402  (shape imports the engine)
+from autograd.ops.reduce import Expand, Sum, _into  # noqa: E402
+from autograd.ops.shape import Reshape  # noqa: E402  (shape imports the engine)

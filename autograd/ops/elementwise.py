@@ -11,6 +11,7 @@ from autograd import function as _function
 from autograd.broadcast import sum_to
 from autograd.function import Function, Node
 from autograd.grad_mode import state as _grad
+from autograd.inplace import inplace
 from autograd.ops._util import (
     _HALF,
     _OPMATH,
@@ -24,8 +25,8 @@ from autograd.ops._util import (
     xp_of,
     zero_where,
 )
-from autograd.tensor import Tensor, _wrap
-from backends import backend_of, dtypes
+from autograd.tensor import Tensor, _as_tensor, _defaults, _wrap
+from backends import backend_of, dtypes, get_backend
 
 
 class _Primitive(Function):
@@ -1315,7 +1316,7 @@ def _set_inplace(a, b):
 
 
 # `x op= y` for in-place calls that record nothing (see Function._inplace), taken only where
-# numpy's own promotion agrees with PyTorch's (tensor._direct_ok: a float tensor beside its own
+# numpy's own promotion agrees with PyTorch's (inplace._direct_ok: a float tensor beside its own
 # dtype or a Python number); all else computes out of place, then casts with PyTorch's check.
 Add._inplace = staticmethod(operator.iadd)
 Sub._inplace = staticmethod(operator.isub)
@@ -1323,4 +1324,156 @@ Mul._inplace = staticmethod(operator.imul)
 Div._inplace = staticmethod(operator.itruediv)
 Copy._inplace = staticmethod(_set_inplace)
 
-from autograd.ops.reduce import Sum  # noqa: E402  (reduce uses this module: imported last)
+
+# --------------------------------------------------------------------------- Tensor's methods
+# clamp, add/sub's alpha and the conversions (to, type, cuda) as PyTorch spells them.
+
+
+def where(condition, input, other):
+    """Elements of input where condition holds, else of other.  Gradient routes likewise."""
+    ref = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else condition
+    cond = condition.array if isinstance(condition, Tensor) else _as_tensor(condition, ref).array
+    x = _as_tensor(input, ref if isinstance(ref, Tensor) and ref.dtype.kind == "f" else ref)
+    y = _as_tensor(other, x)
+    return Where.apply(cond, x, y)
+
+
+def scaled(value, alpha, x):
+    """alpha * value, the term add/sub (and add_/sub_) of x take from value, as PyTorch's
+    x + alpha * value: alpha is checked against the result dtype (a float alpha only for
+    floats, a bool alpha only for bool), and multiplies value cast to the result dtype and
+    broadcast to the output's shape (so value's gradient is grad * alpha summed, as
+    PyTorch's, even for an infinite alpha). A tensor of x's floating dtype that records
+    nothing and carries no tangent (an optimizer's step) is scaled on its array, without
+    the dispatch of an op: the same numbers, as a Python number takes the array's dtype."""
+    if (
+        value.__class__ is Tensor
+        and value.array.dtype == x.array.dtype
+        and value.array.dtype.kind == "f"
+        and alpha.__class__ is not bool
+        and not (_grad.enabled and value.requires_grad)
+        and _function._dual_level is None
+    ):
+        return value if alpha == 1 else _wrap(value.array * alpha, value._backend)
+    operand = value.array if isinstance(value, Tensor) else value
+    dt = dtypes.result_types([x.array, operand], _defaults.dtype)
+    if isinstance(alpha, bool) and dt.kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if dt.kind != "f" and not isinstance(alpha, int):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    if alpha == 1:
+        return value
+    if dt.kind == "b":
+        return value if alpha else value * False
+    if not isinstance(value, Tensor):
+        return value * alpha
+    if value.dtype != dt:
+        value = Cast.apply(value, dt)
+    if value.requires_grad and value.shape != x.shape:
+        try:
+            shape = x.xp.broadcast_shapes(x.shape, value.shape)
+        except ValueError:
+            return value * alpha  # add raises, naming both shapes
+        if shape != value.shape:
+            value = Expand.apply(value, shape)
+    return value * alpha
+
+
+def clamp(x, min=None, max=None):
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return _clamp_tensor(x, min, max)
+    return Clamp.apply(x, min, max)
+
+
+def clamp_(x, min=None, max=None):
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return _clamp_tensor(x, min, max, in_place=True)
+    return inplace(x, Clamp, min, max)
+
+
+def _clamp_tensor(x, lo, hi, in_place=False):
+    """clamp with tensor bounds: x and the bounds cast to their common dtype (PyTorch's
+    promotion over all three; in place, the bounds cast to x's), then one ClampTensor
+    (PyTorch's subgradients)."""
+    if not all(b is None or isinstance(b, Tensor) for b in (lo, hi)):
+        raise TypeError(
+            "clamp() received an invalid combination of arguments: min and max must both be "
+            f"Tensors or both numbers, got {type(lo).__name__} and {type(hi).__name__}"
+        )
+    dt = dtypes.result_types([t.array for t in (x, lo, hi) if t is not None], _defaults.dtype)
+    if dt.kind == "b" and lo is not None and hi is not None:
+        raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
+    if in_place:
+        if not dtypes.can_cast(dt, x.dtype):
+            raise RuntimeError(
+                f"result type {dtypes.torch_name(dt)} can't be cast to the desired output type "
+                f"{dtypes.torch_name(x.dtype)}"
+            )
+        dt = x.dtype
+    lo, hi = (b if b is None or b.dtype == dt else Cast.apply(b, dt) for b in (lo, hi))
+    try:
+        if in_place:
+            return inplace(x, ClampTensor, lo, hi)
+        return ClampTensor.apply(x if x.dtype == dt else Cast.apply(x, dt), lo, hi)
+    except ValueError:
+        shapes = [tuple(t.shape) for t in (x, lo, hi) if t is not None]
+        raise RuntimeError(f"clamp: shapes {shapes} are not broadcastable") from None
+
+
+def to(x, *args, dtype=None, device=None, copy=False, non_blocking=False):
+    """`.to(device)`, `.to(dtype)`, `.to(device, dtype)` or `.to(other_tensor)`.
+    `non_blocking` is accepted and ignored: every copy here is synchronous."""
+    for a in args:
+        if isinstance(a, Tensor):
+            device, dtype = a.device, a.dtype
+        elif isinstance(a, str) and (a.startswith("cpu") or a.startswith("cuda")):
+            device = a
+        elif a.__class__.__name__ == "Device":
+            device = a
+        else:
+            dtype = a
+    out = x
+    if device is not None and get_backend(device) is not x._backend:
+        out = ToDevice.apply(out, get_backend(device))
+    if dtype is not None and dtypes.as_dtype(dtype) != out.dtype:
+        out = Cast.apply(out, dtypes.as_dtype(dtype))
+    if copy and out is x:
+        out = x.clone()
+    return out
+
+
+def tensor_type(x, dtype=None):
+    """'torch.FloatTensor' and the like without an argument, else a cast."""
+    if dtype is None:
+        name = _TENSOR_TYPES.get(x.array.dtype.name, x.array.dtype.name)
+        return f"torch.{'cuda.' if x.is_cuda else ''}{name}"
+    if isinstance(dtype, str) and dtype.endswith("Tensor"):
+        names = {v: k for k, v in _TENSOR_TYPES.items()}
+        dtype = names[dtype.rsplit(".", 1)[-1]]
+    return x.to(dtype)
+
+
+_TENSOR_TYPES = {
+    "float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
+    "int8": "CharTensor", "int16": "ShortTensor", "int32": "IntTensor", "int64": "LongTensor",
+    "uint8": "ByteTensor", "bool": "BoolTensor",
+}  # fmt: skip
+
+
+def cuda_device(device):
+    """`.cuda(device)`'s argument as a device string: None, an index, a string or a device."""
+    if device is None:
+        return "cuda"
+    if isinstance(device, int) and not isinstance(device, bool):
+        return f"cuda:{device}"
+    device = str(device)
+    if not device.startswith("cuda"):
+        raise RuntimeError(f"Invalid device, must be cuda device, got {device}")
+    return device
+
+
+from autograd.ops.reduce import Expand, Sum  # noqa: E402  (reduce uses this module: imported last)

@@ -12,10 +12,12 @@ when the arrays are adjacent, else go first). `normalize` rewrites any index so.
 
 import numbers
 
+from autograd.args import _dim
 from autograd.function import Function
+from autograd.inplace import inplace, register_view
 from autograd.ops._util import xp_of
-from autograd.tensor import Tensor, _register_view
-from backends import dtypes
+from autograd.tensor import Tensor
+from backends import DeviceError, dtypes
 
 
 class _Primitive(Function):
@@ -429,7 +431,7 @@ class GetItem(_Primitive):
         index = normalize(index, x.shape, x.xp)
         out = super().apply(x, index)
         if index.__class__ is not Advanced:
-            _register_view(x, out, GetItem, (index,))  # a basic index is a view
+            register_view(x, out, GetItem, (index,))  # a basic index is a view
         return out
 
     @staticmethod
@@ -608,6 +610,41 @@ class Gather(_Primitive):
     @staticmethod
     def jvp(tangents, out, x, index, dim):
         return Gather.apply(tangents[0], index, dim)
+
+
+# --------------------------------------------------------------------------- Tensor's methods
+
+
+def setitem(x, index, value):
+    if index is False:
+        return  # PyTorch: x[False] = v writes nothing and checks nothing
+    if not isinstance(value, (Tensor, int, float, bool)):
+        value = Tensor(value, device=x.device)
+    elif isinstance(value, Tensor) and value._backend is not x._backend:
+        value = value.to(x.device)  # x[i] = t copies across devices, as torch's
+    normalized = normalize(index, x.shape, x.xp)
+    if isinstance(value, Tensor) and value.dtype != x.dtype:
+        check_put(x, index, value)
+    inplace(x, SetItem, value, normalized)
+
+
+def gather(input, dim, index):
+    """out[i][j][k] = input[index[i][j][k]][j][k] for dim=0, as torch.gather."""
+    d = _dim(dim, input.ndim, "gather")
+    if isinstance(index, Tensor) and index._backend is not input._backend:
+        raise DeviceError(
+            f"gather(): expected all tensors on the same device, but argument 2 (index) is on "
+            f"{index.device} and argument 0 (input) on {input.device}"
+        )
+    idx = index.array if isinstance(index, Tensor) else input.xp.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {idx.dtype}")
+    if idx.ndim != input.ndim:
+        raise RuntimeError(
+            f"gather(): Index tensor must have the same number of dimensions as input tensor "
+            f"(index shape {tuple(idx.shape)}, input shape {tuple(input.shape)})"
+        )
+    return Gather.apply(input, idx, d)
 
 
 from backends import backend_of, get_backend  # noqa: E402

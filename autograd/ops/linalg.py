@@ -237,5 +237,13 @@ def _describe(shape):
     return "x".join(str(s) for s in shape) if len(shape) else "scalar"
 
 
+def matmul(x, y):
+    """x @ y; operands of two dtypes only where PyTorch takes them (an empty batched product,
+    which has y's dtype, even int32 @ bool), else MatMul raises."""
+    if x.dtype != y.dtype and empty_bmm(x, y):
+        x = x.to(y.dtype)
+    return MatMul.apply(x, y)
+
+
 from autograd.ops.reduce import Sum  # noqa: E402
 from autograd.ops.shape import Permute, Reshape  # noqa: E402

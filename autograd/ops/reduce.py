@@ -1,14 +1,27 @@
 """Reductions: sum, var, amax (max/min), prod and log_softmax. Each backward spreads grad back
-over the reduced dims. The losses built on log_softmax are in ops/loss.py."""
+over the reduced dims. The losses built on log_softmax are in ops/loss.py.
 
+Below them, Tensor's reduction methods (mean, max, argmax, softmax, ...): dim / keepdim read,
+then a primitive here or a composite of autograd.ops.composite."""
+
+import builtins
 import math
 
 from autograd import function as _function
+from autograd.args import (
+    REQUIRED,
+    _correction,
+    _dim,
+    _dim_args,
+    _dims,
+    _numpy_names,
+    _required_dim,
+)
 from autograd.function import Function
 from autograd.grad_mode import state as _grad
 from autograd.ops._util import array_of, like, output_of, xp_of
-from autograd.tensor import _wrap
-from backends import dtypes
+from autograd.tensor import Tensor, _named, _reduce_input, _wrap
+from backends import backend_of, dtypes
 
 
 class _Primitive(Function):
@@ -75,6 +88,40 @@ class Sum(_Primitive):
         return Sum.apply(tangents[0], dims, keepdim)
 
 
+class Expand(_Primitive):
+    """y = x broadcast to a shape.  dy/dx: sum over the broadcast dims (sum_to): Sum's adjoint,
+    as Sum's gradient is an Expand. A view (its output shares x's storage)."""
+
+    _view = True
+
+    _array_rule = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        a = x.array
+        # as_strided, not broadcast_to (read-only): writes into a non-overlapping part of
+        # an expanded view reach its base, as in PyTorch (overlapping writes are refused).
+        lead = len(shape) - a.ndim
+        strides = (0,) * lead + tuple(
+            0 if s == 1 and n != 1 else st for s, n, st in zip(a.shape, shape[lead:], a.strides)
+        )
+        return x.xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+    @staticmethod
+    def kernel(a, shape):
+        # inside a rule nothing writes into it: numpy's read-only broadcast is the fast one
+        return backend_of(a).xp.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return sum_to(grad, ctx.shape), None
+
+    @staticmethod
+    def jvp(tangents, out, x, shape):
+        return Expand.apply(tangents[0], shape)
+
+
 class Var(_Primitive):
     """y = sum (x - mean)^2 / (n - c) over dims.  dy/dx = 2 (x - mean) / (n - c).
 
@@ -131,7 +178,7 @@ def _squared_deviations(xp, a, mean, dims, wide):
         d = xp.subtract(a, mean, dtype=wide)
         d *= d
         return d.sum(axis=dims, keepdims=True)
-    step = max(1, _BLOCK * a.shape[axis] // a.size)
+    step = builtins.max(1, _BLOCK * a.shape[axis] // a.size)
     out = xp.zeros(mean.shape, dtype=mean.dtype)
     for i in range(0, a.shape[axis], step):
         index = (slice(None),) * axis + (slice(i, i + step),)
@@ -184,7 +231,7 @@ class Amax(_Primitive):
         a = x.array
         if a.size == 0:
             # Empty only along kept dims: an empty result, as PyTorch (numpy refuses).
-            if any(a.shape[d] == 0 for d in (range(a.ndim) if dims is None else dims)):
+            if builtins.any(a.shape[d] == 0 for d in (range(a.ndim) if dims is None else dims)):
                 raise _empty_error(cls._name, x, dims)
             out = x.xp.empty(_keepdim_shape(a.shape, dims), dtype=a.dtype)
         else:
@@ -574,8 +621,192 @@ def _flip(t):
     return _last(t, slice(None, None, -1))
 
 
+# --------------------------------------------------------------------------- Tensor's methods
+# The reductions as PyTorch spells them (Tensor.mean(...) is mean(x, ...)): dim / keepdim and
+# numpy's axis / keepdims read, dtype= applied, then a primitive above or a composite.
+
+
+def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+    dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+    from autograd.ops import composite
+
+    if dtype is not None and dtypes.as_dtype(dtype).kind != "f":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {dtypes.torch_name(dtypes.as_dtype(dtype))}"
+        )
+    x = x if dtype is None else x.to(dtype)
+    return _named(composite.mean(x, dim, keepdim), f"MeanBackward{0 if dim is None else 1}")
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    correction = _correction(unbiased, correction, "var")  # PyTorch's argument check first
+    dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+    from autograd.ops import composite
+
+    out = composite.var(x, dim, correction, keepdim)
+    return _named(out, "VarBackward0")
+
+
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    correction = _correction(unbiased, correction, "std")
+    dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+    from autograd.ops import composite
+
+    out = composite.std(x, dim, correction, keepdim)
+    return _named(out, "StdBackward0")
+
+
+def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+    dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+    out = Prod.apply(_reduce_input(x, dtype), _dims(dim, x.ndim, "prod"), keepdim)
+    return out if dtype is None or out.dtype == dtype else out.to(dtype)  # wraps, as sum
+
+
+def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """max() -> the largest value; max(dim) -> (values, indices) as in PyTorch."""
+    if isinstance(dim, Tensor):
+        return x.maximum(dim)
+    return _extremum(x, "max", dim, keepdim, axis, keepdims)
+
+
+def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if isinstance(dim, Tensor):
+        return x.minimum(dim)
+    return _extremum(x, "min", dim, keepdim, axis, keepdims)
+
+
+def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+    dims = _nonempty(x, _dims(dim, x.ndim, "amax"), "amax")
+    return Amax.apply(x, dims, keepdim)
+
+
+def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+    dims = _nonempty(x, _dims(dim, x.ndim, "amin"), "amin")
+    return Amin.apply(x, dims, keepdim)
+
+
+def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+    return _arg_extremum(x, "argmax", dim, keepdim)
+
+
+def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+    return _arg_extremum(x, "argmin", dim, keepdim)
+
+
+def logsumexp(x, dim=REQUIRED, keepdim=False, *, axis=None, keepdims=None):
+    dim = _required_dim(dim, axis, "logsumexp", "tuple of ints")
+    dim, keepdim = _dim_args(dim, keepdim, None, keepdims)
+    from autograd.ops import composite
+
+    return _named(composite.logsumexp(x, dim, keepdim), "LogsumexpBackward0")
+
+
+def softmax(x, dim=REQUIRED, dtype=None):  # numpy's axis: _numpy_names, below
+    from autograd.ops import composite
+
+    dim = _required_dim(dim, None, "softmax")
+    x = x if dtype is None else x.to(dtype)
+    return _named(composite.softmax(x, dim), "SoftmaxBackward0")
+
+
+def log_softmax(x, dim=REQUIRED, dtype=None):  # numpy's axis: _numpy_names, below
+    dim = _required_dim(dim, None, "log_softmax")
+    x = x if dtype is None else x.to(dtype)
+    dim = _dim(dim, x.ndim, "log_softmax")
+    if x.dtype.kind != "f" and not x.numel():  # as softmax: empty, of x's dtype
+        return _wrap(x.array.copy(), x._backend)
+    return LogSoftmax.apply(x, dim if x.ndim else None)
+
+
+class _ReturnTypes(tuple):
+    """(values, indices), as torch.return_types.max."""
+
+    __slots__ = ()
+
+    def __new__(cls, values, indices):
+        return super().__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+
+def _extremum(x, kind, dim, keepdim, axis, keepdims):
+    dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
+    sign = 1 if kind == "max" else -1
+    if dim is None or isinstance(dim, (tuple, list)):
+        dims = _dims(dim, x.ndim, kind)
+        if dim is None and x.array.size == 0:
+            raise RuntimeError(
+                f"{kind}(): Expected reduction dim to be specified for input.numel() == 0"
+            )
+        return (Amax if sign > 0 else Amin).apply(x, dims, keepdim, dim is None)
+    d = _dim(dim, x.ndim, kind)
+    _nonempty(x, (d,) if x.ndim else None, kind)
+    indices = _arg_extremum(x, "arg" + kind, d, True, values=True)
+    values = Gather.apply(x, indices.array, d) if x.ndim else x.clone()
+    if not keepdim and x.ndim:
+        values = values.squeeze(d)
+        indices = indices.squeeze(d)
+    return _ReturnTypes(_named(values, f"{kind.capitalize()}Backward0"), indices)
+
+
+def _nonempty(x, dims, op):
+    """dims, unless a dim reduced over is empty (PyTorch's IndexError; max, argmax and
+    amax have no value there, where sum has 0). Kept dims may be empty."""
+    if x.array.size:
+        return dims
+    if dims is None:
+        raise RuntimeError(
+            f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            "the reduction dim with the 'dim' argument."
+        )
+    for d in dims:
+        if x.shape[d] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+    return dims
+
+
+def _arg_extremum(x, name, dim, keepdim, values=False):
+    if x.dtype.kind == "b" and not values:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    xp = x._backend.xp
+    if x.array.size == 0:
+        if dim is None:
+            raise IndexError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        dim = _dim(dim, x.ndim, name)
+        _nonempty(x, (dim,), name)
+        shape = tuple(1 if d == dim else s for d, s in enumerate(x.shape))
+        if not keepdim:
+            shape = shape[:dim] + shape[dim + 1 :]
+        return _wrap(xp.zeros(shape, dtype="int64"), x._backend)
+    if dim is None:
+        out = getattr(xp, name)(x.array)
+        if keepdim:
+            out = out.reshape((1,) * x.ndim)
+    else:
+        dim = _dim(dim, x.ndim, name)
+        out = (
+            getattr(xp, name)(x.array, axis=dim, keepdims=keepdim)
+            if x.ndim
+            else getattr(xp, name)(x.array)
+        )
+    return _wrap(xp.asarray(out, dtype="int64"), x._backend)
+
+
+softmax = _numpy_names(softmax)
+log_softmax = _numpy_names(log_softmax)
+
+
+from autograd.broadcast import sum_to  # noqa: E402
 from autograd.ops.elementwise import Exp  # noqa: E402
-from autograd.ops.index import GetItem  # noqa: E402
+from autograd.ops.index import Gather, GetItem  # noqa: E402
 from autograd.ops.scan import Cumprod  # noqa: E402
-from autograd.ops.shape import Cat, Expand, Permute, Reshape  # noqa: E402
+from autograd.ops.shape import Cat, Permute, Reshape  # noqa: E402
 from autograd.ops.special import _quiet  # noqa: E402

@@ -1,9 +1,14 @@
-"""Shape primitives: reshape, permute, expand, cat, pad. Their gradients move values around."""
+"""Shape primitives: reshape, permute, cat, pad (expand lives beside its adjoint, Sum, in
+reduce.py). Their gradients move values around.
 
-from autograd.broadcast import sum_to
+Below them, Tensor's shape methods (reshape, view, transpose, squeeze, split, ...): PyTorch's
+argument checks, then one of these primitives."""
+
+from autograd.args import _check_broadcast_to, _dim, _dims, _infer_shape, _numpy_names, _shape_args
 from autograd.function import Function
-from autograd.tensor import _register_view
-from backends import backend_of
+from autograd.inplace import register_view, view_dtype
+from autograd.tensor import _named
+from backends import backend_of, dtypes
 
 
 class _Primitive(Function):
@@ -25,7 +30,7 @@ class Reshape(_Primitive):
     def apply(cls, x, shape):
         out = super().apply(x, shape)
         if x.xp.may_share_memory(out.array, x.array):
-            _register_view(x, out, Reshape, (shape,))
+            register_view(x, out, Reshape, (shape,))
         return out
 
     _array_rule = True
@@ -71,37 +76,6 @@ class Permute(_View):
     @staticmethod
     def jvp(tangents, out, x, dims):
         return Permute.apply(tangents[0], dims)
-
-
-class Expand(_View):
-    """y = x broadcast to a shape.  dy/dx: sum over the broadcast dims (sum_to)."""
-
-    _array_rule = True
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.shape = x.shape
-        a = x.array
-        # as_strided, not broadcast_to (read-only): writes into a non-overlapping part of
-        # an expanded view reach its base, as in PyTorch (overlapping writes are refused).
-        lead = len(shape) - a.ndim
-        strides = (0,) * lead + tuple(
-            0 if s == 1 and n != 1 else st for s, n, st in zip(a.shape, shape[lead:], a.strides)
-        )
-        return x.xp.lib.stride_tricks.as_strided(a, shape, strides)
-
-    @staticmethod
-    def kernel(a, shape):
-        # inside a rule nothing writes into it: numpy's read-only broadcast is the fast one
-        return backend_of(a).xp.broadcast_to(a, shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return sum_to(grad, ctx.shape), None
-
-    @staticmethod
-    def jvp(tangents, out, x, shape):
-        return Expand.apply(tangents[0], shape)
 
 
 class Cat(_Primitive):
@@ -166,3 +140,223 @@ class Pad(_Primitive):
     @staticmethod
     def jvp(tangents, out, x, widths, value):
         return Pad.apply(tangents[0], widths, 0.0)
+
+
+# --------------------------------------------------------------------------- Tensor's methods
+# The shape methods as PyTorch spells them (Tensor.reshape(...) is reshape(x, ...)): argument
+# checks with PyTorch's errors, then one of the primitives above.
+
+
+def reshape(x, *shape):
+    shape = _shape_args(shape)
+    return Reshape.apply(x, _infer_shape(shape, x.array.size, x.shape, "reshape"))
+
+
+def view(x, *shape):
+    """The same storage seen with another shape (never a copy: raises where the strides
+    cannot express it, as PyTorch), or with another dtype (its bits reinterpreted)."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
+        return view_dtype(x, dtypes.as_dtype(shape[0]))
+    shape = _infer_shape(_shape_args(shape), x.array.size, x.shape, "view")
+    check_viewable(x.array, shape)
+    return Reshape.apply(x, shape)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    start = _dim(start_dim, x.ndim, "flatten")
+    end = _dim(end_dim, x.ndim, "flatten")
+    if x.ndim == 0:
+        return x.reshape(1)
+    if start > end:
+        raise RuntimeError(
+            f"flatten() has invalid args: start_dim {start_dim} cannot come after end_dim "
+            f"{end_dim} (shape {tuple(x.shape)})"
+        )
+    shape = x.shape[:start] + (-1,) + x.shape[end + 1 :]
+    if 0 in x.shape:
+        size = 1
+        for s in x.shape[start : end + 1]:
+            size *= s
+        shape = x.shape[:start] + (size,) + x.shape[end + 1 :]
+    return x.reshape(shape)
+
+
+def unflatten(x, dim, sizes):
+    if x.ndim == 0:
+        raise RuntimeError("unflatten: Dimension specified as 0 but tensor has no dimensions")
+    dim = _dim(dim, x.ndim, "unflatten")
+    # -1 is inferred from the unflattened dim alone (other dims may be empty)
+    sizes = _infer_shape(tuple(sizes), x.shape[dim], x.shape[dim : dim + 1], "unflatten")
+    return x.reshape(x.shape[:dim] + sizes + x.shape[dim + 1 :])
+
+
+def transpose(x, dim0, dim1):
+    dims = list(range(x.ndim))
+    d0 = _dim(dim0, x.ndim, "transpose")
+    d1 = _dim(dim1, x.ndim, "transpose")
+    if not dims:  # a 0-d tensor: dims 0 and -1 both name the tensor itself
+        return alias(x)
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return _named(Permute.apply(x, tuple(dims)), "TransposeBackward0")
+
+
+def t(x):
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return _named(x.T, "TBackward0")
+
+
+def permute(x, *dims):
+    dims = _shape_args(dims)
+    if len(dims) != x.ndim:
+        raise RuntimeError(
+            f"permute: number of dims {len(dims)} don't match the tensor's {x.ndim} "
+            f"dims (shape {tuple(x.shape)})"
+        )
+    dims = tuple(_dim(d, x.ndim, "permute") for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"permute: repeated dim in {dims}")
+    return Permute.apply(x, dims)
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        shape = tuple(s for s in x.shape if s != 1)
+    else:
+        dims = _dims(dim, x.ndim, "squeeze") or ()
+        shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
+    if shape == x.shape:
+        return alias(x)
+    return _named(x.reshape(shape), f"SqueezeBackward{0 if dim is None else 1}")
+
+
+def unsqueeze(x, dim):
+    dim = _dim(dim, x.ndim + 1, "unsqueeze")
+    return _named(x.reshape(x.shape[:dim] + (1,) + x.shape[dim:]), "UnsqueezeBackward0")
+
+
+def expand(x, *sizes):
+    sizes = _shape_args(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+            f"to the number of dimensions in the tensor ({x.ndim})"
+        )
+    lead = len(sizes) - x.ndim
+    shape = tuple(s if s != -1 else x.shape[i - lead] for i, s in enumerate(sizes))
+    return x.broadcast_to(shape)
+
+
+def broadcast_to(x, shape):
+    shape = tuple(shape)
+    if shape == x.shape:
+        return alias(x)
+    _check_broadcast_to(x.shape, shape)
+    return Expand.apply(x, shape)
+
+
+def mT(x):
+    if x.ndim == 0:  # the identity, as PyTorch (deprecated there)
+        return alias(x)
+    if x.ndim == 1:
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+        )
+    return x.transpose(-2, -1)
+
+
+def alias(x):
+    return Reshape.apply(x, x.shape)
+
+
+def unbind(x, dim=0):
+    if x.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    dim = _dim(dim, x.ndim, "unbind")
+    pieces = (x[(slice(None),) * dim + (i,)] for i in range(x.shape[dim]))
+    return tuple(_named(p, "UnbindBackward0") for p in pieces)
+
+
+def select(x, dim, index):
+    """The slice at `index` along `dim`, that dim removed (a view): x[..., index, ...]."""
+    if x.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = _dim(dim, x.ndim, "select")
+    return x[(slice(None),) * dim + (index,)]
+
+
+def split(x, split_size_or_sections, dim=0):
+    from autograd.ops import composite
+
+    pieces = composite.split(x, split_size_or_sections, dim)
+    return tuple(_named(p, "SplitBackward0") for p in pieces)
+
+
+def chunk(x, chunks, dim=0):
+    from autograd.ops import composite
+
+    return tuple(_named(p, "SplitBackward0") for p in composite.chunk(x, chunks, dim))
+
+
+def tensor_split(x, indices_or_sections, dim=0):
+    from autograd.ops import composite
+
+    return composite.tensor_split(x, indices_or_sections, dim)
+
+
+def repeat(x, *sizes):
+    from autograd.ops import composite
+
+    return composite.repeat(x, _shape_args(sizes))
+
+
+def check_viewable(a, shape):
+    """Raise as PyTorch's view where no strides over a's memory give `shape` (its
+    computeStride: each run of dims that is contiguous in memory may only be split or merged
+    within itself)."""
+    if _view_strides(a.shape, [s // a.dtype.itemsize for s in a.strides], shape) is None:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        )
+
+
+def _view_strides(old_shape, old_strides, shape):
+    """PyTorch's computeStride: the strides of a view of shape `shape`, or None."""
+    if not old_shape:
+        return [1] * len(shape)
+    numel = 1
+    for s in old_shape:
+        numel *= s
+    if numel == 0:
+        return [1] * len(shape)  # nothing to address: any shape views
+    strides = [0] * len(shape)
+    view_d = len(shape) - 1
+    chunk_base = old_strides[-1]
+    tensor_numel = 1
+    view_numel = 1
+    for d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[d]
+        if d == 0 or (old_shape[d - 1] != 1 and old_strides[d - 1] != tensor_numel * chunk_base):
+            while view_d >= 0 and (view_numel < tensor_numel or shape[view_d] == 1):
+                strides[view_d] = view_numel * chunk_base
+                view_numel *= shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                chunk_base = old_strides[d - 1]
+                tensor_numel = 1
+                view_numel = 1
+    if view_d != -1:
+        return None
+    return strides
+
+
+# numpy's axis / keepdims beside dim / keepdim, for the signatures above that lack them
+for _name in ("squeeze", "unsqueeze", "unflatten", "unbind", "select", "split", "chunk",
+              "tensor_split"):  # fmt: skip
+    globals()[_name] = _numpy_names(globals()[_name])
+
+
+from autograd.ops.reduce import Expand  # noqa: E402  (beside its adjoint, Sum)
