@@ -121,9 +121,20 @@ class Node:
                     f"{self._out_vc[0]}; expected version 0 instead. Use an out-of-place op, "
                     f"or .clone() the output before modifying it."
                 )
-        if _raw:
-            return _arrays(saved, self._dtype)
-        return saved
+        if not _raw:
+            return saved
+        # The raw arrays, a floating one of another dtype cast to the output's: PyTorch's
+        # rules compute in the output's dtype (float16 grad times a 0-d float32 tensor stays
+        # float16), where numpy would widen. Numbers and None pass as they are.
+        dtype = self._dtype
+        arrays = []
+        for t in saved:
+            if isinstance(t, Tensor):
+                t = t.array
+                if t.dtype is not dtype and dtype is not None and t.dtype.kind == "f":
+                    t = t.astype(dtype, copy=False)
+            arrays.append(t)
+        return arrays
 
     def name(self):
         """PyTorch's name for this node: "MulBackward0", "SumBackward1", ...; a user
@@ -179,21 +190,6 @@ class Node:
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
-
-
-def _arrays(saved, dtype):
-    """The raw arrays of saved tensors (numbers and None as they are), for a rule at array
-    speed. A floating array of another dtype than the output's is cast to it: PyTorch's rules
-    compute in the output's dtype (float16 grad times a 0-d float32 tensor stays float16),
-    where numpy would widen."""
-    out = []
-    for t in saved:
-        if isinstance(t, Tensor):
-            t = t.array
-            if t.dtype is not dtype and dtype is not None and t.dtype.kind == "f":
-                t = t.astype(dtype, copy=False)
-        out.append(t)
-    return out
 
 
 def _version_of(t):
