@@ -139,7 +139,8 @@ def _integer_division(name, input, other):
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
     if builtins.all(d is None or d.kind in "biu" for d in dts) and not isinstance(other, float):
         b = other.array if isinstance(other, Tensor) else other
-        if (input.xp.asarray(b) == 0).any().item():
+        xp = (input if isinstance(input, Tensor) else other).xp
+        if (xp.asarray(b) == 0).any().item():
             raise RuntimeError("ZeroDivisionError")
 
 
@@ -154,9 +155,8 @@ def fmod(input, other):
 
 
 def remainder(input, other):
-    """x - floor(x / y) y, the sign of y (Python's %)."""
-    if not isinstance(input, Tensor):
-        input = _as_tensor(input, other)
+    """x - floor(x / y) y, the sign of y (Python's %). A Python number x stays a number (a
+    wrapped scalar, as PyTorch's remainder(Scalar, Tensor): no gradient for other)."""
     _integer_division("remainder", input, other)
     return special.Remainder.apply(input, other)
 

@@ -481,7 +481,7 @@ class Tensor:
         return self + _scaled(other, alpha, self)
 
     def sub(self, other, alpha=1):
-        return self - _scaled(other, alpha, self)
+        return self - _sub_term(other, alpha, self)
 
     def mul(self, other):
         return self * other
@@ -567,10 +567,11 @@ class Tensor:
         return self.div_(other)
 
     def add_(self, other, alpha=1):
+        _check_cast(self, other, "add")  # before alpha's checks, as PyTorch
         return _inplace(self, ops.Add, _scaled(other, alpha, self))
 
     def sub_(self, other, alpha=1):
-        return _inplace(self, ops.Sub, _scaled(other, alpha, self))
+        return _inplace(self, ops.Sub, _sub_term(other, alpha, self, inplace=True))
 
     def mul_(self, other):
         return _inplace(self, ops.Mul, other)
@@ -663,6 +664,8 @@ class Tensor:
         return self**2  # pow, as PyTorch: bool squares to int64
 
     def rsqrt(self):
+        if self.dtype == dtypes.float16:  # PyTorch: in float32, rounded once (not twice)
+            return (1 / self.float().sqrt()).half()
         return 1 / self.sqrt()
 
     def reciprocal(self):
@@ -1134,7 +1137,7 @@ class Tensor:
         return _mathops.remainder(self, other)
 
     def __rmod__(self, other):
-        return _mathops.remainder(_as_tensor(other, self), self)
+        return _mathops.remainder(other, self)
 
     def atan2(self, other):
         return _mathops.atan2(self, other)
@@ -1167,7 +1170,10 @@ class Tensor:
 
     # in place: the out-of-place op on a clone (so nothing it saves is overwritten), copied in
     def _math_inplace(self, fn, *args, **kwargs):
-        return self.copy_(fn(self.clone(), *args, **kwargs))
+        out = fn(self.clone(), *args, **kwargs)
+        if out.dtype != self.dtype and not dtypes.can_cast(out.dtype, self.dtype):
+            raise _cast_error(out.dtype, self.dtype, fn.__name__)  # copy_ would cast
+        return self.copy_(out)
 
     def floor_(self):
         return self._math_inplace(_mathops.floor)
@@ -1801,6 +1807,33 @@ def _clamp_tensor(x, lo, hi, inplace=False):
         raise RuntimeError(f"clamp: shapes {shapes} are not broadcastable") from None
 
 
+def _cast_error(result, dtype, name):
+    return RuntimeError(
+        f"result type {dtypes.torch_name(result)} can't be cast to the desired output type "
+        f"{dtypes.torch_name(dtype)} (in {name}_)"
+    )
+
+
+def _check_cast(x, value, name):
+    """PyTorch's refusal of an in-place op on x whose result dtype x can't hold."""
+    operand = value.array if isinstance(value, Tensor) else value
+    dt = dtypes.result_types([x.array, operand], _defaults.dtype)
+    if dt != x.dtype and not dtypes.can_cast(dt, x.dtype):
+        raise _cast_error(dt, x.dtype, name)
+
+
+def _sub_term(value, alpha, x, inplace=False):
+    """_scaled for sub / sub_, in PyTorch's order of checks: a bool operand first (value
+    unscaled: Sub raises its error), then (sub_) the cast into x, then alpha."""
+    if x.dtype.kind == "b" or isinstance(value, bool):
+        return value
+    if isinstance(value, Tensor) and value.dtype.kind == "b":
+        return value
+    if inplace:
+        _check_cast(x, value, "sub")
+    return _scaled(value, alpha, x)
+
+
 def _scaled(value, alpha, x):
     """alpha * value, the term add/sub (and add_/sub_) of x take from value, as PyTorch's
     x + alpha * value: alpha is checked against the result dtype (a float alpha only for
@@ -1828,8 +1861,8 @@ def _scaled(value, alpha, x):
         )
     if alpha == 1:
         return value
-    if dt.kind == "b":
-        return value if alpha else value * False
+    if dt.kind == "b":  # value and alpha (a Python bool stays one: True * False is 0)
+        return value if alpha else (False if isinstance(value, bool) else value * False)
     if not isinstance(value, Tensor):
         return value * alpha
     if value.dtype != dt:
