@@ -255,6 +255,8 @@ def _dpow_dx(x, y):
         return _times(Pow.call(x, y - 1), y)
     a = array_of(x)
     b = array_of(y)
+    if b.dtype.kind == "b":  # PyTorch takes y - 1 of the bool tensor: Sub's error
+        Sub.forward(_function._NO_CTX, y if isinstance(y, Tensor) else _wrap(b, backend_of(b)), 1)
     p = Pow.call(x, y - 1)
     slope = (y if y.dtype == p.dtype else Cast.call(y, p.dtype)) * p
     if b.dtype.kind != "f":  # y - 1 wraps at 0 for uint8; PyTorch's where covers all y = 0

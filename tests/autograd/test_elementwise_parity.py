@@ -204,3 +204,15 @@ def test_maximum_tangent_is_torchs_formula(op, dtype, which):
             out = getattr(lib, op)(a, b)
             results.append(fwd.unpack_dual(out).tangent.numpy())
     np.testing.assert_array_equal(results[1], results[0], strict=True)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_pow_by_a_bool_tensor_backward_raises_as_torch(create_graph):
+    """x ** bool tensor: PyTorch's backward takes exponent - 1 of the bool tensor and raises
+    Sub's error, at either speed (the array-speed rule once computed numpy's False - 1)."""
+    for lib in (torch, autograd):
+        x = lib.tensor([0.0, 2.0], dtype=lib.float16, requires_grad=True)
+        out = x ** lib.tensor(False)
+        with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with a bool"):
+            out.backward(lib.ones_like(out), create_graph=create_graph and lib is autograd)
+        assert x.grad is None
