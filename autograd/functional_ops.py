@@ -11,7 +11,8 @@ __all__ = [
     "prod", "logsumexp", "argmax", "argmin", "softmax", "log_softmax", "reshape", "transpose",
     "permute", "flatten", "squeeze", "unsqueeze", "broadcast_to", "cat", "concat", "stack",
     "split", "chunk", "pad", "matmul", "mm", "bmm", "add", "sub", "mul", "div", "pow", "neg",
-    "square", "clone", "detach", "numel", "unbind", "broadcast_tensors",
+    "square", "clone", "detach", "numel", "unbind", "broadcast_tensors", "subtract",
+    "multiply", "divide", "true_divide", "negative", "absolute", "positive",
 ]  # fmt: skip
 
 
@@ -73,6 +74,16 @@ numel = _method("numel")
 unbind = _method("unbind")
 
 mm = bmm = matmul
+subtract, multiply, negative = sub, mul, neg  # PyTorch's aliases
+divide = true_divide = div  # (without rounding_mode: Tensor.div takes none)
+absolute = _method("abs")
+
+
+def positive(input):
+    """input itself, as torch.positive (bool raises)."""
+    if input.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
 
 
 def maximum(input, other):

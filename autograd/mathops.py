@@ -81,6 +81,14 @@ def _float_unary(cls, name):
 
 _NO_BOOL = ("floor", "ceil", "trunc", "round", "frac")
 
+
+def rsqrt(input):
+    """1 / sqrt(x); float16 in float32, rounded once (not twice), as PyTorch."""
+    if input.dtype == dtypes.float16:
+        return (1 / input.float().sqrt()).half()
+    return 1 / input.sqrt()
+
+
 log10 = _float_unary(special.Log10, "log10")
 log2 = _float_unary(special.Log2, "log2")
 exp2 = _float_unary(special.Exp2, "exp2")
@@ -140,7 +148,8 @@ def _integer_division(name, input, other):
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
     if builtins.all(d is None or d.kind in "biu" for d in dts) and not isinstance(other, float):
         b = other.array if isinstance(other, Tensor) else other
-        if (input.xp.asarray(b) == 0).any().item():
+        xp = (input if isinstance(input, Tensor) else other).xp
+        if (xp.asarray(b) == 0).any().item():
             raise RuntimeError("ZeroDivisionError")
 
 
@@ -155,9 +164,8 @@ def fmod(input, other):
 
 
 def remainder(input, other):
-    """x - floor(x / y) y, the sign of y (Python's %)."""
-    if not isinstance(input, Tensor):
-        input = _as_tensor(input, other)
+    """x - floor(x / y) y, the sign of y (Python's %). A Python number x stays a number (a
+    wrapped scalar, as PyTorch's remainder(Scalar, Tensor): no gradient for other)."""
     _integer_division("remainder", input, other)
     return special.Remainder.apply(input, other)
 
@@ -1328,7 +1336,10 @@ def argwhere(x):
 def _in_place(fn, input, *args, **kwargs):
     """fn in place: the out-of-place op on a clone (so nothing it saves is overwritten), copied
     in."""
-    return input.copy_(fn(input.clone(), *args, **kwargs))
+    out = fn(input.clone(), *args, **kwargs)
+    if out.dtype != input.dtype and not dtypes.can_cast(out.dtype, input.dtype):
+        raise ops.elementwise.cast_error(out.dtype, input.dtype, fn.__name__)  # copy_ would cast
+    return input.copy_(out)
 
 
 def floor_(input):

@@ -263,13 +263,13 @@ class Tensor:
         return ops.Abs.apply(self)
 
     def __rmod__(self, other):
-        return _mathops.remainder(_as_tensor(other, self), self)
+        return _mathops.remainder(other, self)
 
     def add(self, other, alpha=1):
         return self + ops.elementwise.scaled(other, alpha, self)
 
     def sub(self, other, alpha=1):
-        return self - ops.elementwise.scaled(other, alpha, self)
+        return self - ops.elementwise.sub_term(other, alpha, self)
 
     def mul(self, other):
         return self * other
@@ -322,10 +322,12 @@ class Tensor:
         return self.div_(other)
 
     def add_(self, other, alpha=1):
+        ops.elementwise.check_cast(self, other, "add")  # before alpha's checks, as PyTorch
         return _ip.inplace(self, ops.Add, ops.elementwise.scaled(other, alpha, self))
 
     def sub_(self, other, alpha=1):
-        return _ip.inplace(self, ops.Sub, ops.elementwise.scaled(other, alpha, self))
+        term = ops.elementwise.sub_term(other, alpha, self, inplace=True)
+        return _ip.inplace(self, ops.Sub, term)
 
     def mul_(self, other):
         return _ip.inplace(self, ops.Mul, other)
@@ -387,9 +389,6 @@ class Tensor:
 
     def square(self):
         return self**2  # pow, as PyTorch: bool squares to int64
-
-    def rsqrt(self):
-        return 1 / self.sqrt()
 
     def reciprocal(self):
         return ops.Reciprocal.apply(self)
@@ -462,7 +461,7 @@ _METHODS = {
     "autograd.random": """normal_ uniform_ bernoulli_ exponential_ geometric_
         log_normal_ cauchy_ bernoulli multinomial""",
     "autograd.linalg": "norm=tensor_norm",
-    "autograd.mathops": """log10 log2 exp2 tan sinh cosh asin acos atan asinh acosh atanh
+    "autograd.mathops": """rsqrt log10 log2 exp2 tan sinh cosh asin acos atan asinh acosh atanh
         arcsin=asin arccos=acos arctan=atan arcsinh=asinh arccosh=acosh arctanh=atanh erf erfc
         erfinv floor ceil trunc fix=trunc round frac fmod remainder atan2 arctan2=atan2 lerp
         logaddexp logaddexp2 hypot xlogy clamp_min clamp_max nan_to_num

@@ -128,12 +128,16 @@ def output_of(ctx, fn, *args, name="out"):
 _BITS = {2: dtypes.int16, 4: dtypes.int32, 8: dtypes.int64}
 
 
-def zero_where(drop, g):
-    """g's array with 0 where the boolean array `drop` is true: a select, so an inf or nan of
-    g there gives 0 (g * ~drop would give nan), done by masking g's bits, since numpy's
-    `where` runs about 50 times slower than a multiply on arrays of 32k elements and up."""
+def zero_where(drop, g, inplace=False):
+    """g's array with 0 where the boolean array `drop` is true (in place on g if asked): a
+    select, so an inf or nan of g there gives 0 (g * ~drop would give nan), as PyTorch's
+    threshold_backward and clamp_backward. Done by masking g's bits: numpy's `where` (and
+    `copyto(where=)`) run about 15 times slower than this on arrays of 32k elements and up."""
     bits = _BITS[g.dtype.itemsize]
     keep = drop.astype(bits)
     keep -= 1  # 0 where dropped, all ones where kept
-    keep &= g.view(bits)
-    return keep.view(g.dtype)
+    if inplace:
+        view = g.view(bits)
+        view &= keep
+        return g
+    return (g.view(bits) & keep).view(g.dtype)

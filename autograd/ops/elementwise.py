@@ -81,7 +81,7 @@ class Sub(_Primitive):
     def forward(ctx, x, y):
         ctx.shapes = (shape_of(x), shape_of(y))
         if _is_bool(x) or _is_bool(y):
-            both = _is_bool(x) and _is_bool(y) and isinstance(x, Tensor) and isinstance(y, Tensor)
+            both = _is_bool(x) and _is_bool(y)  # a Python bool counts, as PyTorch's
             raise RuntimeError(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
                 "`^` or `logical_xor()` operator instead."
@@ -179,6 +179,8 @@ class Pow(_Primitive):
     """z = x^y.  dz/dx = y x^(y-1) (0 where y = 0), dz/dy = x^y ln x (0 where x = 0 and
     y >= 0), as PyTorch."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -188,21 +190,21 @@ class Pow(_Primitive):
             dtypes.checked_number(y, dt)  # PyTorch checks a scalar exponent
         if dt.kind in "iub":
             return _integer_pow(x, y, a, b, dt)
-        if (
-            y.__class__ is float
-            and (y == 0.5 or y == -0.5)
-            and isinstance(x, Tensor)
-            and dt.itemsize > 2
-        ):
-            # PyTorch takes sqrt for ^0.5 and 1/sqrt for ^-0.5 (so (-0)^0.5 = -0, (-inf)^0.5 = nan)
-            # in float32/64; float16 computes pow itself ((-inf)^0.5 = inf, (-0)^-0.5 = inf)
-            out = x.xp.sqrt(a)
-            return (out if y > 0 else 1 / out).astype(dt, copy=False)
         try:
-            out = a**b
+            return _float_pow((x if isinstance(x, Tensor) else y).xp, a, b, y, dt)
         except ValueError:
             raise broadcast_error("pow", x, y) from None
-        return out if out.dtype == dt else out.astype(dt)
+
+    @staticmethod
+    def kernel(a, b):
+        """x^y on raw arrays of a floating result (one may be a Python number), as forward."""
+        ref = a if hasattr(a, "dtype") else b
+        backend = backend_of(ref)
+        dt = dtypes.result_types((a, b), _default_float())
+        number = b
+        a = a.astype(dt, copy=False) if hasattr(a, "dtype") else backend.scalar(a, dt)
+        b = b.astype(dt, copy=False) if hasattr(b, "dtype") else backend.scalar(b, dt)
+        return _float_pow(backend.xp, a, b, number, dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -223,41 +225,69 @@ class Pow(_Primitive):
         return tz
 
 
+def _float_pow(xp, a, b, y, dt):
+    """a^b for arrays of a floating dtype dt (b the exponent as given: y, a number or not)."""
+    if (y.__class__ is float or y.__class__ is int) and dt.itemsize > 2:
+        # PyTorch's scalar exponents with a kernel of their own, in float32/64 (float16
+        # computes pow itself: (-inf)^0.5 = inf, (-0)^-0.5 = inf): sqrt for ^0.5 and 1/sqrt
+        # for ^-0.5 (so (-0)^0.5 = -0, (-inf)^0.5 = nan), x x x for ^3 and 1/(x x) for ^-2
+        # (a third of float32 cubes are 1 ulp off numpy's pow)
+        if y == 0.5 or y == -0.5:
+            out = xp.sqrt(a)
+            return (out if y > 0 else 1 / out).astype(dt, copy=False)
+        if y == 3:
+            out = a * a
+            out *= a
+            return out.astype(dt, copy=False)
+        if y == -2:
+            return (1 / (a * a)).astype(dt, copy=False)
+    out = a**b
+    return out if out.dtype == dt else out.astype(dt)
+
+
 def _dpow_dx(x, y):
     """dz/dx = y x^(y-1), and 0 where y = 0 (so 0^0 and nan^0 have slope 0, as PyTorch).
     The where covers only the points where y x^(y-1) is not 0 already, so that elsewhere the
     derivative of dz/dx by y stays x^(y-1) (both orders of the mixed second derivative agree).
     A bool exponent is no 0 to PyTorch (its Scalar False never equals 0.0): x^False has slope
-    0 x^-1, nan at x = 0."""
-    if not isinstance(y, Tensor):
+    0 x^-1, nan at x = 0. x and y: Tensors, or raw arrays (a Python number y either way)."""
+    if not hasattr(y, "dtype"):
         if y.__class__ is bool:
-            return float(y) * x ** (float(y) - 1)
+            return _times(Pow.call(x, float(y) - 1), float(y))
         if y == 0:
-            return _wrap(x.xp.zeros(x.shape, dtype=x.dtype), x._backend)
-        return y * x ** (y - 1)
-    a = x.array
-    if y.dtype.kind != "f":  # y - 1 wraps at 0 for uint8; PyTorch's where covers all y = 0
-        return Where.apply(y.array == 0, 0.0, y * x ** (y - 1))
-    return Where.apply((y.array == 0) & ((a == 0) | (a != a)), 0.0, y * x ** (y - 1))
+            return like(xp_of(x).zeros(x.shape, dtype=x.dtype), x)
+        return _times(Pow.call(x, y - 1), y)
+    a = array_of(x)
+    b = array_of(y)
+    if b.dtype.kind == "b":  # PyTorch takes y - 1 of the bool tensor: Sub's error
+        Sub.forward(_function._NO_CTX, y if isinstance(y, Tensor) else _wrap(b, backend_of(b)), 1)
+    p = Pow.call(x, y - 1)
+    slope = (y if y.dtype == p.dtype else Cast.call(y, p.dtype)) * p
+    if b.dtype.kind != "f":  # y - 1 wraps at 0 for uint8; PyTorch's where covers all y = 0
+        return Where.call(b == 0, 0.0, slope)
+    return Where.call((b == 0) & ((a == 0) | (a != a)), 0.0, slope)
 
 
 def _dpow_dy(x, y):
     """dz/dy = x^y ln x, and 0 where x = 0 and y >= 0, as PyTorch (x < 0 gives nan, and
     0^y with y < 0 gives -inf, as there). ln x is taken in the result dtype (a float16 x
     beside a float64 y: the log of x in float64, as PyTorch)."""
-    if isinstance(x, Tensor):
-        dt = dtypes.result_type(x.dtype, x.ndim, y.dtype, y.ndim, _default_float())
-        logx = (x if x.dtype == dt else Cast.apply(x, dt)).log()
-        zero = x.array == 0
+    if hasattr(x, "dtype"):
+        dt = dtypes.result_types((x, y), _default_float())
+        logx = Log.call(x if x.dtype == dt else Cast.call(x, dt))
+        zero = array_of(x) == 0
     else:
-        logx = _wrap(y.xp.log(y.xp.asarray(x, dtype=y.dtype)), y._backend)
+        xp = xp_of(y)
+        logx = like(xp.log(xp.asarray(x, dtype=y.dtype)), y)
         zero = x == 0
-    return Where.apply(zero & (y.array >= 0), 0.0, x**y * logx)
+    return Where.call(zero & (array_of(y) >= 0), 0.0, Pow.call(x, y) * logx)
 
 
 class Maximum(_Primitive):
     """z = max(x, y).  The gradient goes to the larger; ties split it in half; at a nan
     both take it whole (neither is smaller), as PyTorch."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -267,18 +297,18 @@ class Maximum(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        a, b, _ = promote(x, y, opmath=False)  # compared as PyTorch's kernel sees them
-        return _route(ctx, grad, x, y, a < b, a > b, a == b)
+        return _route(ctx, grad, x, y, operator.lt)
 
     @staticmethod
     def jvp(tangents, out, x, y):
-        a, b, _ = promote(x, y, opmath=False)
-        return _route_tangent(tangents, x, y, a < b, a > b, a == b)
+        return _route_tangent(tangents, x, y, operator.gt)
 
 
 class Minimum(_Primitive):
     """z = min(x, y).  The gradient goes to the smaller; ties split it in half; at a nan
     both take it whole (neither is larger), as PyTorch."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -288,41 +318,54 @@ class Minimum(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        a, b, _ = promote(x, y, opmath=False)  # compared as PyTorch's kernel sees them
-        return _route(ctx, grad, x, y, a > b, a < b, a == b)
+        return _route(ctx, grad, x, y, operator.gt)
 
     @staticmethod
     def jvp(tangents, out, x, y):
+        return _route_tangent(tangents, x, y, operator.lt)
+
+
+def _route(ctx, grad, x, y, loses):
+    """PyTorch's where(x == y, grad / 2, grad).masked_fill_(x loses, 0) for x, and its twin
+    for y: the losing side gets 0 even where grad is inf or nan (not 0 * grad). x and y are
+    compared as PyTorch's kernel sees them (in the result dtype, a scalar in float16)."""
+    if isinstance(x, Tensor):
         a, b, _ = promote(x, y, opmath=False)
-        return _route_tangent(tangents, x, y, a > b, a < b, a == b)
-
-
-def _weights(x, y, x_loses, y_loses, tie, dtype):
-    """PyTorch's where(x == y, 1/2, 1), zeroed where that side loses, for x and for y."""
-    xp = x.xp
-    scalar = x._backend.scalar
-    zero = scalar(0, dtype)  # made in dtype from the start: no float64 temporaries
-    share = xp.where(tie, scalar(0.5, dtype), scalar(1, dtype))
-    wx = xp.where(x_loses, zero, share)
-    wy = xp.where(y_loses, zero, share)
-    return _wrap(wx, x._backend), _wrap(wy, x._backend)
-
-
-def _route(ctx, grad, x, y, x_loses, y_loses, tie):
-    """Route grad to the side that does not lose, half to each on ties."""
-    wx, wy = _weights(x, y, x_loses, y_loses, tie, grad.dtype)
+    else:  # raw arrays: a float operand is in the output's (grad's) dtype already
+        a = x.astype(grad.dtype, copy=False)
+        b = y.astype(grad.dtype, copy=False)
     nx, ny = ctx.needs_input_grad
-    return (sum_to(grad * wx, x.shape) if nx else None, sum_to(grad * wy, y.shape) if ny else None)
+    tie = a == b
+    half = grad / 2
+    gx = Where.call(tie, half, grad) if nx else None
+    gy = Where.call(tie, half, grad) if ny else None
+    del half, tie  # before the masks: the peak is three arrays the size of grad
+    if nx:
+        gx = sum_to(_zero_where(loses(a, b), gx), x.shape)
+    if ny:
+        gy = sum_to(_zero_where(loses(b, a), gy), y.shape)
+    return gx, gy
 
 
-def _route_tangent(tangents, x, y, x_loses, y_loses, tie):
-    """ż = ẋ wx + ẏ wy with _route's weights: its forward-mode twin."""
+def _zero_where(mask, g):
+    """g with 0 where mask: in place on g (a fresh array) at array speed, recorded else."""
+    if isinstance(g, Tensor):
+        return Where.apply(mask, 0.0, g)
+    return zero_where(mask, g, inplace=True)
+
+
+def _route_tangent(tangents, x, y, wins):
+    """PyTorch's forward formula, term for term: ż = ẏ + w (ẋ - ẏ), w = 1/2 where x == y,
+    else 1 where x wins (so at a nan x, ẏ), a missing tangent a zero that adds nothing."""
     tx, ty = tangents
-    wx, wy = _weights(x, y, x_loses, y_loses, tie, (tx if tx is not None else ty).dtype)
-    tz = None if tx is None else tx * wx
-    if ty is not None:
-        tz = ty * wy if tz is None else tz + ty * wy
-    return tz
+    a, b, _ = promote(x, y, opmath=False)
+    dtype = (tx if tx is not None else ty).dtype
+    scalar = x._backend.scalar
+    w = x.xp.where(a == b, scalar(0.5, dtype), wins(a, b).astype(dtype))
+    w = _wrap(w, x._backend)
+    if ty is None:
+        return w * tx
+    return ty + w * (-ty if tx is None else tx - ty)
 
 
 class Where(_Primitive):
@@ -434,6 +477,10 @@ class Log(_Primitive):
         return x.xp.log(_floating(x))
 
     @staticmethod
+    def kernel(a):
+        return xp_of(a).log(a)
+
+    @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / x
@@ -453,6 +500,10 @@ class Log1p(_Primitive):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return x.xp.log1p(_floating(x))
+
+    @staticmethod
+    def kernel(a):
+        return xp_of(a).log1p(a)
 
     @staticmethod
     def backward(ctx, grad):
@@ -756,7 +807,10 @@ class ReluGrad(_Primitive):
 
 
 class Abs(_Primitive):
-    """y = |x|.  dy/dx = sign(x) (0 at x = 0, as PyTorch)."""
+    """y = |x|.  dy/dx = sign(x) (0 at x = 0, as PyTorch: grad * sgn(x), so an inf grad at
+    x = 0 gives nan there, as in PyTorch)."""
+
+    _array_rule = True
 
     @staticmethod
     def forward(ctx, x):
@@ -769,7 +823,7 @@ class Abs(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return MaskedGrad.apply(grad, x, _sign(x.xp, x.array).astype(grad.dtype, copy=False))
+        return MaskedGrad.call(grad, x, _sign(xp_of(x), array_of(x)).astype(grad.dtype))
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -785,9 +839,11 @@ def _sign(xp, a):
 
 
 class MaskedGrad(_Primitive):
-    """z = g m, where m is the piecewise-constant local gradient of relu, abs or clamp at x.
-    dz/dg = m, dz/dx = 0 (as PyTorch's threshold_backward: x is an input, so the gradient
-    of a gradient is recorded, and is zero)."""
+    """z = g m, where m is the piecewise-constant local gradient of relu, abs or clamp at x:
+    a bool m selects (where(m, g, 0), as PyTorch's threshold_backward and clamp_backward: an
+    inf or nan g is 0 where m is False), a float m multiplies (abs's g sgn(x)).
+    dz/dg = m, dz/dx = 0 (x is an input, so the gradient of a gradient is recorded, and is
+    zero, as PyTorch's)."""
 
     _array_rule = True
     _saved_attrs = ("mask",)
@@ -796,16 +852,22 @@ class MaskedGrad(_Primitive):
     def forward(ctx, g, x, mask):
         ctx.mask = mask
         ctx.x_shape = x.shape
-        return g.array * mask
+        return MaskedGrad.kernel(g.array, None, mask)
 
     @staticmethod
     def kernel(g, x, mask):
-        return g * mask
+        return zero_where(~mask, g) if mask.dtype.kind == "b" else g * mask
 
     @staticmethod
     def backward(ctx, grad):
         needs_g, needs_x, _ = ctx.needs_input_grad
-        gg = grad * like(ctx.mask, grad) if needs_g else None
+        mask = ctx.mask
+        gg = None
+        if needs_g:
+            if mask.dtype.kind == "b":
+                gg = Where.call(mask, grad, xp_of(grad).zeros((), dtype=grad.dtype))
+            else:
+                gg = grad * like(mask, grad)
         zeros = xp_of(grad).zeros(ctx.x_shape, dtype=grad.dtype) if needs_x else None
         return gg, None if zeros is None else like(zeros, grad), None
 
@@ -819,6 +881,8 @@ class MaskedGrad(_Primitive):
 class Sign(_Primitive):
     """y = sign(x), 0 at nan (PyTorch).  dy/dx = 0 (zeros, even for an inf or nan grad)."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x):
         a = x.array
@@ -826,7 +890,7 @@ class Sign(_Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        return _wrap(grad.xp.zeros(grad.shape, dtype=grad.dtype), grad._backend)
+        return like(xp_of(grad).zeros(grad.shape, dtype=grad.dtype), grad)
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -834,8 +898,10 @@ class Sign(_Primitive):
 
 
 class Clamp(_Primitive):
-    """y = min(max(x, lo), hi).  dy/dx = 1 where lo <= x <= hi (bounds included, as PyTorch)."""
+    """y = min(max(x, lo), hi).  dy/dx = 1 where lo <= x <= hi (bounds included), else 0
+    (PyTorch's where(lo <= x <= hi, grad, 0): 0 even for an inf or nan grad)."""
 
+    _array_rule = True
     _saved_attrs = ("bounds",)
 
     @staticmethod
@@ -852,26 +918,28 @@ class Clamp(_Primitive):
         return x.xp.clip(a, lo, hi).astype(dt, copy=False)
 
     @staticmethod
+    def kernel(a, lo=None, hi=None):
+        return Clamp.forward(_function._NO_CTX, _wrap(a, backend_of(a)), lo, hi)
+
+    @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        lo, hi = ctx.bounds
-        inside = x.xp.ones(x.shape, dtype=bool)
-        if lo is not None:
-            inside &= x.array >= lo
-        if hi is not None:
-            inside &= x.array <= hi
-        return MaskedGrad.apply(grad, x, inside.astype(grad.dtype)), None, None
+        return MaskedGrad.call(grad, x, _inside(array_of(x), *ctx.bounds)), None, None
 
     @staticmethod
     def jvp(tangents, out, x, lo=None, hi=None):
         """ẏ = ẋ where lo <= x <= hi, else 0."""
-        (tx,) = tangents[:1]
-        inside = x.xp.ones(x.shape, dtype=bool)
-        if lo is not None:
-            inside &= x.array >= lo
-        if hi is not None:
-            inside &= x.array <= hi
-        return MaskedGrad.apply(tx, x, inside.astype(tx.dtype))
+        return MaskedGrad.apply(tangents[0], x, _inside(x.array, lo, hi))
+
+
+def _inside(a, lo, hi):
+    """lo <= a <= hi as a bool array (a missing bound: no limit on that side)."""
+    if lo is None and hi is None:
+        return backend_of(a).xp.ones(a.shape, dtype=bool)
+    inside = None if lo is None else a >= lo
+    if hi is not None:
+        inside = a <= hi if inside is None else inside & (a <= hi)
+    return inside
 
 
 class ClampTensor(_Primitive):
@@ -880,6 +948,7 @@ class ClampTensor(_Primitive):
     where x < lo < hi, dy/dhi = 1 where x > hi or hi < lo (so at lo = hi < x hi takes it, at
     x < lo = hi no one does, and at a nan x no one does)."""
 
+    _array_rule = True
     _saved_attrs = ("masks",)
 
     @staticmethod
@@ -900,9 +969,9 @@ class ClampTensor(_Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        zero = grad.xp.zeros((), dtype=grad.dtype)
+        zero = xp_of(grad).zeros((), dtype=grad.dtype)
         return tuple(
-            None if mask is None or not need else sum_to(Where.apply(mask, grad, zero), shape)
+            None if mask is None or not need else sum_to(Where.call(mask, grad, zero), shape)
             for mask, need, shape in zip(ctx.masks, ctx.needs_input_grad, ctx.shapes, strict=True)
         )
 
@@ -1060,6 +1129,7 @@ class BinaryCrossEntropyWithLogits(_Primitive):
 
 
 def _bce_logits_dx(x, y, p):
+    """dl/dx = w sigmoid(x) - p y, w = (p - 1) y + 1 (p a constant: detached, or an array)."""
     if p is None:
         return _sigmoid(x) - y
     return ((p - 1) * y + 1) * _sigmoid(x) - p * y
@@ -1264,6 +1334,15 @@ def _floating(x):
     return a if a.dtype.kind == "f" else a.astype(_default_float())
 
 
+def _times(v, c):
+    """v * c for a float constant c. A Tensor op on float16 computes in float32 and rounds
+    once, as PyTorch's CPU kernels; numpy would round c to float16 first (log2's ln 2 is
+    0.6934 there): a float16 array computes so too."""
+    if v.dtype != dtypes.float16 or isinstance(v, Tensor):
+        return v * c
+    return (v.astype(dtypes.float32) * c).astype(dtypes.float16)
+
+
 def _is_bool(v):
     return v.dtype.kind == "b" if isinstance(v, Tensor) else isinstance(v, bool)
 
@@ -1338,6 +1417,33 @@ def where(condition, input, other):
     return Where.apply(cond, x, y)
 
 
+def cast_error(result, dtype, name):
+    return RuntimeError(
+        f"result type {dtypes.torch_name(result)} can't be cast to the desired output type "
+        f"{dtypes.torch_name(dtype)} (in {name}_)"
+    )
+
+
+def check_cast(x, value, name):
+    """PyTorch's refusal of an in-place op on x whose result dtype x can't hold."""
+    operand = value.array if isinstance(value, Tensor) else value
+    dt = dtypes.result_types([x.array, operand], _defaults.dtype)
+    if dt != x.dtype and not dtypes.can_cast(dt, x.dtype):
+        raise cast_error(dt, x.dtype, name)
+
+
+def sub_term(value, alpha, x, inplace=False):
+    """scaled() for sub / sub_, in PyTorch's order of checks: a bool operand first (value
+    unscaled: Sub raises its error), then (sub_) the cast into x, then alpha."""
+    if x.dtype.kind == "b" or isinstance(value, bool):
+        return value
+    if isinstance(value, Tensor) and value.dtype.kind == "b":
+        return value
+    if inplace:
+        check_cast(x, value, "sub")
+    return scaled(value, alpha, x)
+
+
 def scaled(value, alpha, x):
     """alpha * value, the term add/sub (and add_/sub_) of x take from value, as PyTorch's
     x + alpha * value: alpha is checked against the result dtype (a float alpha only for
@@ -1365,8 +1471,8 @@ def scaled(value, alpha, x):
         )
     if alpha == 1:
         return value
-    if dt.kind == "b":
-        return value if alpha else value * False
+    if dt.kind == "b":  # value and alpha (a Python bool stays one: True * False is 0)
+        return value if alpha else (False if isinstance(value, bool) else value * False)
     if not isinstance(value, Tensor):
         return value * alpha
     if value.dtype != dt:

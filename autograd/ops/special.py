@@ -12,8 +12,8 @@ import math
 from autograd.broadcast import sum_to
 from autograd.function import Function
 from autograd.ops._util import broadcast_error, promote
-from autograd.ops.elementwise import Exp, Sqrt, _floating
-from autograd.tensor import Tensor, _defaults
+from autograd.ops.elementwise import Exp, Sqrt, _floating, _times
+from autograd.tensor import Tensor, _defaults, _wrap
 from backends import backend_of, dtypes
 
 LN2 = math.log(2.0)
@@ -171,15 +171,6 @@ class Erfinv(_Unary):
     _d = staticmethod(lambda x: _times(Exp.call(Erfinv.call(x) ** 2), math.sqrt(math.pi) / 2))
 
 
-def _times(v, c):
-    """v * c for a float constant c. A Tensor op on float16 computes in float32 and rounds
-    once, as PyTorch's CPU kernels; numpy would round c to float16 first (log2's ln 2 is
-    0.6934 there): a float16 array computes so too."""
-    if v.dtype != dtypes.float16 or isinstance(v, Tensor):
-        return v * c
-    return (v.astype(dtypes.float32) * c).astype(dtypes.float16)
-
-
 def _rsqrt(v):
     """1 / sqrt(v), as Tensor.rsqrt, for a Tensor or a raw array."""
     return 1 / Sqrt.call(v)
@@ -332,17 +323,44 @@ class Fmod(_Binary):
 
 
 class Remainder(_Binary):
-    """z = x - floor(x / y) y (sign of y, as Python's %).  dz/dx = 1, dz/dy = -floor(x / y)."""
+    """z = x - floor(x / y) y (sign of y, as Python's %).  dz/dx = 1, dz/dy = -(x // y).
+
+    Floats by PyTorch's formula, fmod(x, y) + y where that is nonzero and of y's opposite
+    sign (so -0 % 1 is -0 and 3 % -3 is 0, where numpy gives the sign of y); x // y is
+    Python's floor division, as PyTorch's div(rounding_mode="floor") (1 // 0.1 is 9, where
+    floor(1 / 0.1) is 10). A Python number x (2 % t) has no gradient for y in PyTorch: its
+    backward raises."""
 
     name = "remainder"
 
     @staticmethod
     def _f(xp, a, b):
-        return xp.remainder(a, b)
+        if a.dtype.kind != "f":
+            return xp.remainder(a, b)
+        m = xp.fmod(a, b)
+        return xp.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)
 
     @staticmethod
     def _d(x, y, nx, ny):
-        return 1, (-Floor.call(_as(x, y) / _as(y, x)) if ny else None)
+        if ny and not hasattr(x, "dtype"):
+            raise RuntimeError("derivative for aten::remainder is not implemented")
+        return 1, (-_floor_quotient(x, y) if ny else None)
+
+
+def _floor_quotient(x, y):
+    """x // y, rounded from the exact quotient as Python's and PyTorch's floor division:
+    Floor of x / y (recorded at the Tensor speed, so that its gradient is zero, as PyTorch's)
+    moved to floor_divide's value where the rounded quotient crossed an integer."""
+    q = Floor.call(_as(x, y) / _as(y, x))
+    qa = q.array if isinstance(q, Tensor) else q
+    xp = backend_of(qa).xp
+    a = x.array if isinstance(x, Tensor) else x
+    b = y.array if isinstance(y, Tensor) else y
+    with _quiet(xp):
+        exact = xp.floor_divide(xp.asarray(a, dtype=qa.dtype), xp.asarray(b, dtype=qa.dtype))
+        # subtracted, so that a -0 quotient stays -0 (-0 + 0 would be +0)
+        step = xp.where(exact == qa, 0, qa - exact).astype(qa.dtype, copy=False)
+    return q - (_wrap(step, q._backend) if isinstance(q, Tensor) else step)
 
 
 def _shape(v):
@@ -490,6 +508,8 @@ class Gelu(_Primitive):
     compute block by block, where the composition kept a dozen temporaries the input's size.
     """
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -499,7 +519,7 @@ class Gelu(_Primitive):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return GeluGrad.apply(grad, x)
+        return GeluGrad.call(grad, x)
 
     @staticmethod
     def jvp(tangents, out, x):
@@ -510,16 +530,22 @@ class GeluGrad(_Primitive):
     """z = g dgelu/dx (x), gelu's backward as one op.  dz/dg = dgelu/dx,
     dz/dx = g d2gelu/dx2 = g phi(x) (2 - x^2)."""
 
+    _array_rule = True
+
     @staticmethod
     def forward(ctx, g, x):
         ctx.save_for_backward(g, x)
-        return _blockwise(_gelu_grad_block, x.xp, x.array, g.array, x.array)
+        return GeluGrad.kernel(g.array, x.array)
+
+    @staticmethod
+    def kernel(g, x):
+        return _blockwise(_gelu_grad_block, backend_of(x).xp, x, g, x)
 
     @staticmethod
     def backward(ctx, grad):
         g, x = ctx.saved_tensors
         ng, nx = ctx.needs_input_grad
-        gg = GeluGrad.apply(grad, x) if ng else None
+        gg = GeluGrad.call(grad, x) if ng else None
         gx = grad * g * _gelu_second(x) if nx else None
         return gg, gx
 
@@ -535,6 +561,6 @@ class GeluGrad(_Primitive):
 
 
 def _gelu_second(x):
-    """d2gelu/dx2 = phi(x) (2 - x^2), in Tensor ops."""
+    """d2gelu/dx2 = phi(x) (2 - x^2), in operations that Tensors and raw arrays share."""
     x2 = x * x
-    return (x2 * -0.5).exp() * _INV_SQRT_2PI * (2 - x2)
+    return _times(Exp.call(x2 * -0.5), _INV_SQRT_2PI) * (2 - x2)

@@ -332,3 +332,141 @@ def test_reduction_loss_and_conv_rules_at_both_speeds_match_torch(name, dtype):
 def test_second_order_rules_at_both_speeds_match_torch(name):
     fn, arrays = REDUCE_ROWS[name]
     check2(fn, arrays, rtol=1e-9)
+
+
+# ------------------------------------------------- (helper elem) the rules converted to two speeds
+_FLOATS = [np.float16, np.float32, np.float64]
+
+
+def _grads_with(fn, arrays, needs, upstream, lib, create_graph=False):
+    """The gradients of fn(*leaves) for an explicit upstream gradient, for each leaf that
+    needs one (None where none arrived)."""
+    T = torch if lib == "torch" else autograd
+    xs = [T.tensor(a, requires_grad=n) for a, n in zip(arrays, needs)]
+    out = fn(T, *xs)
+    g = T.tensor(
+        np.broadcast_to(upstream, tuple(out.shape)).astype(np.dtype(str(out.dtype).split(".")[-1]))
+    )
+    if lib == "torch":
+        torch.autograd.backward([out], [g])
+    else:
+        autograd.backward([out], [g], create_graph=create_graph)
+    return [None if x.grad is None else x.grad.detach().numpy() for x, n in zip(xs, needs) if n]
+
+
+def check_exact(fn, arrays, needs, upstream=None):
+    """PyTorch's gradients bit for bit (nan where PyTorch has nan), at both speeds."""
+    if upstream is None:
+        upstream = np.array(1.0)
+    expected = _grads_with(fn, arrays, needs, upstream, "torch")
+    for create_graph in (False, True):
+        ours = _grads_with(fn, arrays, needs, upstream, "ours", create_graph)
+        for o, e in zip(ours, expected, strict=True):
+            assert (o is None) == (e is None)
+            if o is not None:
+                assert o.dtype == e.dtype and o.shape == e.shape
+                np.testing.assert_array_equal(o, e, strict=True)
+
+
+_X = np.array([-2.5, -1.0, -0.0, 0.0, 0.5, 1.0, 1.5, 3.0, np.nan, np.inf, -np.inf])
+_Y = np.array([1.0, -1.0, 0.0, -0.0, 0.5, 2.0, -1.5, 3.0, 1.0, 2.0, -np.inf])
+
+
+def _functional(T):
+    from nn import functional
+
+    return torch.nn.functional if T is torch else functional
+
+
+_CONVERTED = {
+    "maximum": (lambda T, x, y: T.maximum(x, y), [_X, _Y]),
+    "minimum": (lambda T, x, y: T.minimum(x, y), [_X, _Y]),
+    "maximum_broadcast": (lambda T, x, y: T.maximum(x, y), [_X.reshape(-1, 1), _Y[:3]]),
+    "abs": (lambda T, x: x.abs(), [_X]),
+    "sign": (lambda T, x: x.sign() * x, [_X]),
+    "clamp": (lambda T, x: x.clamp(-1.0, 1.0), [_X]),
+    "clamp_min": (lambda T, x: x.clamp(min=0.5), [_X]),
+    "clamp_tensor": (lambda T, x, lo: x.clamp(lo, lo + 1), [_X, _Y]),
+    "gelu": (lambda T, x: _functional(T).gelu(x), [_X[np.isfinite(_X)]]),
+    "pow_scalar": (lambda T, x: x**3, [_X]),
+    "pow_half": (lambda T, x: x**1.5, [np.abs(_X)]),
+    "rpow": (lambda T, y: 2**y, [_Y]),
+    "pow_tensor": (lambda T, x, y: x**y, [np.abs(_X) + 0.25, _Y.clip(-3, 3)]),
+    "relu": (lambda T, x: T.relu(x), [_X]),
+}
+
+
+@pytest.mark.parametrize("dtype", _FLOATS)
+@pytest.mark.parametrize("name", sorted(_CONVERTED))
+def test_converted_rules_give_torchs_gradients_at_both_speeds(name, dtype):
+    """Pow, Maximum, Minimum, Abs, Sign, Clamp, ClampTensor, Gelu (and MaskedGrad under
+    relu) at array speed and recorded: PyTorch's gradients to the bit, over float16/32/64
+    (pow: numpy's float32 power may be 1 ulp off PyTorch's; both speeds still agree)."""
+    fn, arrays = _CONVERTED[name]
+    arrays = [a.astype(dtype) for a in arrays]
+    if name.startswith("pow") or name == "rpow" or name == "gelu":
+        fast, recorded = (
+            _grads_with(fn, arrays, [True] * len(arrays), np.array(1.0), "ours", cg)
+            for cg in (False, True)
+        )
+        expected = _grads_with(fn, arrays, [True] * len(arrays), np.array(1.0), "torch")
+        rtol = {np.float16: 2e-3, np.float32: 2e-6, np.float64: 1e-13}[dtype]
+        for f, r, e in zip(fast, recorded, expected, strict=True):
+            np.testing.assert_array_equal(f, r, strict=True)
+            np.testing.assert_allclose(f, e, rtol=rtol, atol=0)
+            assert f.dtype == e.dtype
+        return
+    check_exact(fn, arrays, [True] * len(arrays))
+
+
+_NONFINITE = np.array([np.inf, -np.inf, np.nan, np.inf, np.nan, -np.inf, np.inf, np.nan, 1.0])
+
+
+@pytest.mark.parametrize("dtype", _FLOATS)
+@pytest.mark.parametrize(
+    "name", ["maximum", "minimum", "abs", "sign", "clamp", "clamp_min", "clamp_tensor", "relu"]
+)
+def test_nonfinite_grad_on_the_masked_side_is_torchs(name, dtype):
+    """An inf or nan upstream gradient where an op routes nothing (the losing side of
+    maximum/minimum, outside clamp's bounds, relu below 0) gives PyTorch's 0, not 0 * inf =
+    nan; abs at 0 gives PyTorch's grad * sgn(x) (nan); ties halve it (inf / 2)."""
+    fn, arrays = _CONVERTED[name]
+    arrays = [a[:9].astype(dtype) for a in arrays]
+    check_exact(fn, arrays, [True] * len(arrays), _NONFINITE.astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.float16])
+def test_maximum_of_a_float_and_an_integer_tensor_compares_in_the_result_dtype(dtype):
+    """maximum(float32 y, int x): PyTorch compares x cast to float32 (2^24 + 1 ties 2^24),
+    at both speeds; numpy would compare in float64."""
+    y = np.array([16777216.0, 2.0, -3.0], dtype=np.float32)
+    x = (
+        np.array([16777217, 2, -5]).astype(dtype)
+        if dtype is not np.float16
+        else _Y[:3].astype(dtype)
+    )
+    for op in ("maximum", "minimum"):
+        check_exact(lambda T, y, x, op=op: getattr(T, op)(y, x), [y, x], [True, False])
+
+
+def _bce_none(T, x, y):
+    return _functional(T).binary_cross_entropy(x, y, reduction="none")
+
+
+def _bce_logits_w(T, x, y, p=None):
+    return _functional(T).binary_cross_entropy_with_logits(x, y, reduction="none", pos_weight=p)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bce_rules_give_torchs_gradients_at_both_speeds(dtype):
+    """BinaryCrossEntropy(WithLogits) at array speed and recorded, pos_weight broadcast too:
+    PyTorch's gradients (the in-place sigmoid(x) - y path at array speed included)."""
+    x = np.array([[0.0, 1e-8, 0.25], [0.5, 0.999999, 1.0]], dtype=dtype)
+    y = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.25]], dtype=dtype)
+    logits = np.array([[-40.0, -2.5, 0.0], [0.0, 3.0, 40.0]], dtype=dtype)
+    p = np.array([0.5, 2.0, 3.0], dtype=dtype)
+    rtol = 1e-5 if dtype is np.float32 else 1e-12
+    check(_bce_none, [x.clip(1e-6, 1 - 1e-6), y], [True, True], rtol=rtol)
+    check(_bce_logits_w, [logits, y], [True, True], rtol=rtol)
+    check(_bce_logits_w, [logits, y, p], [True, True, False], rtol=rtol)
+    check(lambda T, x, y: _bce_logits_w(T, x, y).sum(1) * 3, [logits, y], [True, True], rtol=rtol)

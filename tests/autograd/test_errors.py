@@ -236,7 +236,8 @@ def test_gradcheck_error_names_input_element_and_values():
     assert "[0]" in message  # the first element already disagrees
     assert "analytic" in message and "numer" in message
     assert "0.5" in message  # analytic 2 * 0.25
-    assert "0.75" in message  # numerical 3 * 0.25
+    # numerical 3 * 0.25, by central differences of x x x (PyTorch's x^3): 0.74999999999...
+    assert "0.75" in message or "0.749999999" in message
     assert autograd.gradcheck(WrongCube.apply, (x,), raise_exception=False) is False
 
 

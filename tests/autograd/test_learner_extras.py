@@ -102,3 +102,25 @@ def test_top_level_math_and_constants():
         np.testing.assert_allclose(getattr(ag, name)(x).numpy(), getattr(torch, name)(t).numpy(),
                                    rtol=1e-6)  # fmt: skip
     assert (ag.pi, ag.e, ag.inf) == (math.pi, math.e, math.inf) and math.isnan(ag.nan)
+
+
+@pytest.mark.parametrize(
+    "name", ["subtract", "multiply", "divide", "true_divide", "negative", "absolute", "positive"]
+)
+def test_torch_aliases_of_arithmetic_give_torchs_values_and_gradients(name):
+    x = np.array([[-1.5, 2.0, 0.25], [3.0, -0.5, 4.0]], dtype=np.float32)
+    y = np.array([2.0, -4.0, 0.5], dtype=np.float32)
+    results = []
+    for lib in (ag, torch):
+        a = lib.tensor(x, requires_grad=True)
+        b = lib.tensor(y, requires_grad=True)
+        args = (a,) if name in ("negative", "absolute", "positive") else (a, b)
+        out = getattr(lib, name)(*args)
+        (out * out).sum().backward()
+        grads = [t.grad.numpy() for t in (a, b) if t.grad is not None]
+        results.append((out.detach().numpy(), grads))
+    (ours, our_grads), (theirs, their_grads) = results
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    assert len(our_grads) == len(their_grads)
+    for g, h in zip(our_grads, their_grads):
+        np.testing.assert_allclose(g, h, rtol=1e-6)
