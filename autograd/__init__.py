@@ -5,6 +5,7 @@ x = Tensor([1.0, 2.0], requires_grad=True)
 (x * x).sum().backward()        # x.grad == 2x
 """
 
+from autograd._tensor import Tensor, get_default_dtype, set_default_dtype, tensor
 from autograd.broadcast import sum_to
 from autograd.creation import (
     arange,
@@ -28,14 +29,13 @@ from autograd.creation import (
     zeros_like,
 )
 from autograd.engine import backward, grad
+from autograd.finite_differences import GradcheckError, gradcheck, gradgradcheck
 from autograd.function import Function, Node, once_differentiable
 from autograd.functional_ops import *  # noqa: F401,F403  (torch.exp, torch.cat, ...)
 from autograd.functional_ops import __all__ as _functional_all
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.ops.elementwise import where
 from autograd.ops.index import gather
-from autograd.tensor import Tensor, get_default_dtype, set_default_dtype, tensor
 from autograd.value import Value
 from backends import Device as device
 from backends import available

@@ -7,7 +7,7 @@ PyTorch's rules in `backends.dtypes`.
 import types
 
 from autograd import accelerator as _accelerator
-from autograd.tensor import Tensor, _defaults
+from autograd._tensor import Tensor, _defaults
 from backends import dtypes, get_backend
 from backends.backend import available_cuda
 

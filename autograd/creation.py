@@ -3,7 +3,7 @@ Tensor's new_zeros and the like."""
 
 import math
 
-from autograd.tensor import Tensor, _defaults, _wrap
+from autograd._tensor import Tensor, _defaults, _wrap
 from backends import dtypes, get_backend
 from backends.backend import default_backend
 

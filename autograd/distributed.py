@@ -170,7 +170,7 @@ def _bump(t):
 
 
 def _check(t, op):
-    from autograd.tensor import Tensor
+    from autograd._tensor import Tensor
 
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}(): expected a Tensor, got {type(t).__name__}")

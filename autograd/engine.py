@@ -216,7 +216,7 @@ def _skip(v, deps, grads, ready):
 def _run_hooks(hooks, g):
     """Each hook sees the gradient; a Tensor it returns replaces it, and must keep its
     shape, dtype and device (PyTorch's check_single_result)."""
-    from autograd.tensor import Tensor
+    from autograd._tensor import Tensor
 
     for hook in hooks:
         r = hook(g)
@@ -249,7 +249,7 @@ def _vertex(t):
 
 
 def _root_grads(outputs, grad_outputs, op, create_graph=False):
-    from autograd.tensor import Tensor, _wrap
+    from autograd._tensor import Tensor, _wrap
     from autograd.value import Value
 
     if grad_outputs is None:

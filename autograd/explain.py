@@ -13,8 +13,8 @@ accumulates into `.grad`: explaining a graph does not change it.
 import re
 from dataclasses import dataclass
 
+from autograd._tensor import Tensor
 from autograd.engine import run_backward
-from autograd.tensor import Tensor
 from autograd.value import Value
 
 __all__ = ["explain", "Explanation", "Step"]

@@ -24,7 +24,7 @@ import weakref
 from typing import Any, NamedTuple
 
 from autograd import function as _function
-from autograd.tensor import Tensor, _wrap
+from autograd._tensor import Tensor, _wrap
 from backends import DeviceError
 
 __all__ = [

@@ -5,11 +5,11 @@ Every op, built-in or user-defined, goes through `Function.apply`, so there is o
 
 import weakref
 
+from autograd._tensor import Tensor, _wrap
 from autograd.grad_mode import state as _grad
 from autograd.hooks import RemovableHandle
 from autograd.inplace import epoch as _inplace_epoch
 from autograd.inplace import register_view as _register_view
-from autograd.tensor import Tensor, _wrap
 from backends import DeviceError
 
 __all__ = ["Function", "Node", "AccumulateGrad", "once_differentiable"]
@@ -401,6 +401,15 @@ class Function:
         ctx._backend = backend
         out = cls.forward(ctx, x, y)
         return _result(cls, ctx, out, backend)
+
+
+class Primitive(Function):
+    """A built-in op. `forward(ctx, *args)` computes on the operands' arrays (grad mode needs
+    no switching off) and returns an array; `backward` is trusted to return gradients of the
+    right shapes; `jvp(tangents, out, *args, **kwargs)` gives the output's tangent from one
+    tangent per argument (None where it has none), in Tensor ops."""
+
+    _builtin = True
 
 
 def _custom_result(cls, ctx, args, kwargs, backend):

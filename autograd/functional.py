@@ -14,10 +14,10 @@ Every result is detached unless `create_graph=True`, so they can be differentiat
 """
 
 from autograd import forward_ad
+from autograd._tensor import Tensor
 from autograd.creation import ones_like, zeros, zeros_like
 from autograd.engine import grad
 from autograd.grad_mode import enable_grad
-from autograd.tensor import Tensor
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 

@@ -2,8 +2,8 @@
 
 import builtins
 
+from autograd._tensor import Tensor, _as_tensor
 from autograd.ops import composite
-from autograd.tensor import Tensor, _as_tensor
 
 __all__ = [
     "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "sign", "clamp",
@@ -107,7 +107,7 @@ concat = cat
 
 
 def stack(tensors, dim=0, *, axis=None):
-    from autograd.tensor import _named
+    from autograd._tensor import _named
 
     return _named(composite.stack(tensors, dim if axis is None else axis), "StackBackward0")
 

@@ -35,8 +35,8 @@ from sys import getrefcount
 from weakref import ref as _weakref
 
 from autograd._lazy import LazyModule
+from autograd._tensor import Tensor, _as_tensor, _wrap
 from autograd.grad_mode import state as _grad
-from autograd.tensor import Tensor, _as_tensor, _wrap
 from backends import DeviceError, dtypes
 
 __all__ = [

@@ -6,9 +6,9 @@ Compositions of primitives: the gradient of a norm at the zero vector is 0, as P
 
 import math
 
+from autograd._tensor import Tensor, _wrap
 from autograd.args import _dim, _dims, _numpy_names
 from autograd.ops.elementwise import Where
-from autograd.tensor import Tensor, _wrap
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "cross"]
 

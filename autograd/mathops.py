@@ -11,6 +11,7 @@ import math
 import re
 
 from autograd import ops
+from autograd._tensor import Tensor, _as_tensor, _defaults, _wrap
 from autograd.args import _dim, _dim_args, _dims, _numpy_names
 from autograd.ops import special
 from autograd.ops._util import promote
@@ -18,7 +19,6 @@ from autograd.ops.elementwise import Where
 from autograd.ops.index import Gather, IndexAdd
 from autograd.ops.scan import Cumprod, Cumsum
 from autograd.ops.select import Einsum, Scatter
-from autograd.tensor import Tensor, _as_tensor, _defaults, _wrap
 from backends import DeviceError, dtypes
 
 

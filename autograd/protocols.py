@@ -1,11 +1,11 @@
 """Tensor's Python protocols, queries and conversions: numbers and truth, len and iteration,
 repr and format, numpy and dlpack export, deepcopy, sizes and storage, `.float()` and the
 like; and the checks on assigning `.data`, `.grad` and `.requires_grad`. Tensor's methods of
-these names are these functions (see `autograd.tensor._METHODS`)."""
+these names are these functions (see `autograd._tensor._METHODS`)."""
 
+from autograd._tensor import Tensor, _defaults, _new
 from autograd.args import _dim, _numpy_names
 from autograd.ops.elementwise import cuda_device
-from autograd.tensor import Tensor, _defaults, _new
 from backends import DeviceError, dtypes
 
 

@@ -10,7 +10,7 @@ their dtypes, shapes, ranges and distributions are PyTorch's.
 import contextlib
 
 from autograd._lazy import LazyModule
-from autograd.tensor import Tensor, _wrap
+from autograd._tensor import Tensor, _wrap
 from backends import dtypes, get_backend
 from backends import manual_seed as _seed_backends
 from backends.backend import default_backend, fresh_seed

@@ -14,8 +14,8 @@ import json
 import os
 import uuid
 
+from autograd._tensor import Tensor
 from autograd.creation import from_numpy
-from autograd.tensor import Tensor
 from backends import get_backend
 from backends.serialization import FormatError, read_safetensors, to_safetensors
 

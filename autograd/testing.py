@@ -20,8 +20,8 @@ import math
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograd.gradcheck import gradcheck, gradgradcheck
-from autograd.tensor import Tensor
+from autograd._tensor import Tensor
+from autograd.finite_differences import gradcheck, gradgradcheck
 from backends import dtypes
 
 __all__ = [

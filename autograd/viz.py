@@ -37,8 +37,8 @@ of names for nested frames.
 import weakref
 from collections import deque
 
+from autograd._tensor import Tensor
 from autograd.explain import Explanation, explain
-from autograd.tensor import Tensor
 
 __all__ = ["to_dot", "draw", "draw_dot", "save", "record", "ModuleRecord", "explain", "Explanation"]
 

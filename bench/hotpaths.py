@@ -115,7 +115,7 @@ def blocks(number):
         "_wrap(array, backend)",
         "_wrap(a, be)",
         "",
-        "from autograd.tensor import _wrap\nbe = x._backend",
+        "from autograd._tensor import _wrap\nbe = x._backend",
     )
     add(
         "Node(Mul, edges)",

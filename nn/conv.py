@@ -9,10 +9,10 @@ import operator
 
 from autograd import Function, empty, pad
 from autograd import grad as _grad_of
+from autograd._tensor import Tensor, _wrap
 from autograd.grad_mode import enable_grad, is_grad_enabled
 from autograd.ops import Permute, Reshape
 from autograd.ops.conv import Convolution
-from autograd.tensor import Tensor, _wrap
 from backends import DeviceError
 from nn import init
 from nn.module import Module

@@ -771,7 +771,7 @@ __all__ += [
 # layers in nn.convolution, nn.pooling1d, nn.normalization (GroupNorm, InstanceNorm) and
 # nn.upsampling. Composed from Tensor ops: every gradient comes from the primitives' rules.
 from autograd import stack as _stack  # noqa: E402
-from autograd.tensor import _wrap  # noqa: E402
+from autograd._tensor import _wrap  # noqa: E402
 
 __all__ += [
     "silu", "softplus", "mish", "hardtanh", "relu6", "hardswish", "hardsigmoid", "prelu",

@@ -247,7 +247,7 @@ def kaiming_normal(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     return kaiming_normal_(tensor, a, mode, nonlinearity)
 
 
-from autograd.tensor import _wrap  # noqa: E402
+from autograd._tensor import _wrap  # noqa: E402
 
 
 def _reset_affine(weight, bias, empty_fan_in_bias=True):

@@ -315,7 +315,7 @@ class DistributedDataParallel(Module):
 def _reached(out):
     """ids of every vertex (op or leaf) of the graph behind the tensors in `out` (a tensor, or
     lists, tuples and dicts of them), as torch's find_unused_parameters search."""
-    from autograd.tensor import Tensor
+    from autograd._tensor import Tensor
 
     stack = []
     todo = [out]

@@ -196,12 +196,12 @@ def test_one_removable_handle():
 
 
 def test_every_method_in_the_tensor_table_is_its_modules_function():
-    """Each Tensor method that `autograd.tensor._METHODS` places in another module is that
+    """Each Tensor method that `autograd._tensor._METHODS` places in another module is that
     module's function itself (no wrapper: the signature and the reference counts that
     `Tensor._accumulate` relies on are the function's own)."""
     import importlib
 
-    from autograd.tensor import _METHODS, Tensor
+    from autograd._tensor import _METHODS, Tensor
 
     for module, names in _METHODS.items():
         for entry in names.split():
@@ -209,3 +209,24 @@ def test_every_method_in_the_tensor_table_is_its_modules_function():
             fn = getattr(importlib.import_module(module), function or name)
             assert callable(fn) and getattr(Tensor, name) is fn, (module, entry)
             assert name not in vars(Tensor) or vars(Tensor)[name] is fn, name
+
+
+def test_no_autograd_module_is_shadowed_by_a_name_of_the_package():
+    """`autograd.tensor` is the function (torch.tensor's twin); no submodule may share a
+    public name of the package, or `import autograd.X` and `autograd.X` would differ."""
+    import importlib
+    import pkgutil
+    import types
+
+    import autograd
+
+    for info in pkgutil.iter_modules(autograd.__path__):
+        module = importlib.import_module(f"autograd.{info.name}")
+        value = getattr(autograd, info.name)
+        assert isinstance(value, types.ModuleType) and value is module, info.name
+
+
+def test_tensor_holds_state_and_dispatch_only():
+    """The Tensor class's module stays short: behaviour lives in the modules of its kind."""
+    lines = (ROOT / "autograd" / "_tensor.py").read_text().splitlines()
+    assert len(lines) < 600

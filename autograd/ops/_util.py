@@ -2,8 +2,8 @@
 let one backward rule run on raw arrays (an array-speed walk) or on Tensors (a recorded one)."""
 
 from autograd import function as _function
+from autograd._tensor import Tensor, _defaults, _wrap
 from autograd.grad_mode import state as _grad
-from autograd.tensor import Tensor, _defaults, _wrap
 from backends import backend_of, dtypes
 
 _HALF = dtypes.float16

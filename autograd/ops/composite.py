@@ -3,8 +3,8 @@
 import warnings
 
 from autograd import ops
+from autograd._tensor import Tensor, _wrap
 from autograd.args import _dim, _dims
-from autograd.tensor import Tensor, _wrap
 from backends import dtypes
 
 
@@ -100,7 +100,7 @@ def logsumexp(x, dim=None, keepdim=False):
     its gradient). Integers and bool are taken as the default float, as PyTorch."""
     dims = _dims(dim, x.ndim, "logsumexp")
     if x.dtype.kind != "f":
-        from autograd.tensor import _defaults
+        from autograd._tensor import _defaults
 
         x = ops.Cast.apply(x, _defaults.dtype)
     return ops.LogSumExp.apply(x, dims, keepdim)

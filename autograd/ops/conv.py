@@ -21,23 +21,18 @@ then WindowMax, the max over a window with PyTorch's max-pooling gradient; avg p
 the unfolded windows. Their columns are laid out (C, kh, kw, N, Ho, Wo).
 """
 
-from autograd.function import Function
+from autograd._tensor import _wrap
+from autograd.function import Primitive
 from autograd.ops._util import like, xp_of
-from autograd.tensor import _wrap
 from backends import backend_of
 
 
-class _Primitive(Function):
-    _builtin = True
-    # Each backward below is written once, in `Fn.call`s (and operators) that run the
-    # kernels on raw arrays in an array-speed walk and record Tensor ops under create_graph.
-    _array_rule = True
-
-
-class Unfold(_Primitive):
+class Unfold(Primitive):
     """cols[c, i, j, n, p, q] = xpad[n, c, p*sh + i*dh, q*sw + j*dw]: (N, C, H, W) ->
     (C, kh, kw, N, Ho, Wo), xpad being x with `padding` ((top, bottom), (left, right)) of
     `value` around it.  dcols/dx: Fold, the scatter-add of the columns back."""
+
+    _array_rule = True  # each rule in Fn.calls: arrays or recorded Tensors
 
     @staticmethod
     def forward(ctx, x, kernel_size, dilation, padding, stride, value=0.0):
@@ -61,10 +56,12 @@ class Unfold(_Primitive):
         return Unfold.apply(tangents[0], kernel_size, dilation, padding, stride)
 
 
-class Fold(_Primitive):
+class Fold(Primitive):
     """xpad[n, c, p*sh + i*dh, q*sw + j*dw] += cols[c, i, j, n, p, q], then x = xpad without
     its `padding`: (C, kh, kw, N, Ho, Wo) -> (N, C, H, W), overlapping windows summed.
     dx/dcols: Unfold."""
+
+    _array_rule = True  # each rule in Fn.calls: arrays or recorded Tensors
 
     @staticmethod
     def forward(ctx, cols, size, kernel_size, dilation, padding, stride):
@@ -114,11 +111,13 @@ def _padded(a, xp, padding, value):
     return out
 
 
-class WindowMax(_Primitive):
+class WindowMax(Primitive):
     """y = max of x over dim (each pooling window).  dy/dx = 1 at the window's first maximum
     (or its last NaN), else 0: PyTorch's max-pooling rule, whole to one element, where amax
     splits among ties. first: the position taken where no element beats -inf (see
     Backend.window_max)."""
+
+    _array_rule = True  # each rule in Fn.calls: arrays or recorded Tensors
 
     _saved_attrs = ("index",)
 
@@ -163,10 +162,12 @@ class WindowMax(_Primitive):
 # ((top, bottom), (left, right)) of zeros; the kernel is the weight's (kh, kw).
 
 
-class Convolution(_Primitive):
+class Convolution(Primitive):
     """y[n, o] = b[o] + sum_{c, i, j} W[o, c, i, j] xpad[n, c, p*sh + i*dh, q*sw + j*dw] (each
     group's channels only).  dy/dx: ConvInputGrad (W^T, folded back), dy/dW: ConvWeightGrad
     (dy against the columns of x), dy/db: sum over n, p, q."""
+
+    _array_rule = True  # each rule in Fn.calls: arrays or recorded Tensors
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
@@ -214,11 +215,13 @@ class Convolution(_Primitive):
         return _total(terms)
 
 
-class ConvInputGrad(_Primitive):
+class ConvInputGrad(Primitive):
     """dx = conv^T(g, W): dx[n, c, p*sh + i*dh - top, q*sw + j*dw - left] += W[o, c, i, j]
     g[n, o, p, q] (summed over o of c's group), for an input of spatial size `size`: the
     transposed convolution.  d/dg: Convolution(u, W), d/dW: ConvWeightGrad(u, g) (u the
     upstream gradient, of dx's shape)."""
+
+    _array_rule = True  # each rule in Fn.calls: arrays or recorded Tensors
 
     @staticmethod
     def forward(ctx, g, weight, geometry, size):
@@ -250,10 +253,12 @@ class ConvInputGrad(_Primitive):
         return _total(terms)
 
 
-class ConvWeightGrad(_Primitive):
+class ConvWeightGrad(Primitive):
     """dW[o, c, i, j] = sum_{n, p, q} g[n, o, p, q] xpad[n, c, p*sh + i*dh, q*sw + j*dw] (c in
     o's group), for a kernel (kh, kw); `cols`, x's columns when the forward kept them.
     d/dx: ConvInputGrad(g, u), d/dg: Convolution(x, u)."""
+
+    _array_rule = True  # each rule in Fn.calls: arrays or recorded Tensors
 
     @staticmethod
     def forward(ctx, x, g, geometry, kernel, cols=None):
@@ -441,11 +446,13 @@ def _inside(offset, stride, count, size):
 
 
 # --------------------------------------------------------------------------- block max
-class BlockMax(_Primitive):
+class BlockMax(Primitive):
     """y[n, c, p, q] = max over the block x[n, c, p*kh : (p+1)*kh, q*kw : (q+1)*kw]: max
     pooling with stride = kernel, no padding or dilation, as a reshape (rows and columns past
     the last whole block are left out).  dy/dx = 1 at the block's first maximum (or its last
     NaN), else 0: PyTorch's max-pooling rule (BlockMaxGrad)."""
+
+    _array_rule = True  # each rule in Fn.calls: arrays or recorded Tensors
 
     _saved_attrs = ("index",)
 
@@ -468,10 +475,12 @@ class BlockMax(_Primitive):
         return _block_gather(tangents[0], index, kernel)
 
 
-class BlockMaxGrad(_Primitive):
+class BlockMaxGrad(Primitive):
     """dx = g placed at each block's chosen maximum (`index`, its position in the block,
     row-major), 0 elsewhere, for an input of spatial size `size`. Linear in g: d/dg is u
     gathered at the same positions."""
+
+    _array_rule = True  # each rule in Fn.calls: arrays or recorded Tensors
 
     _saved_attrs = ("index",)
 

@@ -8,8 +8,9 @@ output Tensor itself would form a cycle.
 import operator
 
 from autograd import function as _function
+from autograd._tensor import Tensor, _as_tensor, _defaults, _wrap
 from autograd.broadcast import sum_to
-from autograd.function import Function, Node
+from autograd.function import Node, Primitive
 from autograd.grad_mode import state as _grad
 from autograd.inplace import inplace
 from autograd.ops._util import (
@@ -25,12 +26,7 @@ from autograd.ops._util import (
     xp_of,
     zero_where,
 )
-from autograd.tensor import Tensor, _as_tensor, _defaults, _wrap
 from backends import backend_of, dtypes, get_backend
-
-
-class _Primitive(Function):
-    _builtin = True
 
 
 def _own(out, fn, x, tangent):
@@ -48,7 +44,7 @@ _SUB = operator.sub
 _MUL = operator.mul
 
 
-class Add(_Primitive):
+class Add(Primitive):
     """z = x + y.  dz/dx = dz/dy = 1 (the add gate distributes)."""
 
     _array_rule = True
@@ -72,7 +68,7 @@ class Add(_Primitive):
         return ty if tx is None else tx + ty
 
 
-class Sub(_Primitive):
+class Sub(Primitive):
     """z = x - y.  dz/dx = 1, dz/dy = -1."""
 
     _array_rule = True
@@ -105,7 +101,7 @@ class Sub(_Primitive):
         return -ty if tx is None else tx - ty
 
 
-class Mul(_Primitive):
+class Mul(Primitive):
     """z = x * y.  dz/dx = y, dz/dy = x (the mul gate swaps)."""
 
     _array_rule = True
@@ -133,7 +129,7 @@ class Mul(_Primitive):
         return x * ty if tx is None else tx * y + x * ty
 
 
-class Div(_Primitive):
+class Div(Primitive):
     """z = x / y.  dz/dx = 1/y, dz/dy = -x/y^2."""
 
     _array_rule = True
@@ -175,7 +171,7 @@ class Div(_Primitive):
         return tz
 
 
-class Pow(_Primitive):
+class Pow(Primitive):
     """z = x^y.  dz/dx = y x^(y-1) (0 where y = 0), dz/dy = x^y ln x (0 where x = 0 and
     y >= 0), as PyTorch."""
 
@@ -283,7 +279,7 @@ def _dpow_dy(x, y):
     return Where.call(zero & (array_of(y) >= 0), 0.0, Pow.call(x, y) * logx)
 
 
-class Maximum(_Primitive):
+class Maximum(Primitive):
     """z = max(x, y).  The gradient goes to the larger; ties split it in half; at a nan
     both take it whole (neither is smaller), as PyTorch."""
 
@@ -304,7 +300,7 @@ class Maximum(_Primitive):
         return _route_tangent(tangents, x, y, operator.gt)
 
 
-class Minimum(_Primitive):
+class Minimum(Primitive):
     """z = min(x, y).  The gradient goes to the smaller; ties split it in half; at a nan
     both take it whole (neither is larger), as PyTorch."""
 
@@ -368,7 +364,7 @@ def _route_tangent(tangents, x, y, wins):
     return ty + w * (-ty if tx is None else tx - ty)
 
 
-class Where(_Primitive):
+class Where(Primitive):
     """z = where(c, x, y).  dz/dx = c, dz/dy = not c."""
 
     _saved_attrs = ("cond",)
@@ -414,7 +410,7 @@ class Where(_Primitive):
 # ----------------------------------------------------------------------- unary
 
 
-class Neg(_Primitive):
+class Neg(Primitive):
     """y = -x.  dy/dx = -1."""
 
     _array_rule = True
@@ -437,7 +433,7 @@ class Neg(_Primitive):
         return -tangents[0]
 
 
-class Exp(_Primitive):
+class Exp(Primitive):
     """y = e^x.  dy/dx = e^x."""
 
     _array_rule = True
@@ -466,7 +462,7 @@ class Exp(_Primitive):
         return tx * _own(out, Exp, x, tx)
 
 
-class Log(_Primitive):
+class Log(Primitive):
     """y = ln x.  dy/dx = 1/x."""
 
     _array_rule = True
@@ -491,7 +487,7 @@ class Log(_Primitive):
         return tangents[0] / x
 
 
-class Log1p(_Primitive):
+class Log1p(Primitive):
     """y = ln(1 + x), exact for tiny x (a primitive for precision).  dy/dx = 1 / (1 + x)."""
 
     _array_rule = True
@@ -516,7 +512,7 @@ class Log1p(_Primitive):
         return tangents[0] / (x + 1)
 
 
-class Expm1(_Primitive):
+class Expm1(Primitive):
     """y = e^x - 1, exact for tiny x (a primitive for precision).  dy/dx = e^x = y + 1."""
 
     _array_rule = True
@@ -541,7 +537,7 @@ class Expm1(_Primitive):
         return tx * (_own(out, Expm1, x, tx) + 1)
 
 
-class Sqrt(_Primitive):
+class Sqrt(Primitive):
     """y = sqrt(x).  dy/dx = 1 / (2 sqrt(x))."""
 
     _array_rule = True
@@ -570,7 +566,7 @@ class Sqrt(_Primitive):
         return tx / (2 * _own(out, Sqrt, x, tx))
 
 
-class Sin(_Primitive):
+class Sin(Primitive):
     """y = sin x.  dy/dx = cos x."""
 
     _array_rule = True
@@ -595,7 +591,7 @@ class Sin(_Primitive):
         return tangents[0] * x.cos()
 
 
-class Cos(_Primitive):
+class Cos(Primitive):
     """y = cos x.  dy/dx = -sin x."""
 
     _array_rule = True
@@ -620,7 +616,7 @@ class Cos(_Primitive):
         return -tangents[0] * x.sin()
 
 
-class Tanh(_Primitive):
+class Tanh(Primitive):
     """y = tanh x.  dy/dx = 1 - y^2."""
 
     _array_rule = True
@@ -645,7 +641,7 @@ class Tanh(_Primitive):
         return TanhGrad.apply(tx, _own(out, Tanh, x, tx))
 
 
-class Sigmoid(_Primitive):
+class Sigmoid(Primitive):
     """y = 1 / (1 + e^-x).  dy/dx = y (1 - y)."""
 
     _array_rule = True
@@ -684,7 +680,7 @@ class Sigmoid(_Primitive):
         return SigmoidGrad.apply(tx, _own(out, Sigmoid, x, tx))
 
 
-class TanhGrad(_Primitive):
+class TanhGrad(Primitive):
     """z = g (1 - y^2), tanh's backward as one op.  dz/dg = 1 - y^2, dz/dy = -2 g y."""
 
     _array_rule = True
@@ -717,7 +713,7 @@ class TanhGrad(_Primitive):
         return tz
 
 
-class SigmoidGrad(_Primitive):
+class SigmoidGrad(Primitive):
     """z = g y (1 - y), sigmoid's backward as one op.  dz/dg = y (1 - y), dz/dy = g (1 - 2y)."""
 
     _array_rule = True
@@ -750,7 +746,7 @@ class SigmoidGrad(_Primitive):
         return tz
 
 
-class Relu(_Primitive):
+class Relu(Primitive):
     """y = max(x, 0).  dy/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
 
     _array_rule = True
@@ -775,7 +771,7 @@ class Relu(_Primitive):
         return ReluGrad.apply(tx, x)
 
 
-class ReluGrad(_Primitive):
+class ReluGrad(Primitive):
     """z = g where not x <= 0, else 0: relu's backward as one op, a select as PyTorch's
     threshold_backward (an inf or nan g where x <= 0 gives 0, not nan; a nan x passes g).
     dz/dg = the same select, dz/dx = 0 (piecewise constant)."""
@@ -806,7 +802,7 @@ class ReluGrad(_Primitive):
         return None if tg is None else ReluGrad.apply(tg, x)
 
 
-class Abs(_Primitive):
+class Abs(Primitive):
     """y = |x|.  dy/dx = sign(x) (0 at x = 0, as PyTorch: grad * sgn(x), so an inf grad at
     x = 0 gives nan there, as in PyTorch)."""
 
@@ -838,7 +834,7 @@ def _sign(xp, a):
     return xp.where(a != a, 0, out) if a.dtype.kind == "f" else out
 
 
-class MaskedGrad(_Primitive):
+class MaskedGrad(Primitive):
     """z = g m, where m is the piecewise-constant local gradient of relu, abs or clamp at x:
     a bool m selects (where(m, g, 0), as PyTorch's threshold_backward and clamp_backward: an
     inf or nan g is 0 where m is False), a float m multiplies (abs's g sgn(x)).
@@ -878,7 +874,7 @@ class MaskedGrad(_Primitive):
         return None if tg is None else MaskedGrad.apply(tg, x, mask)
 
 
-class Sign(_Primitive):
+class Sign(Primitive):
     """y = sign(x), 0 at nan (PyTorch).  dy/dx = 0 (zeros, even for an inf or nan grad)."""
 
     _array_rule = True
@@ -897,7 +893,7 @@ class Sign(_Primitive):
         return _wrap(out.xp.zeros(out.shape, dtype=out.dtype), out._backend)
 
 
-class Clamp(_Primitive):
+class Clamp(Primitive):
     """y = min(max(x, lo), hi).  dy/dx = 1 where lo <= x <= hi (bounds included), else 0
     (PyTorch's where(lo <= x <= hi, grad, 0): 0 even for an inf or nan grad)."""
 
@@ -942,7 +938,7 @@ def _inside(a, lo, hi):
     return inside
 
 
-class ClampTensor(_Primitive):
+class ClampTensor(Primitive):
     """y = min(max(x, lo), hi) for tensor bounds of x's dtype (one may be None); a nan
     anywhere gives nan. PyTorch's subgradients: dy/dx = 1 where lo <= x <= hi, dy/dlo = 1
     where x < lo < hi, dy/dhi = 1 where x > hi or hi < lo (so at lo = hi < x hi takes it, at
@@ -1008,7 +1004,7 @@ def _clamp_masks(a, lo, hi, inside):
 # ----------------------------------------------------------------------- losses
 
 
-class BinaryCrossEntropy(_Primitive):
+class BinaryCrossEntropy(Primitive):
     """l = -(y max(ln x, -100) + (1 - y) max(ln(1 - x), -100)), per element.
     dl/dx = (x - y) / max(x (1 - x), 1e-12), dl/dy = ln(1 - x) - ln x.
 
@@ -1049,7 +1045,7 @@ class BinaryCrossEntropy(_Primitive):
         return tz
 
 
-class BinaryCrossEntropyWithLogits(_Primitive):
+class BinaryCrossEntropyWithLogits(Primitive):
     """l = (1 - y) x - w log sigmoid(x), w = 1 + (p - 1) y, per element (p = pos_weight, or 1).
     dl/dx = w sigmoid(x) - p y, dl/dy = -x - (p - 1) log sigmoid(x).
 
@@ -1195,7 +1191,7 @@ def _bce_dy(x):
 # ----------------------------------------------------------------------- copies and casts
 
 
-class Clone(_Primitive):
+class Clone(Primitive):
     """y = x, in new storage.  dy/dx = 1."""
 
     _array_rule = True
@@ -1213,7 +1209,7 @@ class Clone(_Primitive):
         return Clone.apply(tangents[0])
 
 
-class Cast(_Primitive):
+class Cast(Primitive):
     """y = x as another dtype.  dy/dx = 1, cast back."""
 
     _array_rule = True
@@ -1236,7 +1232,7 @@ class Cast(_Primitive):
         return Cast.apply(tangents[0], dtype)
 
 
-class ToDevice(_Primitive):
+class ToDevice(Primitive):
     """y = x on another device.  dy/dx = 1, moved back."""
 
     @classmethod
@@ -1268,7 +1264,7 @@ class ToDevice(_Primitive):
         return ToDevice.apply(tangents[0], backend)
 
 
-class Fill(_Primitive):
+class Fill(Primitive):
     """y = value everywhere (x's shape).  dy/dx = 0."""
 
     _array_rule = True
@@ -1300,7 +1296,7 @@ class Fill(_Primitive):
         return tv
 
 
-class Copy(_Primitive):
+class Copy(Primitive):
     """y = src broadcast to x's shape.  dy/dx = 0, dy/dsrc = 1 (summed over broadcasting)."""
 
     _array_rule = True
@@ -1353,7 +1349,7 @@ def _bound(x, value, dtype):
 
 
 def _default_float():
-    from autograd.tensor import _defaults
+    from autograd._tensor import _defaults
 
     return _defaults.dtype
 

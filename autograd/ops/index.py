@@ -12,16 +12,12 @@ when the arrays are adjacent, else go first). `normalize` rewrites any index so.
 
 import numbers
 
+from autograd._tensor import Tensor
 from autograd.args import _dim
-from autograd.function import Function
+from autograd.function import Primitive
 from autograd.inplace import inplace, register_view
 from autograd.ops._util import xp_of
-from autograd.tensor import Tensor
 from backends import DeviceError, dtypes
-
-
-class _Primitive(Function):
-    _builtin = True
 
 
 class Advanced:
@@ -404,7 +400,7 @@ def _view(array, index):
     return array[index + (Ellipsis,)]  # `...` keeps an int-only index a 0-d view
 
 
-class GetItem(_Primitive):
+class GetItem(Primitive):
     """y = x[index].  dy/dx: grad scattered back into zeros, summing repeated indices."""
 
     _array_rule = True
@@ -439,7 +435,7 @@ class GetItem(_Primitive):
         return GetItem.apply(tangents[0], index)
 
 
-class IndexAdd(_Primitive):
+class IndexAdd(Primitive):
     """y = zeros(shape) with y[index] += x.  dy/dx = x's slots of grad: grad[index]."""
 
     _array_rule = True
@@ -473,7 +469,7 @@ class IndexAdd(_Primitive):
         return IndexAdd.apply(tangents[0], index, shape)
 
 
-class SetItem(_Primitive):
+class SetItem(Primitive):
     """y = x with y[index] = v.  dy/dx = grad with the slots zeroed; dy/dv = grad[index].
 
     As PyTorch's index_put_: v broadcasts to the shape of x[index] after its leading ones
@@ -549,7 +545,7 @@ class SetItem(_Primitive):
         """ẏ = ẋ with ẏ[index] = v̇ (zeros where a side has no tangent)."""
         tx, tv = tangents[:2]
         if tx is None:
-            from autograd.tensor import _wrap
+            from autograd._tensor import _wrap
 
             tx = _wrap(x.xp.zeros(x.shape, dtype=out.dtype), x._backend)
         return SetItem.apply(tx, 0.0 if tv is None else tv, index)
@@ -574,7 +570,7 @@ def _along(index, dim, xp):
     return tuple(xp_index)
 
 
-class Gather(_Primitive):
+class Gather(Primitive):
     """y[i][j] = x[index[i][j]][j] (dim 0).  dy/dx: grad scatter-added back at index."""
 
     _saved_attrs = ("full",)

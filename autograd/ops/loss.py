@@ -2,10 +2,11 @@
 backward as one op. (binary_cross_entropy and its logits form are elementwise: see
 ops/elementwise.py.)"""
 
+from autograd.function import Primitive
 from autograd.ops._util import like, output_of, xp_of
 from autograd.ops.elementwise import Exp, _floating
 from autograd.ops.index import _along
-from autograd.ops.reduce import LogSoftmax, Sum, _as_tensor, _log_softmax, _Primitive
+from autograd.ops.reduce import LogSoftmax, Sum, _as_tensor, _log_softmax
 from autograd.ops.shape import Reshape
 
 # Scores or log-probabilities x of shape (N, C, d1, ...), or (C,), and class indices y of shape
@@ -72,7 +73,7 @@ def _dense(xp, shape, dtype, full, value):
     return out
 
 
-class NLLLoss(_Primitive):
+class NLLLoss(Primitive):
     """loss = -w[y] x[y] for log-probabilities x (see above).
     dloss/dx = -w[y] (/ sum w[y] for the mean) at each target's entry, 0 elsewhere.
 
@@ -103,7 +104,7 @@ class NLLLoss(_Primitive):
         return NLLLoss.apply(tangents[0], target, weight, ignore_index, reduction)
 
 
-class CrossEntropy(_Primitive):
+class CrossEntropy(Primitive):
     """loss = NLLLoss(log_softmax(x)) along the class dim, for scores x (see above).
     dloss/dx = -coef (softmax(x) - onehot(y)), coef = -w[y] (/ sum w[y] for the mean).
 
@@ -143,7 +144,7 @@ class CrossEntropy(_Primitive):
         return NLLLoss.apply(ty, target, weight, ignore_index, reduction)
 
 
-class CrossEntropyGrad(_Primitive):
+class CrossEntropyGrad(Primitive):
     """z = (e^y - onehot) c with c = -coef g: the cross-entropy's backward as one op, from
     y = log_softmax(x), the loss's gradient g (0-d, or one per target) and coef = d loss /
     d y at the targets' entries y[full] (a number, or one per target).

@@ -8,6 +8,7 @@ import builtins
 import math
 
 from autograd import function as _function
+from autograd._tensor import Tensor, _named, _reduce_input, _wrap
 from autograd.args import (
     REQUIRED,
     _correction,
@@ -17,15 +18,10 @@ from autograd.args import (
     _numpy_names,
     _required_dim,
 )
-from autograd.function import Function
+from autograd.function import Primitive
 from autograd.grad_mode import state as _grad
 from autograd.ops._util import array_of, like, output_of, xp_of
-from autograd.tensor import Tensor, _named, _reduce_input, _wrap
 from backends import backend_of, dtypes
-
-
-class _Primitive(Function):
-    _builtin = True
 
 
 def _keepdim_shape(shape, dims):
@@ -61,7 +57,7 @@ def _empty_error(op, x, dims):
     )
 
 
-class Sum(_Primitive):
+class Sum(Primitive):
     """y = sum_i x_i over dims.  dy/dx_i = 1."""
 
     _array_rule = True
@@ -88,7 +84,7 @@ class Sum(_Primitive):
         return Sum.apply(tangents[0], dims, keepdim)
 
 
-class Expand(_Primitive):
+class Expand(Primitive):
     """y = x broadcast to a shape.  dy/dx: sum over the broadcast dims (sum_to): Sum's adjoint,
     as Sum's gradient is an Expand. A view (its output shares x's storage)."""
 
@@ -122,7 +118,7 @@ class Expand(_Primitive):
         return Expand.apply(tangents[0], shape)
 
 
-class Var(_Primitive):
+class Var(Primitive):
     """y = sum (x - mean)^2 / (n - c) over dims.  dy/dx = 2 (x - mean) / (n - c).
 
     A primitive so the gradient is PyTorch's formula: through the composition, the mean's
@@ -213,7 +209,7 @@ def _count(shape, dims):
     return n
 
 
-class Amax(_Primitive):
+class Amax(Primitive):
     """y = max over dims.  dy/dx_i = 1/k for the k elements tied at the max, else 0 (PyTorch).
 
     At a nan max, PyTorch's amax gives nan to the whole slice (0/0); its max() over all
@@ -275,7 +271,7 @@ class Amin(Amax):
     _name = "min"
 
 
-class LogSumExp(_Primitive):
+class LogSumExp(Primitive):
     """y = m + log sum e^(x - m) over dims, m the max (0 where it is +-inf), as PyTorch.
     dy/dx = e^(x - y).
 
@@ -323,7 +319,7 @@ class LogSumExp(_Primitive):
         return Sum.apply(tangents[0] * (x - y).exp(), dims, keepdim)
 
 
-class LogSoftmax(_Primitive):
+class LogSoftmax(Primitive):
     """y = x - log sum_j e^(x_j) along dim, shifted by the max so nothing overflows.
     dy/dx: grad - softmax(x) sum(grad), with softmax(x) = e^y.
 
@@ -361,7 +357,7 @@ class LogSoftmax(_Primitive):
         return tx - Sum.apply(y.exp() * tx, _as_dims(dim), True)
 
 
-class LogSoftmaxGrad(_Primitive):
+class LogSoftmaxGrad(Primitive):
     """z = g - e^y sum(g) along dim, log_softmax's backward as one op (y its output).
     dz/dg: u - sum(u e^y), dz/dy: -u e^y sum(g), for an upstream gradient u."""
 
@@ -400,7 +396,7 @@ class LogSoftmaxGrad(_Primitive):
         return tz
 
 
-class Softmax(_Primitive):
+class Softmax(Primitive):
     """y = e^(x - max) / sum_j e^(x_j - max) along dim.  dy/dx: y (g - sum(g y)) for an
     upstream gradient g.
 
@@ -434,7 +430,7 @@ class Softmax(_Primitive):
         return SoftmaxGrad.apply(tx, y, dim)
 
 
-class SoftmaxGrad(_Primitive):
+class SoftmaxGrad(Primitive):
     """z = y (g - sum(g y)) along dim, softmax's backward as one op (y its output), as
     PyTorch's _softmax_backward_data. dz/dg: SoftmaxGrad(u, y) (the Jacobian diag(y) - y y^T
     is symmetric); dz/dy: u (g - sum(g y)) - g sum(u y), for an upstream gradient u."""
@@ -527,7 +523,7 @@ def _reduced_shape(shape, dims):
     return tuple(s for i, s in enumerate(shape) if i not in dims)
 
 
-class Prod(_Primitive):
+class Prod(Primitive):
     """y = prod_i x_i.  dy/dx_i = prod_{j != i} x_j, taken as PyTorch takes it: y / x_i
     without zeros, else products of the elements before and after i (see _prod_others)."""
 

@@ -4,14 +4,10 @@
 are compositions, in autograd.mathops.)
 """
 
-from autograd.function import Function
+from autograd.function import Primitive
 from autograd.ops._util import array_of, xp_of
 from autograd.ops.elementwise import Where
 from autograd.ops.reduce import Sum
-
-
-class _Primitive(Function):
-    _builtin = True
 
 
 def _promoted(a):
@@ -28,7 +24,7 @@ def reverse_cumsum(t, dim):
     return _flip(Cumsum.call(_flip(t, dim), dim), dim)
 
 
-class Cumsum(_Primitive):
+class Cumsum(Primitive):
     """y_k = sum_{i <= k} x_i.  dL/dx_i = sum_{k >= i} g_k (a reversed cumsum)."""
 
     _array_rule = True
@@ -51,7 +47,7 @@ class Cumsum(_Primitive):
         return Cumsum.apply(tangents[0], dim)
 
 
-class Cumprod(_Primitive):
+class Cumprod(Primitive):
     """y_k = prod_{i <= k} x_i.  dL/dx_i = sum_{k >= i} g_k prod_{j <= k, j != i} x_j.
 
     Without zeros that is revcumsum(g y)_i / x_i. A slice with zeros is split at its first

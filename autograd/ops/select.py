@@ -1,16 +1,12 @@
 """Writing into positions picked by an index (scatter), and einsum."""
 
-from autograd.function import Function
+from autograd._tensor import Tensor, _wrap
+from autograd.function import Primitive
 from autograd.ops._util import like, xp_of
 from autograd.ops.index import GetItem, IndexAdd, SetItem, _along
-from autograd.tensor import Tensor, _wrap
 
 
-class _Primitive(Function):
-    _builtin = True
-
-
-class Scatter(_Primitive):
+class Scatter(Primitive):
     """y = x with y[index[i][j]][j] = src[i][j] (dim 0; mode "set"), or += (mode "add").
     dy/dx = 1 off the written slots ("set") or everywhere ("add"); dy/dsrc = grad at the slots
     (gathered, as Gather's forward)."""
@@ -65,7 +61,7 @@ class Scatter(_Primitive):
         return Scatter.apply(tx, index, dim, ts, mode)
 
 
-class Einsum(_Primitive):
+class Einsum(Primitive):
     """y = einsum(eq, x_1, ..., x_n) with explicit output letters and no ellipsis.
     dy/dx_i = einsum of grad with the other operands, giving x_i's letters: a letter repeated
     in x_i (a diagonal) is renamed and tied back with an identity matrix, a letter found in

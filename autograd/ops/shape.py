@@ -4,24 +4,20 @@ reduce.py). Their gradients move values around.
 Below them, Tensor's shape methods (reshape, view, transpose, squeeze, split, ...): PyTorch's
 argument checks, then one of these primitives."""
 
+from autograd._tensor import _named
 from autograd.args import _check_broadcast_to, _dim, _dims, _infer_shape, _numpy_names, _shape_args
-from autograd.function import Function
+from autograd.function import Primitive
 from autograd.inplace import register_view, view_dtype
-from autograd.tensor import _named
 from backends import backend_of, dtypes
 
 
-class _Primitive(Function):
-    _builtin = True
-
-
-class _View(_Primitive):
+class _View(Primitive):
     """An op whose output may share storage with its input (the version counter is shared)."""
 
     _view = True
 
 
-class Reshape(_Primitive):
+class Reshape(Primitive):
     """y = x with a new shape.  dy/dx: reshape back.
 
     A view where the strides allow it, else a copy (numpy decides as PyTorch's reshape)."""
@@ -78,7 +74,7 @@ class Permute(_View):
         return Permute.apply(tangents[0], dims)
 
 
-class Cat(_Primitive):
+class Cat(Primitive):
     """y = [x_1, ..., x_n] along dim.  dy/dx_k: the k-th slice of grad."""
 
     _array_rule = True
@@ -112,7 +108,7 @@ class Cat(_Primitive):
 
     @staticmethod
     def jvp(tangents, out, dim, *xs):
-        from autograd.tensor import _wrap
+        from autograd._tensor import _wrap
 
         ts = [
             _wrap(x.xp.zeros(x.shape, dtype=x.dtype), x._backend) if t is None else t
@@ -121,7 +117,7 @@ class Cat(_Primitive):
         return Cat.apply(dim, *ts)
 
 
-class Pad(_Primitive):
+class Pad(Primitive):
     """y = x with constant borders.  dy/dx: the interior of grad."""
 
     _array_rule = True

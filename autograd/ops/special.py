@@ -9,11 +9,11 @@ one line.
 
 import math
 
+from autograd._tensor import Tensor, _defaults, _wrap
 from autograd.broadcast import sum_to
-from autograd.function import Function
+from autograd.function import Primitive
 from autograd.ops._util import broadcast_error, promote
 from autograd.ops.elementwise import Exp, Sqrt, _floating, _times
-from autograd.tensor import Tensor, _defaults, _wrap
 from backends import backend_of, dtypes
 
 LN2 = math.log(2.0)
@@ -21,11 +21,7 @@ LN10 = math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-class _Primitive(Function):
-    _builtin = True
-
-
-class _Unary(_Primitive):
+class _Unary(Primitive):
     """y = f(x) for a float f (an integer input computes in the default float dtype).
     Subclasses give `_f(backend, array)` and `_d(x)`, the local gradient f'(x) in operations
     on x that a Tensor and a raw array both have."""
@@ -177,7 +173,7 @@ def _rsqrt(v):
 
 
 # ----------------------------------------------------------------------- rounding
-class _Rounding(_Primitive):
+class _Rounding(Primitive):
     """Piecewise constant: dy/dx = 0. An integer or bool tensor comes back unchanged (a copy),
     as in PyTorch."""
 
@@ -236,7 +232,7 @@ class Round(_Rounding):
 
 
 # ----------------------------------------------------------------------- binary
-class _Binary(_Primitive):
+class _Binary(Primitive):
     """z = f(x, y) with broadcasting and PyTorch's promotion.
 
     Subclasses give `_f(xp, a, b)` and `_d(x, y, nx, ny)`, the local gradients in operations
@@ -500,7 +496,7 @@ def _blockwise(fn, xp, out_like, *arrays):
     return out
 
 
-class Gelu(_Primitive):
+class Gelu(Primitive):
     """y = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2.  dy/dx = Phi(x) + x phi(x), phi the
     standard normal density.
 
@@ -526,7 +522,7 @@ class Gelu(_Primitive):
         return GeluGrad.apply(tangents[0], x)
 
 
-class GeluGrad(_Primitive):
+class GeluGrad(Primitive):
     """z = g dgelu/dx (x), gelu's backward as one op.  dz/dg = dgelu/dx,
     dz/dx = g d2gelu/dx2 = g phi(x) (2 - x^2)."""
 

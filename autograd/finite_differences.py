@@ -1,8 +1,8 @@
 """gradcheck / gradgradcheck: analytic gradients against central finite differences (float64)."""
 
+from autograd._tensor import Tensor
 from autograd.engine import grad as _grad
 from autograd.grad_mode import enable_grad, no_grad
-from autograd.tensor import Tensor
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
