@@ -288,6 +288,10 @@ def _take_graph(t, out):
     prev = t.grad_fn
     t.grad_fn = out.grad_fn
     t._requires_grad = out._requires_grad
+    if t.grad_fn is not None and out.array.dtype != t.array.dtype:
+        # the gradient arriving is t's (float16 a.mul_(0-d float32 b)): the rule computes in
+        # t's dtype, as PyTorch's, not in the op's wider result dtype
+        t.grad_fn._dtype = t.array.dtype
     if prev is not None and prev._retain:
         # retain_grad() follows t to its new value (as PyTorch): .grad is d/d(new t).
         prev._retain = False

@@ -141,3 +141,11 @@ def zero_where(drop, g, inplace=False):
         view &= keep
         return g
     return (g.view(bits) & keep).view(g.dtype)
+
+
+def in_float(v, grad):
+    """A rule's integer or bool operand in grad's dtype at array speed, as PyTorch's rule
+    computes grad * y (an int32 -2^31 is -inf in float16; numpy would widen to float64)."""
+    if isinstance(v, Tensor) or not hasattr(v, "dtype") or v.dtype.kind == "f":
+        return v
+    return v.astype(grad.dtype)

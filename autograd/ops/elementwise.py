@@ -19,6 +19,7 @@ from autograd.ops._util import (
     array_of,
     binary,
     broadcast_error,
+    in_float,
     like,
     output_of,
     promote,
@@ -116,8 +117,8 @@ class Mul(Primitive):
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
         return (
-            sum_to(grad * y, x.shape) if nx else None,
-            sum_to(grad * x, y.shape) if ny else None,
+            sum_to(grad * in_float(y, grad), x.shape) if nx else None,
+            sum_to(grad * in_float(x, grad), y.shape) if ny else None,
         )
 
     @staticmethod
@@ -155,9 +156,10 @@ class Div(Primitive):
         nx, ny = ctx.needs_input_grad
         # PyTorch's formulas, term for term: where y^2 under- or overflows (0 / tiny y,
         # inf / y in float16) they give its nan, where grad / y twice would not
+        y = in_float(y, grad)
         return (
             sum_to(grad / y, x.shape) if nx else None,
-            sum_to(-grad * x / (y * y), y.shape) if ny else None,
+            sum_to(-grad * in_float(x, grad) / (y * y), y.shape) if ny else None,
         )
 
     @staticmethod

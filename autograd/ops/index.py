@@ -618,6 +618,8 @@ def setitem(x, index, value):
         value = Tensor(value, device=x.device)
     elif isinstance(value, Tensor) and value._backend is not x._backend:
         value = value.to(x.device)  # x[i] = t copies across devices, as torch's
+    elif not isinstance(value, (Tensor, bool)) and x.dtype != dtypes.float16:
+        dtypes.checked_number(value, x.dtype)  # PyTorch converts the value before indexing
     normalized = normalize(index, x.shape, x.xp)
     if isinstance(value, Tensor) and value.dtype != x.dtype:
         check_put(x, index, value)

@@ -631,8 +631,13 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
             "mean(): could not infer output dtype. Optional dtype must be either a floating "
             f"point or complex dtype. Got: {dtypes.torch_name(dtypes.as_dtype(dtype))}"
         )
+    name = f"MeanBackward{0 if dim is None else 1}"
+    if dtype is not None and dtypes.as_dtype(dtype) == dtypes.float16 != x.dtype:
+        # PyTorch's kernel reads the input straight into its float32 accumulator: an int16
+        # 32767 stays 32767, where a cast to float16 first would make it 32768
+        return _named(composite.mean(x.to(dtypes.float32), dim, keepdim), name).to(dtype)
     x = x if dtype is None else x.to(dtype)
-    return _named(composite.mean(x, dim, keepdim), f"MeanBackward{0 if dim is None else 1}")
+    return _named(composite.mean(x, dim, keepdim), name)
 
 
 def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):

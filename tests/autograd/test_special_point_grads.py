@@ -290,3 +290,78 @@ def test_relu_backward_selects_so_a_nonfinite_gradient_is_zero_where_x_is_not_po
         theirs = torch.tensor(x, requires_grad=True)
         theirs.relu().backward(torch.tensor(upstream))
         np.testing.assert_array_equal(ours.grad.detach().numpy(), theirs.grad.numpy())
+
+
+# ------------------------------------------------- found by the thorough fuzzer (2026-12-06)
+def _both(run):
+    """run(lib) for dagrad and torch: the results, as numpy, or the error's type."""
+    out = []
+    for lib in (T, torch):
+        try:
+            out.append([None if r is None else r.detach().numpy() for r in run(lib)])
+        except Exception as e:  # the same exception type from both, or a failure
+            out.append(type(e))
+    return out
+
+
+def test_inplace_mul_by_an_int_operand_computes_the_gradient_in_the_float_dtype():
+    """a.grad of `a *= b`, b int32 -2^31, a float16: PyTorch's rule multiplies in float16
+    (b is -inf there, 0 * -inf is nan); numpy widened to float64 (-0.0)."""
+
+    def run(L):
+        a = L.zeros((2, 2), dtype=L.float16, requires_grad=True)
+        b = L.full((2, 2), -(2**31), dtype=L.int32)
+        out = a.clone()
+        out *= b
+        g = L.tensor([[1.5, 0.625], [0.0, -1.0]], dtype=L.float16)
+        L.autograd.backward([out], [g]) if L is torch else L.backward([out], [g])
+        return [a.grad]
+
+    ours, theirs = _both(run)
+    np.testing.assert_array_equal(ours[0], theirs[0])
+
+
+def test_inplace_op_into_a_narrower_tensor_takes_its_gradient_in_that_dtype():
+    """float16 a.mul_(0-d float32 b): the op's result dtype is float32, but the gradient that
+    arrives is a's (float16), and PyTorch's rule computes b's gradient in it."""
+
+    def run(L):
+        a = L.tensor(2.640625, dtype=L.float16)
+        b = L.tensor(0.0, dtype=L.float32, requires_grad=True)
+        a.mul_(b)
+        g = L.tensor(1.625, dtype=L.float16)
+        L.autograd.backward([a], [g]) if L is torch else L.backward([a], [g])
+        return [b.grad]
+
+    ours, theirs = _both(run)
+    assert ours[0].dtype == theirs[0].dtype
+    np.testing.assert_array_equal(ours[0], theirs[0])
+
+
+@pytest.mark.parametrize("source", ["int16", "int64", "float32", "float64"])
+def test_mean_with_dtype_float16_accumulates_from_the_input_values(source):
+    """int16 [-32768, 32767].mean(dtype=float16): PyTorch reads the values into its float32
+    accumulator (-0.5); casting to float16 first made 32767 into 32768 (0)."""
+    a = np.array([-32768, 32767, 5, 2049], dtype=source)
+    ours = T.tensor(a).mean(dtype=T.float16)
+    theirs = torch.tensor(a).mean(dtype=torch.float16)
+    assert ours.dtype == T.float16
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("value", [math.inf, -1.5, 300, -1, 7])
+@pytest.mark.parametrize("shape,index", [((), 0), ((3,), 5), ((3,), 1)])
+def test_setitem_converts_the_value_before_checking_the_index(value, shape, index):
+    """uint8 x[i] = inf: PyTorch's RuntimeError (the value can't be converted) comes before
+    any IndexError; we raised IndexError first."""
+
+    def run(L):
+        x = L.zeros(shape, dtype=L.uint8)
+        x[index] = value
+        return [x]
+
+    ours, theirs = _both(run)
+    if isinstance(theirs, type):
+        assert ours is theirs
+    else:
+        np.testing.assert_array_equal(ours[0], theirs[0])
