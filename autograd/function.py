@@ -836,7 +836,7 @@ def _amin_name(ctx):
 _TORCH_NODES.update({name: (f"{name}Backward0", (0,)) for name in (
     "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Ceil", "Cosh", "Cumprod", "Cumsum",
     "Erf", "Erfc", "Erfinv", "Exp2", "Expm1", "Floor", "Log10", "Log2", "Round", "Sinh", "Tan",
-    "Trunc", "Var", "Reciprocal",
+    "Trunc", "Var", "Reciprocal", "Rsqrt",
 )})  # fmt: skip
 _TORCH_NODES.update(
     {

@@ -203,8 +203,10 @@ def inplace(t, fn, *args):
     written = _written(t, fn, args)
     if written is not None and fn is not ops.Fill and _overlaps(written):
         raise RuntimeError(_OVERLAP)  # fill_ writes one value: no element can disagree
-    record = _grad.enabled and (
-        t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
+    record = (
+        _grad.enabled
+        and t.array.dtype.kind == "f"  # no gradient flows into an integer or bool tensor
+        and (t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
     )
     level = _function._dual_level  # forward mode: t's tangent follows its new value
     view = t._view_of

@@ -82,13 +82,7 @@ def _float_unary(cls, name):
 _NO_BOOL = ("floor", "ceil", "trunc", "round", "frac")
 
 
-def rsqrt(input):
-    """1 / sqrt(x); float16 in float32, rounded once (not twice), as PyTorch."""
-    if input.dtype == dtypes.float16:
-        return (1 / input.float().sqrt()).half()
-    return 1 / input.sqrt()
-
-
+rsqrt = _float_unary(special.Rsqrt, "rsqrt")
 log10 = _float_unary(special.Log10, "log10")
 log2 = _float_unary(special.Log2, "log2")
 exp2 = _float_unary(special.Exp2, "exp2")

@@ -91,6 +91,7 @@ from autograd.ops.special import (
     Reciprocal,
     Remainder,
     Round,
+    Rsqrt,
     Sinh,
     Tan,
     Trunc,
@@ -112,7 +113,7 @@ PRIMITIVES = (
     Unfold, Fold, WindowMax,
     Convolution, ConvInputGrad, ConvWeightGrad, BlockMax, BlockMaxGrad,
     # tensor math (helper math): special.py, scan.py, select.py
-    Log10, Log2, Exp2, Reciprocal, Tan, Sinh, Cosh, Asin, Acos, Atan, Asinh, Acosh, Atanh,
+    Log10, Log2, Exp2, Reciprocal, Rsqrt, Tan, Sinh, Cosh, Asin, Acos, Atan, Asinh, Acosh, Atanh,
     Erf, Erfc, Erfinv, Floor, Ceil, Trunc, Round, Atan2, Fmod, Remainder,
     Cumsum, Cumprod, Scatter, Einsum,
     Gelu, GeluGrad,  # (helper memory)

@@ -154,13 +154,14 @@ class Div(Primitive):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
-        # PyTorch's formulas, term for term: where y^2 under- or overflows (0 / tiny y,
-        # inf / y in float16) they give its nan, where grad / y twice would not
         y = in_float(y, grad)
-        return (
-            sum_to(grad / y, x.shape) if nx else None,
-            sum_to(-grad * in_float(x, grad) / (y * y), y.shape) if ny else None,
-        )
+        gy = None
+        if ny and hasattr(x, "dtype"):  # a tensor over y: PyTorch's -g ((x / y) / y)
+            gy = sum_to(-grad * ((in_float(x, grad) / y) / y), y.shape)
+        elif ny:  # a number over y is reciprocal(y) * x in PyTorch: -(g x) (1/y)^2, whose
+            r = 1 / y  # square under- or overflows (0 / tiny y, inf / y in float16) to nan
+            gy = sum_to(-(grad * x) * (r * r), y.shape)
+        return sum_to(grad / y, x.shape) if nx else None, gy
 
     @staticmethod
     def jvp(tangents, out, x, y):

@@ -620,10 +620,9 @@ def setitem(x, index, value):
         value = value.to(x.device)  # x[i] = t copies across devices, as torch's
     elif not isinstance(value, (Tensor, bool)) and x.dtype != dtypes.float16:
         dtypes.checked_number(value, x.dtype)  # PyTorch converts the value before indexing
-    normalized = normalize(index, x.shape, x.xp)
     if isinstance(value, Tensor) and value.dtype != x.dtype:
-        check_put(x, index, value)
-    inplace(x, SetItem, value, normalized)
+        check_put(x, index, value)  # PyTorch checks the dtypes before the indices
+    inplace(x, SetItem, value, normalize(index, x.shape, x.xp))
 
 
 def gather(input, dim, index):

@@ -83,6 +83,20 @@ class Reciprocal(_Unary):
     _d = staticmethod(lambda x: -(Reciprocal.call(x) * Reciprocal.call(x)))
 
 
+class Rsqrt(_Unary):
+    """y = 1 / sqrt x.  dy/dx = -y^3 / 2 (PyTorch's form: where y^3 overflows, at a tiny x,
+    a 0 gradient gives nan; float16 computes in float32 and rounds once)."""
+
+    _f = staticmethod(
+        lambda backend, a: (
+            1 / backend.xp.sqrt(a)
+            if a.dtype != dtypes.float16
+            else (1 / backend.xp.sqrt(a.astype(dtypes.float32))).astype(dtypes.float16)
+        )
+    )
+    _d = staticmethod(lambda x: -0.5 * Rsqrt.call(x) ** 3)
+
+
 class Tan(_Unary):
     """y = tan x.  dy/dx = 1 + tan^2 x."""
 

@@ -1160,6 +1160,7 @@ MATH_ROWS = [
     _unary_row("log10 log2 acosh", ABOVE_ONE),
     _unary_row("exp2 sinh cosh atan asinh erf erfc"),
     _unary_row("reciprocal", NONZERO),
+    _unary_row("rsqrt", POSITIVE),
     _unary_row("tan asin acos atanh erfinv", UNIT),
     _unary_row("floor ceil trunc round frac", ROUNDING),
     Row(

@@ -365,3 +365,53 @@ def test_setitem_converts_the_value_before_checking_the_index(value, shape, inde
         assert ours is theirs
     else:
         np.testing.assert_array_equal(ours[0], theirs[0])
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+@pytest.mark.parametrize(
+    "x,y,dtype",
+    [(0.0, 8.342290300128209e-218, "float64"), (1.0, 1e-4, "float16"), (0.0, 1e-4, "float16")],
+)
+def test_div_grad_of_a_tensor_numerator_is_minus_g_x_over_y_over_y(x, y, dtype, inplace):
+    """d(x/y)/dy for a tensor x is PyTorch's -g ((x / y) / y): 0 / tiny y gives -0 (the
+    -g x / y^2 kept for a Python-number x gave nan there)."""
+
+    def run(L):
+        a = L.tensor([x], dtype=getattr(L, dtype))
+        b = L.tensor([y], dtype=getattr(L, dtype), requires_grad=True)
+        out = a.clone().div_(b) if inplace else a / b
+        out.backward(L.tensor([1.5], dtype=getattr(L, dtype)))
+        return [b.grad]
+
+    ours, theirs = _both(run)
+    np.testing.assert_array_equal(ours[0], theirs[0])
+
+
+def test_inplace_copy_into_a_bool_view_records_nothing():
+    def run(L):
+        a = L.zeros((2, 3), dtype=L.bool)[:, ::2]
+        b = L.ones((2, 2), dtype=L.float16, requires_grad=True)
+        a.copy_(b)
+        return [a]
+
+    ours, theirs = _both(run)
+    np.testing.assert_array_equal(ours[0], theirs[0])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_rsqrt_grad_is_minus_half_y_cubed_as_torch(dtype):
+    """rsqrt's gradient is PyTorch's -g y^3 / 2: at a tiny x, y^3 overflows, so a 0 gradient
+    gives nan there (1 / sqrt(x) differentiated as a composite gave -0)."""
+    tiny = {"float16": 6e-8, "float32": 1e-44, "float64": 2.19e-245}[dtype]
+    x = np.array([tiny, 0.0, 0.3, 4.0, tiny], dtype=dtype)
+    g = np.array([0.0, 1.0, -1.0, 2.0, 1.5], dtype=dtype)
+    results = []
+    for lib in (T, torch):
+        a = lib.tensor(x, requires_grad=True)
+        out = a.rsqrt()
+        out.backward(lib.tensor(g))
+        results.append((out.detach().numpy(), a.grad.numpy(), type(out.grad_fn).__name__))
+    (yo, go, no), (yt, gt, nt) = results
+    np.testing.assert_array_equal(yo, yt)
+    np.testing.assert_allclose(go, gt, rtol=1e-3 if dtype == "float16" else 1e-6)
+    assert np.array_equal(np.isnan(go), np.isnan(gt)) and no == nt
