@@ -123,18 +123,17 @@ class Node:
                 )
         if not _raw:
             return saved
-        # The raw arrays, a floating one of another dtype cast to the output's: PyTorch's
-        # rules compute in the output's dtype (float16 grad times a 0-d float32 tensor stays
-        # float16), where numpy would widen. Numbers and None pass as they are.
+        # The raw arrays (numbers and None as they are).
         dtype = self._dtype
         arrays = []
+        mixed = False
         for t in saved:
             if isinstance(t, Tensor):
                 t = t.array
                 if t.dtype is not dtype and dtype is not None and t.dtype.kind == "f":
-                    t = t.astype(dtype, copy=False)
+                    mixed = True
             arrays.append(t)
-        return arrays
+        return _as_torch_promotes(arrays, dtype) if mixed else arrays
 
     def name(self):
         """PyTorch's name for this node: "MulBackward0", "SumBackward1", ...; a user
@@ -190,6 +189,21 @@ class Node:
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
+
+
+def _as_torch_promotes(arrays, dtype):
+    """Saved float arrays of another dtype than the output's, as PyTorch's rule would see
+    them beside the gradient: a 0-d one beside dimensioned tensors takes the output's dtype
+    (float16 grad times a 0-d float32 tensor stays float16), where numpy would widen; among
+    arrays all 0-d, or all dimensioned, the wider dtype wins in both."""
+    if not any(getattr(a, "ndim", 0) for a in arrays):
+        return arrays
+    return [
+        a.astype(dtype)
+        if getattr(a, "ndim", 1) == 0 and a.dtype.kind == "f" and a.dtype != dtype
+        else a
+        for a in arrays
+    ]
 
 
 def _version_of(t):

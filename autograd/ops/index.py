@@ -620,9 +620,16 @@ def setitem(x, index, value):
         value = value.to(x.device)  # x[i] = t copies across devices, as torch's
     elif not isinstance(value, (Tensor, bool)) and x.dtype != dtypes.float16:
         dtypes.checked_number(value, x.dtype)  # PyTorch converts the value before indexing
-    if isinstance(value, Tensor) and value.dtype != x.dtype:
-        check_put(x, index, value)  # PyTorch checks the dtypes before the indices
-    inplace(x, SetItem, value, normalize(index, x.shape, x.xp))
+    mixed = isinstance(value, Tensor) and value.dtype != x.dtype
+    try:
+        normalized = normalize(index, x.shape, x.xp)
+    except IndexError as e:
+        if mixed and "out of bounds" in str(e):
+            check_put(x, index, value)  # PyTorch: the index's form, the dtypes, then bounds
+        raise
+    if mixed:
+        check_put(x, index, value)
+    inplace(x, SetItem, value, normalized)
 
 
 def gather(input, dim, index):

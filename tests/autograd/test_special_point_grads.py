@@ -415,3 +415,35 @@ def test_rsqrt_grad_is_minus_half_y_cubed_as_torch(dtype):
     np.testing.assert_array_equal(yo, yt)
     np.testing.assert_allclose(go, gt, rtol=1e-3 if dtype == "float16" else 1e-6)
     assert np.array_equal(np.isnan(go), np.isnan(gt)) and no == nt
+
+
+@pytest.mark.parametrize("shape", [(), (4,)])
+def test_inplace_div_of_float16_by_float32_takes_torchs_dtype_for_the_gradient(shape):
+    """a (float16) /= b (float32): the gradient arrives in float16, and b's is computed as
+    PyTorch's rule promotes it (float32, dimensioned or 0-d alike)."""
+
+    def run(L):
+        a = L.full(shape, 1.0, dtype=L.float16)
+        b = L.full(shape, 3.0, dtype=L.float32, requires_grad=True)
+        a /= b
+        L.autograd.backward([a], [L.full(shape, 1.5, dtype=L.float16)]) if L is torch else (
+            L.backward([a], [L.full(shape, 1.5, dtype=L.float16)])
+        )
+        return [b.grad]
+
+    ours, theirs = _both(run)
+    assert ours[0].dtype == theirs[0].dtype
+    np.testing.assert_array_equal(ours[0], theirs[0])
+
+
+@pytest.mark.parametrize(
+    "shape,index", [((), [0]), ((1, 2, 3), ([1], 0)), ((3,), [1]), ((3,), [7])]
+)
+def test_setitem_checks_the_index_form_then_dtypes_then_bounds(shape, index):
+    def run(L):
+        x = L.zeros(shape, dtype=L.float16)
+        x[index] = L.tensor(False)
+        return [x]
+
+    ours, theirs = _both(run)
+    assert ours is theirs if isinstance(theirs, type) else ours == theirs
