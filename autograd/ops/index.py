@@ -624,8 +624,9 @@ def setitem(x, index, value):
     try:
         normalized = normalize(index, x.shape, x.xp)
     except IndexError as e:
-        if mixed and "out of bounds" in str(e):
-            check_put(x, index, value)  # PyTorch: the index's form, the dtypes, then bounds
+        # PyTorch: the index's form, the dtypes, then bounds (an empty dim's bounds first)
+        if mixed and "out of bounds" in str(e) and not str(e).endswith("size 0"):
+            check_put(x, index, value)
         raise
     if mixed:
         check_put(x, index, value)

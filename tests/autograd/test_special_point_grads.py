@@ -437,7 +437,7 @@ def test_inplace_div_of_float16_by_float32_takes_torchs_dtype_for_the_gradient(s
 
 
 @pytest.mark.parametrize(
-    "shape,index", [((), [0]), ((1, 2, 3), ([1], 0)), ((3,), [1]), ((3,), [7])]
+    "shape,index", [((), [0]), ((1, 2, 3), ([1], 0)), ((3,), [1]), ((3,), [7]), ((0,), [0])]
 )
 def test_setitem_checks_the_index_form_then_dtypes_then_bounds(shape, index):
     def run(L):
