@@ -274,9 +274,6 @@ class Tensor:
     def mul(self, other):
         return self * other
 
-    def div(self, other):
-        return self / other
-
     def pow(self, exponent):
         return self**exponent
 
@@ -461,7 +458,8 @@ _METHODS = {
     "autograd.random": """normal_ uniform_ bernoulli_ exponential_ geometric_
         log_normal_ cauchy_ bernoulli multinomial""",
     "autograd.linalg": "norm=tensor_norm",
-    "autograd.mathops": """rsqrt log10 log2 exp2 tan sinh cosh asin acos atan asinh acosh atanh
+    "autograd.mathops": """div floor_divide __floordiv__=floor_divide __rfloordiv__=rfloor_divide
+        rsqrt log10 log2 exp2 tan sinh cosh asin acos atan asinh acosh atanh
         arcsin=asin arccos=acos arctan=atan arcsinh=asinh arccosh=acosh arctanh=atanh erf erfc
         erfinv floor ceil trunc fix=trunc round frac fmod remainder atan2 arctan2=atan2 lerp
         logaddexp logaddexp2 hypot xlogy clamp_min clamp_max nan_to_num

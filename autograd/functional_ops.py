@@ -12,7 +12,7 @@ __all__ = [
     "permute", "flatten", "squeeze", "unsqueeze", "broadcast_to", "cat", "concat", "stack",
     "split", "chunk", "pad", "matmul", "mm", "bmm", "add", "sub", "mul", "div", "pow", "neg",
     "square", "clone", "detach", "numel", "unbind", "broadcast_tensors", "subtract",
-    "multiply", "divide", "true_divide", "negative", "absolute", "positive",
+    "multiply", "divide", "true_divide", "negative", "absolute", "positive", "floor_divide",
 ]  # fmt: skip
 
 
@@ -75,7 +75,15 @@ unbind = _method("unbind")
 
 mm = bmm = matmul
 subtract, multiply, negative = sub, mul, neg  # PyTorch's aliases
-divide = true_divide = div  # (without rounding_mode: Tensor.div takes none)
+divide = div
+
+
+def true_divide(input, other):
+    """input / other, as torch.true_divide."""
+    return input / other
+
+
+floor_divide = _method("floor_divide")
 absolute = _method("abs")
 
 

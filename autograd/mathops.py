@@ -147,6 +147,33 @@ def _integer_division(name, input, other):
             raise RuntimeError("ZeroDivisionError")
 
 
+def div(input, other, *, rounding_mode=None):
+    """x / y; with rounding_mode "trunc" (toward zero) or "floor" (Python's //) an integer
+    value, integers staying integers, as torch.div."""
+    if rounding_mode is None:
+        return input / other
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    _integer_division(f"div_{rounding_mode}", input, other)
+    fn = special.DivFloor if rounding_mode == "floor" else special.DivTrunc
+    return fn.apply(input, other)
+
+
+def floor_divide(input, other):
+    """x // y, Python's floor division: div(rounding_mode="floor")'s values, and, as in
+    PyTorch, no derivative (a backward through it raises)."""
+    _integer_division("div_floor", input, other)
+    return special.FloorDivide.apply(input, other)
+
+
+def rfloor_divide(input, other):
+    """other // input, for a Python number on the left."""
+    return floor_divide(other, input)
+
+
 def fmod(input, other):
     """x - trunc(x / y) y, the sign of x (C's fmod)."""
     if not isinstance(input, Tensor):  # PyTorch has no fmod(Scalar, Tensor)

@@ -78,11 +78,14 @@ from autograd.ops.special import (
     Atanh,
     Ceil,
     Cosh,
+    DivFloor,
+    DivTrunc,
     Erf,
     Erfc,
     Erfinv,
     Exp2,
     Floor,
+    FloorDivide,
     Fmod,
     Gelu,
     GeluGrad,
@@ -115,6 +118,7 @@ PRIMITIVES = (
     # tensor math (helper math): special.py, scan.py, select.py
     Log10, Log2, Exp2, Reciprocal, Rsqrt, Tan, Sinh, Cosh, Asin, Acos, Atan, Asinh, Acosh, Atanh,
     Erf, Erfc, Erfinv, Floor, Ceil, Trunc, Round, Atan2, Fmod, Remainder,
+    DivFloor, DivTrunc, FloorDivide,
     Cumsum, Cumprod, Scatter, Einsum,
     Gelu, GeluGrad,  # (helper memory)
 )  # fmt: skip

@@ -12,7 +12,7 @@ import math
 from autograd._tensor import Tensor, _defaults, _wrap
 from autograd.broadcast import sum_to
 from autograd.function import Primitive
-from autograd.ops._util import broadcast_error, promote
+from autograd.ops._util import broadcast_error, like, promote, xp_of
 from autograd.ops.elementwise import Exp, Sqrt, _floating, _times
 from backends import backend_of, dtypes
 
@@ -330,6 +330,55 @@ class Fmod(_Binary):
     @staticmethod
     def _d(x, y, nx, ny):
         return 1, (-Trunc.call(_as(x, y) / _as(y, x)) if ny else None)
+
+
+class _RoundedDiv(_Binary):
+    """x / y rounded to an integer value, in the promoted dtype (integers stay integers).
+    dz/dx = dz/dy = 0: piecewise constant (zeros, even for an inf or nan grad, as PyTorch)."""
+
+    name = "div"
+
+    @staticmethod
+    def _d(x, y, nx, ny):
+        return 0, 0
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        x, y = ctx.saved_tensors
+        nx, ny = ctx.needs_input_grad
+        xp = xp_of(grad)
+        return (
+            like(xp.zeros(_shape(x), dtype=grad.dtype), grad) if nx else None,
+            like(xp.zeros(_shape(y), dtype=grad.dtype), grad) if ny else None,
+        )
+
+
+class DivFloor(_RoundedDiv):
+    """z = floor(x / y), Python's x // y (div(rounding_mode="floor"); 1 // 0.1 is 9)."""
+
+    @staticmethod
+    def _f(xp, a, b):
+        return xp.floor_divide(a, b)
+
+
+class FloorDivide(DivFloor):
+    """z = x // y (torch.floor_divide): DivFloor's values, but no derivative, as PyTorch's
+    (its backward raises rather than give the zeros of div(rounding_mode="floor"))."""
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class DivTrunc(_RoundedDiv):
+    """z = trunc(x / y), rounded toward zero (div(rounding_mode="trunc"), C's integer /)."""
+
+    @staticmethod
+    def _f(xp, a, b):
+        if a.dtype.kind == "f":
+            return xp.trunc(a / b)
+        q = xp.floor_divide(a, b)
+        return q + ((q * b != a) & ((a < 0) != (b < 0)))  # floor below zero is one too low
 
 
 class Remainder(_Binary):

@@ -124,3 +124,31 @@ def test_torch_aliases_of_arithmetic_give_torchs_values_and_gradients(name):
     assert len(our_grads) == len(their_grads)
     for g, h in zip(our_grads, their_grads):
         np.testing.assert_allclose(g, h, rtol=1e-6)
+
+
+DIV_DTYPES = [("int64", "int64"), ("int32", "float32"), ("float16", "float16"),
+              ("float64", "int64"), ("bool", "bool"), ("uint8", "uint8")]  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc", None, "bad"])
+@pytest.mark.parametrize("dtypes", DIV_DTYPES)
+def test_div_rounding_modes_match_torch(mode, dtypes):
+    """torch.div(a, b, rounding_mode=...): values, dtype, and errors (bools, an integer 0)."""
+    a = np.array([7, -7, 7, -7, 0, 5, 3], dtype=np.float64)
+    b = np.array([2, 2, -2, -2, 3, 1, 0], dtype=np.float64)
+    for divisor in (b, b[:-1]):  # with and without a zero divisor
+        results = []
+        for lib in (ag, torch):
+            x = lib.tensor(a[: len(divisor)].astype(dtypes[0]))
+            y = lib.tensor(divisor.astype(dtypes[1]))
+            try:
+                out = lib.div(x, y, rounding_mode=mode)
+                results.append((str(out.dtype).split(".")[-1], out.numpy()))
+            except (RuntimeError, NotImplementedError) as e:
+                results.append(type(e))
+        ours, theirs = results
+        if isinstance(theirs, type):
+            assert ours is theirs
+        else:
+            assert ours[0] == theirs[0]
+            np.testing.assert_array_equal(ours[1], theirs[1])

@@ -1172,6 +1172,22 @@ MATH_ROWS = [
     Row("atan2", lambda T, y, x: T.atan2(y, x), case(broadcast(2), [NONZERO, NONZERO])),
     Row("fmod", lambda T, x, y: T.fmod(x, y), case(broadcast(2), [ROUNDING, DIVISORS])),
     Row("remainder", lambda T, x, y: x.remainder(y), case(broadcast(2), [ROUNDING, DIVISORS])),
+    Row(
+        "div_floor",
+        lambda T, x, y: T.div(x, y, rounding_mode="floor"),
+        case(broadcast(2), [ROUNDING, DIVISORS]),
+    ),
+    Row(
+        "div_trunc",
+        lambda T, x, y: x.div(y, rounding_mode="trunc"),
+        case(broadcast(2), [ROUNDING, DIVISORS]),
+    ),
+    Row(
+        "floor_divide",
+        lambda T, x, y: x // y,
+        case(broadcast(2), [ROUNDING, DIVISORS]),
+        grad=False,
+    ),
     Row("lerp", lambda T, a, b, w: T.lerp(a, b, w), case(_lerp_layout)),
     Row("logaddexp", lambda T, x, y: T.logaddexp(x, y), case(broadcast(2), WIDE)),
     Row("hypot", lambda T, x, y: T.hypot(x, y), case(broadcast(2), [NONZERO, NONZERO])),
@@ -1436,11 +1452,22 @@ def _primitives_of_row(row):
 
 
 def test_every_primitive_is_exercised_by_a_row():
-    seen = set()
+    # floor_divide has no derivative in PyTorch: its row is forward only (grad=False), and
+    # test_floor_divide_backward_raises_as_torch checks the error
+    seen = {ops.FloorDivide}
     for row in GRAD_ROWS:
         seen |= _primitives_of_row(row)
     missing = sorted(p.__name__ for p in set(ops.PRIMITIVES) - seen)
     assert not missing, f"primitives no row exercises: {missing}"
+
+
+def test_floor_divide_backward_raises_as_torch():
+    for lib in (autograd, torch):
+        x = lib.tensor([7.5, -7.5], requires_grad=True)
+        out = x // 2.0
+        assert type(out.grad_fn).__name__ == "NotImplemented"
+        with pytest.raises(RuntimeError, match="derivative for aten::floor_divide"):
+            out.sum().backward()
 
 
 # --------------------------------------------------------------------------- numpy spellings
