@@ -369,6 +369,12 @@ class FloorDivide(DivFloor):
     def backward(cls, ctx, grad):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
+    @classmethod
+    def jvp(cls, tangents, out, x, y):
+        raise NotImplementedError(
+            "Trying to use forward AD with aten::floor_divide that does not support it."
+        )
+
 
 class DivTrunc(_RoundedDiv):
     """z = trunc(x / y), rounded toward zero (div(rounding_mode="trunc"), C's integer /)."""

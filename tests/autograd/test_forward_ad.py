@@ -256,6 +256,7 @@ def test_every_primitive_is_reached_with_a_tangent(monkeypatch):
     monkeypatch.setattr(forward_ad._DualLevel, "jvp", spy)
     for row in ROWS:
         _run_with_tangents(row)
+    seen.add(ops.FloorDivide)  # no forward AD in PyTorch: test_floor_divide_has_no_jvp
     missing = sorted(p.__name__ for p in set(ops.PRIMITIVES) - seen)
     assert not missing, f"primitives whose jvp no row runs: {missing}"
 
@@ -685,3 +686,16 @@ def test_tangents_flow_through_nn_layers():
     xr = x.requires_grad_()
     f(xr).backward()
     assert tangent.item() == pytest.approx((xr.grad * u).sum().item(), rel=1e-9)
+
+
+def test_floor_divide_has_no_jvp_as_torch():
+    import torch.autograd.forward_ad as torch_fwad
+
+    with torch_fwad.dual_level():
+        x = torch_fwad.make_dual(torch.tensor([7.5, -7.5]), torch.tensor([1.0, 1.0]))
+        with pytest.raises(NotImplementedError, match="floor_divide"):
+            x // 2.0
+    with forward_ad.dual_level():
+        x = forward_ad.make_dual(autograd.tensor([7.5, -7.5]), autograd.tensor([1.0, 1.0]))
+        with pytest.raises(NotImplementedError, match="floor_divide"):
+            x // 2.0
