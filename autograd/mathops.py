@@ -14,7 +14,7 @@ from autograd import ops
 from autograd._tensor import Tensor, _as_tensor, _defaults, _wrap
 from autograd.args import _dim, _dim_args, _dims, _numpy_names
 from autograd.ops import special
-from autograd.ops._util import promote
+from autograd.ops._util import _quiet, promote
 from autograd.ops.elementwise import Where
 from autograd.ops.index import Gather, IndexAdd
 from autograd.ops.scan import Cumprod, Cumsum
@@ -331,7 +331,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         )
     xp = input.xp
     a, b = input.array, other.array
-    with _errstate(xp):
+    with _quiet(xp):
         if a.dtype.kind in "biu":
             close = a == b
             if rtol or atol:
@@ -354,19 +354,6 @@ def equal(input, other):
     return input.shape == other.shape and bool(
         input._backend.xp.array_equal(input.array, other.array)
     )
-
-
-class _errstate:
-    def __init__(self, xp):
-        self.ctx = xp.errstate(all="ignore") if hasattr(xp, "errstate") else None
-
-    def __enter__(self):
-        if self.ctx is not None:
-            self.ctx.__enter__()
-
-    def __exit__(self, *exc):
-        if self.ctx is not None:
-            self.ctx.__exit__(*exc)
 
 
 # =========================================================================== sort and scan

@@ -1,6 +1,5 @@
 """Backend: the array module (`xp`) and device of a tensor, and the device registry."""
 
-import contextlib
 import os
 
 __all__ = [
@@ -170,12 +169,6 @@ class Backend:
 
     def asarray(self, data, dtype=None):
         return self.xp.asarray(data, dtype=dtype)
-
-    def quiet_overflow(self):
-        """A context in which a float overflow (exp(-x) = inf inside sigmoid, as PyTorch
-        computes it) warns of nothing: numpy would print a RuntimeWarning, PyTorch does not."""
-        errstate = getattr(self.xp, "errstate", None)
-        return contextlib.nullcontext() if errstate is None else errstate(over="ignore")
 
     def from_python(self, data, default_float):
         """Python numbers/lists as PyTorch reads them: bool, int64, else the float default."""

@@ -149,3 +149,19 @@ def in_float(v, grad):
     if isinstance(v, Tensor) or not hasattr(v, "dtype") or v.dtype.kind == "f":
         return v
     return v.astype(grad.dtype)
+
+
+class _quiet:
+    """numpy's floating-point warnings off (cupy has none): inf and nan arrive silently, as
+    in PyTorch (exp(-x) overflowing inside sigmoid, log 0, 0/0 in var)."""
+
+    def __init__(self, xp):
+        self.state = xp.errstate(all="ignore") if hasattr(xp, "errstate") else None
+
+    def __enter__(self):
+        if self.state is not None:
+            self.state.__enter__()
+
+    def __exit__(self, *exc):
+        if self.state is not None:
+            self.state.__exit__(*exc)

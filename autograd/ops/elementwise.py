@@ -16,6 +16,7 @@ from autograd.inplace import inplace
 from autograd.ops._util import (
     _HALF,
     _OPMATH,
+    _quiet,
     array_of,
     binary,
     broadcast_error,
@@ -665,7 +666,7 @@ class Sigmoid(Primitive):
         e = xp.negative(a if a.dtype != _HALF else a.astype(_OPMATH))
         if e.ndim == 0:
             e = xp.asarray(e)  # numpy's 0-d math gives a scalar, which takes no out=
-        with backend.quiet_overflow():
+        with _quiet(xp):
             xp.exp(e, out=e)
         e += 1
         xp.divide(1, e, out=e)

@@ -238,7 +238,7 @@ def normalize(index, shape, xp):
         hi = a.max().item()
         if lo < -n or hi >= n:
             bad = hi if hi >= n else lo
-            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+            raise _out_of_bounds(bad, dim, n)
         if lo < 0:
             adv[k] = xp.where(a < 0, a + n, a)
     while adv and isinstance(adv[-1], slice):  # trailing full slices select nothing
@@ -302,8 +302,16 @@ def _take(a, shape, xp):
 
 def _in_range(i, dim, n):
     if not -n <= i < n:
-        raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
+        raise _out_of_bounds(i, dim, n)
     return i
+
+
+def _out_of_bounds(i, dim, n):
+    """PyTorch's IndexError for an index past a non-empty dim, marked (`bounds`) because a
+    setitem checks its dtypes before these."""
+    e = IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
+    e.bounds = True
+    return e
 
 
 def _scalar(i):
@@ -623,9 +631,8 @@ def setitem(x, index, value):
     mixed = isinstance(value, Tensor) and value.dtype != x.dtype
     try:
         normalized = normalize(index, x.shape, x.xp)
-    except IndexError as e:
-        # PyTorch: the index's form, the dtypes, then bounds (an empty dim's bounds first)
-        if mixed and "out of bounds" in str(e) and not str(e).endswith("size 0"):
+    except IndexError as e:  # PyTorch: the index's form, the dtypes, then bounds
+        if mixed and getattr(e, "bounds", False):
             check_put(x, index, value)
         raise
     if mixed:

@@ -20,7 +20,7 @@ from autograd.args import (
 )
 from autograd.function import Primitive
 from autograd.grad_mode import state as _grad
-from autograd.ops._util import array_of, like, output_of, xp_of
+from autograd.ops._util import _quiet, array_of, like, output_of, xp_of
 from backends import backend_of, dtypes
 
 
@@ -810,4 +810,3 @@ from autograd.ops.elementwise import Exp  # noqa: E402
 from autograd.ops.index import Gather, GetItem  # noqa: E402
 from autograd.ops.scan import Cumprod  # noqa: E402
 from autograd.ops.shape import Cat, Permute, Reshape  # noqa: E402
-from autograd.ops.special import _quiet  # noqa: E402

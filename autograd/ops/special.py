@@ -12,7 +12,7 @@ import math
 from autograd._tensor import Tensor, _defaults, _wrap
 from autograd.broadcast import sum_to
 from autograd.function import Primitive
-from autograd.ops._util import broadcast_error, like, promote, xp_of
+from autograd.ops._util import _quiet, broadcast_error, like, promote, xp_of
 from autograd.ops.elementwise import Exp, Sqrt, _floating, _times
 from backends import backend_of, dtypes
 
@@ -442,21 +442,6 @@ def _as(v, other):
         return v
     dt = dtypes.result_types((v, other), _defaults.dtype)
     return v if v.dtype == dt else v.astype(dt)
-
-
-class _quiet:
-    """numpy's floating-point warnings off (cupy has none)."""
-
-    def __init__(self, xp):
-        self.state = xp.errstate(all="ignore") if hasattr(xp, "errstate") else None
-
-    def __enter__(self):
-        if self.state is not None:
-            self.state.__enter__()
-
-    def __exit__(self, *exc):
-        if self.state is not None:
-            self.state.__exit__(*exc)
 
 
 # ----------------------------------------------------------------------- gelu (helper memory)
