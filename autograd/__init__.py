@@ -6,7 +6,6 @@ x = Tensor([1.0, 2.0], requires_grad=True)
 """
 
 from autograd._tensor import Tensor, get_default_dtype, set_default_dtype, tensor
-from autograd.broadcast import sum_to
 from autograd.creation import (
     arange,
     as_tensor,
@@ -36,6 +35,7 @@ from autograd.functional_ops import __all__ as _functional_all
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.ops.elementwise import where
 from autograd.ops.index import gather
+from autograd.ops.shape import sum_to
 from autograd.value import Value
 from backends import Device as device
 from backends import available

@@ -579,7 +579,7 @@ def _check_grads(node, grads):
                     f"Function {node.name()} returned an invalid gradient at index {i} - got "
                     f"{list(g.shape)} but expected shape compatible with {list(shape)}"
                 )
-            from autograd.broadcast import sum_to
+            from autograd.ops.shape import sum_to
 
             g = sum_to(g, shape)
         if g.dtype != dtypes_[i]:

@@ -149,7 +149,7 @@ def _rebase_root(root, steps, new):
     """The root after its view (root seen through steps) takes the values of `new`:
     root + A(new - V(root)), with V the view and A its adjoint (scatter back into the
     root's shape). Gradient: to root, grad with the view's region zeroed; to new, V(grad)."""
-    from autograd.broadcast import sum_to
+    from autograd.ops.shape import sum_to
 
     d = new - _derive(root, steps)
     for fn, args, in_shape in reversed(steps):

@@ -154,7 +154,7 @@ def blocks(number):
         "sum_to(g, same shape)",
         "sum_to(y, shp)",
         "the no-broadcast fast path",
-        "from autograd.broadcast import sum_to\nshp = y.shape",
+        "from autograd.ops.shape import sum_to\nshp = y.shape",
     )
     add(
         "operands('mul', x, y)",

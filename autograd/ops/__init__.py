@@ -55,19 +55,17 @@ from autograd.ops.loss import CrossEntropy, CrossEntropyGrad, NLLLoss
 from autograd.ops.reduce import (
     Amax,
     Amin,
-    Expand,
     LogSoftmax,
     LogSoftmaxGrad,
     LogSumExp,
     Prod,
     Softmax,
     SoftmaxGrad,
-    Sum,
     Var,
 )
 from autograd.ops.scan import Cumprod, Cumsum
 from autograd.ops.select import Einsum, Scatter
-from autograd.ops.shape import Cat, Pad, Permute, Reshape
+from autograd.ops.shape import Cat, Expand, Pad, Permute, Reshape, Sum
 from autograd.ops.special import (
     Acos,
     Acosh,

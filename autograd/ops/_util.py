@@ -165,3 +165,13 @@ class _quiet:
     def __exit__(self, *exc):
         if self.state is not None:
             self.state.__exit__(*exc)
+
+
+def _into(fresh, other):
+    """fresh * other, where fresh is an array the rule has just made (nobody else holds it)
+    of the result's shape and dtype: in place at array speed, so the product needs no array
+    of its own; out of place (recorded) on Tensors."""
+    if _function._raw:
+        fresh *= other
+        return fresh
+    return fresh * other

@@ -23,7 +23,9 @@ the unfolded windows. Their columns are laid out (C, kh, kw, N, Ho, Wo).
 
 from autograd._tensor import _wrap
 from autograd.function import Primitive
-from autograd.ops._util import like, xp_of
+from autograd.ops._util import _into, like, xp_of
+from autograd.ops.index import GetItem
+from autograd.ops.shape import Expand, Reshape, Sum
 from backends import backend_of
 
 
@@ -145,8 +147,6 @@ class WindowMax(Primitive):
     @staticmethod
     def jvp(tangents, out, x, dim, first=0):
         """ẏ = ẋ at the window's chosen maximum (the position backward sends the gradient to)."""
-        from autograd.ops.reduce import Sum
-
         dim %= x.ndim
         index, _ = x._backend.window_max(x.xp.moveaxis(x.array, dim, 0), first)
         positions = x.xp.arange(x.shape[dim], dtype=index.dtype).reshape(
@@ -567,8 +567,3 @@ def _block_gather(u, index, kernel):
         u = GetItem.call(u, (slice(None), slice(None), slice(0, ho * kh), slice(0, wo * kw)))
     blocks = Reshape.call(u, (n, c, ho, kh, wo, kw))
     return Sum.call(_into(like(hit.astype(u.dtype), u), blocks), (3, 5), False)
-
-
-from autograd.ops.index import GetItem  # noqa: E402
-from autograd.ops.reduce import Expand, Sum, _into  # noqa: E402
-from autograd.ops.shape import Reshape  # noqa: E402  (shape imports the engine)

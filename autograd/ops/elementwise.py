@@ -9,7 +9,6 @@ import operator
 
 from autograd import function as _function
 from autograd._tensor import Tensor, _as_tensor, _defaults, _wrap
-from autograd.broadcast import sum_to
 from autograd.function import Node, Primitive
 from autograd.grad_mode import state as _grad
 from autograd.inplace import inplace
@@ -28,6 +27,7 @@ from autograd.ops._util import (
     xp_of,
     zero_where,
 )
+from autograd.ops.shape import Expand, Sum, sum_to
 from backends import backend_of, dtypes, get_backend
 
 
@@ -1580,6 +1580,3 @@ def cuda_device(device):
     if not device.startswith("cuda"):
         raise RuntimeError(f"Invalid device, must be cuda device, got {device}")
     return device
-
-
-from autograd.ops.reduce import Expand, Sum  # noqa: E402  (reduce uses this module: imported last)

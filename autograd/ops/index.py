@@ -534,8 +534,7 @@ class SetItem(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        from autograd.broadcast import sum_to
-        from autograd.ops.shape import Reshape
+        from autograd.ops.shape import Reshape, sum_to
 
         nx, nv = ctx.needs_input_grad[:2]
         gx = SetItem.call(grad, 0.0, ctx.index) if nx else None

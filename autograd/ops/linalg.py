@@ -3,10 +3,10 @@ map of a linear layer."""
 
 import math
 
-from autograd.broadcast import sum_to
 from autograd.function import Function
 from autograd.grad_mode import state as _grad
 from autograd.ops._util import array_of
+from autograd.ops.shape import Permute, Reshape, Sum, sum_to
 
 
 def empty_bmm(x, y):
@@ -243,7 +243,3 @@ def matmul(x, y):
     if x.dtype != y.dtype and empty_bmm(x, y):
         x = x.to(y.dtype)
     return MatMul.apply(x, y)
-
-
-from autograd.ops.reduce import Sum  # noqa: E402
-from autograd.ops.shape import Permute, Reshape  # noqa: E402

@@ -6,8 +6,8 @@ from autograd.function import Primitive
 from autograd.ops._util import like, output_of, xp_of
 from autograd.ops.elementwise import Exp, _floating
 from autograd.ops.index import _along
-from autograd.ops.reduce import LogSoftmax, Sum, _as_tensor, _log_softmax
-from autograd.ops.shape import Reshape
+from autograd.ops.reduce import LogSoftmax, _as_tensor, _log_softmax
+from autograd.ops.shape import Reshape, Sum
 
 # Scores or log-probabilities x of shape (N, C, d1, ...), or (C,), and class indices y of shape
 # (N, d1, ...), or (). loss = -w[y] log p[y], w the class weights (1 without them), 0 where y is

@@ -20,33 +20,12 @@ from autograd.args import (
 )
 from autograd.function import Primitive
 from autograd.grad_mode import state as _grad
-from autograd.ops._util import _quiet, array_of, like, output_of, xp_of
-from backends import backend_of, dtypes
-
-
-def _keepdim_shape(shape, dims):
-    """The shape a reduction over dims has with keepdim=True."""
-    if dims is None:
-        return (1,) * len(shape)
-    return tuple(1 if i in dims else s for i, s in enumerate(shape))
-
-
-def _unreduce(grad, shape, dims):
-    """Broadcast a reduction's gradient back to the input's shape."""
-    keep = _keepdim_shape(shape, dims)
-    if grad.shape != keep:
-        grad = Reshape.call(grad, keep)
-    return grad if keep == shape else Expand.call(grad, shape)
-
-
-def _into(fresh, other):
-    """fresh * other, where fresh is an array the rule has just made (nobody else holds it)
-    of the result's shape and dtype: in place at array speed, so the product needs no array
-    of its own; out of place (recorded) on Tensors."""
-    if _function._raw:
-        fresh *= other
-        return fresh
-    return fresh * other
+from autograd.ops._util import _into, _quiet, array_of, like, output_of, xp_of
+from autograd.ops.elementwise import Exp
+from autograd.ops.index import Gather, GetItem
+from autograd.ops.scan import Cumprod
+from autograd.ops.shape import Cat, Permute, Reshape, Sum, _keepdim_shape, _unreduce
+from backends import dtypes
 
 
 def _empty_error(op, x, dims):
@@ -55,67 +34,6 @@ def _empty_error(op, x, dims):
         f"{op}(): cannot reduce over a zero-size dim (input shape {tuple(x.shape)}, dims {dims}); "
         "specify a dim of non-zero size"
     )
-
-
-class Sum(Primitive):
-    """y = sum_i x_i over dims.  dy/dx_i = 1."""
-
-    _array_rule = True
-
-    @staticmethod
-    def forward(ctx, x, dims=None, keepdim=False):
-        ctx.shape = x.shape
-        ctx.dims = dims
-        return Sum.kernel(x.array, dims, keepdim)
-
-    @staticmethod
-    def kernel(a, dims=None, keepdim=False):
-        if a.dtype.kind == "f" and a.dtype.itemsize < 4:
-            # float16 accumulates in float32 and rounds once, as PyTorch (numpy rounds each step)
-            return a.sum(axis=dims, keepdims=keepdim, dtype="float32").astype(a.dtype)
-        return a.sum(axis=dims, keepdims=keepdim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _unreduce(grad, ctx.shape, ctx.dims), None, None
-
-    @staticmethod
-    def jvp(tangents, out, x, dims=None, keepdim=False):
-        return Sum.apply(tangents[0], dims, keepdim)
-
-
-class Expand(Primitive):
-    """y = x broadcast to a shape.  dy/dx: sum over the broadcast dims (sum_to): Sum's adjoint,
-    as Sum's gradient is an Expand. A view (its output shares x's storage)."""
-
-    _view = True
-
-    _array_rule = True
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.shape = x.shape
-        a = x.array
-        # as_strided, not broadcast_to (read-only): writes into a non-overlapping part of
-        # an expanded view reach its base, as in PyTorch (overlapping writes are refused).
-        lead = len(shape) - a.ndim
-        strides = (0,) * lead + tuple(
-            0 if s == 1 and n != 1 else st for s, n, st in zip(a.shape, shape[lead:], a.strides)
-        )
-        return x.xp.lib.stride_tricks.as_strided(a, shape, strides)
-
-    @staticmethod
-    def kernel(a, shape):
-        # inside a rule nothing writes into it: numpy's read-only broadcast is the fast one
-        return backend_of(a).xp.broadcast_to(a, shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return sum_to(grad, ctx.shape), None
-
-    @staticmethod
-    def jvp(tangents, out, x, shape):
-        return Expand.apply(tangents[0], shape)
 
 
 class Var(Primitive):
@@ -803,10 +721,3 @@ def _arg_extremum(x, name, dim, keepdim, values=False):
 
 softmax = _numpy_names(softmax)
 log_softmax = _numpy_names(log_softmax)
-
-
-from autograd.broadcast import sum_to  # noqa: E402
-from autograd.ops.elementwise import Exp  # noqa: E402
-from autograd.ops.index import Gather, GetItem  # noqa: E402
-from autograd.ops.scan import Cumprod  # noqa: E402
-from autograd.ops.shape import Cat, Permute, Reshape  # noqa: E402

@@ -7,7 +7,7 @@ are compositions, in autograd.mathops.)
 from autograd.function import Primitive
 from autograd.ops._util import array_of, xp_of
 from autograd.ops.elementwise import Where
-from autograd.ops.reduce import Sum
+from autograd.ops.shape import Sum
 
 
 def _promoted(a):

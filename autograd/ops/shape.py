@@ -1,5 +1,6 @@
-"""Shape primitives: reshape, permute, cat, pad (expand lives beside its adjoint, Sum, in
-reduce.py). Their gradients move values around.
+"""Shape primitives: reshape, permute, cat, pad, and the adjoint pair expand / sum with sum_to,
+the one place broadcasting is undone. Their gradients move values around. The bottom layer of
+the ops: it imports no other ops module.
 
 Below them, Tensor's shape methods (reshape, view, transpose, squeeze, split, ...): PyTorch's
 argument checks, then one of these primitives."""
@@ -15,6 +16,95 @@ class _View(Primitive):
     """An op whose output may share storage with its input (the version counter is shared)."""
 
     _view = True
+
+
+def _keepdim_shape(shape, dims):
+    """The shape a reduction over dims has with keepdim=True."""
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _unreduce(grad, shape, dims):
+    """Broadcast a reduction's gradient back to the input's shape."""
+    keep = _keepdim_shape(shape, dims)
+    if grad.shape != keep:
+        grad = Reshape.call(grad, keep)
+    return grad if keep == shape else Expand.call(grad, shape)
+
+
+class Sum(Primitive):
+    """y = sum_i x_i over dims.  dy/dx_i = 1."""
+
+    _array_rule = True
+
+    @staticmethod
+    def forward(ctx, x, dims=None, keepdim=False):
+        ctx.shape = x.shape
+        ctx.dims = dims
+        return Sum.kernel(x.array, dims, keepdim)
+
+    @staticmethod
+    def kernel(a, dims=None, keepdim=False):
+        if a.dtype.kind == "f" and a.dtype.itemsize < 4:
+            # float16 accumulates in float32 and rounds once, as PyTorch (numpy rounds each step)
+            return a.sum(axis=dims, keepdims=keepdim, dtype="float32").astype(a.dtype)
+        return a.sum(axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad, ctx.shape, ctx.dims), None, None
+
+    @staticmethod
+    def jvp(tangents, out, x, dims=None, keepdim=False):
+        return Sum.apply(tangents[0], dims, keepdim)
+
+
+class Expand(Primitive):
+    """y = x broadcast to a shape.  dy/dx: sum over the broadcast dims (sum_to): Sum's adjoint,
+    as Sum's gradient is an Expand. A view (its output shares x's storage)."""
+
+    _view = True
+
+    _array_rule = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        a = x.array
+        # as_strided, not broadcast_to (read-only): writes into a non-overlapping part of
+        # an expanded view reach its base, as in PyTorch (overlapping writes are refused).
+        lead = len(shape) - a.ndim
+        strides = (0,) * lead + tuple(
+            0 if s == 1 and n != 1 else st for s, n, st in zip(a.shape, shape[lead:], a.strides)
+        )
+        return x.xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+    @staticmethod
+    def kernel(a, shape):
+        # inside a rule nothing writes into it: numpy's read-only broadcast is the fast one
+        return backend_of(a).xp.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return sum_to(grad, ctx.shape), None
+
+    @staticmethod
+    def jvp(tangents, out, x, shape):
+        return Expand.apply(tangents[0], shape)
+
+
+def sum_to(x, shape):
+    """Sum `x` down to `shape`: over the leading dims broadcasting added and the dims it
+    stretched from 1. The adjoint of broadcast_to."""
+    if x.shape == shape:
+        return x
+    lead = x.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
+    )
+    out = Sum.call(x, dims, True)  # x: raw arrays in an array-speed backward, or Tensors
+    return out if out.shape == shape else Reshape.call(out, shape)
 
 
 class Reshape(Primitive):
@@ -353,6 +443,3 @@ def _view_strides(old_shape, old_strides, shape):
 for _name in ("squeeze", "unsqueeze", "unflatten", "unbind", "select", "split", "chunk",
               "tensor_split"):  # fmt: skip
     globals()[_name] = _numpy_names(globals()[_name])
-
-
-from autograd.ops.reduce import Expand  # noqa: E402  (beside its adjoint, Sum)

@@ -10,10 +10,10 @@ one line.
 import math
 
 from autograd._tensor import Tensor, _defaults, _wrap
-from autograd.broadcast import sum_to
 from autograd.function import Primitive
 from autograd.ops._util import _quiet, broadcast_error, like, promote, xp_of
 from autograd.ops.elementwise import Exp, Sqrt, _floating, _times
+from autograd.ops.shape import sum_to
 from backends import backend_of, dtypes
 
 LN2 = math.log(2.0)
