@@ -5,6 +5,7 @@ from autograd import function as _function
 from autograd._tensor import Tensor, _defaults, _wrap
 from autograd.grad_mode import state as _grad
 from backends import backend_of, dtypes
+from backends import errors as _errors
 
 _HALF = dtypes.float16
 _OPMATH = dtypes.float32
@@ -151,20 +152,8 @@ def in_float(v, grad):
     return v.astype(grad.dtype)
 
 
-class _quiet:
-    """numpy's floating-point warnings off (cupy has none): inf and nan arrive silently, as
-    in PyTorch (exp(-x) overflowing inside sigmoid, log 0, 0/0 in var)."""
-
-    def __init__(self, xp):
-        self.state = xp.errstate(all="ignore") if hasattr(xp, "errstate") else None
-
-    def __enter__(self):
-        if self.state is not None:
-            self.state.__enter__()
-
-    def __exit__(self, *exc):
-        if self.state is not None:
-            self.state.__exit__(*exc)
+# numpy's floating-point warnings off for a block (inf and nan arrive silently, as in PyTorch)
+_quiet = _errors.quiet
 
 
 def _into(fresh, other):

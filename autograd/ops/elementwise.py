@@ -15,7 +15,6 @@ from autograd.inplace import inplace
 from autograd.ops._util import (
     _HALF,
     _OPMATH,
-    _quiet,
     array_of,
     binary,
     broadcast_error,
@@ -29,6 +28,7 @@ from autograd.ops._util import (
 )
 from autograd.ops.shape import Expand, Sum, sum_to
 from backends import backend_of, dtypes, get_backend
+from backends import errors as _errors
 
 
 def _own(out, fn, x, tangent):
@@ -666,10 +666,13 @@ class Sigmoid(Primitive):
         e = xp.negative(a if a.dtype != _HALF else a.astype(_OPMATH))
         if e.ndim == 0:
             e = xp.asarray(e)  # numpy's 0-d math gives a scalar, which takes no out=
-        with _quiet(xp):
+        token = _errors.off()
+        try:
             xp.exp(e, out=e)
-        e += 1
-        xp.divide(1, e, out=e)
+        finally:
+            _errors.restore(token)
+        xp.add(e, backend.scalar(1, e.dtype), out=e)
+        xp.reciprocal(e, out=e)  # 1 / e, correctly rounded as the division
         return e if a.dtype != _HALF else e.astype(_HALF)
 
     @staticmethod

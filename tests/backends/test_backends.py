@@ -188,3 +188,37 @@ def test_cuda_round_trip():
     (y * 3).sum().backward()
     assert x.grad.device == "cpu"
     np.testing.assert_array_equal(x.grad.array, [3.0, 3.0, 3.0])
+
+
+def test_quiet_switches_numpy_warnings_off_and_restores_the_callers_state():
+    import warnings
+
+    from backends import errors
+
+    big = np.array([100.0], dtype=np.float32)
+    with np.errstate(over="raise"):
+        with errors.quiet(), errors.quiet():  # re-entrant
+            assert np.isinf(np.exp(big)).all()
+        with pytest.raises(FloatingPointError):
+            np.exp(big)  # the caller's state is back
+        with pytest.raises(KeyError), errors.quiet():
+            raise KeyError("an error inside the block still restores the state")
+        with pytest.raises(FloatingPointError):
+            np.exp(big)
+    token = errors.off()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            np.log(np.zeros(1))
+    finally:
+        errors.restore(token)
+
+
+def test_sigmoid_of_a_very_negative_input_is_silent_and_zero_as_torch():
+    import warnings
+
+    x = np.array([-1000.0, -88.0, 0.0, 1000.0], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = autograd.tensor(x).sigmoid().numpy()
+    np.testing.assert_array_equal(out, torch.tensor(x).sigmoid().numpy())
