@@ -150,7 +150,7 @@ class Work:
 
     def wait(self, timeout=None):
         if not self._done:
-            self._request.Wait()
+            self._block()
             self._done = True
             if self._finish is not None:
                 self._finish()
@@ -160,6 +160,10 @@ class Work:
         if not self._done and self._request.Test():
             self.wait()
         return self._done
+
+    def _block(self):
+        """Until the collective is done (MPI's Wait)."""
+        self._request.Wait()
 
 
 def _bump(t):
@@ -306,19 +310,15 @@ def barrier(group=None, async_op=False):
 
 
 class _StreamWork(Work):
-    def __init__(self, stream, finish=None):
-        super().__init__(None, None)
+    """The handle of a collective enqueued on a GPU stream."""
+
+    def __init__(self, stream):
+        super().__init__()
         self._stream = stream
-        self._finish = finish
         self._done = False
 
-    def wait(self, timeout=None):
-        if not self._done:
-            self._stream.synchronize()
-            self._done = True
-            if self._finish is not None:
-                self._finish()
-        return True
+    def _block(self):
+        self._stream.synchronize()
 
     def is_completed(self):
         return self._done or self._stream.done

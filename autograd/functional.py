@@ -92,16 +92,25 @@ def _grads(outputs, inputs, grad_outputs, create_graph, strict, fn, retain_graph
             create_graph=create_graph,
             allow_unused=True,
         )
+    result = _zeros_for_none(
+        found,
+        inputs,
+        strict,
+        lambda i: f"{fn}: The output of the user-provided function is independent of input {i}.",
+    )
+    return _detach(result, create_graph)
+
+
+def _zeros_for_none(found, like, strict, independent):
+    """found with each None (no path between the two) made zeros shaped as its partner in
+    like; in strict mode a None is an error, the message beginning with independent(i)."""
     result = []
-    for i, (x, g) in enumerate(zip(inputs, found)):
+    for i, (g, x) in enumerate(zip(found, like)):
         if g is None:
             if strict:
-                raise RuntimeError(
-                    f"{fn}: The output of the user-provided function is independent of input {i}. "
-                    "This is not allowed in strict mode."
-                )
+                raise RuntimeError(f"{independent(i)} This is not allowed in strict mode.")
             g = zeros_like(x)
-        result.append(g if create_graph else g.detach())
+        result.append(g)
     return tuple(result)
 
 
@@ -140,16 +149,14 @@ def _jvp_forward(func, inputs, in_tuple, v, create_graph, strict):
             duals = tuple(forward_ad.make_dual(xi, vi) for xi, vi in zip(x, v))
             outputs, out_tuple = _call(func, duals, "jvp")
             tangents = [forward_ad.unpack_dual(o).tangent for o in outputs]
-        result = []
-        for i, (out, t) in enumerate(zip(outputs, tangents)):
-            if t is None:
-                if strict:
-                    raise RuntimeError(
-                        f"jvp: output {i} of the user-provided function is independent of the "
-                        "inputs. This is not allowed in strict mode."
-                    )
-                t = zeros_like(out)
-            result.append(t)
+        result = _zeros_for_none(
+            tangents,
+            outputs,
+            strict,
+            lambda i: (
+                f"jvp: output {i} of the user-provided function is independent of the inputs."
+            ),
+        )
     outputs = _detach(outputs, create_graph)
     return _untuple(outputs, out_tuple), _untuple(_detach(result, create_graph), out_tuple)
 

@@ -437,7 +437,12 @@ def _pick_sorted(input, d, keepdim, position):
         return _Sort(input.clone(), _const(input, xp.zeros((), dtype="int64")))
     order = xp.argsort(input.array, axis=d, kind="stable")
     pos = position(xp, input.array).astype("int64")
-    idx = xp.take_along_axis(order, pos, axis=d).astype("int64")
+    return _picked(input, xp.take_along_axis(order, pos, axis=d), d, keepdim)
+
+
+def _picked(input, idx, d, keepdim):
+    """(values, indices) of input at idx, an index array of the kept shape along d."""
+    idx = idx.astype("int64")
     values = Gather.apply(input, idx, d)
     indices = _const(input, idx)
     if not keepdim:
@@ -488,13 +493,7 @@ def mode(input, dim=-1, keepdim=False, *, axis=None, keepdims=None):
     key = count * (n + 1) - run_id
     best = xp.argmax(key, axis=-1)[..., None]  # the last element of the winning run
     idx = xp.take_along_axis(order, best, axis=-1)  # stable: the last occurrence
-    idx = xp.moveaxis(idx, -1, d).astype("int64")
-    values = Gather.apply(input, idx, d)
-    indices = _const(input, idx)
-    if not keepdim:
-        values = values.squeeze(d)
-        indices = indices.squeeze(d)
-    return _Sort(values, indices)
+    return _picked(input, xp.moveaxis(idx, -1, d), d, keepdim)
 
 
 def _scan_input(input, dtype):

@@ -252,28 +252,22 @@ def cuda(t, device=None, non_blocking=False):
     return t.to(cuda_device(device))
 
 
-def to_float32(t):
-    return t.to(dtypes.float32)
+def _to(dtype):
+    """t.to(dtype) as a function named to_<dtype>: Tensor.float(), .double(), ... below."""
+
+    def to_dtype(t):
+        return t.to(dtype)
+
+    to_dtype.__name__ = to_dtype.__qualname__ = f"to_{dtype}"
+    return to_dtype
 
 
-def to_float64(t):
-    return t.to(dtypes.float64)
-
-
-def to_float16(t):
-    return t.to(dtypes.float16)
-
-
-def to_int64(t):
-    return t.to(dtypes.int64)
-
-
-def to_int32(t):
-    return t.to(dtypes.int32)
-
-
-def to_bool(t):
-    return t.to(dtypes.bool_)
+to_float32 = _to(dtypes.float32)
+to_float64 = _to(dtypes.float64)
+to_float16 = _to(dtypes.float16)
+to_int64 = _to(dtypes.int64)
+to_int32 = _to(dtypes.int32)
+to_bool = _to(dtypes.bool_)
 
 
 def type_as(t, other):

@@ -27,6 +27,15 @@ def rounds(args, quick, full):
     return args.rounds or (quick if args.quick else full)
 
 
+def timed_main(doc, argv, run, report, *, quick, full):
+    """The main() of a script that only times: quick and full are its (rounds, seconds per
+    sample) for a --quick and a full run; --rounds overrides the count."""
+    args = parser(doc).parse_args(argv)
+    count, target_s = quick if args.quick else full
+    res = run(rounds=args.rounds or count, target_s=target_s)
+    finish(args, res, report)
+
+
 def finish(args, results, report):
     """Print the results: as one JSON line with --json, else the machine and report(results)."""
     if getattr(args, "json", False):

@@ -278,9 +278,7 @@ def report(res):
 
 
 def main(argv=None):
-    args = cli.parser(__doc__).parse_args(argv)
-    res = run(rounds=cli.rounds(args, 5, 20), target_s=0.05 if args.quick else 0.2)
-    cli.finish(args, res, report)
+    cli.timed_main(__doc__, argv, run, report, quick=(5, 0.05), full=(20, 0.2))
 
 
 if __name__ == "__main__":

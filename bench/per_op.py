@@ -205,9 +205,7 @@ def report(res):
 
 
 def main(argv=None):
-    args = cli.parser(__doc__).parse_args(argv)
-    res = run(rounds=cli.rounds(args, 8, 30), target_s=0.01 if args.quick else 0.05)
-    cli.finish(args, res, report)
+    cli.timed_main(__doc__, argv, run, report, quick=(8, 0.01), full=(30, 0.05))
 
 
 if __name__ == "__main__":

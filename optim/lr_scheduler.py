@@ -25,12 +25,16 @@ _EPOCH_DEPRECATION = (
 )
 
 
+def _check_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+
+
 class LRScheduler:
     """Base class: owns last_epoch, base_lrs (the groups' 'initial_lr') and the step loop."""
 
     def __init__(self, optimizer, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -192,25 +196,30 @@ def _lambdas(optimizer, lr_lambda):
     return [lr_lambda] * len(optimizer.param_groups)
 
 
+def _callable_state(fn):
+    """What a state_dict keeps of a user's callable, as PyTorch's: a callable object's
+    __dict__, None for a plain function (it cannot be pickled)."""
+    return None if fn is None or isinstance(fn, types.FunctionType) else dict(fn.__dict__)
+
+
+def _load_callable_state(fn, attrs):
+    if attrs is not None:
+        fn.__dict__.update(attrs)
+
+
 class _LambdaState:
-    """state_dict without the lambdas themselves: a callable object's __dict__ is kept, a
-    plain function is saved as None (it cannot be pickled), as PyTorch's."""
+    """state_dict with the lambdas' _callable_state in place of the lambdas themselves."""
 
     def state_dict(self):
-        sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        sd["lr_lambdas"] = [
-            None if isinstance(fn, types.FunctionType) else dict(fn.__dict__)
-            for fn in self.lr_lambdas
-        ]
+        sd = super().state_dict()
+        sd["lr_lambdas"] = [_callable_state(fn) for fn in self.lr_lambdas]
         return sd
 
     def load_state_dict(self, state_dict):
         state_dict = dict(state_dict)
-        saved = state_dict.pop("lr_lambdas")
-        self.__dict__.update(state_dict)
-        for fn, attrs in zip(self.lr_lambdas, saved):
-            if attrs is not None:
-                fn.__dict__.update(attrs)
+        for fn, attrs in zip(self.lr_lambdas, state_dict.pop("lr_lambdas")):
+            _load_callable_state(fn, attrs)
+        super().load_state_dict(state_dict)
 
 
 class LambdaLR(_LambdaState, LRScheduler):
@@ -362,16 +371,15 @@ class _Composite:
     """state_dict of a scheduler of schedulers: its own fields and each child's dict."""
 
     def state_dict(self):
-        sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        sd = super().state_dict()
         sd["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return sd
 
     def load_state_dict(self, state_dict):
         state_dict = dict(state_dict)
-        children = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        for scheduler, sd in zip(self._schedulers, children):
+        for scheduler, sd in zip(self._schedulers, state_dict.pop("_schedulers")):
             scheduler.load_state_dict(sd)
+        super().load_state_dict(state_dict)
 
 
 class SequentialLR(_Composite, LRScheduler):
@@ -463,8 +471,7 @@ class ReduceLROnPlateau(LRScheduler):
     ):
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
         self.factor = factor
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
@@ -603,8 +610,7 @@ class CyclicLR(LRScheduler):
         max_momentum=0.9,
         last_epoch=-1,
     ):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         base_lrs = _per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
@@ -666,18 +672,14 @@ class CyclicLR(LRScheduler):
 
     def state_dict(self):
         sd = super().state_dict()
-        fn = sd.pop("_scale_fn_custom")
-        sd["_scale_fn_custom"] = (
-            None if fn is None or isinstance(fn, types.FunctionType) else dict(fn.__dict__)
-        )
+        sd["_scale_fn_custom"] = _callable_state(self._scale_fn_custom)
         return sd
 
     def load_state_dict(self, state_dict):
         state_dict = dict(state_dict)
         attrs = state_dict.pop("_scale_fn_custom")
         super().load_state_dict(state_dict)
-        if attrs is not None:
-            self._scale_fn_custom.__dict__.update(attrs)
+        _load_callable_state(self._scale_fn_custom, attrs)
         self._init_scale_fn()
 
 
@@ -757,8 +759,7 @@ class OneCycleLR(LRScheduler):
         three_phase=False,
         last_epoch=-1,
     ):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         if total_steps is not None:
             if not isinstance(total_steps, int) or total_steps <= 0:
@@ -775,17 +776,12 @@ class OneCycleLR(LRScheduler):
         else:
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
         up_end = float(pct_start * self.total_steps) - 1
+        down_end = float(2 * pct_start * self.total_steps) - 2
         last = self.total_steps - 1
         if three_phase:
             self._schedule_phases = [
                 _phase(up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                _phase(
-                    float(2 * pct_start * self.total_steps) - 2,
-                    "max_lr",
-                    "initial_lr",
-                    "base_momentum",
-                    "max_momentum",
-                ),
+                _phase(down_end, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
                 _phase(last, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
             ]
         else:

@@ -124,6 +124,21 @@ def test_independent_input_gives_zeros_or_strict_error():
         AF.jacobian(lambda a, b: a * 2, (a, b), strict=True)
 
 
+@pytest.mark.parametrize("lib, m", [(AF, A), (TF, torch)], ids=["dagrad", "torch"])
+def test_jvp_output_independent_of_the_inputs_gives_zero_tangent_or_strict_error(lib, m):
+    """Forward mode: an output with no tangent gets zeros, or in strict mode a RuntimeError
+    naming it, as torch's jvp (run by the same test)."""
+    x = m.ones(3, dtype=m.float64)
+
+    def f(a):
+        return a * 2, m.ones(2, dtype=m.float64)
+
+    _, tangents = lib.jvp(f, x, m.ones(3, dtype=m.float64))
+    assert tangents[0].tolist() == [2.0] * 3 and tangents[1].tolist() == [0.0] * 2
+    with pytest.raises(RuntimeError, match=r"[Oo]utput 1 of the user-provided function"):
+        lib.jvp(f, x, m.ones(3, dtype=m.float64), strict=True)
+
+
 def test_errors_name_the_function_and_shapes():
     x = A.ones(3, dtype=A.float64)
     with pytest.raises(RuntimeError, match=r"vjp: The vector v can only be None"):

@@ -1373,21 +1373,22 @@ def test_gradients_match_torch(row, data):
 @settings(max_examples=15)
 @given(data=st.data())
 def test_gradcheck(row, data):
-    c = data.draw(row.inputs(SIDE_GRADCHECK, empty=False), label="case")
-    assert autograd.gradcheck(
-        lambda *xs: row.ours(*xs, **c.params), ours_leaves(c.arrays), **row.tol
-    )
+    assert _check(autograd.gradcheck, row, data, SIDE_GRADCHECK)
 
 
 @param_rows(SMOOTH_ROWS)
 @settings(max_examples=10)
 @given(data=st.data())
 def test_gradgradcheck(row, data):
-    c = data.draw(row.inputs(SIDE_GRADGRAD, empty=False), label="case")
+    assert _check(autograd.gradgradcheck, row, data, SIDE_GRADGRAD)
+
+
+def _check(check, row, data, side):
+    """check (gradcheck or gradgradcheck) of row's op at drawn non-empty inputs, each dim at
+    most side long."""
+    c = data.draw(row.inputs(side, empty=False), label="case")
     autograd.manual_seed(0)  # gradgradcheck draws its upstream gradient
-    assert autograd.gradgradcheck(
-        lambda *xs: row.ours(*xs, **c.params), ours_leaves(c.arrays), **row.tol
-    )
+    return check(lambda *xs: row.ours(*xs, **c.params), ours_leaves(c.arrays), **row.tol)
 
 
 @param_rows(GRAD_ROWS)

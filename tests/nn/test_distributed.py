@@ -291,12 +291,15 @@ def _launch(tmp_path, n, body, timeout=60):
     return proc, time.perf_counter() - start
 
 
-def _ok(proc, n):
+def _launch_ok(tmp_path, n, body):
+    """Run body on n ranks; it must exit cleanly with "OK <rank>" printed by every rank."""
+    proc, _ = _launch(tmp_path, n, body)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert sorted(line for line in proc.stdout.splitlines() if line.startswith("OK")) == [
         f"OK {r}" for r in range(n)
     ], out
+    return proc
 
 
 COLLECTIVES = """
@@ -356,8 +359,7 @@ print("OK", r)
 
 @needs_mpi
 def test_collectives_over_mpi_two_ranks(tmp_path):
-    proc, _ = _launch(tmp_path, 2, COLLECTIVES)
-    _ok(proc, 2)
+    _launch_ok(tmp_path, 2, COLLECTIVES)
 
 
 DDP = """
@@ -432,8 +434,7 @@ print("OK", r)
 @needs_mpi
 @pytest.mark.parametrize("ranks", [2, 3])
 def test_ddp_step_equals_single_process_step_over_concatenated_batch(tmp_path, ranks):
-    proc, _ = _launch(tmp_path, ranks, DDP)
-    _ok(proc, ranks)
+    _launch_ok(tmp_path, ranks, DDP)
 
 
 MLP_EXACT = """
@@ -462,8 +463,7 @@ print("OK", r)
 
 @needs_mpi
 def test_ddp_gradients_equal_torch_on_the_whole_batch(tmp_path):
-    proc, _ = _launch(tmp_path, 2, MLP_EXACT)
-    _ok(proc, 2)
+    _launch_ok(tmp_path, 2, MLP_EXACT)
     saved = dict(np.load(tmp_path / "grads.npz"))
     tm = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.ReLU(), torch.nn.Linear(6, 2))
     with torch.no_grad():
@@ -491,8 +491,7 @@ except RuntimeError as e:
 
 @needs_mpi
 def test_ddp_mismatched_models_raise_naming_the_parameter(tmp_path):
-    proc, _ = _launch(tmp_path, 2, MISMATCH)
-    _ok(proc, 2)
+    proc = _launch_ok(tmp_path, 2, MISMATCH)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("MISMATCH")]
     assert len(lines) == 2
     for line in lines:
@@ -636,8 +635,7 @@ print("OK", r)
 
 @needs_mpi
 def test_ddp_parameters_without_gradient_are_named_at_the_next_forward(tmp_path):
-    proc, _ = _launch(tmp_path, 2, UNUSED)
-    _ok(proc, 2)
+    _launch_ok(tmp_path, 2, UNUSED)
 
 
 OVERLAP = """
@@ -752,8 +750,7 @@ print("OK", r)
 def test_ddp_all_reduce_starts_during_backward_and_an_error_half_way_changes_no_grad(
     tmp_path,
 ):
-    proc, _ = _launch(tmp_path, 2, OVERLAP)
-    _ok(proc, 2)
+    _launch_ok(tmp_path, 2, OVERLAP)
 
 
 FIND_UNUSED = """
@@ -814,5 +811,4 @@ print("OK", r)
 
 @needs_mpi
 def test_ddp_find_unused_parameters_with_a_branch_used_on_one_rank_only(tmp_path):
-    proc, _ = _launch(tmp_path, 3, FIND_UNUSED)
-    _ok(proc, 3)
+    _launch_ok(tmp_path, 3, FIND_UNUSED)

@@ -121,9 +121,19 @@ def test_resuming_with_last_epoch_like_torch():
         assert a == pytest.approx(b, rel=1e-13)
 
 
-def test_scheduler_needs_an_optimizer():
-    with pytest.raises(TypeError, match="is not an Optimizer"):
-        lr_scheduler.StepLR(object(), step_size=1)
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("StepLR", dict(step_size=1)),
+        ("ReduceLROnPlateau", {}),
+        ("CyclicLR", dict(base_lr=0.1, max_lr=1.0)),
+        ("OneCycleLR", dict(max_lr=1.0, total_steps=10)),
+    ],
+)
+def test_scheduler_needs_an_optimizer(name, kwargs):
+    for mod in (lr_scheduler, torch.optim.lr_scheduler):
+        with pytest.raises(TypeError, match="object is not an Optimizer"):
+            getattr(mod, name)(object(), **kwargs)
 
 
 def test_scheduler_drives_training_lr():
