@@ -140,9 +140,9 @@ class MatMul(Function):
         return a @ b
 
     @staticmethod
-    def jvp(tangents, out, x, y):
+    def jvp(ctx, tx, ty):
         """ż = ẋ @ y + x @ ẏ."""
-        tx, ty = tangents
+        x, y = ctx.args
         tz = None if tx is None else MatMul.apply(tx, y)
         if ty is not None:
             term = MatMul.apply(x, ty)
@@ -220,10 +220,9 @@ class Linear(Function):
         return gx, gw, gb
 
     @staticmethod
-    def jvp(tangents, out, x, weight, bias=None):
+    def jvp(ctx, tx, tw, tb=None):
         """ẏ = ẋ W^T + x Ẇ^T + ḃ."""
-        tx, tw = tangents[:2]
-        tb = tangents[2] if len(tangents) > 2 else None
+        x, weight = ctx.args[:2]
         ty = None if tx is None else Linear.apply(tx, weight, None)
         if tw is not None:
             term = Linear.apply(x, tw, None)
