@@ -148,45 +148,46 @@ class _JvpCtx:
     stores an attribute named args, kwargs, output or inputs keeps it (PyTorch's ctx has none).
     """
 
-    __slots__ = ("_ctx", "_cls", "_args", "_kwargs", "_output")
+    # (forward's ctx, Function class, args, kwargs, output), in one slot: the wrapper is
+    # made and released once per op that carries a tangent
+    __slots__ = ("_state",)
 
     def __init__(self, ctx, cls, args, kwargs, output):
-        put = object.__setattr__
-        put(self, "_ctx", ctx)
-        put(self, "_cls", cls)
-        put(self, "_args", args)
-        put(self, "_kwargs", kwargs)
-        put(self, "_output", output)
+        object.__setattr__(self, "_state", (ctx, cls, args, kwargs, output))
 
     def _release(self):
         """Drop the references to the forward's arguments and output (a rule that kept its
         ctx keeps none of them)."""
-        for name in ("_args", "_kwargs", "_output"):
-            object.__setattr__(self, name, None)
+        state = self._state
+        object.__setattr__(self, "_state", (state[0], state[1], None, None, None))
 
-    def _stored(self, name, ours):
-        stored = getattr(self._ctx, "__dict__", None)
-        return stored[name] if stored and name in stored else ours
+    def _view(self, name, ours):
+        """Ours (args, kwargs, output, inputs), unless a user forward stored its own."""
+        ctx, cls = self._state[:2]
+        if not cls._builtin:
+            stored = getattr(ctx, "__dict__", None)
+            if stored and name in stored:
+                return stored[name]
+        return ours
 
     @property
     def args(self):
-        return self._stored("args", self._args)
+        return self._view("args", self._state[2])
 
     @property
     def kwargs(self):
-        return self._stored("kwargs", self._kwargs)
+        return self._view("kwargs", self._state[3])
 
     @property
     def output(self):
-        return self._stored("output", self._output)
+        return self._view("output", self._state[4])
 
     @property
     def inputs(self):
-        args = self._args
-        names, defaults = _signature(self._cls)
-        if names is None or (len(args) == len(names) and not self._kwargs):
-            return self._stored("inputs", args)
-        kwargs = self._kwargs
+        _, cls, args, kwargs, _ = self._state
+        names, defaults = _signature(cls)
+        if names is None or (len(args) == len(names) and not kwargs):
+            return self._view("inputs", args)
         filled = list(args)
         for name in names[len(args) :]:
             if name in kwargs:
@@ -194,23 +195,24 @@ class _JvpCtx:
             elif name in defaults:
                 filled.append(defaults[name])
             else:
-                raise TypeError(f"{self._cls.__name__}.jvp: the forward's {name!r} is missing")
-        return self._stored("inputs", tuple(filled))
+                raise TypeError(f"{cls.__name__}.jvp: the forward's {name!r} is missing")
+        return self._view("inputs", tuple(filled))
 
     @property
     def saved_tensors(self):
-        return getattr(self._ctx, "_saved_forward", ())
+        return getattr(self._state[0], "_saved_forward", ())
 
     def __getattr__(self, name):
+        ctx, cls = self._state[:2]
         try:
-            return getattr(self._ctx, name)
+            return getattr(ctx, name)
         except AttributeError:
             pass
-        why = " (a built-in rule reads ctx.args and ctx.output)" if self._cls._builtin else ""
-        raise AttributeError(f"{self._cls.__name__}.jvp: ctx has no attribute {name!r}{why}")
+        why = " (a built-in rule reads ctx.args and ctx.output)" if cls._builtin else ""
+        raise AttributeError(f"{cls.__name__}.jvp: ctx has no attribute {name!r}{why}")
 
     def __setattr__(self, name, value):
-        setattr(self._ctx, name, value)
+        setattr(self._state[0], name, value)
 
 
 # Function class -> (its forward's argument names, {name: default}); weak: user classes come
