@@ -420,7 +420,8 @@ class Primitive(Function):
     no switching off) and returns an array; `backward` is trusted to return gradients of the
     right shapes; `jvp(ctx, *tangents)`, Function's signature, gives the output's tangent in
     Tensor ops, reading the forward's arguments and output as `ctx.args` / `ctx.inputs` and
-    `ctx.output` (a forward that records nothing stores nothing on its ctx).
+    `ctx.output` (a forward that records nothing stores nothing on its ctx). Built-in ops
+    are called with positional arguments, as PyTorch's `Function.apply`.
 
     `_builtin` (True here) also marks the cheaper tangent contract: an argument without a
     tangent gets None, not zeros as a user Function's (the rule skips that term), and the

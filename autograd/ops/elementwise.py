@@ -282,46 +282,44 @@ def _dpow_dy(x, y):
     return Where.call(zero & (array_of(y) >= 0), 0.0, Pow.call(x, y) * logx)
 
 
-class Maximum(Primitive):
+class _Extremum(Primitive):
+    """z = max(x, y) or min(x, y), elementwise: the gradient goes to the operand that `wins`
+    (operator.gt for max); ties split it in half; at a nan both take it whole (neither
+    wins), as PyTorch. Subclasses name numpy's function (`name`) and the comparisons."""
+
+    _array_rule = True
+    name = None  # "maximum" or "minimum"
+    wins = loses = None  # operator.gt and .lt for max, the other way round for min
+
+    @classmethod
+    def forward(cls, ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return binary(cls.name, getattr(x.xp, cls.name), x, y)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        x, y = ctx.saved_tensors
+        return _route(ctx, grad, x, y, cls.loses)
+
+    @classmethod
+    def jvp(cls, ctx, tx, ty):
+        return _route_tangent(tx, ty, *ctx.args, cls.wins)
+
+
+class Maximum(_Extremum):
     """z = max(x, y).  The gradient goes to the larger; ties split it in half; at a nan
     both take it whole (neither is smaller), as PyTorch."""
 
-    _array_rule = True
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return binary("maximum", x.xp.maximum, x, y)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return _route(ctx, grad, x, y, operator.lt)
-
-    @staticmethod
-    def jvp(ctx, tx, ty):
-        return _route_tangent(tx, ty, *ctx.args, operator.gt)
+    name = "maximum"
+    wins, loses = operator.gt, operator.lt
 
 
-class Minimum(Primitive):
+class Minimum(_Extremum):
     """z = min(x, y).  The gradient goes to the smaller; ties split it in half; at a nan
     both take it whole (neither is larger), as PyTorch."""
 
-    _array_rule = True
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return binary("minimum", x.xp.minimum, x, y)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return _route(ctx, grad, x, y, operator.gt)
-
-    @staticmethod
-    def jvp(ctx, tx, ty):
-        return _route_tangent(tx, ty, *ctx.args, operator.lt)
+    name = "minimum"
+    wins, loses = operator.lt, operator.gt
 
 
 def _route(ctx, grad, x, y, loses):

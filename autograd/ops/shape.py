@@ -57,7 +57,7 @@ class Sum(Primitive):
 
     @staticmethod
     def jvp(ctx, tx, *_):
-        return Sum.apply(tx, *ctx.args[1:], **ctx.kwargs)
+        return Sum.apply(tx, *ctx.args[1:])
 
 
 class Expand(Primitive):
