@@ -6,12 +6,17 @@
         y, jvp = forward_ad.unpack_dual(f(x))     # jvp = J u, in the same pass as y
 
 Forward accumulation: every op y = op(x_1, ..., x_n) also computes its tangent
-ẏ = Σ_i ∂y/∂x_i ẋ_i, by the `jvp(tangents, out, *args, **kwargs)` rule that each primitive keeps
-beside its backward (tangents aligned with args, None where an argument has none; it returns
-ẏ). Rules are written in Tensor ops, so a tangent is itself recorded for reverse mode
-(reverse-over-forward), and backward ops carry tangents (forward-over-reverse: Hessian-vector
-products). A user `Function` gives `jvp(ctx, *grad_inputs)` and `ctx.save_for_forward`, as
-in PyTorch. Values (the scalar engine) take float tangents through the same mechanism.
+ẏ = Σ_i ∂y/∂x_i ẋ_i, by the `jvp(ctx, *tangents)` rule that each Function keeps beside its
+backward, built-in or user-defined alike, as in PyTorch: one tangent per positional forward
+argument, returning ẏ. The ctx is the forward's, for the length of the call, with the
+forward's arguments (`ctx.args`, `ctx.kwargs`, `ctx.inputs`) and output (`ctx.output`); a user
+Function keeps what it needs with `ctx.save_for_forward` and reads it as `ctx.saved_tensors`.
+A user Function gets PyTorch's tangents (zeros for a Tensor argument without one, None for
+the others) and its result is checked; a built-in primitive gets None for any argument
+without a tangent (it skips that term). Rules are written in Tensor ops, so a tangent is
+itself recorded for reverse mode (reverse-over-forward), and backward ops carry tangents
+(forward-over-reverse: Hessian-vector products). Values (the scalar engine) take float
+tangents through the same mechanism.
 
 One level at a time, as in PyTorch. Tangents live in the level, keyed weakly by their primal,
 and leave with it. Grad mode does not apply: no_grad stops recording, not tangents. An
@@ -20,6 +25,7 @@ in-place op gives the tensor it writes the new tangent; unlike PyTorch, views of
 """
 
 import functools
+import inspect
 import weakref
 from typing import Any, NamedTuple
 
@@ -70,7 +76,8 @@ class _DualLevel:
         self.set_tangent(dst, self.tangent(src))
 
     def jvp(self, cls, ctx, args, kwargs, out):
-        """Give `out` = cls(*args) its tangent, when any argument has one."""
+        """Give `out` = cls(*args, **kwargs) its tangent, when any argument has one: the one
+        call of a rule, `cls.jvp(ctx, *tangents)`, for built-in and user Functions alike."""
         tangents = self._tangents
         found = [tangents.get(id(a)) for a in args]
         if not any(found):
@@ -80,16 +87,23 @@ class _DualLevel:
         found = [None if entry is None else entry[1] for entry in found]
         if cls.jvp is _function.Function.jvp:
             raise _NoJvpError(_no_jvp_message(cls))
+        builtin = cls._builtin
+        if not builtin:  # PyTorch's contract: zeros for a Tensor without a tangent
+            found = [
+                t if t is not None else _zeros_like(a) if isinstance(a, Tensor) else None
+                for a, t in zip(args, found)
+            ]
+        jvp_ctx = _JvpCtx(ctx, cls, args, kwargs, out)
         # The rule's own ops carry no tangents: they compute one.
         _function._dual_level = None
         try:
-            if cls._builtin:
-                tangent = cls.jvp(found, out, *args, **kwargs)
-            else:
-                tangent = _custom_jvp(cls, ctx, args, found, out)
+            tangent = cls.jvp(jvp_ctx, *found)
+            if not builtin:
+                tangent = _checked(cls, tangent, out)
             if isinstance(out, Tensor) and tangent is not None:
                 tangent = _fit(tangent, out)
         finally:
+            jvp_ctx._release()
             _function._dual_level = self
         if tangent is not None:
             self.set_tangent(out, tangent)
@@ -99,7 +113,8 @@ def _no_jvp_message(cls):
     if cls._builtin:
         return (
             f"{cls.__name__}: forward-mode AD reached this primitive, which has no jvp rule; "
-            "give it `@staticmethod jvp(tangents, out, *args, **kwargs)` beside its backward"
+            "give it `@staticmethod jvp(ctx, *tangents)` beside its backward (ctx.args and "
+            "ctx.output are the forward's arguments and output)"
         )
     return (
         f"{cls.__name__}: forward-mode AD reached this custom Function, which has no jvp. "
@@ -119,33 +134,111 @@ def _fit(tangent, out):
 
 
 class _JvpCtx:
-    """The ctx a user Function's jvp sees: its forward's ctx, where `saved_tensors` are the
-    tensors the forward kept with `ctx.save_for_forward`."""
+    """The ctx a jvp rule sees, for the length of the call only (so that no node holds its
+    inputs or output, and no cycle out -> node -> out forms):
 
-    __slots__ = ("_ctx",)
+    - what the forward stored on its ctx (ctx.dims, ...), read and written through;
+    - `saved_tensors`: the tensors the forward kept with `ctx.save_for_forward` (PyTorch);
+    - `args`, `kwargs`: the forward's arguments as called; `output`: its output;
+    - `inputs`: the forward's arguments in its signature's order, keyword arguments in their
+      places and defaults filled in (`x, dims, keepdim = ctx.inputs`).
 
-    def __init__(self, ctx):
-        object.__setattr__(self, "_ctx", ctx)
+    A built-in op that records no graph runs its forward with a ctx that keeps nothing, so a
+    built-in rule reads args and output, not what the forward stored. A user forward that
+    stores an attribute named args, kwargs, output or inputs keeps it (PyTorch's ctx has none).
+    """
+
+    # (forward's ctx, Function class, args, kwargs, output), in one slot: the wrapper is
+    # made and released once per op that carries a tangent
+    __slots__ = ("_state",)
+
+    def __init__(self, ctx, cls, args, kwargs, output):
+        object.__setattr__(self, "_state", (ctx, cls, args, kwargs, output))
+
+    def _release(self):
+        """Drop the references to the forward's arguments and output (a rule that kept its
+        ctx keeps none of them)."""
+        state = self._state
+        object.__setattr__(self, "_state", (state[0], state[1], None, None, None))
+
+    def _view(self, name, ours):
+        """Ours (args, kwargs, output, inputs), unless a user forward stored its own."""
+        ctx, cls = self._state[:2]
+        if not cls._builtin:
+            stored = getattr(ctx, "__dict__", None)
+            if stored and name in stored:
+                return stored[name]
+        return ours
+
+    @property
+    def args(self):
+        return self._view("args", self._state[2])
+
+    @property
+    def kwargs(self):
+        return self._view("kwargs", self._state[3])
+
+    @property
+    def output(self):
+        return self._view("output", self._state[4])
+
+    @property
+    def inputs(self):
+        _, cls, args, kwargs, _ = self._state
+        names, defaults = _signature(cls)
+        if names is None or (len(args) == len(names) and not kwargs):
+            return self._view("inputs", args)
+        filled = list(args)
+        for name in names[len(args) :]:
+            if name in kwargs:
+                filled.append(kwargs[name])
+            elif name in defaults:
+                filled.append(defaults[name])
+            else:
+                raise TypeError(f"{cls.__name__}.jvp: the forward's {name!r} is missing")
+        return self._view("inputs", tuple(filled))
 
     @property
     def saved_tensors(self):
-        return self._ctx._saved_forward
+        return getattr(self._state[0], "_saved_forward", ())
 
     def __getattr__(self, name):
-        return getattr(self._ctx, name)
+        ctx, cls = self._state[:2]
+        try:
+            return getattr(ctx, name)
+        except AttributeError:
+            pass
+        why = " (a built-in rule reads ctx.args and ctx.output)" if cls._builtin else ""
+        raise AttributeError(f"{cls.__name__}.jvp: ctx has no attribute {name!r}{why}")
 
     def __setattr__(self, name, value):
-        setattr(self._ctx, name, value)
+        setattr(self._state[0], name, value)
 
 
-def _custom_jvp(cls, ctx, args, tangents, out):
-    """A user Function's `jvp(ctx, *grad_inputs)`: one tangent per forward argument (zeros
-    for a Tensor without one, None for the rest, as PyTorch), returning the output's."""
-    grads = [
-        t if t is not None else _zeros_like(a) if isinstance(a, Tensor) else None
-        for a, t in zip(args, tangents)
-    ]
-    tangent = cls.jvp(_JvpCtx(ctx), *grads)
+# Function class -> (its forward's argument names, {name: default}); weak: user classes come
+# and go
+_signatures = weakref.WeakKeyDictionary()
+
+
+def _signature(cls):
+    """The names of the forward's arguments after ctx (None when it takes *args) and their
+    defaults."""
+    found = _signatures.get(cls)
+    if found is None:
+        params = list(inspect.signature(cls.forward).parameters.values())[1:]
+        if any(p.kind in (p.VAR_POSITIONAL, p.KEYWORD_ONLY) for p in params):
+            found = (None, {})
+        else:
+            names = tuple(p.name for p in params if p.kind != p.VAR_KEYWORD)
+            defaults = {p.name: p.default for p in params if p.default is not p.empty}
+            found = (names, defaults)
+        _signatures[cls] = found
+    return found
+
+
+def _checked(cls, tangent, out):
+    """A user Function's jvp result (PyTorch's checks): a Tensor of the output's shape, or
+    None; a 1-tuple is unpacked."""
     if isinstance(tangent, tuple) and len(tangent) == 1:
         tangent = tangent[0]
     if tangent is None:

@@ -250,12 +250,10 @@ class Function:
     `forward` sees Tensors (with grad recording off) and returns an array or a Tensor;
     `backward` returns one gradient (Tensor or None) per forward argument, written in
     Tensor ops so that `create_graph=True` differentiates it again. For forward mode
-    (autograd.forward_ad), `jvp(ctx, *grad_inputs)` returns the output's tangent from one
-    tangent per forward argument, as in PyTorch.
-
-    Built-in primitives instead define `jvp(tangents, out, *args, **kwargs)`: the tangent of
-    `out` from the forward's arguments and their tangents (a list aligned with args, None
-    where an argument has none), in Tensor ops.
+    (autograd.forward_ad), `jvp(ctx, *tangents)` returns the output's tangent from one
+    tangent per positional forward argument, as in PyTorch; its ctx also shows the forward's
+    arguments and output (`ctx.args`, `ctx.kwargs`, `ctx.inputs`, `ctx.output`), for the
+    length of the call. One signature for user Functions and built-in primitives alike.
     """
 
     # Built-in primitives compute on arrays in forward (no grad mode to switch off) and are
@@ -420,8 +418,14 @@ class Function:
 class Primitive(Function):
     """A built-in op. `forward(ctx, *args)` computes on the operands' arrays (grad mode needs
     no switching off) and returns an array; `backward` is trusted to return gradients of the
-    right shapes; `jvp(tangents, out, *args, **kwargs)` gives the output's tangent from one
-    tangent per argument (None where it has none), in Tensor ops."""
+    right shapes; `jvp(ctx, *tangents)`, Function's signature, gives the output's tangent in
+    Tensor ops, reading the forward's arguments and output as `ctx.args` / `ctx.inputs` and
+    `ctx.output` (a forward that records nothing stores nothing on its ctx). Built-in ops
+    are called with positional arguments, as PyTorch's `Function.apply`.
+
+    `_builtin` (True here) also marks the cheaper tangent contract: an argument without a
+    tangent gets None, not zeros as a user Function's (the rule skips that term), and the
+    result is trusted (forward_ad broadcasts and casts it to the output's shape and dtype)."""
 
     _builtin = True
 

@@ -17,7 +17,7 @@ it, checked against it bit for bit in tests/autograd/test_value.py) and the rule
 the others. It keeps the engine's promise that an error half-way leaves every `.grad` as it was.
 
 Forward mode (autograd.forward_ad) runs on the same mechanism as for Tensors: inside a
-dual_level, each op calls its `jvp(tangents, out, x, y)` rule, here on float tangents
+dual_level, each op calls its `jvp(ctx, *tangents)` rule, here on float tangents
 (dual numbers w + ẇ ε), so the forward-accumulation table of a function can be read off op
 by op with `forward_ad.unpack_dual`.
 """
@@ -361,8 +361,7 @@ class Add(ScalarFunction):
         return grad, grad
 
     @staticmethod
-    def jvp(tangents, out, x, y):
-        tx, ty = tangents
+    def jvp(ctx, tx, ty):
         return _t(tx) + _t(ty)
 
 
@@ -380,8 +379,8 @@ class Neg(ScalarFunction):
         return -grad
 
     @staticmethod
-    def jvp(tangents, out, x):
-        return -tangents[0]
+    def jvp(ctx, tx):
+        return -tx
 
 
 class Mul(ScalarFunction):
@@ -400,9 +399,9 @@ class Mul(ScalarFunction):
         return grad * y, grad * x
 
     @staticmethod
-    def jvp(tangents, out, x, y):
+    def jvp(ctx, tx, ty):
         """ż = ẋ y + x ẏ."""
-        tx, ty = tangents
+        x, y = ctx.args
         return _t(tx) * y.data + x.data * _t(ty)
 
 
@@ -423,10 +422,9 @@ class Div(ScalarFunction):
         return gx, -gx * x / y
 
     @staticmethod
-    def jvp(tangents, out, x, y):
+    def jvp(ctx, tx, ty):
         """ż = (ẋ - z ẏ) / y."""
-        tx, ty = tangents
-        return (_t(tx) - out.data * _t(ty)) / y.data
+        return (_t(tx) - ctx.output.data * _t(ty)) / ctx.args[1].data
 
 
 class Pow(ScalarFunction):
@@ -460,9 +458,10 @@ class Pow(ScalarFunction):
         return grad * n * x ** (n - 1), None
 
     @staticmethod
-    def jvp(tangents, out, x, n):
+    def jvp(ctx, tx, _):
         """ż = n x^(n-1) ẋ."""
-        return n * x.data ** (n - 1) * tangents[0]
+        x, n = ctx.args
+        return n * x.data ** (n - 1) * tx
 
 
 class Exp(ScalarFunction):
@@ -479,8 +478,8 @@ class Exp(ScalarFunction):
         return grad * ctx.output
 
     @staticmethod
-    def jvp(tangents, out, x):
-        return out.data * tangents[0]
+    def jvp(ctx, tx):
+        return ctx.output.data * tx
 
 
 class Log(ScalarFunction):
@@ -498,8 +497,8 @@ class Log(ScalarFunction):
         return grad / x
 
     @staticmethod
-    def jvp(tangents, out, x):
-        return tangents[0] / x.data
+    def jvp(ctx, tx):
+        return tx / ctx.args[0].data
 
 
 class Tanh(ScalarFunction):
@@ -517,8 +516,9 @@ class Tanh(ScalarFunction):
         return grad * (1 - y * y)
 
     @staticmethod
-    def jvp(tangents, out, x):
-        return (1 - out.data * out.data) * tangents[0]
+    def jvp(ctx, tx):
+        y = ctx.output.data
+        return (1 - y * y) * tx
 
 
 class Sigmoid(ScalarFunction):
@@ -539,8 +539,9 @@ class Sigmoid(ScalarFunction):
         return grad * y * (1 - y)
 
     @staticmethod
-    def jvp(tangents, out, x):
-        return out.data * (1 - out.data) * tangents[0]
+    def jvp(ctx, tx):
+        y = ctx.output.data
+        return y * (1 - y) * tx
 
 
 class Relu(ScalarFunction):
@@ -558,8 +559,8 @@ class Relu(ScalarFunction):
         return grad if ctx.data > 0 else _zero(grad)
 
     @staticmethod
-    def jvp(tangents, out, x):
-        return tangents[0] if x.data > 0 else 0.0
+    def jvp(ctx, tx):
+        return tx if ctx.args[0].data > 0 else 0.0
 
 
 class Maximum(ScalarFunction):
@@ -581,9 +582,10 @@ class Maximum(ScalarFunction):
         return (grad, _zero(grad)) if x.data > y.data else (_zero(grad), grad)
 
     @staticmethod
-    def jvp(tangents, out, x, y):
+    def jvp(ctx, tx, ty):
         """ż = ẋ or ẏ, the larger's; their mean on a tie (PyTorch)."""
-        tx, ty = _t(tangents[0]), _t(tangents[1])
+        x, y = ctx.args
+        tx, ty = _t(tx), _t(ty)
         if x.data == y.data:
             return (tx + ty) * 0.5
         return tx if x.data > y.data else ty
@@ -604,9 +606,9 @@ class Sin(ScalarFunction):
         return grad * (x.cos() if x.__class__ is Value else math.cos(x))
 
     @staticmethod
-    def jvp(tangents, out, x):
+    def jvp(ctx, tx):
         """ż = cos x ẋ."""
-        return math.cos(x.data) * tangents[0]
+        return math.cos(ctx.args[0].data) * tx
 
 
 class Cos(ScalarFunction):
@@ -624,9 +626,9 @@ class Cos(ScalarFunction):
         return -grad * (x.sin() if x.__class__ is Value else math.sin(x))
 
     @staticmethod
-    def jvp(tangents, out, x):
+    def jvp(ctx, tx):
         """ż = -sin x ẋ."""
-        return -math.sin(x.data) * tangents[0]
+        return -math.sin(ctx.args[0].data) * tx
 
 
 class Alias(ScalarFunction):
@@ -643,8 +645,8 @@ class Alias(ScalarFunction):
         return grad
 
     @staticmethod
-    def jvp(tangents, out, x):
-        return tangents[0]
+    def jvp(ctx, tx):
+        return tx
 
 
 def _zero(grad):

@@ -54,8 +54,10 @@ class Unfold(Primitive):
         return (Fold.call(grad, ctx.size, *ctx.geometry),) + (None,) * 5
 
     @staticmethod
-    def jvp(tangents, out, x, kernel_size, dilation, padding, stride, value=0.0):
-        return Unfold.apply(tangents[0], kernel_size, dilation, padding, stride)
+    def jvp(ctx, tx, *_):
+        """Linear in x (the padding value is a constant: its tangent pads with zeros)."""
+        _, kernel_size, dilation, padding, stride, _ = ctx.inputs
+        return Unfold.apply(tx, kernel_size, dilation, padding, stride)
 
 
 class Fold(Primitive):
@@ -89,8 +91,8 @@ class Fold(Primitive):
         return (Unfold.call(grad, *ctx.geometry),) + (None,) * 5
 
     @staticmethod
-    def jvp(tangents, out, cols, size, kernel_size, dilation, padding, stride):
-        return Fold.apply(tangents[0], size, kernel_size, dilation, padding, stride)
+    def jvp(ctx, tcols, *_):
+        return Fold.apply(tcols, *ctx.args[1:])
 
 
 def _padded(a, xp, padding, value):
@@ -145,14 +147,14 @@ class WindowMax(Primitive):
         return _into(like(hit.astype(grad.dtype), grad), spread), None, None
 
     @staticmethod
-    def jvp(tangents, out, x, dim, first=0):
+    def jvp(ctx, tx, *_):
         """ẏ = ẋ at the window's chosen maximum (the position backward sends the gradient to)."""
+        x, dim, first = ctx.inputs
         dim %= x.ndim
         index, _ = x._backend.window_max(x.xp.moveaxis(x.array, dim, 0), first)
         positions = x.xp.arange(x.shape[dim], dtype=index.dtype).reshape(
             (-1,) + (1,) * (x.ndim - dim - 1)
         )
-        tx = tangents[0]
         hit = x.xp.expand_dims(index, dim) == positions  # one-hot along dim
         return Sum.apply(tx * _wrap(hit.astype(tx.dtype), x._backend), (dim,), False)
 
@@ -199,10 +201,9 @@ class Convolution(Primitive):
         return gx, gw, gb, None, None, None, None
 
     @staticmethod
-    def jvp(tangents, out, x, weight, bias, stride, padding, dilation, groups):
+    def jvp(ctx, tx, tw, tb, *_):
         """ẏ = conv(ẋ, W) + conv(x, Ẇ) + ḃ: y is linear in each argument."""
-        tx, tw, tb = tangents[:3]
-        geometry = (stride, padding, dilation, groups)
+        x, weight, _, *geometry = ctx.args
         terms = []
         if tx is not None:
             terms.append(Convolution.apply(tx, weight, tb, *geometry))
@@ -211,7 +212,8 @@ class Convolution(Primitive):
             terms.append(Convolution.apply(x, tw, tb, *geometry))
             tb = None
         if tb is not None:
-            terms.append(Expand.apply(Reshape.apply(tb, (1, tb.shape[0], 1, 1)), out.shape))
+            shape = ctx.output.shape
+            terms.append(Expand.apply(Reshape.apply(tb, (1, tb.shape[0], 1, 1)), shape))
         return _total(terms)
 
 
@@ -243,8 +245,9 @@ class ConvInputGrad(Primitive):
         return gg, gw, None, None
 
     @staticmethod
-    def jvp(tangents, out, g, weight, geometry, size):
-        tg, tw = tangents[:2]
+    def jvp(ctx, tg, tw, *_):
+        """ż = ConvInputGrad(ġ, W) + ConvInputGrad(g, Ẇ): bilinear."""
+        g, weight, geometry, size = ctx.args
         terms = []
         if tg is not None:
             terms.append(ConvInputGrad.apply(tg, weight, geometry, size))
@@ -282,8 +285,9 @@ class ConvWeightGrad(Primitive):
         return gx, gg, None, None, None
 
     @staticmethod
-    def jvp(tangents, out, x, g, geometry, kernel, cols=None):
-        tx, tg = tangents[:2]
+    def jvp(ctx, tx, tg, *_):
+        """ż = ConvWeightGrad(ẋ, g) + ConvWeightGrad(x, ġ): bilinear."""
+        x, g, geometry, kernel, cols = ctx.inputs
         terms = []
         if tx is not None:
             terms.append(ConvWeightGrad.apply(tx, g, geometry, kernel))
@@ -469,10 +473,11 @@ class BlockMax(Primitive):
         return BlockMaxGrad.call(grad, ctx.index, ctx.kernel, ctx.size), None
 
     @staticmethod
-    def jvp(tangents, out, x, kernel):
+    def jvp(ctx, tx, _):
         """ẏ = ẋ at each block's chosen maximum."""
+        x, kernel = ctx.args
         index, _ = _block_max(x._backend, x.array, kernel)
-        return _block_gather(tangents[0], index, kernel)
+        return _block_gather(tx, index, kernel)
 
 
 class BlockMaxGrad(Primitive):
@@ -499,8 +504,8 @@ class BlockMaxGrad(Primitive):
         return _block_gather(grad, ctx.index, ctx.kernel), None, None, None
 
     @staticmethod
-    def jvp(tangents, out, g, index, kernel, size):
-        return BlockMaxGrad.apply(tangents[0], index, kernel, size)
+    def jvp(ctx, tg, *_):
+        return BlockMaxGrad.apply(tg, *ctx.args[1:])
 
 
 def _blocks(a, kernel, ho, wo):

@@ -439,8 +439,8 @@ class GetItem(Primitive):
         return out
 
     @staticmethod
-    def jvp(tangents, out, x, index):
-        return GetItem.apply(tangents[0], index)
+    def jvp(ctx, tx, _):
+        return GetItem.apply(tx, ctx.args[1])
 
 
 class IndexAdd(Primitive):
@@ -473,8 +473,8 @@ class IndexAdd(Primitive):
         return GetItem.call(grad, ctx.index), None, None
 
     @staticmethod
-    def jvp(tangents, out, x, index, shape):
-        return IndexAdd.apply(tangents[0], index, shape)
+    def jvp(ctx, tx, *_):
+        return IndexAdd.apply(tx, *ctx.args[1:])
 
 
 class SetItem(Primitive):
@@ -548,13 +548,11 @@ class SetItem(Primitive):
         return gx, gv, None
 
     @staticmethod
-    def jvp(tangents, out, x, value, index):
+    def jvp(ctx, tx, tv, _):
         """ẏ = ẋ with ẏ[index] = v̇ (zeros where a side has no tangent)."""
-        tx, tv = tangents[:2]
+        x, _, index = ctx.args
         if tx is None:
-            from autograd._tensor import _wrap
-
-            tx = _wrap(x.xp.zeros(x.shape, dtype=out.dtype), x._backend)
+            tx = x.new_zeros(x.shape, dtype=ctx.output.dtype)
         return SetItem.apply(tx, 0.0 if tv is None else tv, index)
 
 
@@ -611,8 +609,8 @@ class Gather(Primitive):
         return IndexAdd.call(grad, ctx.full, ctx.shape), None, None
 
     @staticmethod
-    def jvp(tangents, out, x, index, dim):
-        return Gather.apply(tangents[0], index, dim)
+    def jvp(ctx, tx, *_):
+        return Gather.apply(tx, *ctx.args[1:])
 
 
 # --------------------------------------------------------------------------- Tensor's methods

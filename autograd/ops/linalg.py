@@ -3,7 +3,7 @@ map of a linear layer."""
 
 import math
 
-from autograd.function import Function
+from autograd.function import Primitive
 from autograd.grad_mode import state as _grad
 from autograd.ops._util import array_of
 from autograd.ops.shape import Permute, Reshape, Sum, sum_to
@@ -67,10 +67,9 @@ def _check_bool_matmul(a, b, k):
     raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
-class MatMul(Function):
+class MatMul(Primitive):
     """z = x @ y.  dz/dx = grad @ y^T, dz/dy = x^T @ grad (batch dims summed back)."""
 
-    _builtin = True
     _array_rule = True
 
     @staticmethod
@@ -140,9 +139,9 @@ class MatMul(Function):
         return a @ b
 
     @staticmethod
-    def jvp(tangents, out, x, y):
+    def jvp(ctx, tx, ty):
         """ż = ẋ @ y + x @ ẏ."""
-        tx, ty = tangents
+        x, y = ctx.args
         tz = None if tx is None else MatMul.apply(tx, y)
         if ty is not None:
             term = MatMul.apply(x, ty)
@@ -161,7 +160,7 @@ def _transposed(a):
     return a.ndim > 1 and a.strides[-2] < a.strides[-1]
 
 
-class Linear(Function):
+class Linear(Primitive):
     """y = x W^T + b over the last dim of x, as one node (torch's addmm): W (out, in), b (out,).
     dy/dx = grad W, dy/dW = grad^T x and dy/db = sum of grad, over all leading dims of x.
 
@@ -169,7 +168,6 @@ class Linear(Function):
     gradient computed in the weight's layout (no transposing copy) and the bias added in place.
     """
 
-    _builtin = True
     _array_rule = True
 
     @staticmethod
@@ -220,10 +218,9 @@ class Linear(Function):
         return gx, gw, gb
 
     @staticmethod
-    def jvp(tangents, out, x, weight, bias=None):
+    def jvp(ctx, tx, tw, tb=None):
         """ẏ = ẋ W^T + x Ẇ^T + ḃ."""
-        tx, tw = tangents[:2]
-        tb = tangents[2] if len(tangents) > 2 else None
+        x, weight = ctx.args[:2]
         ty = None if tx is None else Linear.apply(tx, weight, None)
         if tw is not None:
             term = Linear.apply(x, tw, None)

@@ -6,7 +6,7 @@ from autograd.function import Primitive
 from autograd.ops._util import like, output_of, xp_of
 from autograd.ops.elementwise import Exp, _floating
 from autograd.ops.index import _along
-from autograd.ops.reduce import LogSoftmax, _as_tensor, _log_softmax
+from autograd.ops.reduce import LogSoftmax, _as_tensor, _log_softmax, _log_softmax_tangent
 from autograd.ops.shape import Reshape, Sum
 
 # Scores or log-probabilities x of shape (N, C, d1, ...), or (C,), and class indices y of shape
@@ -99,9 +99,9 @@ class NLLLoss(Primitive):
         return _spread(grad, ctx) * like(dense, grad), None, None, None, None
 
     @staticmethod
-    def jvp(tangents, out, x, target, weight, ignore_index, reduction):
+    def jvp(ctx, tx, *_):
         """Linear in x: the same loss of the tangent."""
-        return NLLLoss.apply(tangents[0], target, weight, ignore_index, reduction)
+        return NLLLoss.apply(tx, *ctx.args[1:])
 
 
 class CrossEntropy(Primitive):
@@ -136,12 +136,12 @@ class CrossEntropy(Primitive):
         return gx, None, None, None, None
 
     @staticmethod
-    def jvp(tangents, out, x, target, weight, ignore_index, reduction):
+    def jvp(ctx, tx, *_):
         """The loss's tangent: NLLLoss of log_softmax's tangent."""
-        tx = tangents[0]
+        x = ctx.args[0]
         dim = 1 if x.ndim > 1 else 0
-        ty = LogSoftmax.jvp([tx, None], LogSoftmax.apply(x, dim), x, dim)
-        return NLLLoss.apply(ty, target, weight, ignore_index, reduction)
+        ty = _log_softmax_tangent(tx, LogSoftmax.apply(x, dim), dim)
+        return NLLLoss.apply(ty, *ctx.args[1:])
 
 
 class CrossEntropyGrad(Primitive):
@@ -186,9 +186,9 @@ class CrossEntropyGrad(Primitive):
         return gg, gy, None, None
 
     @staticmethod
-    def jvp(tangents, out, g, y, full, coef):
+    def jvp(ctx, tg, ty, *_):
         """ż = (e^y - onehot) (-coef) ġ + c e^y ẏ."""
-        tg, ty = tangents[:2]
+        g, y, full, coef = ctx.args
         minus_coef = _as_tensor(-coef, y)
         tz = None if tg is None else CrossEntropyGrad.apply(tg, y, full, coef)
         if ty is not None:

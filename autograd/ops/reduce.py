@@ -21,7 +21,7 @@ from autograd.args import (
 from autograd.function import Primitive
 from autograd.grad_mode import state as _grad
 from autograd.ops._util import _into, _quiet, array_of, like, output_of, xp_of
-from autograd.ops.elementwise import Exp
+from autograd.ops.elementwise import Exp, _own
 from autograd.ops.index import Gather, GetItem
 from autograd.ops.scan import Cumprod
 from autograd.ops.shape import Cat, Permute, Reshape, Sum, _keepdim_shape, _unreduce
@@ -73,9 +73,10 @@ class Var(Primitive):
         return _into(_dvar(x, ctx.dims, ctx.correction), g), None, None, None
 
     @staticmethod
-    def jvp(tangents, out, x, dims=None, correction=1, keepdim=False):
+    def jvp(ctx, tx, *_):
         """ẏ = sum ẋ 2 (x - mean) / (n - c)."""
-        return Sum.apply(tangents[0] * _dvar(x, dims, correction), dims, keepdim)
+        x, dims, correction, keepdim = ctx.inputs
+        return Sum.apply(tx * _dvar(x, dims, correction), dims, keepdim)
 
 
 _BLOCK = 1 << 16  # elements of x per block of var's temporaries
@@ -163,10 +164,10 @@ class Amax(Primitive):
         return _into(like(weight, x), spread), None, None, None
 
     @staticmethod
-    def jvp(tangents, out, x, dims=None, keepdim=False, full=False):
+    def jvp(ctx, tx, *_):
         """ẏ = the mean of ẋ over the elements tied at the max."""
-        out = out.array.reshape(_keepdim_shape(x.shape, dims))
-        tx = tangents[0]
+        x, dims, keepdim, full = ctx.inputs
+        out = ctx.output.array.reshape(_keepdim_shape(x.shape, dims))
         weight = _extremum_weight(x.array, out, dims, full, tx.dtype)
         return Sum.apply(tx * _wrap(weight, x._backend), dims, keepdim)
 
@@ -228,13 +229,13 @@ class LogSumExp(Primitive):
         return _into(Exp.call(x - y), _unreduce(grad, x.shape, dims)), None, None
 
     @staticmethod
-    def jvp(tangents, out, x, dims=None, keepdim=False):
+    def jvp(ctx, tx, *_):
         """ẏ = sum ẋ e^(x - y)."""
-        recorded = _grad.enabled and (out.requires_grad or tangents[0].requires_grad)
-        y = LogSumExp.apply(x, dims, True) if recorded else out  # see elementwise._own
-        if not recorded and not keepdim:
+        x, dims, keepdim = ctx.inputs
+        y = _own(ctx, LogSumExp, tx)
+        if not keepdim:
             y = Reshape.apply(y, _keepdim_shape(x.shape, dims))
-        return Sum.apply(tangents[0] * (x - y).exp(), dims, keepdim)
+        return Sum.apply(tx * (x - y).exp(), dims, keepdim)
 
 
 class LogSoftmax(Primitive):
@@ -267,12 +268,9 @@ class LogSoftmax(Primitive):
         return LogSoftmaxGrad.call(grad, output_of(ctx, LogSoftmax, x, dim), dim), None
 
     @staticmethod
-    def jvp(tangents, out, x, dim):
+    def jvp(ctx, tx, _):
         """dy = dx - sum(softmax(x) dx) along dim."""
-        (tx, _) = tangents
-        recorded = _grad.enabled and (out.requires_grad or tx.requires_grad)
-        y = LogSoftmax.apply(x, dim) if recorded else out  # see elementwise._own
-        return tx - Sum.apply(y.exp() * tx, _as_dims(dim), True)
+        return _log_softmax_tangent(tx, _own(ctx, LogSoftmax, tx), ctx.args[1])
 
 
 class LogSoftmaxGrad(Primitive):
@@ -304,9 +302,9 @@ class LogSoftmaxGrad(Primitive):
         return gg, gy, None
 
     @staticmethod
-    def jvp(tangents, out, g, y, dim):
+    def jvp(ctx, tg, ty, _):
         """ż = ġ - e^y sum(ġ) - e^y ẏ sum(g)."""
-        tg, ty, _ = tangents
+        g, y, dim = ctx.args
         tz = None if tg is None else LogSoftmaxGrad.apply(tg, y, dim)
         if ty is not None:
             term = -(y.exp() * ty) * Sum.apply(g, _as_dims(dim), True)
@@ -340,12 +338,9 @@ class Softmax(Primitive):
         return SoftmaxGrad.call(grad, output_of(ctx, Softmax, x, dim), dim), None
 
     @staticmethod
-    def jvp(tangents, out, x, dim):
+    def jvp(ctx, tx, _):
         """dy = y (dx - sum(y dx)) along dim."""
-        (tx, _) = tangents
-        recorded = _grad.enabled and (out.requires_grad or tx.requires_grad)
-        y = Softmax.apply(x, dim) if recorded else out  # see elementwise._own
-        return SoftmaxGrad.apply(tx, y, dim)
+        return SoftmaxGrad.apply(tx, _own(ctx, Softmax, tx), ctx.args[1])
 
 
 class SoftmaxGrad(Primitive):
@@ -384,9 +379,9 @@ class SoftmaxGrad(Primitive):
         return gg, gy, None
 
     @staticmethod
-    def jvp(tangents, out, g, y, dim):
+    def jvp(ctx, tg, ty, _):
         """ż = SoftmaxGrad(ġ, y) + ẏ (g - sum(g y)) - y sum(g ẏ)."""
-        tg, ty, _ = tangents
+        g, y, dim = ctx.args
         tz = None if tg is None else SoftmaxGrad.apply(tg, y, dim)
         if ty is not None:
             dims = _as_dims(dim)
@@ -429,6 +424,11 @@ def _as_dims(dim):
     return None if dim is None else (dim,)
 
 
+def _log_softmax_tangent(tx, y, dim):
+    """log_softmax's tangent from its output y: ẋ - sum(e^y ẋ) along dim."""
+    return tx - Sum.apply(y.exp() * tx, _as_dims(dim), True)
+
+
 def _as_tensor(value, ref):
     """A number or array as a constant of ref's dtype and device, in ref's kind (Tensor or
     raw array: see _util.like)."""
@@ -469,9 +469,10 @@ class Prod(Primitive):
         return g * _prod_others(x, ctx.dims, backward=True), None, None
 
     @staticmethod
-    def jvp(tangents, out, x, dims=None, keepdim=False):
+    def jvp(ctx, tx, *_):
         """ẏ = sum_i ẋ_i prod_{j != i} x_j."""
-        return Sum.apply(tangents[0] * _prod_others(x, dims), dims, keepdim)
+        x, dims, keepdim = ctx.inputs
+        return Sum.apply(tx * _prod_others(x, dims), dims, keepdim)
 
 
 def _half_prod(xp, a, dims, keepdim):

@@ -43,8 +43,8 @@ class Cumsum(Primitive):
         return reverse_cumsum(grad, ctx.dim), None
 
     @staticmethod
-    def jvp(tangents, out, x, dim):
-        return Cumsum.apply(tangents[0], dim)
+    def jvp(ctx, tx, _):
+        return Cumsum.apply(tx, ctx.args[1])
 
 
 class Cumprod(Primitive):
@@ -80,9 +80,10 @@ class Cumprod(Primitive):
         return _cumprod_grad(x, grad, ctx.dim), None
 
     @staticmethod
-    def jvp(tangents, out, x, dim):
+    def jvp(ctx, tx, _):
         """ẏ = y cumsum(ẋ / x) without zeros; the same split at the first zero otherwise."""
-        return _cumprod_tangent(x, tangents[0], dim)
+        x, dim = ctx.args
+        return _cumprod_tangent(x, tx, dim)
 
 
 def _split_at_first_zero(x, dim):

@@ -1,6 +1,6 @@
 """Writing into positions picked by an index (scatter), and einsum."""
 
-from autograd._tensor import Tensor, _wrap
+from autograd._tensor import Tensor
 from autograd.function import Primitive
 from autograd.ops._util import like, xp_of
 from autograd.ops.index import GetItem, IndexAdd, SetItem, _along
@@ -52,13 +52,12 @@ class Scatter(Primitive):
         return gx, None, None, gs, None
 
     @staticmethod
-    def jvp(tangents, out, x, index, dim, src, mode):
-        tx, _, _, ts, _ = tangents
+    def jvp(ctx, tx, _index, _dim, ts, _mode):
+        """ẏ = ẋ with ṡrc scattered in (zeros where a side has no tangent)."""
+        x, index, dim, _, mode = ctx.args
         if tx is None:
-            tx = _wrap(x.xp.zeros(x.shape, dtype=out.dtype), x._backend)
-        if ts is None:
-            ts = 0.0
-        return Scatter.apply(tx, index, dim, ts, mode)
+            tx = x.new_zeros(x.shape, dtype=ctx.output.dtype)
+        return Scatter.apply(tx, index, dim, 0.0 if ts is None else ts, mode)
 
 
 class Einsum(Primitive):
@@ -88,9 +87,11 @@ class Einsum(Primitive):
         )
 
     @staticmethod
-    def jvp(tangents, out, equation, *xs):
+    def jvp(ctx, _, *tangents):
+        """ẏ = sum_i einsum(eq, x_1, .., ẋ_i, .., x_n): linear in each operand."""
+        equation, *xs = ctx.args
         tz = None
-        for i, t in enumerate(tangents[1:]):
+        for i, t in enumerate(tangents):
             if t is not None:
                 term = Einsum.apply(equation, *xs[:i], t, *xs[i + 1 :])
                 tz = term if tz is None else tz + term

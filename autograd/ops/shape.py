@@ -56,8 +56,8 @@ class Sum(Primitive):
         return _unreduce(grad, ctx.shape, ctx.dims), None, None
 
     @staticmethod
-    def jvp(tangents, out, x, dims=None, keepdim=False):
-        return Sum.apply(tangents[0], dims, keepdim)
+    def jvp(ctx, tx, *_):
+        return Sum.apply(tx, *ctx.args[1:])
 
 
 class Expand(Primitive):
@@ -90,8 +90,8 @@ class Expand(Primitive):
         return sum_to(grad, ctx.shape), None
 
     @staticmethod
-    def jvp(tangents, out, x, shape):
-        return Expand.apply(tangents[0], shape)
+    def jvp(ctx, tx, _):
+        return Expand.apply(tx, ctx.args[1])
 
 
 def sum_to(x, shape):
@@ -135,8 +135,8 @@ class Reshape(Primitive):
         return Reshape.call(grad, ctx.shape), None
 
     @staticmethod
-    def jvp(tangents, out, x, shape):
-        return Reshape.apply(tangents[0], shape)
+    def jvp(ctx, tx, _):
+        return Reshape.apply(tx, ctx.args[1])
 
 
 class Permute(_View):
@@ -160,8 +160,8 @@ class Permute(_View):
         return Permute.call(grad, inverse), None
 
     @staticmethod
-    def jvp(tangents, out, x, dims):
-        return Permute.apply(tangents[0], dims)
+    def jvp(ctx, tx, _):
+        return Permute.apply(tx, ctx.args[1])
 
 
 class Cat(Primitive):
@@ -197,13 +197,9 @@ class Cat(Primitive):
         return tuple(grads)
 
     @staticmethod
-    def jvp(tangents, out, dim, *xs):
-        from autograd._tensor import _wrap
-
-        ts = [
-            _wrap(x.xp.zeros(x.shape, dtype=x.dtype), x._backend) if t is None else t
-            for x, t in zip(xs, tangents[1:])
-        ]
+    def jvp(ctx, _, *tangents):
+        dim, *xs = ctx.args
+        ts = [x.new_zeros(x.shape) if t is None else t for x, t in zip(xs, tangents)]
         return Cat.apply(dim, *ts)
 
 
@@ -224,8 +220,8 @@ class Pad(Primitive):
         return GetItem.call(grad, ctx.interior), None, None
 
     @staticmethod
-    def jvp(tangents, out, x, widths, value):
-        return Pad.apply(tangents[0], widths, 0.0)
+    def jvp(ctx, tx, *_):
+        return Pad.apply(tx, ctx.args[1], 0.0)
 
 
 # --------------------------------------------------------------------------- Tensor's methods

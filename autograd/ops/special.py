@@ -46,8 +46,8 @@ class _Unary(Primitive):
         return grad * cls._d(x)
 
     @classmethod
-    def jvp(cls, tangents, out, x):
-        return tangents[0] * cls._d(x)
+    def jvp(cls, ctx, tx):
+        return tx * cls._d(ctx.args[0])
 
 
 def _xp(name):
@@ -208,8 +208,8 @@ class _Rounding(Primitive):
         return (grad * 0,) + (None,) * (len(ctx.needs_input_grad) - 1)
 
     @staticmethod
-    def jvp(tangents, out, x, *args):
-        return tangents[0] * 0
+    def jvp(ctx, tx, *_):
+        return tx * 0
 
 
 class Floor(_Rounding):
@@ -286,8 +286,8 @@ class _Binary(Primitive):
         )
 
     @classmethod
-    def jvp(cls, tangents, out, x, y):
-        tx, ty = tangents
+    def jvp(cls, ctx, tx, ty):
+        x, y = ctx.args
         dx, dy = cls._d(x, y, tx is not None, ty is not None)
         tz = None if tx is None else tx * dx
         if ty is not None:
@@ -369,8 +369,8 @@ class FloorDivide(DivFloor):
     def backward(cls, ctx, grad):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
-    @classmethod
-    def jvp(cls, tangents, out, x, y):
+    @staticmethod
+    def jvp(ctx, tx, ty):
         raise NotImplementedError(
             "Trying to use forward AD with aten::floor_divide that does not support it."
         )
@@ -572,8 +572,8 @@ class Gelu(Primitive):
         return GeluGrad.call(grad, x)
 
     @staticmethod
-    def jvp(tangents, out, x):
-        return GeluGrad.apply(tangents[0], x)
+    def jvp(ctx, tx):
+        return GeluGrad.apply(tx, ctx.args[0])
 
 
 class GeluGrad(Primitive):
@@ -600,9 +600,9 @@ class GeluGrad(Primitive):
         return gg, gx
 
     @staticmethod
-    def jvp(tangents, out, g, x):
+    def jvp(ctx, tg, tx):
         """ż = ġ dgelu/dx + g d2gelu/dx2 ẋ."""
-        tg, tx = tangents
+        g, x = ctx.args
         tz = None if tg is None else GeluGrad.apply(tg, x)
         if tx is not None:
             term = g * _gelu_second(x) * tx

@@ -16,6 +16,7 @@ Values (the seed's forward-accumulation table) and autograd.functional against t
 """
 
 import gc
+import inspect
 import math
 import weakref
 
@@ -42,6 +43,7 @@ from test_ops import (
 import autograd
 import autograd.functional as AF
 from autograd import Function, Tensor, Value, forward_ad, ops
+from autograd import value as value_ops
 from autograd.forward_ad import dual_level, make_dual, unpack_dual
 from autograd.ops import linalg, reduce
 from autograd.testing import broadcastable_shapes
@@ -240,6 +242,49 @@ def _subclasses(cls):
             out.append(sub)
             stack.append(sub)
     return out
+
+
+def _positional(fn, skip=1):
+    """(required, named, variadic) of fn's positional parameters after the first `skip`."""
+    params = list(inspect.signature(fn).parameters.values())[skip:]
+    named = [p for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+    required = sum(p.default is p.empty for p in named)
+    return required, len(named), any(p.kind == p.VAR_POSITIONAL for p in params)
+
+
+def test_every_jvp_has_the_one_signature_jvp_ctx_tangents():
+    """Built-in rules have Function's (PyTorch's) signature, jvp(ctx, *tangents), and take
+    one tangent per positional argument of every call the forward accepts: a second
+    signature, such as the old jvp(tangents, out, *args), cannot come back."""
+    classes = {
+        c
+        for c in _subclasses(Function)
+        if c._builtin and c.__module__.startswith("autograd") and c.jvp is not Function.jvp
+    }
+    assert {ops.Mul, ops.Cat, linalg.MatMul, ops.ToDevice, value_ops.Add} <= classes
+    assert set(ops.PRIMITIVES) <= classes
+    wrong = []
+    for cls in sorted(classes, key=lambda c: c.__name__):
+        sig = inspect.signature(cls.jvp)  # a classmethod's is bound: cls is not listed
+        params = list(sig.parameters.values())
+        if (
+            not params
+            or params[0].name != "ctx"
+            or params[0].kind != params[0].POSITIONAL_OR_KEYWORD
+        ):
+            wrong.append(f"{cls.__name__}.jvp{sig}: the first parameter must be ctx")
+            continue
+        if any(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params):
+            wrong.append(f"{cls.__name__}.jvp{sig}: tangents are positional only")
+            continue
+        if cls.forward is not Function.forward:
+            lo, hi, var = _positional(cls.forward)
+        else:  # ToDevice: its own apply (bound, no ctx) is the forward
+            lo, hi, var = _positional(cls.apply, skip=0)
+        t_lo, t_hi, t_var = _positional(cls.jvp)
+        if t_lo > lo or not (t_var or (not var and t_hi >= hi)):
+            wrong.append(f"{cls.__name__}.jvp{sig} does not take the tangents of every call")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_every_primitive_is_reached_with_a_tangent(monkeypatch):
@@ -494,6 +539,143 @@ def test_custom_function_jvp_returning_a_wrong_shape_is_named():
     with dual_level():
         with pytest.raises(RuntimeError, match=r"Bad.jvp returned a tangent of shape \(\)"):
             Bad.apply(make_dual(_x(3), _x(3)), _x(3), 1.0)
+
+
+# --------------------------------------------------------------------------- the jvp's ctx
+class Scale(Function):
+    """y = x k (k a number, positional, by keyword or the default), whose jvp reads what its
+    ctx shows: the forward's arguments, their defaults, its output and what it stored."""
+
+    seen = []
+    stash = False  # True: the jvp keeps its ctx (it must not keep args or output alive)
+
+    @staticmethod
+    def forward(ctx, x, k=2.0):
+        ctx.note = "stored"
+        return x * k
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2.0, None
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        x, k = ctx.inputs
+        if Scale.stash:
+            Scale.seen.append(ctx)
+        else:
+            Scale.seen.append((ctx.args, dict(ctx.kwargs), k, ctx.output, ctx.note, tangents))
+        return tangents[0] * k
+
+
+def test_jvp_ctx_shows_the_forwards_arguments_defaults_and_output():
+    x, u = _x(3), _x(3)
+    with dual_level():
+        d = make_dual(x, u)
+        for call, args, kwargs, k in [
+            (lambda: Scale.apply(d), (d,), {}, 2.0),
+            (lambda: Scale.apply(d, 3.0), (d, 3.0), {}, 3.0),
+            (lambda: Scale.apply(d, k=4.0), (d,), {"k": 4.0}, 4.0),
+        ]:
+            Scale.seen.clear()
+            y = call()
+            [(got_args, got_kwargs, got_k, output, note, tangents)] = Scale.seen
+            assert got_args == args and got_kwargs == kwargs and got_k == k
+            assert output is y and note == "stored"
+            assert len(tangents) == len(args) and tangents[0] is unpack_dual(d).tangent
+            if len(args) == 2:
+                assert tangents[1] is None  # a number has no tangent, as in PyTorch
+            np.testing.assert_allclose(unpack_dual(y).tangent.numpy(), k * u.numpy())
+    Scale.seen.clear()
+
+
+def test_jvp_ctx_keeps_what_a_user_forward_stored_under_its_names():
+    class Keeps(Scale):
+        @staticmethod
+        def forward(ctx, x, k=2.0):
+            ctx.output = "mine"  # PyTorch's ctx has no output: the user's attribute wins
+            return x * k
+
+        @staticmethod
+        def jvp(ctx, tx, tk):
+            assert ctx.output == "mine" and ctx.args[1] == 5.0
+            return tx * 5.0
+
+    with dual_level():
+        y = Keeps.apply(make_dual(_x(2), _x(2)), 5.0)
+        assert unpack_dual(y).tangent is not None
+
+
+def test_builtin_rules_get_none_where_user_rules_get_zeros(monkeypatch):
+    """Primitive's cheaper contract: None for an argument without a tangent (Cube, above,
+    checks the zeros a user Function gets); its ctx shows args and output, and a forward
+    that recorded nothing stored nothing, which the error says."""
+    seen = []
+    rule = ops.Mul.jvp
+
+    def spy(ctx, tx, ty):
+        seen.append((ctx.args, ctx.output, tx, ty))
+        if not ctx.output.requires_grad:
+            with pytest.raises(AttributeError, match=r"Mul.jvp: ctx has no attribute 'dims'"):
+                _ = ctx.dims
+        return rule(ctx, tx, ty)
+
+    monkeypatch.setattr(ops.Mul, "jvp", staticmethod(spy))
+    for requires_grad in (False, True):
+        x, u, c = _x(3).requires_grad_(requires_grad), _x(3), _x(3)
+        seen.clear()
+        with dual_level():
+            d = make_dual(x, u)
+            y = d * c
+            [(args, output, tx, ty)] = seen
+            assert args[0] is d and args[1] is c and output is y
+            assert tx is unpack_dual(d).tangent and ty is None
+            np.testing.assert_allclose(unpack_dual(y).tangent.detach().numpy(), (u * c).numpy())
+        seen.clear()
+
+
+def test_forward_ad_keeps_no_reference_from_a_node_to_its_output_or_arguments():
+    """The ctx a rule sees lives for the call only: a node holds neither its output (a
+    cycle out -> node -> out) nor an argument it did not save, even when a user jvp keeps
+    its ctx. Reference counting alone frees them: no cycle for the collector to find."""
+    saves_nothing = {
+        "add": lambda a: a + 1.0,
+        "neg": lambda a: -a,
+        "reshape": lambda a: a.reshape(3, 1),
+        "sum": lambda a: a.sum(0),
+        "custom": lambda a: Scale.apply(a, 3.0),
+        "custom, ctx kept": lambda a: Scale.apply(a, 3.0),
+    }
+    saves_its_argument = {  # for backward; their rules read their output
+        "exp": lambda a: a.exp(),
+        "logsumexp": lambda a: a.logsumexp(0),
+        "log_softmax": lambda a: a.log_softmax(0),
+    }
+    gc.collect()
+    gc.disable()
+    try:
+        with dual_level():
+            d = make_dual(_x(3).requires_grad_(), _x(3))
+            for name, op in {**saves_nothing, **saves_its_argument}.items():
+                Scale.stash = name == "custom, ctx kept"
+                a = d * 1.0
+                y = op(a)
+                if name == "custom":
+                    Scale.seen.clear()  # the record Scale.jvp keeps for the test above
+                node = y.grad_fn
+                assert node is not None and unpack_dual(y).tangent is not None, name
+                refs = weakref.ref(a), weakref.ref(y)
+                del a, y
+                if name in saves_nothing:
+                    assert refs[0]() is None, f"{name}: the node keeps its argument alive"
+                assert refs[1]() is None, f"{name}: the node keeps its output alive"
+                del node
+            kept = Scale.seen[-1]
+            assert kept.args is None and kept.output is None and kept.kwargs is None
+    finally:
+        gc.enable()
+        Scale.stash = False
+        Scale.seen.clear()
 
 
 # --------------------------------------------------------------------------- Value
