@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 import autograd
 import nn.functional as F
 from autograd import gradcheck, gradgradcheck
-from nn.conv import Conv2d, conv2d
-from nn.pooling import AvgPool2d, MaxPool2d, avg_pool2d, max_pool2d
+from nn import AvgPool2d, Conv2d, MaxPool2d
+from nn.functional import avg_pool2d, conv2d, max_pool2d
 
 EXAMPLES = settings(max_examples=20, deadline=None)
 
@@ -488,8 +488,8 @@ def test_conv2d_second_order_matches_torch():
         assert_close(o, t, rtol=1e-9, atol=1e-9)
 
 
-# conv2d and conv_transpose2d share their input, weight and dtype checks (nn.conv._conv_input,
-# _check_dtypes): each raises torch's exception type, with a message naming the op.
+# conv2d and conv_transpose2d share their input, weight and dtype checks (_conv_input and
+# _check_dtypes in nn._functional_conv): each raises torch's exception type, naming the op.
 CONV_INPUT_ERRORS = {
     "input_2d": ((4, 5), (4, 4, 3, 3), "float64", "Expected 3D .* input to {op}"),
     "input_5d": ((1, 4, 5, 5, 5), (4, 4, 3, 3), "float64", "Expected 3D .* input to {op}"),
