@@ -74,6 +74,14 @@ def _conv_input(input, weight, op, name, weight_dims):
     return (input if batched else input.unsqueeze(0)), batched
 
 
+def _check_kernel(kh, kw, op):
+    if kh <= 0 or kw <= 0:
+        raise RuntimeError(
+            f"{op}: kernel size should be greater than zero, but got kernel_height: {kh} "
+            f"kernel_width: {kw}"
+        )
+
+
 def _check_dtypes(input, weight, bias, op):
     if input.dtype != weight.dtype or bias is not None and bias.dtype != weight.dtype:
         raise RuntimeError(
@@ -102,11 +110,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
     x, batched = _conv_input(input, weight, op, "conv2d", "out_channels, in_channels/groups")
     n, c, h, w = x.shape
     o, c_group, kh, kw = weight.shape
-    if kh <= 0 or kw <= 0:
-        raise RuntimeError(
-            f"{op}: kernel size should be greater than zero, but got kernel_height: {kh} "
-            f"kernel_width: {kw}"
-        )
+    _check_kernel(kh, kw, op)
     if o % groups:
         raise RuntimeError(
             f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
@@ -239,6 +243,7 @@ def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, grou
     )
     n, c, h, w = x.shape
     c_in, o_group, kh, kw = weight.shape
+    _check_kernel(kh, kw, op)
     if c != c_in or c_in % groups:
         raise RuntimeError(
             f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected input"

@@ -22,10 +22,14 @@ __all__ = [
 ]  # fmt: skip
 
 
+def _no_stride(stride):
+    """None or empty (PyTorch also takes stride=[]): the stride is the kernel size."""
+    return stride is None or isinstance(stride, (tuple, list)) and not stride
+
+
 def _pool_args(kernel_size, stride, padding, dilation, op):
     kernel = _pair(kernel_size, "kernel_size", op)
-    no_stride = stride is None or isinstance(stride, (tuple, list)) and not stride
-    stride = kernel if no_stride else _pair(stride, "stride", op)  # PyTorch: stride=[]
+    stride = kernel if _no_stride(stride) else _pair(stride, "stride", op)
     padding = _pair(padding, "padding", op)
     dilation = _pair(dilation, "dilation", op)
     if min(kernel) <= 0:
@@ -193,23 +197,23 @@ def _divisors(xp, size, out_size, kernel, stride, padding, count_include_pad):
 
 
 # --------------------------------------------------------------------------- 1-D pooling
-def _pool1d_input(input, op):
+def _pool1d_args(input, kernel_size, stride, padding, op):
+    """input as (N, C, 1, L) and the window's kernel, stride and padding as the 2-D pool's."""
     if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
         raise RuntimeError(
             f"{op}: Expected 2D or 3D (batch mode) tensor with non-zero sizes for input, but got "
             f"input of size {list(input.shape)}"
         )
-    return input.unsqueeze(-2)  # (N, C, 1, L)
+    stride = _single(kernel_size if _no_stride(stride) else stride, "stride", op)
+    kernel = _single(kernel_size, "kernel_size", op)
+    padding = _single(padding, "padding", op)
+    return input.unsqueeze(-2), (1, kernel), (1, stride), (0, padding)
 
 
 def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, op):
-    x = _pool1d_input(input, op)
-    no_stride = stride is None or isinstance(stride, (tuple, list)) and not stride
-    stride = _single(kernel_size if no_stride else stride, "stride", op)
-    kernel = (1, _single(kernel_size, "kernel_size", op))
-    padding = (0, _single(padding, "padding", op))
+    x, kernel, stride, padding = _pool1d_args(input, kernel_size, stride, padding, op)
     dilation = (1, _single(dilation, "dilation", op))
-    out = _max_pool2d(x, kernel, (1, stride), padding, dilation, ceil_mode, return_indices, op)
+    out = _max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices, op)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)
@@ -223,12 +227,8 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def _avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, op):
-    x = _pool1d_input(input, op)
-    no_stride = stride is None or isinstance(stride, (tuple, list)) and not stride
-    stride = _single(kernel_size if no_stride else stride, "stride", op)
-    out = _avg_pool2d(x, (1, _single(kernel_size, "kernel_size", op)), (1, stride),
-                      (0, _single(padding, "padding", op)), ceil_mode, count_include_pad, None,
-                      op)  # fmt: skip
+    x, kernel, stride, padding = _pool1d_args(input, kernel_size, stride, padding, op)
+    out = _avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, None, op)
     return out.squeeze(-2)
 
 

@@ -495,6 +495,7 @@ CONV_INPUT_ERRORS = {
     "input_5d": ((1, 4, 5, 5, 5), (4, 4, 3, 3), "float64", "Expected 3D .* input to {op}"),
     "weight_3d": ((1, 4, 5, 5), (4, 4, 3), "float64", "expected a 4D weight"),
     "dtypes_differ": ((1, 4, 5, 5), (4, 4, 3, 3), "float32", "Input type .* should be the same"),
+    "empty_kernel": ((1, 4, 5, 5), (4, 4, 0, 3), "float64", "kernel size should be greater"),
 }
 
 
@@ -508,3 +509,18 @@ def test_conv_input_errors_match_torch(op, case):
         lambda: getattr(TF, op)(torch.tensor(x), torch.tensor(w)),
     )
     assert re.search(f"^{op}: " + message.format(op=op), str(exc)), str(exc)
+
+
+@pytest.mark.parametrize("op, x_shape, w_shape", [
+    ("conv_transpose1d", (1, 4, 8), (4, 6, 0)),
+    ("conv_transpose2d", (1, 4, 8, 8), (4, 6, 3, 0)),
+    ("conv_transpose2d", (4, 8, 8), (4, 6, 0, 0)),
+])  # fmt: skip
+def test_conv_transpose_with_an_empty_kernel_raises_like_torch(op, x_shape, w_shape):
+    """It used to return an output of the input's size computed from nothing."""
+    x, w = np.ones(x_shape), np.ones(w_shape)
+    exc = raises_like_torch(
+        lambda: getattr(F, op)(autograd.tensor(x), autograd.tensor(w)),
+        lambda: getattr(TF, op)(torch.tensor(x), torch.tensor(w)),
+    )
+    assert str(exc).startswith(f"{op}: kernel size should be greater than zero"), str(exc)
