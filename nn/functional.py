@@ -20,7 +20,6 @@ from autograd.ops.special import Gelu as _Gelu
 from nn._functional_conv import (  # noqa: F401
     _conv1d,
     _conv2d,
-    _padding,
     conv1d,
     conv2d,
     conv_transpose1d,

@@ -138,7 +138,17 @@ def test_functional_imports_no_layer_module():
                 seen.add(t)
                 todo.append(t)
     assert all(m.rpartition(".")[2].startswith("_") for m in seen), seen
-    assert FUNCTIONAL_HOME - {"nn.functional"} <= seen
+    private = FUNCTIONAL_HOME - {"nn.functional"}
+    assert private <= seen
+    # ... and only nn.functional offers what its private modules hold: layers call F
+    importers = {
+        m
+        for m in MODULES
+        if m.partition(".")[0] == "nn"
+        and m not in FUNCTIONAL_HOME
+        and private & set(_imports(m, top_level_only=False))
+    }
+    assert importers == set()
 
 
 def test_each_functional_form_has_one_home():
