@@ -11,7 +11,7 @@ from nn import data, datasets, functional, init
 from nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from nn.attention import MultiheadAttention
 from nn.containers import ModuleList, Sequential
-from nn.conv import Conv2d
+from nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from nn.dropout import Dropout
 from nn.embedding import Embedding
 from nn.lazy import (
@@ -34,7 +34,16 @@ from nn.loss import (
 from nn.module import Module, RemovableHandle
 from nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from nn.parameter import Parameter
-from nn.pooling import AvgPool2d, MaxPool2d
+from nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
@@ -72,7 +81,6 @@ from nn.activation import (  # noqa: E402
     Threshold,
 )
 from nn.containers import ModuleDict, ParameterDict, ParameterList  # noqa: E402
-from nn.convolution import Conv1d, ConvTranspose1d, ConvTranspose2d  # noqa: E402
 from nn.distance import CosineSimilarity, PairwiseDistance  # noqa: E402
 from nn.dropout import AlphaDropout, Dropout1d, Dropout2d  # noqa: E402
 from nn.linear import Bilinear, Unflatten  # noqa: E402
@@ -89,14 +97,6 @@ from nn.loss import (  # noqa: E402
     TripletMarginLoss,
 )
 from nn.normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d  # noqa: E402
-from nn.pooling1d import (  # noqa: E402
-    AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
-    AdaptiveMaxPool1d,
-    AdaptiveMaxPool2d,
-    AvgPool1d,
-    MaxPool1d,
-)
 from nn.transformer import TransformerEncoder, TransformerEncoderLayer  # noqa: E402
 from nn.upsampling import (  # noqa: E402
     ConstantPad1d,

@@ -10,18 +10,22 @@ def _inplace_str(inplace):
     return ", inplace=True" if inplace else ""
 
 
-class ReLU(Module):
-    """max(0, x)."""
+class _Inplace(Module):
+    """An activation whose only setting is `inplace`."""
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
-        return F.relu(input, self.inplace)
-
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_Inplace):
+    """max(0, x)."""
+
+    def forward(self, input):
+        return F.relu(input, self.inplace)
 
 
 class LeakyReLU(Module):
@@ -118,17 +122,6 @@ __all__ += [
     "LogSigmoid", "Softsign", "Tanhshrink", "CELU", "SELU", "GLU", "Threshold", "Softmax2d",
     "Softmin", "Hardshrink", "Softshrink",
 ]  # fmt: skip
-
-
-class _Inplace(Module):
-    """An activation whose only setting is `inplace`."""
-
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
-
-    def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
 
 
 class SiLU(_Inplace):

@@ -23,7 +23,35 @@ def _renumber(container, modules):
         container.add_module(str(i), m)
 
 
-class Sequential(Module):
+class _ModuleContainer(Module):
+    """What Sequential, ModuleList and ModuleDict share: the count of their modules and pop."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+
+class _ModuleSequence(_ModuleContainer):
+    """Sequential's and ModuleList's list side: iteration over the modules, append, extend."""
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Modules applied in order: `Sequential(Linear(2, 3), ReLU())` or from an OrderedDict."""
 
     def __init__(self, *args):
@@ -54,21 +82,6 @@ class Sequential(Module):
         for i, (key, module) in enumerate(items):
             self._modules[str(i) if key.isdigit() else key] = module
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
     def insert(self, index, module):
         n = len(self)
         if not -n <= index <= n:
@@ -79,18 +92,13 @@ class Sequential(Module):
         _renumber(self, modules)
         return self
 
-    def pop(self, key):
-        module = self[key]
-        del self[key]
-        return module
-
     def forward(self, input):
         for module in self._modules.values():
             input = module(input)
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules, registered so their parameters are found; no forward of its own."""
 
     def __init__(self, modules=None):
@@ -111,36 +119,16 @@ class ModuleList(Module):
         del modules[idx if isinstance(idx, slice) else _index(idx, len(modules))]
         _renumber(self, modules)
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __iadd__(self, modules):
         return self.extend(modules)
 
     def __add__(self, other):
         return type(self)(list(self) + list(other))
 
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
     def insert(self, index, module):
         modules = list(self._modules.values())
         modules.insert(index, module)
         _renumber(self, modules)
-
-    def pop(self, key):
-        module = self[key]
-        del self[key]
-        return module
 
 
 # --------------------------------------------------------------------------- (helper nnlayers)
@@ -175,7 +163,7 @@ def _pairs(values, kind, sort_plain_mappings=False):
     return pairs
 
 
-class ModuleDict(Module):
+class ModuleDict(_ModuleContainer):
     """Modules by name, registered in insertion order; no forward of its own."""
 
     def __init__(self, modules=None):
@@ -192,9 +180,6 @@ class ModuleDict(Module):
     def __delitem__(self, key):
         del self._modules[key]
 
-    def __len__(self):
-        return len(self._modules)
-
     def __iter__(self):
         return iter(self._modules)
 
@@ -203,11 +188,6 @@ class ModuleDict(Module):
 
     def clear(self):
         self._modules.clear()
-
-    def pop(self, key):
-        module = self[key]
-        del self[key]
-        return module
 
     def keys(self):
         return self._modules.keys()

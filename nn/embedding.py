@@ -3,7 +3,7 @@
 from autograd import empty, no_grad
 from nn import functional as F
 from nn import init
-from nn.conv import _check_shape
+from nn._args import _check_shape
 from nn.module import Module
 from nn.parameter import Parameter
 

@@ -15,6 +15,32 @@ from autograd.ops.loss import NLLLoss as _NLLLoss
 from autograd.ops.special import TWO_OVER_SQRT_PI, erf_rational
 from autograd.ops.special import Gelu as _Gelu
 
+# The convolutions and pools live in two private modules of nn.functional (this file would be
+# too long); the layers reach them through F, the private forms that take the layer as `op` too.
+from nn._functional_conv import (  # noqa: F401
+    _conv1d,
+    _conv2d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+)
+from nn._functional_pool import (  # noqa: F401
+    _avg_pool1d,
+    _avg_pool2d,
+    _max_pool1d,
+    _max_pool2d,
+    _pool_args,
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
+
 __all__ = [
     "linear", "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax",
     "maxout", "dropout", "flatten", "embedding", "pad", "erf", "mse_loss", "cross_entropy",
@@ -328,12 +354,6 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
     margin_part = where(target != 1, (margin - input).clamp(min=0.0), zeros)
     self_part = where(target != -1, input, zeros)
     return _reduce(margin_part + self_part, reduction)
-
-
-# nn.conv and nn.pooling keep conv2d and the 2-D pools beside their layers; they import no
-# other layer module, so F can offer them without an import cycle.
-from nn.conv import _check_dtypes, _conv_input, conv2d  # noqa: E402
-from nn.pooling import avg_pool2d, max_pool2d  # noqa: E402
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -768,9 +788,8 @@ __all__ += [
 
 # =========================================================================== more of torch's F
 # (helper nnlayers) activations, losses, distances, one_hot, and the functional forms of the
-# layers in nn.convolution, nn.pooling1d, nn.normalization (GroupNorm, InstanceNorm) and
-# nn.upsampling. Composed from Tensor ops: every gradient comes from the primitives' rules.
-from autograd import stack as _stack  # noqa: E402
+# layers in nn.normalization (GroupNorm, InstanceNorm) and nn.upsampling. Composed from Tensor
+# ops: every gradient comes from the primitives' rules.
 from autograd._tensor import _wrap  # noqa: E402
 
 __all__ += [
@@ -1338,290 +1357,12 @@ def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, labe
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
 
 
-# --------------------------------------------------------------------------- 1-D conv and pooling
-# A 1-D op is its 2-D form on (N, C, 1, L): the same windows, the same gradients.
-from autograd.ops.conv import Fold as _Fold  # noqa: E402
-from nn.conv import _conv2d as _conv2d_impl  # noqa: E402
-from nn.conv import _is_int, _pair  # noqa: E402
-from nn.pooling import _avg_pool2d, _max_pool2d  # noqa: E402
-
+# --------------------------------------------------------------------------- (helper nnlayers)
 __all__ += [
     "conv1d", "conv_transpose1d", "conv_transpose2d", "avg_pool1d", "max_pool1d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "interpolate", "upsample", "group_norm", "instance_norm",
 ]  # fmt: skip
-
-
-def _single(value, name, op):
-    """An int or a 1-tuple -> int."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 1 or not _is_int(value[0]):
-            raise TypeError(f"{op}: {name} must be an int or a 1-tuple of ints, got {value!r}")
-        return int(value[0])
-    if not _is_int(value):
-        raise TypeError(f"{op}: {name} must be an int or a 1-tuple of ints, got {value!r}")
-    return int(value)
-
-
-def _check_1d_input(input, op):
-    if input.ndim not in (2, 3):
-        raise RuntimeError(
-            f"{op}: Expected 2D (unbatched) or 3D (batched) input, but got input of size: "
-            f"{list(input.shape)}"
-        )
-
-
-def _conv1d(input, weight, bias, stride, padding, dilation, groups, padding_mode, op):
-    _check_1d_input(input, op)
-    if weight.ndim != 3:
-        raise RuntimeError(
-            f"{op}: expected a 3D weight (out_channels, in_channels/groups, kL), but got weight "
-            f"of size {list(weight.shape)}"
-        )
-    if not isinstance(padding, str):
-        padding = (0, _single(padding, "padding", op))
-    stride = (1, _single(stride, "stride", op))
-    dilation = (1, _single(dilation, "dilation", op))
-    x, w = input.unsqueeze(-2), weight.unsqueeze(-2)  # (N, C, 1, L), (O, C/groups, 1, k)
-    out = _conv2d_impl(x, w, bias, stride, padding, dilation, groups, padding_mode, op)
-    return out.squeeze(-2)
-
-
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """1-D cross-correlation: (N, C, L) or (C, L), weight (O, C/groups, k) -> (N, O, Lo),
-    Lo = (L + 2 pad - dilation (k - 1) - 1) // stride + 1; padding also 'same' or 'valid'."""
-    return _conv1d(input, weight, bias, stride, padding, dilation, groups, "zeros", "conv1d")
-
-
-def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation,
-                      op):  # fmt: skip
-    stride = _pair(stride, "stride", op)
-    padding = _pair(padding, "padding", op)
-    output_padding = _pair(output_padding, "output_padding", op)
-    dilation = _pair(dilation, "dilation", op)
-    if min(stride) <= 0 or min(dilation) <= 0 or min(padding) < 0:
-        raise RuntimeError(
-            f"{op}: stride and dilation must be positive and padding non-negative, got "
-            f"stride={stride}, dilation={dilation}, padding={padding}"
-        )
-    if not _is_int(groups) or groups <= 0:
-        raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
-    for op_, s, d in zip(output_padding, stride, dilation):
-        if op_ < 0 or (op_ >= s and op_ >= d):
-            raise RuntimeError(
-                f"{op}: output padding must be smaller than either stride or dilation, but got "
-                f"output_padding={output_padding}, stride={stride}, dilation={dilation}"
-            )
-    x, batched = _conv_input(
-        input, weight, op, "conv_transpose2d", "in_channels, out_channels/groups"
-    )
-    n, c, h, w = x.shape
-    c_in, o_group, kh, kw = weight.shape
-    if c != c_in or c_in % groups:
-        raise RuntimeError(
-            f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected input"
-            f"{list(x.shape)} to have {c_in} channels (divisible by groups={groups}), but got "
-            f"{c} channels instead"
-        )
-    o = o_group * groups
-    if bias is not None and tuple(bias.shape) != (o,):
-        raise RuntimeError(
-            f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected bias to be "
-            f"1-dimensional with {o} elements, but got bias of size {list(bias.shape)} instead"
-        )
-    _check_dtypes(input, weight, bias, op)
-    # out = Fold(W^T x): each input pixel scatters its kernel-sized patch into the output,
-    # the adjoint of conv2d's Unfold-then-matmul.
-    cg = c // groups
-    xs = x.permute(1, 0, 2, 3).reshape(groups, cg, n * h * w)  # (g, C/g, N*H*W)
-    wg = weight.reshape(groups, cg, o_group * kh * kw).transpose(1, 2)  # (g, O/g*kh*kw, C/g)
-    cols = (wg @ xs).reshape(o, kh, kw, n, h, w)  # (O, kh, kw, N, H, W)
-    sizes, widths, tails = [], [], []
-    for size, k, s, p, op_, d in zip((h, w), (kh, kw), stride, padding, output_padding,
-                                     dilation):  # fmt: skip
-        full = (size - 1) * s + d * (k - 1) + 1  # what the windows cover
-        out_size = full - 2 * p + op_
-        if out_size <= 0:
-            raise RuntimeError(f"{op}: Output size is too small for input of size {list(x.shape)}")
-        bottom = max(p - op_, 0)  # output_padding beyond the padding is appended as zeros
-        kept = full - p - bottom
-        sizes.append(kept)
-        widths.append((p, bottom))
-        tails.append(out_size - kept)
-    out = _Fold.apply(cols, tuple(sizes), (kh, kw), dilation, tuple(widths), stride)
-    if tails[0] or tails[1]:
-        out = _pad(out, (0, tails[1], 0, tails[0]))
-    if bias is not None:
-        out = out + bias.reshape(o, 1, 1)
-    return out if batched else out.squeeze(0)
-
-
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):  # fmt: skip
-    """The adjoint of conv2d (a 'deconvolution'): (N, C, H, W), weight (C, O/groups, kh, kw)
-    -> (N, O, Ho, Wo), Ho = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1."""
-    return _conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups,
-                             dilation, "conv_transpose2d")  # fmt: skip
-
-
-def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):  # fmt: skip
-    """conv_transpose2d on (N, C, 1, L): (N, C, L), weight (C, O/groups, k) -> (N, O, Lo)."""
-    op = "conv_transpose1d"
-    _check_1d_input(input, op)
-    if weight.ndim != 3:
-        raise RuntimeError(f"{op}: expected a 3D weight, got weight of size {list(weight.shape)}")
-    out = _conv_transpose2d(
-        input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride, "stride", op)),
-        (0, _single(padding, "padding", op)), (0, _single(output_padding, "output_padding", op)),
-        groups, (1, _single(dilation, "dilation", op)), op,
-    )  # fmt: skip
-    return out.squeeze(-2)
-
-
-def _pool1d_input(input, op):
-    if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
-        raise RuntimeError(
-            f"{op}: Expected 2D or 3D (batch mode) tensor with non-zero sizes for input, but got "
-            f"input of size {list(input.shape)}"
-        )
-    return input.unsqueeze(-2)  # (N, C, 1, L)
-
-
-def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, op):
-    x = _pool1d_input(input, op)
-    no_stride = stride is None or isinstance(stride, (tuple, list)) and not stride
-    stride = _single(kernel_size if no_stride else stride, "stride", op)
-    kernel = (1, _single(kernel_size, "kernel_size", op))
-    padding = (0, _single(padding, "padding", op))
-    dilation = (1, _single(dilation, "dilation", op))
-    out = _max_pool2d(x, kernel, (1, stride), padding, dilation, ceil_mode, return_indices, op)
-    if return_indices:
-        return out[0].squeeze(-2), out[1].squeeze(-2)
-    return out.squeeze(-2)
-
-
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):  # fmt: skip
-    """Max over each window of (N, C, L) or (C, L) input; indices are positions in L."""
-    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
-                       "max_pool1d")  # fmt: skip
-
-
-def _avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, op):
-    x = _pool1d_input(input, op)
-    no_stride = stride is None or isinstance(stride, (tuple, list)) and not stride
-    stride = _single(kernel_size if no_stride else stride, "stride", op)
-    out = _avg_pool2d(x, (1, _single(kernel_size, "kernel_size", op)), (1, stride),
-                      (0, _single(padding, "padding", op)), ceil_mode, count_include_pad, None,
-                      op)  # fmt: skip
-    return out.squeeze(-2)
-
-
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True):  # fmt: skip
-    """Mean over each window of (N, C, L) or (C, L) input."""
-    return _avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                       "avg_pool1d")  # fmt: skip
-
-
-# --------------------------------------------------------------------------- adaptive pooling
-def _adaptive_bounds(size, out_size):
-    """PyTorch's windows: [floor(i L / n), ceil((i + 1) L / n)) for i < n."""
-    return [((i * size) // out_size, -((-(i + 1) * size) // out_size)) for i in range(out_size)]
-
-
-def _adaptive_sizes(output_size, spatial, op):
-    if isinstance(output_size, (tuple, list)):
-        if len(output_size) != len(spatial):
-            raise ValueError(
-                f"{op}: output_size must have {len(spatial)} elements, got {output_size}"
-            )
-        sizes = [s if o is None else o for o, s in zip(output_size, spatial)]
-    else:
-        sizes = [output_size] * len(spatial)
-    for s in sizes:
-        if not _is_int(s) or s < 0:
-            raise RuntimeError(
-                f"{op}: elements of output_size must be non-negative ints, got {output_size}"
-            )
-    return [int(s) for s in sizes]
-
-
-def _check_adaptive_input(input, spatial_dims, op):
-    if input.ndim not in (spatial_dims + 1, spatial_dims + 2) or 0 in input.shape[-spatial_dims:]:
-        raise RuntimeError(
-            f"{op}: Expected {spatial_dims + 1}D or {spatial_dims + 2}D tensor with non-zero "
-            f"sizes for the spatial dims, but got input of size {list(input.shape)}"
-        )
-
-
-def _averaging_matrix(size, out_size, like):
-    """A (out_size, size) matrix whose row i averages window i: adaptive average pooling of a
-    rectangle is this along H, then along W (the mean over a product of ranges factorises)."""
-    xp = like.xp
-    m = xp.zeros((out_size, size), dtype=like.dtype)
-    for i, (start, end) in enumerate(_adaptive_bounds(size, out_size)):
-        m[i, start:end] = 1.0 / (end - start)
-    return _wrap(m, like.backend)
-
-
-def adaptive_avg_pool2d(input, output_size):
-    """Mean over PyTorch's adaptive windows: (N, C, H, W) or (C, H, W) -> (..., Ho, Wo)."""
-    op = "adaptive_avg_pool2d"
-    _check_adaptive_input(input, 2, op)
-    ho, wo = _adaptive_sizes(output_size, input.shape[-2:], op)
-    h, w = input.shape[-2:]
-    if (ho, wo) == (1, 1):
-        return input.mean((-2, -1), keepdim=True)
-    if h % ho == 0 and w % wo == 0:  # equal windows: a reshape and a mean, exact as PyTorch's
-        lead = tuple(input.shape[:-2])
-        x = input.reshape(lead + (ho, h // ho, wo, w // wo))
-        return x.mean((-3, -1))
-    rows = _averaging_matrix(h, ho, input)  # (Ho, H)
-    cols = _averaging_matrix(w, wo, input)  # (Wo, W)
-    return rows @ input @ cols.transpose(0, 1)
-
-
-def adaptive_avg_pool1d(input, output_size):
-    """Mean over PyTorch's adaptive windows: (N, C, L) or (C, L) -> (..., Lo)."""
-    op = "adaptive_avg_pool1d"
-    _check_adaptive_input(input, 1, op)
-    (lo,) = _adaptive_sizes(_single(output_size, "output_size", op), input.shape[-1:], op)
-    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, lo)).squeeze(-2)
-
-
-def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """Max over PyTorch's adaptive windows; indices are flat h*W + w in the input plane. The
-    gradient goes to each window's first maximum."""
-    op = "adaptive_max_pool2d"
-    _check_adaptive_input(input, 2, op)
-    ho, wo = _adaptive_sizes(output_size, input.shape[-2:], op)
-    h, w = input.shape[-2:]
-    lead = tuple(input.shape[:-2])
-    values, indices = [], []
-    for hs, he in _adaptive_bounds(h, ho):
-        for ws, we in _adaptive_bounds(w, wo):
-            window = input[..., hs:he, ws:we].reshape(lead + (-1,))
-            v, i = window.max(-1)
-            values.append(v)
-            width = we - ws
-            indices.append((i.array // width + hs) * w + i.array % width + ws)
-    out = _stack(values, -1).reshape(lead + (ho, wo))
-    if not return_indices:
-        return out
-    return out, _wrap(input.xp.stack(indices, -1).reshape(lead + (ho, wo)), input.backend)
-
-
-def adaptive_max_pool1d(input, output_size, return_indices=False):
-    """Max over PyTorch's adaptive windows of (N, C, L) or (C, L) input."""
-    op = "adaptive_max_pool1d"
-    _check_adaptive_input(input, 1, op)
-    (lo,) = _adaptive_sizes(_single(output_size, "output_size", op), input.shape[-1:], op)
-    out = adaptive_max_pool2d(input.unsqueeze(-2), (1, lo), return_indices)
-    if return_indices:
-        return out[0].squeeze(-2), out[1].squeeze(-2)
-    return out.squeeze(-2)
 
 
 # --------------------------------------------------------------------------- interpolation

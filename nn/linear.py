@@ -5,7 +5,7 @@ import math
 from autograd import empty
 from nn import functional as F
 from nn import init
-from nn.conv import _check_shape
+from nn._args import _check_shape
 from nn.module import Module
 from nn.parameter import Parameter, _optional_parameter
 

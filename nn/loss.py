@@ -8,9 +8,11 @@ __all__ = ["MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLo
 
 
 class _Loss(Module):
+    _reductions = ("mean", "sum", "none")
+
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
+        if reduction not in self._reductions:
             raise ValueError(f"{reduction} is not a valid value for reduction")
         self.reduction = reduction
 
@@ -104,11 +106,10 @@ class HuberLoss(_Loss):
 class KLDivLoss(_Loss):
     """reduction also 'batchmean' (the sum over the batch size: the KL divergence proper)."""
 
+    _reductions = ("mean", "sum", "none", "batchmean")
+
     def __init__(self, reduction="mean", log_target=False):
-        if reduction not in ("mean", "sum", "none", "batchmean"):
-            raise ValueError(f"{reduction} is not a valid value for reduction")
-        Module.__init__(self)
-        self.reduction = reduction
+        super().__init__(reduction)
         self.log_target = log_target
 
     def forward(self, input, target):

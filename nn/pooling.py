@@ -1,145 +1,15 @@
-"""2-D pooling: `MaxPool2d`, `AvgPool2d` and their functional forms `max_pool2d`, `avg_pool2d`.
+"""The pooling layers: `MaxPool1d/2d`, `AvgPool1d/2d` and the adaptive pools
+`AdaptiveAvgPool1d/2d`, `AdaptiveMaxPool1d/2d`, as PyTorch's, over their functional forms in
+`nn.functional`."""
 
-Max pooling over non-overlapping windows (stride = kernel, no padding or dilation: the usual
-MaxPool2d(2)) is the primitive `autograd.ops.conv.BlockMax`, a reshape of the input. Otherwise
-both unfold the windows into columns (`autograd.ops.conv.Unfold`) and reduce each window, so
-the gradient goes back through Unfold's adjoint, Fold. Max pooling routes each window's whole
-gradient to one element, the first maximum, as PyTorch does (amax would split it among ties):
-`autograd.ops.conv.WindowMax`.
-"""
-
-from autograd import Tensor
-from autograd.ops.conv import BlockMax, Unfold, WindowMax, _block_index, _block_max
-from nn.conv import _is_int, _pair, _permute, _reshape
+from nn import functional as F
+from nn._args import _single
 from nn.module import Module
 
-__all__ = ["MaxPool2d", "AvgPool2d", "max_pool2d", "avg_pool2d"]
-
-
-def _pool_args(kernel_size, stride, padding, dilation, op):
-    kernel = _pair(kernel_size, "kernel_size", op)
-    no_stride = stride is None or isinstance(stride, (tuple, list)) and not stride
-    stride = kernel if no_stride else _pair(stride, "stride", op)  # PyTorch: stride=[]
-    padding = _pair(padding, "padding", op)
-    dilation = _pair(dilation, "dilation", op)
-    if min(kernel) <= 0:
-        raise RuntimeError(f"{op}: kernel_size must be greater than zero, but got {kernel}")
-    if min(stride) <= 0:
-        raise RuntimeError(f"{op}: stride should be greater than zero, but got {stride}")
-    if min(dilation) <= 0:
-        raise RuntimeError(f"{op}: dilation should be greater than zero, but got {dilation}")
-    if min(padding) < 0:
-        raise RuntimeError(f"{op}: negative padding is not supported, got {padding}")
-    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
-        raise RuntimeError(
-            f"{op}: pad should be at most half of effective kernel size, but got "
-            f"pad={padding}, kernel_size={kernel} and dilation={dilation}"
-        )
-    return kernel, stride, padding, dilation
-
-
-def _as_batch(input, op):
-    if input.ndim not in (3, 4) or 0 in input.shape[-3:]:
-        raise RuntimeError(
-            f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, got input of "
-            f"size {tuple(input.shape)}"
-        )
-    return input if input.ndim == 4 else input.unsqueeze(0)
-
-
-def _out_size(size, kernel, stride, pad, dilation, ceil_mode):
-    """PyTorch's pooling_output_shape: with ceil_mode the last window may hang over the
-    bottom/right edge, but must start inside the input or its left padding."""
-    span = dilation * (kernel - 1) + 1
-    top = size + 2 * pad - span + (stride - 1 if ceil_mode else 0)
-    out = top // stride + 1
-    if ceil_mode and (out - 1) * stride >= size + pad:
-        out -= 1
-    return out
-
-
-def _geometry(x, kernel, stride, padding, dilation, ceil_mode, op):
-    """(Ho, Wo) and the padding ((top, bottom), (left, right)) that makes Unfold yield
-    exactly them: the bottom/right side also covers windows that ceil_mode lets hang over."""
-    n, c, h, w = x.shape
-    out = []
-    widths = []
-    for size, k, s, p, d in zip((h, w), kernel, stride, padding, dilation):
-        o = _out_size(size, k, s, p, d, ceil_mode)
-        out.append(o)
-        extra = max(0, (o - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
-        widths.append((p, p + extra))
-    if min(out) < 1:
-        raise RuntimeError(
-            f"{op}: Given input size: ({c}x{h}x{w}). Calculated output size: "
-            f"({c}x{out[0]}x{out[1]}). Output size is too small"
-        )
-    return tuple(out), tuple(widths)
-
-
-# --------------------------------------------------------------------------- max pooling
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):  # fmt: skip
-    """Max over each kh x kw window (dilated, strided, padded with -inf), as
-    torch.nn.functional.max_pool2d: (N, C, H, W) or (C, H, W) -> (N, C, Ho, Wo).
-    d/dx: the window's gradient goes whole to its first maximum (PyTorch's choice among ties).
-    return_indices: also the flat index h*W + w of each maximum in its input plane."""
-    return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
-                       "max_pool2d")  # fmt: skip
-
-
-def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, op):
-    kernel, stride, padding, dilation = _pool_args(kernel_size, stride, padding, dilation, op)
-    x = _as_batch(input, op)
-    n, c, h, w = x.shape
-    (ho, wo), widths = _geometry(x, kernel, stride, padding, dilation, ceil_mode, op)
-    kh, kw = kernel
-    whole_blocks = (ho, wo) == (h // kh, w // kw)  # no window that ceil_mode lets hang over
-    if stride == kernel and padding == (0, 0) and dilation == (1, 1) and whole_blocks:
-        # Non-overlapping windows: a reshape of x, no columns.
-        out = BlockMax.apply(x, kernel)  # (N, C, Ho, Wo)
-        if input.ndim == 3:
-            out = out.squeeze(0)
-        if not return_indices:
-            return out
-        index = _block_index(x.xp, _block_max(x.backend, x.array, kernel)[0], kernel)
-        flat = _flat_indices(x.xp, index, (h, w), kernel, stride, padding, dilation)
-        flat = Tensor(flat, device=x.device)
-        return out, flat if input.ndim == 4 else flat.squeeze(0)
-    cols = Unfold.apply(x, kernel, dilation, widths, stride, -float("inf"))  # -inf: never a max
-    cols = _reshape(cols, (c, kh * kw, n, ho, wo))
-    first = _first_inside(x.xp, (ho, wo), kernel, stride, padding, dilation)
-    out = _permute(WindowMax.apply(cols, 1, first), (1, 0, 2, 3))  # (N, C, Ho, Wo)
-    if input.ndim == 3:
-        out = out.squeeze(0)
-    if not return_indices:
-        return out
-    index, _ = x.backend.window_max(cols.array.transpose(1, 0, 2, 3, 4), first)  # as routed
-    flat = _flat_indices(x.xp, index, (h, w), kernel, stride, padding, dilation)
-    flat = Tensor(flat.transpose(1, 0, 2, 3), device=x.device)  # (N, C, Ho, Wo)
-    return out, flat if input.ndim == 4 else flat.squeeze(0)
-
-
-def _first_inside(xp, out_size, kernel, stride, padding, dilation):
-    """The window position of each output's first element inside the input (not padding):
-    where every element is -inf, PyTorch returns that one. 0 when there is no padding."""
-    if not any(padding):
-        return 0
-    firsts = []
-    for o, s, p, d in zip(out_size, stride, padding, dilation):
-        start = xp.arange(o) * s - p
-        firsts.append(xp.maximum(0, -(start // d)))  # ceil(-start / d), at least 0
-    return firsts[0][:, None] * kernel[1] + firsts[1][None, :]
-
-
-def _flat_indices(xp, index, size, kernel, stride, padding, dilation):
-    """Window positions (C, N, Ho, Wo) -> h*W + w in the unpadded input."""
-    _, _, ho, wo = index.shape
-    index = index.astype("int64")  # window_max's small ints would overflow below
-    i, j = index // kernel[1], index % kernel[1]
-    rows = (xp.arange(ho) * stride[0] - padding[0])[:, None] + i * dilation[0]
-    cols = (xp.arange(wo) * stride[1] - padding[1])[None, :] + j * dilation[1]
-    return (rows * size[1] + cols).astype("int64")
+__all__ = [
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+]  # fmt: skip
 
 
 class _MaxPoolNd(Module):
@@ -162,64 +32,52 @@ class _MaxPoolNd(Module):
         )
 
 
+class MaxPool1d(_MaxPoolNd):
+    """Max over windows of (N, C, L) or (C, L) input (stride defaults to kernel_size)."""
+
+    def forward(self, input):
+        return F._max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                             self.ceil_mode, self.return_indices, self)  # fmt: skip
+
+
 class MaxPool2d(_MaxPoolNd):
     """Max over kh x kw windows, as torch.nn.MaxPool2d (stride defaults to kernel_size)."""
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):  # fmt: skip
         super().__init__(kernel_size, stride, padding, dilation, return_indices, ceil_mode)
-        _pool_args(kernel_size, self.stride, padding, dilation, "MaxPool2d")
+        F._pool_args(kernel_size, self.stride, padding, dilation, "MaxPool2d")
 
     def forward(self, input):
-        return _max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                           self.ceil_mode, self.return_indices, self)  # fmt: skip
+        return F._max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                             self.ceil_mode, self.return_indices, self)  # fmt: skip
 
 
-# --------------------------------------------------------------------------- average pooling
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):  # fmt: skip
-    """Mean over each kh x kw window, as torch.nn.functional.avg_pool2d: the window sum over
-    its size, counting the zero padding (count_include_pad) or only the input's elements, or
-    over divisor_override. d/dx: each window's gradient / divisor, spread over the window."""
-    return _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                       divisor_override, "avg_pool2d")  # fmt: skip
+class _AvgPoolNd(Module):
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-def _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                divisor_override, op):  # fmt: skip
-    kernel, stride, padding, _ = _pool_args(kernel_size, stride, padding, 1, op)
-    if divisor_override is not None and (not _is_int(divisor_override) or divisor_override == 0):
-        raise RuntimeError(f"{op}: divisor must be not zero, got {divisor_override!r}")
-    x = _as_batch(input, op)
-    n, c, h, w = x.shape
-    (ho, wo), widths = _geometry(x, kernel, stride, padding, (1, 1), ceil_mode, op)
-    sums = Unfold.apply(x, kernel, (1, 1), widths, stride).sum((1, 2))  # (C, N, Ho, Wo)
-    if divisor_override is not None:
-        divisor = divisor_override
-    else:
-        divisor = _divisors(x.xp, (h, w), (ho, wo), kernel, stride, padding, count_include_pad)
-        if not isinstance(divisor, int):
-            divisor = Tensor(divisor, dtype=sums.dtype, device=x.device)
-    out = _permute(sums / divisor, (1, 0, 2, 3))  # (N, C, Ho, Wo)
-    return out if input.ndim == 4 else out.squeeze(0)
+class AvgPool1d(_AvgPoolNd):
+    """Mean over windows of (N, C, L) or (C, L) input (stride defaults to kernel_size)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True):  # fmt: skip
+        super().__init__()
+        op = "AvgPool1d"
+        self.kernel_size = (_single(kernel_size, "kernel_size", op),)
+        stride = kernel_size if stride is None or stride == [] or stride == () else stride
+        self.stride = (_single(stride, "stride", op),)
+        self.padding = (_single(padding, "padding", op),)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input):
+        return F._avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad, self)  # fmt: skip
 
 
-def _divisors(xp, size, out_size, kernel, stride, padding, count_include_pad):
-    """Each window's divisor, as PyTorch counts it: the window clipped to the padded input
-    (count_include_pad), or to the input itself; an int when every window has the same."""
-    counts = []
-    for n, o, k, s, p in zip(size, out_size, kernel, stride, padding):
-        start = xp.arange(o) * s - p
-        end = xp.minimum(start + k, n + p)
-        if not count_include_pad:
-            start, end = xp.maximum(start, 0), xp.minimum(end, n)
-        counts.append(end - start)
-    divisor = counts[0][:, None] * counts[1][None, :]  # (Ho, Wo)
-    first = divisor[0, 0].item()  # explicit syncs: device arrays refuse int() and bool()
-    return first if (divisor == first).all().item() else divisor
-
-
-class AvgPool2d(Module):
+class AvgPool2d(_AvgPoolNd):
     """Mean over kh x kw windows, as torch.nn.AvgPool2d (stride defaults to kernel_size)."""
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -231,11 +89,51 @@ class AvgPool2d(Module):
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
-        _pool_args(kernel_size, self.stride, padding, 1, "AvgPool2d")
+        F._pool_args(kernel_size, self.stride, padding, 1, "AvgPool2d")
 
     def forward(self, input):
-        return _avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                           self.count_include_pad, self.divisor_override, self)  # fmt: skip
+        return F._avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad, self.divisor_override, self)  # fmt: skip
+
+
+class _AdaptivePool(Module):
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
 
     def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptivePool):
+    """Mean over L split into output_size near-equal windows (PyTorch's bounds)."""
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveAvgPool2d(_AdaptivePool):
+    """Mean over (H, W) split into output_size windows; None in output_size keeps that size."""
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class _AdaptiveMaxPool(_AdaptivePool):
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPool):
+    """Max over L split into output_size windows; return_indices as MaxPool1d."""
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPool):
+    """Max over (H, W) split into output_size windows; return_indices as MaxPool2d."""
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)

@@ -123,9 +123,13 @@ def test_no_import_cycle_in_autograd():
     assert import_cycles("autograd") == []
 
 
+# nn.functional's home: functional.py and the private modules that hold the rest of its forms.
+FUNCTIONAL_HOME = {"nn.functional", "nn._functional_conv", "nn._functional_pool"}
+
+
 def test_functional_imports_no_layer_module():
-    """nn.functional is the home of the functional forms: layers import it, never the reverse
-    (nn.conv and nn.pooling, which it reads conv2d and the 2-D pools from, import no layer)."""
+    """nn.functional is the home of the functional forms: layers import it, never the reverse.
+    All it reaches in nn/ are private helper modules (nn._*), which import no layer either."""
     seen, todo = set(), ["nn.functional"]
     while todo:
         m = todo.pop()
@@ -133,7 +137,40 @@ def test_functional_imports_no_layer_module():
             if t.startswith("nn.") and t not in seen:
                 seen.add(t)
                 todo.append(t)
-    assert seen <= {"nn.conv", "nn.pooling", "nn.module", "nn.parameter", "nn.init"}, seen
+    assert all(m.rpartition(".")[2].startswith("_") for m in seen), seen
+    private = FUNCTIONAL_HOME - {"nn.functional"}
+    assert private <= seen
+    # ... and only nn.functional offers what its private modules hold: layers call F
+    importers = {
+        m
+        for m in MODULES
+        if m.partition(".")[0] == "nn"
+        and m not in FUNCTIONAL_HOME
+        and private & set(_imports(m, top_level_only=False))
+    }
+    assert importers == set()
+
+
+def test_each_functional_form_has_one_home():
+    """Every function (and Function class) nn.functional offers, public or private, is defined
+    in its home; no other nn module defines a function under a public name of nn.functional
+    (a second copy beside a layer, or the original that F would re-export)."""
+    import nn.functional as F
+
+    own = {
+        name: obj.__module__
+        for name, obj in vars(F).items()
+        if callable(obj) and getattr(obj, "__module__", "").partition(".")[0] == "nn"
+    }
+    assert set(F.__all__) <= set(own), set(F.__all__) - set(own)
+    assert {name: m for name, m in own.items() if m not in FUNCTIONAL_HOME} == {}
+    public = {name for name in own if not name.startswith("_")}
+    for module, path in MODULES.items():
+        if module.partition(".")[0] != "nn" or module in FUNCTIONAL_HOME:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        assert not defined & public, (module, sorted(defined & public))
 
 
 def test_cycle_finder_finds_a_cycle(tmp_path, monkeypatch):

@@ -256,7 +256,7 @@ def test_dlpack_with_torch_cuda():
 def test_cudnn_convolution_is_used_where_available_and_matches_im2col(device):
     """The cuDNN path (cupy's cupyx.cudnn) where the backend offers it; im2col elsewhere.
     Both give the same values and gradients."""
-    from nn.conv import _use_cudnn
+    from nn._functional_conv import _use_cudnn
 
     backend = autograd.zeros(1, device=device).backend
     expected = autograd.cuda.is_available() and backend.cudnn() is not None

@@ -62,6 +62,32 @@ CASES = [
     ("Linear", (3, -2), {}, (2, 3)),
     ("Linear", (3.0, 2), {}, (2, 3)),
 ]
+# Conv1d and the transposed convolutions share Conv2d's constructor, the 1-D pools their 2-D
+# forms' argument checks: the same garbage, refused the same way.
+X3 = (1, 4, 8)
+CASES += [
+    (name, (4, 6), kwargs, shape)
+    for name, shape in (("Conv1d", X3), ("ConvTranspose1d", X3), ("ConvTranspose2d", X4))
+    for kwargs in (
+        dict(kernel_size=0), dict(kernel_size=3, stride=0), dict(kernel_size=3, groups=0),
+        dict(kernel_size=3, groups=4), dict(kernel_size=3, padding=-1),
+        dict(kernel_size=3, dilation=0), dict(kernel_size=2.5),
+        dict(kernel_size=3, padding_mode="foo"), dict(kernel_size=3, output_padding=1),
+    )
+    if name != "Conv1d" or "output_padding" not in kwargs
+] + [
+    ("Conv1d", (4, 6), dict(kernel_size=3, padding="same", stride=2), X3),
+    ("Conv1d", (4, 6), dict(kernel_size=3, padding="full"), X3),
+    ("Conv1d", (-1, 6), dict(kernel_size=3), X3),
+    ("ConvTranspose2d", (4, 6), dict(kernel_size=3, padding_mode="reflect"), X4),
+    ("MaxPool1d", (), dict(kernel_size=0), X3),
+    ("MaxPool1d", (), dict(kernel_size=2, stride=0), X3),
+    ("MaxPool1d", (), dict(kernel_size=2, padding=2), X3),
+    ("MaxPool1d", (), dict(kernel_size=2, dilation=0), X3),
+    ("AvgPool1d", (), dict(kernel_size=0), X3),
+    ("AvgPool1d", (), dict(kernel_size=2, stride=0), X3),
+    ("AvgPool1d", (), dict(kernel_size=2, padding=2), X3),
+]  # fmt: skip
 
 
 def run(lib, name, args, kwargs, shape):

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 import autograd
 import nn.functional as F
 from autograd import gradcheck, gradgradcheck
-from nn.conv import Conv2d, conv2d
-from nn.pooling import AvgPool2d, MaxPool2d, avg_pool2d, max_pool2d
+from nn import AvgPool2d, Conv2d, MaxPool2d
+from nn.functional import avg_pool2d, conv2d, max_pool2d
 
 EXAMPLES = settings(max_examples=20, deadline=None)
 
@@ -488,13 +488,14 @@ def test_conv2d_second_order_matches_torch():
         assert_close(o, t, rtol=1e-9, atol=1e-9)
 
 
-# conv2d and conv_transpose2d share their input, weight and dtype checks (nn.conv._conv_input,
-# _check_dtypes): each raises torch's exception type, with a message naming the op.
+# conv2d and conv_transpose2d share their input, weight and dtype checks (_conv_input and
+# _check_dtypes in nn._functional_conv): each raises torch's exception type, naming the op.
 CONV_INPUT_ERRORS = {
     "input_2d": ((4, 5), (4, 4, 3, 3), "float64", "Expected 3D .* input to {op}"),
     "input_5d": ((1, 4, 5, 5, 5), (4, 4, 3, 3), "float64", "Expected 3D .* input to {op}"),
     "weight_3d": ((1, 4, 5, 5), (4, 4, 3), "float64", "expected a 4D weight"),
     "dtypes_differ": ((1, 4, 5, 5), (4, 4, 3, 3), "float32", "Input type .* should be the same"),
+    "empty_kernel": ((1, 4, 5, 5), (4, 4, 0, 3), "float64", "kernel size should be greater"),
 }
 
 
@@ -508,3 +509,18 @@ def test_conv_input_errors_match_torch(op, case):
         lambda: getattr(TF, op)(torch.tensor(x), torch.tensor(w)),
     )
     assert re.search(f"^{op}: " + message.format(op=op), str(exc)), str(exc)
+
+
+@pytest.mark.parametrize("op, x_shape, w_shape", [
+    ("conv_transpose1d", (1, 4, 8), (4, 6, 0)),
+    ("conv_transpose2d", (1, 4, 8, 8), (4, 6, 3, 0)),
+    ("conv_transpose2d", (4, 8, 8), (4, 6, 0, 0)),
+])  # fmt: skip
+def test_conv_transpose_with_an_empty_kernel_raises_like_torch(op, x_shape, w_shape):
+    """It used to return an output of the input's size computed from nothing."""
+    x, w = np.ones(x_shape), np.ones(w_shape)
+    exc = raises_like_torch(
+        lambda: getattr(F, op)(autograd.tensor(x), autograd.tensor(w)),
+        lambda: getattr(TF, op)(torch.tensor(x), torch.tensor(w)),
+    )
+    assert str(exc).startswith(f"{op}: kernel size should be greater than zero"), str(exc)
