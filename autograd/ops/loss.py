@@ -6,7 +6,7 @@ from autograd.function import Primitive
 from autograd.ops._util import like, output_of, xp_of
 from autograd.ops.elementwise import Exp, _floating
 from autograd.ops.index import _along
-from autograd.ops.reduce import LogSoftmax, _as_tensor, _log_softmax, _log_softmax_tangent
+from autograd.ops.reduce import LogSoftmax, _log_softmax, _log_softmax_tangent
 from autograd.ops.shape import Reshape, Sum
 
 # Scores or log-probabilities x of shape (N, C, d1, ...), or (C,), and class indices y of shape
@@ -173,7 +173,7 @@ class CrossEntropyGrad(Primitive):
     def backward(ctx, grad):
         g, y = ctx.saved_tensors
         ng, ny = ctx.needs_input_grad[:2]
-        minus_coef = _as_tensor(-ctx.coef, y)
+        minus_coef = _constant(-ctx.coef, y)
         p = Exp.call(y)
         gg = gy = None
         if ng:
@@ -189,9 +189,15 @@ class CrossEntropyGrad(Primitive):
     def jvp(ctx, tg, ty, *_):
         """ż = (e^y - onehot) (-coef) ġ + c e^y ẏ."""
         g, y, full, coef = ctx.args
-        minus_coef = _as_tensor(-coef, y)
+        minus_coef = _constant(-coef, y)
         tz = None if tg is None else CrossEntropyGrad.apply(tg, y, full, coef)
         if ty is not None:
             term = (g * minus_coef) * y.exp() * ty
             tz = term if tz is None else tz + term
         return tz
+
+
+def _constant(value, ref):
+    """A number as a constant of ref's dtype and device, in ref's kind (Tensor or raw array:
+    see _util.like)."""
+    return like(xp_of(ref).asarray(value, dtype=ref.dtype), ref)

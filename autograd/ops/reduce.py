@@ -429,12 +429,6 @@ def _log_softmax_tangent(tx, y, dim):
     return tx - Sum.apply(y.exp() * tx, _as_dims(dim), True)
 
 
-def _as_tensor(value, ref):
-    """A number or array as a constant of ref's dtype and device, in ref's kind (Tensor or
-    raw array: see _util.like)."""
-    return like(xp_of(ref).asarray(value, dtype=ref.dtype), ref)
-
-
 def _reduced_shape(shape, dims):
     if dims is None:
         return ()
