@@ -447,3 +447,29 @@ def test_setitem_checks_the_index_form_then_dtypes_then_bounds(shape, index):
 
     ours, theirs = _both(run)
     assert ours is theirs if isinstance(theirs, type) else ours == theirs
+
+
+# Values that other float dtypes round to 0 or inf (1e-10, 7e4), beside +-0, +-inf, nan.
+_POW_VALUES = [0.0, -0.0, 1e-10, 1e-5, -2.0, 0.5, 3.0, 7.0e4, inf, -inf, nan]
+_POW_EXPONENTS = [0.0, -0.0, 1e-10, -1.0, 0.5, -0.5, 2.0, 1e-5, -20.0, inf, nan]
+
+
+@pytest.mark.parametrize("exponent_dtype", FLOATS)
+@pytest.mark.parametrize("base_dtype", FLOATS)
+def test_pow_gradient_with_mixed_dtypes_compares_operands_as_given(base_dtype, exponent_dtype):
+    """pow's gradients between float dtypes, a 0-d side beside a dimensioned one: a float64
+    0-d base 1e-10 with a float16 exponent is no 0 (x^y ln x takes ln of its float16 0: -inf;
+    we masked it to 0), y = 0 masks every x^(y-1) that is inf or nan (a float16 x = 1e-5: 0,
+    not 0 * inf), a number base's ln is taken in double, and a 0-d exponent of 0.5 is pow's
+    ((-inf)^0.5 = inf; numpy takes sqrt for an exponent it broadcasts)."""
+    xs = np.array(_POW_VALUES, base_dtype)
+    ys = np.array(_POW_EXPONENTS, exponent_dtype)
+    for code in ("a ** b", "T.pow(a, b)"):
+        for x in _POW_VALUES:
+            _check(code, np.array(x, base_dtype), ys, seeds=1)
+        for y in _POW_EXPONENTS:
+            _check(code, xs, np.array(y, exponent_dtype), seeds=1)
+        _check(code, xs[:, None], ys, seeds=1)
+    for x in ("1e-10", "7e4", "1e-300", "0.0", "-2.0", "(-math.inf)", "math.nan"):
+        _check(f"{x} ** b", ys, seeds=1)
+        _check(f"{x} ** b", np.array(0.5, exponent_dtype), seeds=1)
