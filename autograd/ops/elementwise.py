@@ -275,7 +275,6 @@ def _dpow_dx(x, y):
         if y == 0:
             return like(xp_of(x).zeros(x.shape, dtype=x.dtype), x)
         return _times(Pow.call(x, y - 1), y)
-    a = array_of(x)
     b = array_of(y)
     if b.dtype.kind == "b":  # PyTorch takes y - 1 of the bool tensor: Sub's error
         Sub.forward(_function._NO_CTX, y if isinstance(y, Tensor) else _wrap(b, backend_of(b)), 1)

@@ -602,12 +602,6 @@ KNOWN = {
         "torch: has no negative strides (its side gets a copy; from_numpy refuses them, as "
         "dagrad's does): T.from_numpy(np.ones((2, 2)))[..., ::-1].view(-1) raises, as it must",
     ),
-    ("prod", "special values (float16 overflow, +-inf beside zeros)"): (
-        _tagged("special"),
-        "dtype: T.tensor([2., 6e4, 0.], dtype=T.float16).prod() is 0 (numpy multiplies in "
-        "float32), torch nan (float16 steps: 2 * 6e4 = inf); found once KNOWN bool/int entries "
-        "went (grads at 0/inf not surveyed)",
-    ),
     ("add_alpha", "a bool tensor with an alpha"): (
         _has("bool"),
         "dtype: T.tensor([True]).add(T.tensor([True]), alpha=2) is int64, torch bool; "

@@ -473,3 +473,56 @@ def test_pow_gradient_with_mixed_dtypes_compares_operands_as_given(base_dtype, e
     for x in ("1e-10", "7e4", "1e-300", "0.0", "-2.0", "(-math.inf)", "math.nan"):
         _check(f"{x} ** b", ys, seeds=1)
         _check(f"{x} ** b", np.array(0.5, exponent_dtype), seeds=1)
+
+
+def _lanes_case(dtype, n, at):
+    """n ones with the dtype's huge value at `at[0]`, `at[1]` and a 0 at `at[2]`."""
+    x = np.ones(n, dtype)
+    x[at[0]] = x[at[1]] = BIG[dtype]
+    x[at[2]] = 0.0
+    return x
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_prod_multiplies_in_torchs_vector_lanes(dtype, layout):
+    """A float product of 4V or more contiguous elements is PyTorch's 4 vectors of V lanes:
+    6e4 * 6e4 * 0 in float16 is 0 where the 0 has a lane of its own (we multiplied in order:
+    inf * 0 = nan), and nan where the 6e4s sit in different lanes from the 0."""
+    lanes = 32 // np.dtype(dtype).itemsize
+    for n, at in [
+        (8 * lanes, (0, 1, 4 * lanes)),  # overflow in lanes 0, 1; the 0 meets 1s first
+        (4 * lanes, (0, lanes, 1)),  # overflow in lane 0 (two vectors), the 0 in lane 1
+        (4 * lanes + 3, (0, 4 * lanes + 1, 4 * lanes + 2)),  # the tail, one by one
+        (4 * lanes - 1, (0, 1, 2)),  # too short for vectors: in order
+    ]:
+        x = _lanes_case(dtype, n, at)
+        _check("a.prod()", x, layout=layout, seeds=1)
+        rows = np.stack([x, np.roll(x, 1), np.roll(x, lanes)])
+        for code in ("a.prod(1)", "a.prod(0)", "a.prod(-1, keepdim=True)", "a.prod()"):
+            _check(code, rows, layout=layout, seeds=1)
+    # rounding order alone: near-1 factors show the lanes bit for bit
+    x = (1 + np.linspace(-0.3, 0.3, 9 * lanes + 5)).astype(dtype)
+    _check("a.prod()", x, layout=layout, seeds=1)
+    _check("a.prod(0)", x.reshape(-1, 1), layout=layout, seeds=1)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_cumprod_grad_past_a_zero_is_zero_and_cumsum_adds_wide(dtype):
+    """cumprod's gradient, not recorded, is PyTorch's: 0 after a slice's first zero (we gave
+    0 * inf = nan: float16 [0, 1, inf]), the gradient itself along a dim of size 1 (not
+    g * inf / inf); cumsum adds float16 in float32 and float32 in float64, as cumprod
+    multiplies ([6e4, 6e4, -6e4] is [6e4, inf, 6e4])."""
+    big = BIG[dtype]
+    for x in (
+        [0.0, 1.0, inf, 0.5],
+        [2.0, 0.0, big, big, 0.0, inf],
+        [big, big, 0.0, 1.0],
+        [[nan, inf, 0.0], [0.0, -big, -big]],
+        [[inf], [nan], [0.0]],
+    ):
+        for dim in (0, -1):
+            _check(f"a.cumprod({dim})", np.array(x, dtype))
+    _check("a.cumprod(0)", np.array(inf, dtype))
+    _check("a.cumsum(0)", np.array([big, big, -big, -big, 1.0], dtype))
+    _check("a.cumsum(1)", np.array([[big, big, -big], [inf, -big, big]], dtype))
