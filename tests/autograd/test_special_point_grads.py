@@ -526,3 +526,42 @@ def test_cumprod_grad_past_a_zero_is_zero_and_cumsum_adds_wide(dtype):
     _check("a.cumprod(0)", np.array(inf, dtype))
     _check("a.cumsum(0)", np.array([big, big, -big, -big, 1.0], dtype))
     _check("a.cumsum(1)", np.array([[big, big, -big], [inf, -big, big]], dtype))
+
+
+@pytest.mark.parametrize(
+    "dtypes", [("float16", "float16"), ("float32", "float64"), ("int64", "float32")]
+)
+@pytest.mark.parametrize(
+    "shape, index, vshape",
+    [
+        ((2,), "[2]", (0,)),  # an index array past the end and a value that can't broadcast
+        ((2,), "[5, 0]", (3,)),
+        ((2,), "T.tensor([-3])", (2, 2)),
+        ((2, 3), "[0], [5]", (4,)),
+        ((2, 3), "[[1]], :", (2, 4)),
+        ((2, 3), "T.tensor([True, False]), [7]", (2,)),
+        ((2, 3), ":, [3]", (3,)),
+        ((2, 3), "[1], 5", (4,)),  # an int past its dim: PyTorch selects with it first
+        ((2, 3), "[1], [5]", (1,)),  # the value fits: dtypes, then bounds
+        ((2, 3), "[1], [5]", ()),
+        ((2,), "[2]", (1, 1, 1)),  # leading ones fit
+        ((0,), "[0]", (3,)),  # no index fits a dim of size 0
+        ((2,), "[]", (3,)),
+    ],
+)
+def test_setitem_checks_the_value_shape_before_an_index_arrays_bounds(shape, index, vshape, dtypes):
+    """x[[2]] = zeros(0) on a tensor of 2: PyTorch's index_put_ raises RuntimeError (shape
+    mismatch) before the IndexError of the index's bound (we raised IndexError), and its
+    dtype check comes between; x is unchanged either way."""
+
+    def run(L):
+        x = L.zeros(shape, dtype=getattr(L, dtypes[0]))
+        before = x.clone()
+        try:
+            exec(f"x[{index}] = L.ones({vshape!r}, dtype=L.{dtypes[1]})", {"x": x, "L": L, "T": L})
+        finally:
+            assert bool((x == before).all()) and x._version == 0
+        return [x]
+
+    ours, theirs = _both(run)
+    assert ours is theirs if isinstance(theirs, type) else np.array_equal(ours[0], theirs[0])
