@@ -135,7 +135,8 @@ def _dtype_of(v):
 
 
 def _integer_division(name, input, other):
-    """PyTorch's refusals for fmod / remainder: bools, and integer division by zero."""
+    """PyTorch's refusals for fmod / remainder: bools, and integer division by zero (by an
+    element its kernel divides by: none when the result is empty)."""
     dts = [_dtype_of(v) for v in (input, other)]
     number = not isinstance(other, Tensor) and not isinstance(other, bool)
     if builtins.all(d is None or d.kind == "b" for d in dts) and not number:
@@ -143,7 +144,8 @@ def _integer_division(name, input, other):
     if builtins.all(d is None or d.kind in "biu" for d in dts) and not isinstance(other, float):
         b = other.array if isinstance(other, Tensor) else other
         xp = (input if isinstance(input, Tensor) else other).xp
-        if (xp.asarray(b) == 0).any().item():
+        empty = builtins.any(0 in v.shape for v in (input, other) if isinstance(v, Tensor))
+        if not empty and (xp.asarray(b) == 0).any().item():
             raise RuntimeError("ZeroDivisionError")
 
 

@@ -565,3 +565,40 @@ def test_setitem_checks_the_value_shape_before_an_index_arrays_bounds(shape, ind
 
     ours, theirs = _both(run)
     assert ours is theirs if isinstance(theirs, type) else np.array_equal(ours[0], theirs[0])
+
+
+@pytest.mark.parametrize("dtype", ["int16", "uint8", "int64"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "a.fmod(0)",
+        "T.remainder(a, 0)",
+        "a % b",
+        "T.fmod(a, b)",
+        "T.div(a, b, rounding_mode='floor')",
+        "a // b",
+        "a.fmod(b[:1])",
+    ],
+)
+@pytest.mark.parametrize("shape", [(0, 2), (2, 0), (2,)])
+def test_integer_division_by_zero_raises_only_where_an_element_divides(code, shape, dtype):
+    """An integer fmod / remainder / div by 0 raises in PyTorch's kernel, for an element it
+    divides: an empty result returns (we raised ZeroDivisionError for zeros((0, 2)).fmod(0))."""
+    b = np.zeros(shape[-1:], dtype)
+    _check(code, np.ones(shape, dtype), b)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (np.array(-6.0e4, "float16"), np.array([True, True])),  # broadcasts a up: raises
+        (np.array(3, "uint8"), np.array(2.5, "float32")),  # a float into uint8: raises
+        (np.array([3.0, -4.0, 5.5]), np.array([2.5, 3.0, -2.0])),
+        (np.array([[3.0, -4.0]], "float32"), np.array(2, "int32")),
+    ],
+)
+def test_inplace_mod_is_remainder_in_place(a, b):
+    """x %= y was x = x % y (no __imod__): it neither wrote x nor raised where PyTorch's
+    remainder_ does (a result dtype x can't hold, a shape x can't take)."""
+    _check("out = a.clone()\nout %= b\nout = [out, a]", a, b)
+    _check("out = a\nout %= b", a, b, grad=False)
