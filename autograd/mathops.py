@@ -138,10 +138,11 @@ def _integer_division(name, input, other):
     """PyTorch's refusals for fmod / remainder: bools, and integer division by zero (by an
     element its kernel divides by: none when the result is empty)."""
     dts = [_dtype_of(v) for v in (input, other)]
-    number = not isinstance(other, Tensor) and not isinstance(other, bool)
+    number = builtins.any(not isinstance(v, (Tensor, bool)) for v in (input, other))
     if builtins.all(d is None or d.kind == "b" for d in dts) and not number:
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
-    if builtins.all(d is None or d.kind in "biu" for d in dts) and not isinstance(other, float):
+    floats = builtins.any(isinstance(v, float) for v in (input, other))
+    if builtins.all(d is None or d.kind in "biu" for d in dts) and not floats:
         b = other.array if isinstance(other, Tensor) else other
         xp = (input if isinstance(input, Tensor) else other).xp
         empty = builtins.any(0 in v.shape for v in (input, other) if isinstance(v, Tensor))

@@ -602,3 +602,13 @@ def test_inplace_mod_is_remainder_in_place(a, b):
     remainder_ does (a result dtype x can't hold, a shape x can't take)."""
     _check("out = a.clone()\nout %= b\nout = [out, a]", a, b)
     _check("out = a\nout %= b", a, b, grad=False)
+
+
+@pytest.mark.parametrize(
+    "code", ["2 % a", "0 % a", "T.remainder(2, a)", "T.remainder(2.5, a)", "2 // a", "True % a"]
+)
+@pytest.mark.parametrize("shape", [(), (3,), (0, 2)])
+def test_number_remainder_of_a_bool_tensor_is_an_integer(code, shape):
+    """2 % a for a bool tensor a is int64 in PyTorch (the number makes it no bool op); we
+    raised "remainder_cpu" not implemented for 'Bool' (still right for True % a)."""
+    _check(code, np.resize(np.array([True, False, True]), shape) | (len(shape) == 0))
