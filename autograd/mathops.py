@@ -146,7 +146,10 @@ def _integer_division(name, input, other):
         b = other.array if isinstance(other, Tensor) else other
         xp = (input if isinstance(input, Tensor) else other).xp
         empty = builtins.any(0 in v.shape for v in (input, other) if isinstance(v, Tensor))
-        if not empty and (xp.asarray(b) == 0).any().item():
+        # the divisor as the kernel sees it, cast to the result dtype (65536 is 0 in int16)
+        operands = [v.array if isinstance(v, Tensor) else v for v in (input, other)]
+        dt = dtypes.result_types(operands, _defaults.dtype)
+        if not empty and (xp.asarray(b).astype(dt) == 0).any().item():
             raise RuntimeError("ZeroDivisionError")
 
 

@@ -612,3 +612,35 @@ def test_number_remainder_of_a_bool_tensor_is_an_integer(code, shape):
     """2 % a for a bool tensor a is int64 in PyTorch (the number makes it no bool op); we
     raised "remainder_cpu" not implemented for 'Bool' (still right for True % a)."""
     _check(code, np.resize(np.array([True, False, True]), shape) | (len(shape) == 0))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "T.fmod(a, b)",
+        "T.remainder(a, b)",
+        "T.atan2(a, b)",
+        "T.remainder(b, a)",
+        "a.fmod(-1e-9)",
+        "a % 1e-9",
+        "T.remainder(1e5, a)",
+        "out = a.clone()\nout.fmod_(b)",
+    ],
+)
+@pytest.mark.parametrize("scalar", [-1.2e-9, 7.0e4, 0.1])
+def test_fmod_remainder_atan2_cast_a_scalar_to_float16_first(code, scalar):
+    """float16 a beside a 0-d float64 b (or a number): PyTorch's fmod/remainder/atan2 cast
+    b to float16 first (1.2e-9 is 0 there: fmod gives nan), not its float32 opmath of mul and
+    div (we gave 0)."""
+    a = np.array([2.75, -0.87, 0.0, 6.0e4, -inf], "float16")
+    # atan2's gradient beside a 0-d float64 is not PyTorch's yet (nan where it has 0)
+    _check(code, a, np.array(scalar, "float64"), grad="atan2" not in code)
+
+
+@pytest.mark.parametrize("code", ["a % b", "T.fmod(a, b)", "a // b", "a % 65536", "a.fmod(256)"])
+@pytest.mark.parametrize("dtype", ["int16", "uint8"])
+def test_integer_division_by_a_divisor_that_wraps_to_zero_raises(code, dtype):
+    """int16 a % int32 0-d -2^31: the divisor is cast to int16 (0), so PyTorch raises
+    ZeroDivisionError; we checked the uncast value and returned."""
+    _check(code, np.array([3, 0, 7], dtype), np.array(-(2**31), "int32"))
+    _check(code, np.array([3, 0, 7], dtype), np.array(2**16, "int32"))
