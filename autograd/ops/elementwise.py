@@ -247,7 +247,7 @@ def _float_pow(xp, a, b, y, dt):
         # numpy takes sqrt for an exponent of 0.5 it broadcasts (a 0-d one, say), where
         # PyTorch's tensor exponent takes pow: (-inf)^0.5 = inf and (-0)^0.5 = 0 there
         half = b == 0.5
-        if half.any():
+        if half.any().item():
             out = xp.where(half & ((a == 0) | (a == -xp.inf)), xp.abs(a), out)
     return out if out.dtype == dt else out.astype(dt)
 
