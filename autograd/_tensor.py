@@ -473,7 +473,7 @@ _METHODS = {
         cross narrow movedim moveaxis=movedim mm bmm mv dot inner=dot addmm baddbmm nonzero
         argwhere bitwise_and bitwise_or bitwise_xor bitwise_not __and__=bitwise_and
         __rand__=bitwise_and __or__=bitwise_or __ror__=bitwise_or __xor__=bitwise_xor
-        __rxor__=bitwise_xor __invert__=invert __mod__=remainder""",
+        __rxor__=bitwise_xor __invert__=invert __mod__=remainder __imod__=remainder_""",
 }
 for _module, _names in _METHODS.items():
     for _name in _names.split():

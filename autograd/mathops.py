@@ -135,15 +135,21 @@ def _dtype_of(v):
 
 
 def _integer_division(name, input, other):
-    """PyTorch's refusals for fmod / remainder: bools, and integer division by zero."""
+    """PyTorch's refusals for fmod / remainder: bools, and integer division by zero (by an
+    element its kernel divides by: none when the result is empty)."""
     dts = [_dtype_of(v) for v in (input, other)]
-    number = not isinstance(other, Tensor) and not isinstance(other, bool)
+    number = builtins.any(not isinstance(v, (Tensor, bool)) for v in (input, other))
     if builtins.all(d is None or d.kind == "b" for d in dts) and not number:
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
-    if builtins.all(d is None or d.kind in "biu" for d in dts) and not isinstance(other, float):
+    floats = builtins.any(isinstance(v, float) for v in (input, other))
+    if builtins.all(d is None or d.kind in "biu" for d in dts) and not floats:
         b = other.array if isinstance(other, Tensor) else other
         xp = (input if isinstance(input, Tensor) else other).xp
-        if (xp.asarray(b) == 0).any().item():
+        empty = builtins.any(0 in v.shape for v in (input, other) if isinstance(v, Tensor))
+        # the divisor as the kernel sees it, cast to the result dtype (65536 is 0 in int16)
+        operands = [v.array if isinstance(v, Tensor) else v for v in (input, other)]
+        dt = dtypes.result_types(operands, _defaults.dtype)
+        if not empty and (xp.asarray(b).astype(dt) == 0).any().item():
             raise RuntimeError("ZeroDivisionError")
 
 

@@ -5,6 +5,7 @@ when the graph of the backward is recorded, and otherwise wraps the saved array:
 output Tensor itself would form a cycle.
 """
 
+import math
 import operator
 
 from autograd import function as _function
@@ -207,7 +208,7 @@ class Pow(Primitive):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = _as_given(ctx)
         nx, ny = ctx.needs_input_grad
         gx = sum_to(grad * _dpow_dx(x, y), x.shape) if nx else None
         gy = sum_to(grad * _dpow_dy(x, y), y.shape) if ny else None
@@ -240,8 +241,25 @@ def _float_pow(xp, a, b, y, dt):
             return out.astype(dt, copy=False)
         if y == -2:
             return (1 / (a * a)).astype(dt, copy=False)
-    out = a**b
+    out = xp.power(a, b)
+    if dt.itemsize > 2 and y.__class__ is not float and y.__class__ is not int:
+        # numpy takes sqrt for an exponent of 0.5 it broadcasts (a 0-d one, say), where
+        # PyTorch's tensor exponent takes pow: (-inf)^0.5 = inf and (-0)^0.5 = 0 there
+        half = b == 0.5
+        if half.any().item():
+            out = xp.where(half & ((a == 0) | (a == -xp.inf)), xp.abs(a), out)
     return out if out.dtype == dt else out.astype(dt)
+
+
+def _as_given(ctx):
+    """pow's saved x and y in their own dtypes, at both speeds: the array-speed walk hands
+    over a 0-d float beside a dimensioned tensor in the output's dtype, where PyTorch's rule
+    compares x and y with 0 as they were given (a float64 1e-10 base is no 0 beside a float16
+    exponent, though it is 0 in float16)."""
+    saved = ctx.saved_tensors  # the version check
+    if not _function._raw:
+        return saved
+    return [array_of(v) for v in ctx._saved]
 
 
 def _dpow_dx(x, y):
@@ -256,7 +274,6 @@ def _dpow_dx(x, y):
         if y == 0:
             return like(xp_of(x).zeros(x.shape, dtype=x.dtype), x)
         return _times(Pow.call(x, y - 1), y)
-    a = array_of(x)
     b = array_of(y)
     if b.dtype.kind == "b":  # PyTorch takes y - 1 of the bool tensor: Sub's error
         Sub.forward(_function._NO_CTX, y if isinstance(y, Tensor) else _wrap(b, backend_of(b)), 1)
@@ -264,22 +281,26 @@ def _dpow_dx(x, y):
     slope = (y if y.dtype == p.dtype else Cast.call(y, p.dtype)) * p
     if b.dtype.kind != "f":  # y - 1 wraps at 0 for uint8; PyTorch's where covers all y = 0
         return Where.call(b == 0, 0.0, slope)
-    return Where.call((b == 0) & ((a == 0) | (a != a)), 0.0, slope)
+    # y = 0 beside x^(y-1) = inf or nan: 0 x, x = 0 or nan, or a tiny x whose 1/x overflows
+    return Where.call((b == 0) & ~xp_of(p).isfinite(array_of(p)), 0.0, slope)
 
 
 def _dpow_dy(x, y):
     """dz/dy = x^y ln x, and 0 where x = 0 and y >= 0, as PyTorch (x < 0 gives nan, and
     0^y with y < 0 gives -inf, as there). ln x is taken in the result dtype (a float16 x
-    beside a float64 y: the log of x in float64, as PyTorch)."""
+    beside a float64 y: the log of x in float64; a float64 0-d x beside a float16 y: in
+    float16, so 1e-10 gives -inf), a number x's in double, as PyTorch."""
     if hasattr(x, "dtype"):
         dt = dtypes.result_types((x, y), _default_float())
         logx = Log.call(x if x.dtype == dt else Cast.call(x, dt))
         zero = array_of(x) == 0
-    else:
-        xp = xp_of(y)
-        logx = like(xp.log(xp.asarray(x, dtype=y.dtype)), y)
-        zero = x == 0
-    return Where.call(zero & (array_of(y) >= 0), 0.0, Pow.call(x, y) * logx)
+        value = Pow.call(x, y) * logx
+    else:  # a number base: PyTorch takes its log in double, and x^y ln x as a scalar product
+        v = float(x)
+        logx = math.log(v) if v > 0 else -math.inf if v == 0 else math.nan
+        value = _times(Pow.call(x, y), logx)
+        zero = v == 0
+    return Where.call(zero & (array_of(y) >= 0), 0.0, value)
 
 
 class _Extremum(Primitive):

@@ -238,7 +238,11 @@ def normalize(index, shape, xp):
         hi = a.max().item()
         if lo < -n or hi >= n:
             bad = hi if hi >= n else lo
-            raise _out_of_bounds(bad, dim, n)
+            e = _out_of_bounds(bad, dim, n)
+            # marked with the index, whose shape is known: a setitem checks its value's
+            # shape, then dtypes, before an index array's bounds (index_put_'s order)
+            e.index = index
+            raise e
         if lo < 0:
             adv[k] = xp.where(a < 0, a + n, a)
     while adv and isinstance(adv[-1], slice):  # trailing full slices select nothing
@@ -307,11 +311,8 @@ def _in_range(i, dim, n):
 
 
 def _out_of_bounds(i, dim, n):
-    """PyTorch's IndexError for an index past a non-empty dim, marked (`bounds`) because a
-    setitem checks its dtypes before these."""
-    e = IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
-    e.bounds = True
-    return e
+    """PyTorch's IndexError for an index past a non-empty dim."""
+    return IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
 
 
 def _scalar(i):
@@ -511,18 +512,13 @@ class SetItem(Primitive):
             v = dtypes.checked_number(value, out.dtype)  # uint8 takes -1, not -1.5 or nan
         else:
             v = value
-        target = result_shape(index, out.shape, None)
+        _check_value_shape(v, result_shape(index, out.shape, None))
         vshape = tuple(getattr(v, "shape", ()))
         lead = 0
         while lead < len(vshape) and vshape[lead] == 1:
             lead += 1
         if lead:  # leading ones never matter (PyTorch drops them)
             v = v.reshape(vshape[lead:])
-        if not _broadcasts(vshape[lead:], target):
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast to "
-                f"indexing result of shape {list(target)}"
-            )
         if index.__class__ is Advanced:
             if not index.empty:
                 try:
@@ -628,13 +624,30 @@ def setitem(x, index, value):
     mixed = isinstance(value, Tensor) and value.dtype != x.dtype
     try:
         normalized = normalize(index, x.shape, x.xp)
-    except IndexError as e:  # PyTorch: the index's form, the dtypes, then bounds
-        if mixed and getattr(e, "bounds", False):
-            check_put(x, index, value)
-        raise
+    except IndexError as e:  # PyTorch: the index's form, the value's shape, dtypes, bounds
+        if getattr(e, "index", None) is not None:  # an index array's bound: index_put_'s
+            _check_value_shape(value, result_shape(e.index, x.shape, None))
+            if mixed:
+                check_put(x, index, value)
+        raise  # an int's bound: PyTorch selects with it first
     if mixed:
+        _check_value_shape(value, result_shape(normalized, x.shape, None))
         check_put(x, index, value)
     inplace(x, SetItem, value, normalized)
+
+
+def _check_value_shape(value, target):
+    """PyTorch's RuntimeError for a value that does not broadcast to x[index]'s shape (its
+    leading ones never matter)."""
+    vshape = tuple(getattr(value, "shape", ()))
+    lead = 0
+    while lead < len(vshape) and vshape[lead] == 1:
+        lead += 1
+    if not _broadcasts(vshape[lead:], target):
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast to "
+            f"indexing result of shape {list(target)}"
+        )
 
 
 def gather(input, dim, index):

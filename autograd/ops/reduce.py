@@ -450,8 +450,8 @@ class Prod(Primitive):
 
     @staticmethod
     def kernel(a, dims=None, keepdim=False):
-        if a.dtype.kind == "f" and a.dtype.itemsize < 4:
-            return _half_prod(xp_of(a), a, dims, keepdim)
+        if a.dtype.kind == "f":
+            return _float_prod(xp_of(a), a, dims, keepdim)
         # integers and bool multiply in int64, as PyTorch (numpy: uint64 for unsigned)
         dtype = "int64" if a.dtype.kind in "biu" else None
         return a.prod(axis=dims, keepdims=keepdim, dtype=dtype)
@@ -469,22 +469,46 @@ class Prod(Primitive):
         return Sum.apply(tx * _prod_others(x, dims), dims, keepdim)
 
 
-def _half_prod(xp, a, dims, keepdim):
-    """A float16 product rounded at every step, in order, as PyTorch's CPU kernel (so an
-    intermediate overflow is inf, as there): the last of a cumulative product."""
+def _float_prod(xp, a, dims, keepdim):
+    """A float product in PyTorch's CPU order, each step rounded in a's dtype (so an
+    intermediate overflow is inf, as there). Its iterator walks the reduced elements of each
+    output in memory order; a run contiguous in memory (the innermost dims, reduced and
+    coalesced) of 4 * V elements or more is taken by 4 vectors of V lanes (V = 32 bytes /
+    itemsize), each lane a product of every 4V-th element; the 4 vectors multiply pairwise,
+    then their lanes in order, then the run's tail one by one. So 6e4 * 6e4 * 0 in float16
+    is nan in one lane, and 0 where the 0 meets the 6e4s in lanes of their own."""
     ndim = a.ndim
     reduced = tuple(range(ndim)) if dims is None else dims
     kept = tuple(d for d in range(ndim) if d not in reduced)
-    if dims is None:  # all elements, in memory order, as PyTorch's iterator takes them
-        flat = a.ravel(order="K")
-    else:
-        n = math.prod(a.shape[d] for d in reduced)
-        flat = a.transpose(kept + reduced).reshape(tuple(a.shape[d] for d in kept) + (n,))
-    if flat.shape[-1] == 0:
-        out = xp.ones(flat.shape[:-1], dtype=a.dtype)
-    else:
-        with _quiet(xp):
+    # the reduced dims outermost first in memory (a reversed view counts as its copy)
+    order = sorted((d for d in reduced if a.shape[d] != 1), key=lambda d: -abs(a.strides[d]))
+    n = math.prod(a.shape[d] for d in reduced)
+    flat = a.transpose(kept + tuple(order) + tuple(d for d in reduced if a.shape[d] == 1))
+    flat = flat.reshape(tuple(a.shape[d] for d in kept) + (n,))
+    run = 1  # the contiguous run: innermost in memory among all dims, stride = itemsize
+    inner = [d for d in range(ndim) if a.shape[d] != 1]
+    if order and builtins.min(inner, key=lambda d: abs(a.strides[d])) == order[-1]:
+        step = a.itemsize
+        for d in reversed(order):
+            if abs(a.strides[d]) != step:
+                break
+            run *= a.shape[d]
+            step *= a.shape[d]
+    lanes = 32 // a.itemsize
+    count = run // (4 * lanes)
+    with _quiet(xp):
+        if n == 0:
+            out = xp.ones(flat.shape[:-1], dtype=a.dtype)
+        elif count == 0:
             out = xp.cumprod(flat, axis=-1)[..., -1]
+        else:
+            runs = flat.reshape(flat.shape[:-1] + (n // run, run))
+            body = runs[..., : count * 4 * lanes].reshape(runs.shape[:-1] + (count, 4, lanes))
+            acc = xp.cumprod(body, axis=-3)[..., -1, :, :]  # (..., 4, V)
+            acc = (acc[..., 0, :] * acc[..., 1, :]) * (acc[..., 2, :] * acc[..., 3, :])
+            head = xp.cumprod(acc, axis=-1)[..., -1:]  # (..., runs, 1)
+            steps = xp.concatenate([head, runs[..., count * 4 * lanes :]], axis=-1)
+            out = xp.cumprod(steps.reshape(flat.shape[:-1] + (-1,)), axis=-1)[..., -1]
     return out.reshape(_keepdim_shape(a.shape, dims) if keepdim else _reduced_shape(a.shape, dims))
 
 

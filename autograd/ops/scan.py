@@ -4,8 +4,10 @@
 are compositions, in autograd.mathops.)
 """
 
+from autograd import function as _function
 from autograd.function import Primitive
-from autograd.ops._util import array_of, xp_of
+from autograd.grad_mode import state as _grad
+from autograd.ops._util import array_of, like, xp_of
 from autograd.ops.elementwise import Where
 from autograd.ops.shape import Sum
 
@@ -36,7 +38,13 @@ class Cumsum(Primitive):
 
     @staticmethod
     def kernel(a, dim):
-        return xp_of(a).cumsum(_promoted(a), axis=dim)
+        xp = xp_of(a)
+        if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+            # PyTorch's CPU kernel adds on in a wider type (as cumprod multiplies): float16
+            # [6e4, 6e4, -6e4] sums to [6e4, inf, 6e4]
+            wide = "float32" if a.dtype.itemsize < 4 else "float64"
+            return xp.cumsum(a, axis=dim, dtype=wide).astype(a.dtype)
+        return xp.cumsum(_promoted(a), axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -103,13 +111,52 @@ def _split_at_first_zero(x, dim):
 
 
 def _cumprod_grad(x, grad, dim):
+    if x.ndim == 0 or x.shape[dim] == 1:  # y = x: the gradient passes (inf: not g inf / inf)
+        return grad
     if not (array_of(x) == 0).any().item():
         return reverse_cumsum(grad * Cumprod.call(x, dim), dim) / x
+    if not (_grad.enabled or _function._dual_level is not None):  # not recorded
+        return like(_cumprod_grad_with_zeros(array_of(x), array_of(grad), dim), x)
     before, first, x1, m, _ = _split_at_first_zero(x, dim)
     g1 = _cumprod_grad(x1, grad * m, dim)  # through x' (x'_z is the constant 1)
     zero = xp_of(x).zeros((), dtype=grad.dtype)
     gz = Sum.call(Where.call(before, zero, grad * Cumprod.call(x1, dim)), (dim,), True)
     return Where.call(first, gz, g1)  # through m, into x_z
+
+
+def _cumprod_grad_with_zeros(a, g, dim):
+    """PyTorch's rule for a backward not recorded, on arrays: before each slice's first zero
+    z, revcumsum(g y) / x over the elements before z; at z, sum_k g_k prod_{z < j <= k} x_j
+    over k up to the second zero, times y_{z-1}; 0 from z on. (It sees no inf * 0 past the
+    first zero: float16 [0, 1, inf] has slope 0, not nan, at 1.)"""
+    xp = xp_of(a)
+    y = Cumprod.kernel(a, dim)
+    zero = a == 0
+    seen = xp.cumsum(zero, axis=dim)
+    before = seen == 0
+    first = zero & (seen == 1)
+    between = (seen == 1) & ~first
+    none = xp.zeros((), dtype=g.dtype)
+    w = xp.where(before, y * g, none)
+    slopes = _flip(Cumsum.kernel(_flip(w, dim), dim), dim) / a
+    # y_{z-1} (1 for z = 0): y shifted one on along dim, read at z
+    shifted = xp.concatenate(
+        [
+            xp.ones_like(y[(slice(None),) * dim + (slice(0, 1),)]),
+            y[(slice(None),) * dim + (slice(None, -1),)],
+        ],
+        axis=dim,
+    )
+    prefix = xp.where(first, shifted, none).sum(axis=dim, keepdims=True, dtype=_acc(g))
+    run = Cumprod.kernel(xp.where(between, a, xp.ones((), dtype=a.dtype)), dim)
+    total = (run * xp.where(seen == 1, g, none)).sum(axis=dim, keepdims=True, dtype=_acc(g))
+    at_zero = (total.astype(g.dtype) * prefix.astype(g.dtype)).astype(g.dtype)
+    return xp.where(before, slopes, xp.where(first, at_zero, none)).astype(g.dtype, copy=False)
+
+
+def _acc(g):
+    """PyTorch's sum accumulates float16 in float32."""
+    return "float32" if g.dtype.itemsize < 4 else g.dtype
 
 
 def _cumprod_tangent(x, tx, dim):

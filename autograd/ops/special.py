@@ -9,6 +9,7 @@ one line.
 
 import math
 
+from autograd import function as _function
 from autograd._tensor import Tensor, _defaults, _wrap
 from autograd.function import Primitive
 from autograd.ops._util import _quiet, broadcast_error, like, promote, xp_of
@@ -256,10 +257,11 @@ class _Binary(Primitive):
 
     _array_rule = True
     name = None
+    _opmath = True  # float16 beside a scalar computes in float32 (PyTorch's div kernels)
 
     @classmethod
     def forward(cls, ctx, x, y):
-        a, b, dt = promote(x, y)  # float16 beside a scalar computes in float32 (opmath)
+        a, b, dt = promote(x, y, opmath=cls._opmath)
         ctx.save_for_backward(x, y)
         xp = (x if isinstance(x, Tensor) else y).xp
         try:
@@ -278,6 +280,10 @@ class _Binary(Primitive):
     @classmethod
     def backward(cls, ctx, grad):
         x, y = ctx.saved_tensors
+        if cls._opmath is False and _function._raw:
+            # as given: the array-speed walk hands a 0-d float64 y over in float16 (7e4 as
+            # inf), where PyTorch's div kernels take it as a float32 scalar
+            x, y = (v.array if isinstance(v, Tensor) else v for v in ctx._saved)
         nx, ny = ctx.needs_input_grad
         dx, dy = cls._d(x, y, nx, ny)
         return (
@@ -299,6 +305,7 @@ class Atan2(_Binary):
     """z = atan2(y, x), the angle of (x, y).  dz/dy = x / (x^2 + y^2), dz/dx = -y / (x^2 + y^2)."""
 
     name = "atan2"
+    _opmath = False  # PyTorch casts a scalar to float16 first: 1e-9 is 0 there
 
     @staticmethod
     def _f(xp, a, b):
@@ -322,6 +329,7 @@ class Fmod(_Binary):
     """z = x - trunc(x / y) y (sign of x, as C's fmod).  dz/dx = 1, dz/dy = -trunc(x / y)."""
 
     name = "fmod"
+    _opmath = False  # PyTorch casts a scalar to float16 first: 1e-9 is 0 there
 
     @staticmethod
     def _f(xp, a, b):
@@ -329,7 +337,14 @@ class Fmod(_Binary):
 
     @staticmethod
     def _d(x, y, nx, ny):
-        return 1, (-Trunc.call(_as(x, y) / _as(y, x)) if ny else None)
+        if not ny:
+            return 1, None
+        wide = _scalar_opmath(x, y)
+        if wide is not None:
+            xp = backend_of(wide[0]).xp
+            with _quiet(xp):
+                return 1, -xp.trunc(wide[0] / wide[1]).astype(dtypes.float16)
+        return 1, -Trunc.call(_as(x, y) / _as(y, x))
 
 
 class _RoundedDiv(_Binary):
@@ -397,6 +412,7 @@ class Remainder(_Binary):
     backward raises."""
 
     name = "remainder"
+    _opmath = False  # PyTorch casts a scalar to float16 first: 1e-9 is 0 there
 
     @staticmethod
     def _f(xp, a, b):
@@ -416,6 +432,11 @@ def _floor_quotient(x, y):
     """x // y, rounded from the exact quotient as Python's and PyTorch's floor division:
     Floor of x / y (recorded at the Tensor speed, so that its gradient is zero, as PyTorch's)
     moved to floor_divide's value where the rounded quotient crossed an integer."""
+    wide = _scalar_opmath(x, y)
+    if wide is not None:
+        xp = backend_of(wide[0]).xp
+        with _quiet(xp):
+            return xp.floor_divide(wide[0], wide[1]).astype(dtypes.float16)
     q = Floor.call(_as(x, y) / _as(y, x))
     qa = q.array if isinstance(q, Tensor) else q
     xp = backend_of(qa).xp
@@ -426,6 +447,18 @@ def _floor_quotient(x, y):
         # subtracted, so that a -0 quotient stays -0 (-0 + 0 would be +0)
         step = xp.where(exact == qa, 0, qa - exact).astype(qa.dtype, copy=False)
     return q - (_wrap(step, q._backend) if isinstance(q, Tensor) else step)
+
+
+def _scalar_opmath(x, y):
+    """x and y as float32 arrays where PyTorch's div kernels take y as a float32 scalar (a
+    float16 result, y a 0-d array of a wider dtype: 7e4 is no inf there), for the quotients of
+    the fmod / remainder gradients on raw arrays; else None (a Tensor op does it itself)."""
+    if isinstance(x, Tensor) or isinstance(y, Tensor) or not hasattr(y, "dtype") or y.ndim:
+        return None
+    if y.dtype == dtypes.float16 or dtypes.result_types((x, y), _defaults.dtype) != dtypes.float16:
+        return None
+    xp = backend_of(y).xp
+    return xp.asarray(x, dtype=dtypes.float32), y.astype(dtypes.float32)
 
 
 def _shape(v):

@@ -470,3 +470,18 @@ def test_bce_rules_give_torchs_gradients_at_both_speeds(dtype):
     check(_bce_logits_w, [logits, y], [True, True], rtol=rtol)
     check(_bce_logits_w, [logits, y, p], [True, True, False], rtol=rtol)
     check(lambda T, x, y: _bce_logits_w(T, x, y).sum(1) * 3, [logits, y], [True, True], rtol=rtol)
+
+
+@pytest.mark.parametrize(
+    "x, y",
+    [
+        (np.array(1e-10), np.array([0.0, 2.0, -1.0, 0.5], np.float16)),
+        (np.array([0.0, 1e-5, 3.0, -np.inf], np.float16), np.array(0.0, np.float32)),
+        (np.array([0.0, 1e-5, 3.0, -np.inf], np.float32), np.array(0.5, np.float64)),
+        (np.array(7e4, np.float32), np.array([0.0, -1.0, 1e-5], np.float16)),
+    ],
+)
+def test_pow_gradient_with_mixed_dtypes_at_both_speeds(x, y):
+    """The array-speed walk hands pow's 0-d operand over in the output's dtype; its rule
+    takes them as given (a float64 1e-10 base is no 0 beside a float16 exponent)."""
+    check(lambda lib, x, y: lib.pow(x, y), [x, y], [True, True])

@@ -215,7 +215,62 @@ def binary(d, name):
     return f"{a} {symbol} {b}"
 
 
-INPLACE = ("add_", "sub_", "mul_", "div_", "pow_", "iadd", "isub", "imul", "itruediv")
+@op("fmod", "remainder", "mod")
+def modulo(d, name):
+    """fmod / remainder / %, of two tensors, a tensor and a number, or a number and a tensor
+    (only remainder takes a number dividend)."""
+    form = d(st.sampled_from(["tensors", "tensors", "scalar", "rscalar"]))
+    if form == "tensors":
+        sa, sb = d.broadcast_shapes(2)
+        a, b = d.tensor(sa), d.tensor(sb)
+        if d(st.integers(0, 3)) == 0:
+            b = d.tensor(())
+        x, y = a, b
+    else:
+        x, y = d.tensor(), d.scalar()
+        d.tags.add("scalar")
+        if form == "rscalar" and name != "fmod":
+            x, y = y, x
+            d.tags.add("reflected")
+    _tag_ratio_overflow(d, x, y)
+    if name == "mod":
+        return f"{x} % {y}"
+    return f"T.{name}({x}, {y})" if form != "scalar" else f"{x}.{name}({y})"
+
+
+def _values(d, text):
+    """An operand's values: an input's, or a scalar's."""
+    for i in d.inputs:
+        if i.name == text:
+            return i.values
+    return np.asarray(eval(text, {"math": math}))
+
+
+def _tag_ratio_overflow(d, x, y):
+    """Tag a case whose |x / y| overflows a float32/float64 result (see KNOWN)."""
+    names = {i.name for i in d.inputs}
+    a, b = _values(d, x), _values(d, y)
+    floats = [v.dtype for t, v in ((x, a), (y, b)) if t in names and v.dtype.kind == "f"]
+    dt = max(floats, key=lambda k: k.itemsize) if floats else np.dtype("float32")
+    if dt.itemsize < 4:
+        return  # float16 divides in float32: no overflow
+    with np.errstate(all="ignore"):
+        try:
+            ratio = np.abs(a.astype("float64")) / np.abs(b.astype("float64"))
+        except ValueError:
+            return
+        big = np.isfinite(a.astype("float64")) & (ratio > np.finfo(dt).max) & (b != 0)
+    if np.any(big):
+        d.tags.add("ratio_overflow")
+
+
+@op("cumsum", "cumprod")
+def scan(d, name):
+    a = d.tensor()
+    return f"{a}.{name}({d.dim(d.inputs[0].values.ndim)})"
+
+
+INPLACE = "add_ sub_ mul_ div_ pow_ fmod_ remainder_ iadd isub imul itruediv imod".split()
 
 
 @op(*INPLACE, "fill_", "zero_", "copy_", "clamp_")
@@ -233,8 +288,10 @@ def inplace(d, name):
         # shapes that broadcast to a's, mostly
         sb = d(st.sampled_from([shape, shape[1:], (1,) * len(shape), (), shape[-1:] + (2,)]))
         b = d.tensor(sb)
+    if name in ("fmod_", "remainder_", "imod"):
+        _tag_ratio_overflow(d, a, b)
     if name.startswith("i"):
-        symbol = {"iadd": "+=", "isub": "-=", "imul": "*=", "itruediv": "/="}[name]
+        symbol = {"iadd": "+=", "isub": "-=", "imul": "*=", "itruediv": "/=", "imod": "%="}[name]
         return f"out = {target}\nout {symbol} {b}"
     return f"out = {target}\nout.{name}({b})"
 
@@ -566,6 +623,13 @@ _NUMERIC = (
 _INTS = INTS
 
 KNOWN = {
+    ("fmod remainder mod fmod_ remainder_ imod", "|x / y| past the float32/float64 max"): (
+        _tagged("ratio_overflow"),
+        "torch: its vectorized float32/float64 fmod (SLEEF) gives nan where x / y overflows, "
+        "for the elements of each contiguous inner run in whole vectors (2 x 32 bytes), and "
+        "C's fmod for the rest: torch.fmod(torch.full((9,), 1.), torch.full((9,), 5e-324, "
+        "dtype=torch.float64)) is nan but for the last element (0.0); dagrad gives 0.0",
+    ),
     ("pow", "a Python bool base with a tensor exponent (backward)"): (
         lambda case: case.code.startswith(("out = True **", "out = False **")),
         "torch: True ** a's backward raises (INTERNAL ASSERT FAILED, Scalar.cpp: unknown ivalue "
@@ -601,12 +665,6 @@ KNOWN = {
         lambda case: any(i.layout == "negative" for i in case.inputs),
         "torch: has no negative strides (its side gets a copy; from_numpy refuses them, as "
         "dagrad's does): T.from_numpy(np.ones((2, 2)))[..., ::-1].view(-1) raises, as it must",
-    ),
-    ("prod", "special values (float16 overflow, +-inf beside zeros)"): (
-        _tagged("special"),
-        "dtype: T.tensor([2., 6e4, 0.], dtype=T.float16).prod() is 0 (numpy multiplies in "
-        "float32), torch nan (float16 steps: 2 * 6e4 = inf); found once KNOWN bool/int entries "
-        "went (grads at 0/inf not surveyed)",
     ),
     ("add_alpha", "a bool tensor with an alpha"): (
         _has("bool"),

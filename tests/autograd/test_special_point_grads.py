@@ -447,3 +447,200 @@ def test_setitem_checks_the_index_form_then_dtypes_then_bounds(shape, index):
 
     ours, theirs = _both(run)
     assert ours is theirs if isinstance(theirs, type) else ours == theirs
+
+
+# Values that other float dtypes round to 0 or inf (1e-10, 7e4), beside +-0, +-inf, nan.
+_POW_VALUES = [0.0, -0.0, 1e-10, 1e-5, -2.0, 0.5, 3.0, 7.0e4, inf, -inf, nan]
+_POW_EXPONENTS = [0.0, -0.0, 1e-10, -1.0, 0.5, -0.5, 2.0, 1e-5, -20.0, inf, nan]
+
+
+@pytest.mark.parametrize("exponent_dtype", FLOATS)
+@pytest.mark.parametrize("base_dtype", FLOATS)
+def test_pow_gradient_with_mixed_dtypes_compares_operands_as_given(base_dtype, exponent_dtype):
+    """pow's gradients between float dtypes, a 0-d side beside a dimensioned one: a float64
+    0-d base 1e-10 with a float16 exponent is no 0 (x^y ln x takes ln of its float16 0: -inf;
+    we masked it to 0), y = 0 masks every x^(y-1) that is inf or nan (a float16 x = 1e-5: 0,
+    not 0 * inf), a number base's ln is taken in double, and a 0-d exponent of 0.5 is pow's
+    ((-inf)^0.5 = inf; numpy takes sqrt for an exponent it broadcasts)."""
+    xs = np.array(_POW_VALUES, base_dtype)
+    ys = np.array(_POW_EXPONENTS, exponent_dtype)
+    for code in ("a ** b", "T.pow(a, b)"):
+        for x in _POW_VALUES:
+            _check(code, np.array(x, base_dtype), ys, seeds=1)
+        for y in _POW_EXPONENTS:
+            _check(code, xs, np.array(y, exponent_dtype), seeds=1)
+        _check(code, xs[:, None], ys, seeds=1)
+    for x in ("1e-10", "7e4", "1e-300", "0.0", "-2.0", "(-math.inf)", "math.nan"):
+        _check(f"{x} ** b", ys, seeds=1)
+        _check(f"{x} ** b", np.array(0.5, exponent_dtype), seeds=1)
+
+
+def _lanes_case(dtype, n, at):
+    """n ones with the dtype's huge value at `at[0]`, `at[1]` and a 0 at `at[2]`."""
+    x = np.ones(n, dtype)
+    x[at[0]] = x[at[1]] = BIG[dtype]
+    x[at[2]] = 0.0
+    return x
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_prod_multiplies_in_torchs_vector_lanes(dtype, layout):
+    """A float product of 4V or more contiguous elements is PyTorch's 4 vectors of V lanes:
+    6e4 * 6e4 * 0 in float16 is 0 where the 0 has a lane of its own (we multiplied in order:
+    inf * 0 = nan), and nan where the 6e4s sit in different lanes from the 0."""
+    lanes = 32 // np.dtype(dtype).itemsize
+    for n, at in [
+        (8 * lanes, (0, 1, 4 * lanes)),  # overflow in lanes 0, 1; the 0 meets 1s first
+        (4 * lanes, (0, lanes, 1)),  # overflow in lane 0 (two vectors), the 0 in lane 1
+        (4 * lanes + 3, (0, 4 * lanes + 1, 4 * lanes + 2)),  # the tail, one by one
+        (4 * lanes - 1, (0, 1, 2)),  # too short for vectors: in order
+    ]:
+        x = _lanes_case(dtype, n, at)
+        _check("a.prod()", x, layout=layout, seeds=1)
+        rows = np.stack([x, np.roll(x, 1), np.roll(x, lanes)])
+        for code in ("a.prod(1)", "a.prod(0)", "a.prod(-1, keepdim=True)", "a.prod()"):
+            _check(code, rows, layout=layout, seeds=1)
+    # rounding order alone: near-1 factors show the lanes bit for bit
+    x = (1 + np.linspace(-0.3, 0.3, 9 * lanes + 5)).astype(dtype)
+    _check("a.prod()", x, layout=layout, seeds=1)
+    _check("a.prod(0)", x.reshape(-1, 1), layout=layout, seeds=1)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_cumprod_grad_past_a_zero_is_zero_and_cumsum_adds_wide(dtype):
+    """cumprod's gradient, not recorded, is PyTorch's: 0 after a slice's first zero (we gave
+    0 * inf = nan: float16 [0, 1, inf]), the gradient itself along a dim of size 1 (not
+    g * inf / inf); cumsum adds float16 in float32 and float32 in float64, as cumprod
+    multiplies ([6e4, 6e4, -6e4] is [6e4, inf, 6e4])."""
+    big = BIG[dtype]
+    for x in (
+        [0.0, 1.0, inf, 0.5],
+        [2.0, 0.0, big, big, 0.0, inf],
+        [big, big, 0.0, 1.0],
+        [[nan, inf, 0.0], [0.0, -big, -big]],
+        [[inf], [nan], [0.0]],
+    ):
+        for dim in (0, -1):
+            _check(f"a.cumprod({dim})", np.array(x, dtype))
+    _check("a.cumprod(0)", np.array(inf, dtype))
+    _check("a.cumsum(0)", np.array([big, big, -big, -big, 1.0], dtype))
+    _check("a.cumsum(1)", np.array([[big, big, -big], [inf, -big, big]], dtype))
+
+
+@pytest.mark.parametrize(
+    "dtypes", [("float16", "float16"), ("float32", "float64"), ("int64", "float32")]
+)
+@pytest.mark.parametrize(
+    "shape, index, vshape",
+    [
+        ((2,), "[2]", (0,)),  # an index array past the end and a value that can't broadcast
+        ((2,), "[5, 0]", (3,)),
+        ((2,), "T.tensor([-3])", (2, 2)),
+        ((2, 3), "[0], [5]", (4,)),
+        ((2, 3), "[[1]], :", (2, 4)),
+        ((2, 3), "T.tensor([True, False]), [7]", (2,)),
+        ((2, 3), ":, [3]", (3,)),
+        ((2, 3), "[1], 5", (4,)),  # an int past its dim: PyTorch selects with it first
+        ((2, 3), "[1], [5]", (1,)),  # the value fits: dtypes, then bounds
+        ((2, 3), "[1], [5]", ()),
+        ((2,), "[2]", (1, 1, 1)),  # leading ones fit
+        ((0,), "[0]", (3,)),  # no index fits a dim of size 0
+        ((2,), "[]", (3,)),
+    ],
+)
+def test_setitem_checks_the_value_shape_before_an_index_arrays_bounds(shape, index, vshape, dtypes):
+    """x[[2]] = zeros(0) on a tensor of 2: PyTorch's index_put_ raises RuntimeError (shape
+    mismatch) before the IndexError of the index's bound (we raised IndexError), and its
+    dtype check comes between; x is unchanged either way."""
+
+    def run(L):
+        x = L.zeros(shape, dtype=getattr(L, dtypes[0]))
+        before = x.clone()
+        try:
+            exec(f"x[{index}] = L.ones({vshape!r}, dtype=L.{dtypes[1]})", {"x": x, "L": L, "T": L})
+        finally:
+            assert bool((x == before).all()) and x._version == 0
+        return [x]
+
+    ours, theirs = _both(run)
+    assert ours is theirs if isinstance(theirs, type) else np.array_equal(ours[0], theirs[0])
+
+
+@pytest.mark.parametrize("dtype", ["int16", "uint8", "int64"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "a.fmod(0)",
+        "T.remainder(a, 0)",
+        "a % b",
+        "T.fmod(a, b)",
+        "T.div(a, b, rounding_mode='floor')",
+        "a // b",
+        "a.fmod(b[:1])",
+    ],
+)
+@pytest.mark.parametrize("shape", [(0, 2), (2, 0), (2,)])
+def test_integer_division_by_zero_raises_only_where_an_element_divides(code, shape, dtype):
+    """An integer fmod / remainder / div by 0 raises in PyTorch's kernel, for an element it
+    divides: an empty result returns (we raised ZeroDivisionError for zeros((0, 2)).fmod(0))."""
+    b = np.zeros(shape[-1:], dtype)
+    _check(code, np.ones(shape, dtype), b)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (np.array(-6.0e4, "float16"), np.array([True, True])),  # broadcasts a up: raises
+        (np.array(3, "uint8"), np.array(2.5, "float32")),  # a float into uint8: raises
+        (np.array([3.0, -4.0, 5.5]), np.array([2.5, 3.0, -2.0])),
+        (np.array([[3.0, -4.0]], "float32"), np.array(2, "int32")),
+    ],
+)
+def test_inplace_mod_is_remainder_in_place(a, b):
+    """x %= y was x = x % y (no __imod__): it neither wrote x nor raised where PyTorch's
+    remainder_ does (a result dtype x can't hold, a shape x can't take)."""
+    _check("out = a.clone()\nout %= b\nout = [out, a]", a, b)
+    _check("out = a\nout %= b", a, b, grad=False)
+
+
+@pytest.mark.parametrize(
+    "code", ["2 % a", "0 % a", "T.remainder(2, a)", "T.remainder(2.5, a)", "2 // a", "True % a"]
+)
+@pytest.mark.parametrize("shape", [(), (3,), (0, 2)])
+def test_number_remainder_of_a_bool_tensor_is_an_integer(code, shape):
+    """2 % a for a bool tensor a is int64 in PyTorch (the number makes it no bool op); we
+    raised "remainder_cpu" not implemented for 'Bool' (still right for True % a)."""
+    _check(code, np.resize(np.array([True, False, True]), shape) | (len(shape) == 0))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "T.fmod(a, b)",
+        "T.remainder(a, b)",
+        "T.atan2(a, b)",
+        "T.remainder(b, a)",
+        "a.fmod(-1e-9)",
+        "a % 1e-9",
+        "T.remainder(1e5, a)",
+        "out = a.clone()\nout.fmod_(b)",
+    ],
+)
+@pytest.mark.parametrize("scalar", [-1.2e-9, 7.0e4, 0.1])
+def test_fmod_remainder_atan2_cast_a_scalar_to_float16_first(code, scalar):
+    """float16 a beside a 0-d float64 b (or a number): PyTorch's fmod/remainder/atan2 cast
+    b to float16 first (1.2e-9 is 0 there: fmod gives nan), not its float32 opmath of mul and
+    div (we gave 0)."""
+    a = np.array([2.75, -0.87, 0.0, 6.0e4, -inf], "float16")
+    # atan2's gradient beside a 0-d float64 is not PyTorch's yet (nan where it has 0)
+    _check(code, a, np.array(scalar, "float64"), grad="atan2" not in code)
+
+
+@pytest.mark.parametrize("code", ["a % b", "T.fmod(a, b)", "a // b", "a % 65536", "a.fmod(256)"])
+@pytest.mark.parametrize("dtype", ["int16", "uint8"])
+def test_integer_division_by_a_divisor_that_wraps_to_zero_raises(code, dtype):
+    """int16 a % int32 0-d -2^31: the divisor is cast to int16 (0), so PyTorch raises
+    ZeroDivisionError; we checked the uncast value and returned."""
+    _check(code, np.array([3, 0, 7], dtype), np.array(-(2**31), "int32"))
+    _check(code, np.array([3, 0, 7], dtype), np.array(2**16, "int32"))
