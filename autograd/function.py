@@ -735,25 +735,26 @@ def _index_name(ctx):
     return "AliasBackward0", (0,)
 
 
+# The names below read what forward recorded beside the saved tensors (ctx.kinds, ...):
+# a node keeps its name after backward has freed them.
 def _pow_name(ctx):
-    x, y = ctx._saved
-    if not isinstance(y, Tensor):
+    x_is_tensor, y_is_tensor = ctx.kinds
+    if not y_is_tensor:
         return "PowBackward0", (0,)
-    if not isinstance(x, Tensor):
+    if not x_is_tensor:
         return "PowBackward2", (1,)
     return "PowBackward1", (0, 1)
 
 
 def _matmul_name(ctx):
-    x, y = (t.ndim for t in ctx._saved)
+    x, y = ctx.ndims
     names = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0"}
     name = names.get((x, y), "BmmBackward0" if x == y == 3 else "UnsafeViewBackward0")
     return name, (0, 1)
 
 
 def _linear_name(ctx):
-    x = ctx._saved[0]
-    if x.ndim != 2:
+    if ctx.ndim != 2:
         return "ViewBackward0", (0, 1, 2)
     weight_t = _Through(1, "TBackward0")
     if len(ctx._next) > 2 and ctx._next[2] is not None:
@@ -763,7 +764,7 @@ def _linear_name(ctx):
 
 def _mul_name(ctx):
     """2 * x is x * 2 in PyTorch (the tensor first)."""
-    return "MulBackward0", ((0, 1) if isinstance(ctx._saved[0], Tensor) else (1, 0))
+    return "MulBackward0", ((1, 0) if ctx.__dict__.get("number_first") else (0, 1))
 
 
 def _reduce_name(base, full_number, dim_number):

@@ -111,6 +111,8 @@ class Mul(Primitive):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
+        if x.__class__ is not Tensor and not isinstance(x, Tensor):
+            ctx.number_first = True  # 2 * x lists x first, as PyTorch's x * 2 (its name)
         return binary("mul", _MUL, x, y)
 
     @staticmethod
@@ -184,6 +186,7 @@ class Pow(Primitive):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
+        ctx.kinds = (isinstance(x, Tensor), isinstance(y, Tensor))  # its name (PowBackward0/1/2)
         # no float32 opmath for float16 here: PyTorch's pow rounds a scalar to float16 first
         a, b, dt = promote(x, y, opmath=False)
         if not isinstance(y, Tensor):

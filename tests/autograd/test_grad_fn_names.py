@@ -110,6 +110,19 @@ def test_graph_names_as_torch(name):
     assert ours == theirs
 
 
+@pytest.mark.parametrize("name", sorted(EXPRESSIONS))
+def test_graph_names_survive_backward(name):
+    """After backward frees what the nodes saved, the names and edges stay PyTorch's (the
+    names of pow, mul, matmul and linear were read from the saved tensors: printing the
+    output raised TypeError)."""
+    theirs = EXPRESSIONS[name](torch, *inputs(torch))
+    ours = EXPRESSIONS[name](autograd, *inputs(autograd))
+    theirs.sum().backward()
+    ours.sum().backward()
+    assert walk(ours) == walk(theirs)
+    assert "grad_fn=<" in repr(ours)
+
+
 def test_accumulate_grad_nodes_hold_their_leaf():
     x = autograd.ones(3, requires_grad=True)
     y = x * 2
