@@ -23,6 +23,7 @@ by op with `forward_ad.unpack_dual`.
 """
 
 import math
+import operator
 import threading
 
 from autograd import function as _function
@@ -365,24 +366,6 @@ class Add(ScalarFunction):
         return _t(tx) + _t(ty)
 
 
-class Neg(ScalarFunction):
-    """z = -x.  dz/dx = -1."""
-
-    symbol = "neg"
-
-    @staticmethod
-    def forward(ctx, x):
-        return -x
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -grad
-
-    @staticmethod
-    def jvp(ctx, tx):
-        return -tx
-
-
 class Mul(ScalarFunction):
     """z = x y.  dz/dx = y, dz/dy = x."""
 
@@ -495,6 +478,14 @@ class _UnaryOfOutput(_Unary):
         return cls._chain(tx, ctx.output.data)
 
 
+class Neg(_Unary, ScalarFunction):
+    """z = -x.  dz/dx = -1."""
+
+    symbol = "neg"
+    _f = operator.neg
+    _chain = staticmethod(lambda v, x: -v)
+
+
 class Exp(_UnaryOfOutput, ScalarFunction):
     """z = e^x.  dz/dx = e^x = z."""
 
@@ -605,22 +596,12 @@ class Cos(_Unary, ScalarFunction):
     _chain = staticmethod(lambda v, x: -v * (x.sin() if x.__class__ is Value else math.sin(x)))
 
 
-class Alias(ScalarFunction):
+class Alias(_Unary, ScalarFunction):
     """z = x, a new node: forward_ad.make_dual's view of a Value.  dz/dx = 1."""
 
     symbol = "="
-
-    @staticmethod
-    def forward(ctx, x):
-        return x
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
-
-    @staticmethod
-    def jvp(ctx, tx):
-        return tx
+    _f = staticmethod(lambda x: x)
+    _chain = staticmethod(lambda v, x: v)
 
 
 def _zero(grad):
