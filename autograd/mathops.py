@@ -16,7 +16,7 @@ from autograd.args import _dim, _dim_args, _dims, _numpy_names
 from autograd.ops import special
 from autograd.ops._util import _quiet, promote
 from autograd.ops.elementwise import Where
-from autograd.ops.index import Gather, IndexAdd
+from autograd.ops.index import Gather, IndexAdd, index_array
 from autograd.ops.scan import Cumprod, Cumsum
 from autograd.ops.select import Einsum, Scatter
 from backends import DeviceError, dtypes
@@ -33,15 +33,7 @@ def _t(value, like):
 
 def _index_array(index, x, op):
     """An index tensor (or list) as an int64 array on x's device."""
-    if isinstance(index, Tensor) and index._backend is not x._backend:
-        raise DeviceError(
-            f"{op}(): expected all tensors on the same device, but the index is on "
-            f"{index.device} and self on {x.device}"
-        )
-    a = index.array if isinstance(index, Tensor) else x.xp.asarray(index)
-    if a.dtype.kind not in "iu":
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {a.dtype}")
-    return a.astype("int64", copy=False)
+    return index_array(index, x, op).astype("int64", copy=False)
 
 
 class _Named(tuple):

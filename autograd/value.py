@@ -23,6 +23,7 @@ by op with `forward_ad.unpack_dual`.
 """
 
 import math
+import operator
 import threading
 
 from autograd import function as _function
@@ -365,24 +366,6 @@ class Add(ScalarFunction):
         return _t(tx) + _t(ty)
 
 
-class Neg(ScalarFunction):
-    """z = -x.  dz/dx = -1."""
-
-    symbol = "neg"
-
-    @staticmethod
-    def forward(ctx, x):
-        return -x
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -grad
-
-    @staticmethod
-    def jvp(ctx, tx):
-        return -tx
-
-
 class Mul(ScalarFunction):
     """z = x y.  dz/dx = y, dz/dy = x."""
 
@@ -464,61 +447,67 @@ class Pow(ScalarFunction):
         return n * x.data ** (n - 1) * tx
 
 
-class Exp(ScalarFunction):
+class _Unary:
+    """The rules of z = f(x), f a function of math (`_f`), whose local gradient reads best in
+    x: subclasses give `_chain(v, x)`, v dz/dx for x a float or (recorded) a Value; backward
+    applies it to grad, the jvp to the tangent. Mixed in before ScalarFunction."""
+
+    @classmethod
+    def forward(cls, ctx, x):
+        return cls._f(x)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        (x,) = ctx.saved_values
+        return cls._chain(grad, x)
+
+    @classmethod
+    def jvp(cls, ctx, tx):
+        return cls._chain(tx, ctx.args[0].data)
+
+
+class _UnaryOfOutput(_Unary):
+    """A _Unary whose local gradient reads best in its output z: `_chain(v, z)`."""
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        return cls._chain(grad, ctx.output)
+
+    @classmethod
+    def jvp(cls, ctx, tx):
+        return cls._chain(tx, ctx.output.data)
+
+
+class Neg(_Unary, ScalarFunction):
+    """z = -x.  dz/dx = -1."""
+
+    symbol = "neg"
+    _f = operator.neg
+    _chain = staticmethod(lambda v, x: -v)
+
+
+class Exp(_UnaryOfOutput, ScalarFunction):
     """z = e^x.  dz/dx = e^x = z."""
 
     symbol = "exp"
-
-    @staticmethod
-    def forward(ctx, x):
-        return math.exp(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * ctx.output
-
-    @staticmethod
-    def jvp(ctx, tx):
-        return ctx.output.data * tx
+    _f = math.exp
+    _chain = staticmethod(lambda v, z: v * z)
 
 
-class Log(ScalarFunction):
+class Log(_Unary, ScalarFunction):
     """z = ln x.  dz/dx = 1/x."""
 
     symbol = "log"
-
-    @staticmethod
-    def forward(ctx, x):
-        return math.log(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_values
-        return grad / x
-
-    @staticmethod
-    def jvp(ctx, tx):
-        return tx / ctx.args[0].data
+    _f = math.log
+    _chain = staticmethod(lambda v, x: v / x)
 
 
-class Tanh(ScalarFunction):
+class Tanh(_UnaryOfOutput, ScalarFunction):
     """z = tanh x.  dz/dx = 1 - z^2."""
 
     symbol = "tanh"
-
-    @staticmethod
-    def forward(ctx, x):
-        return math.tanh(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        y = ctx.output
-        return grad * (1 - y * y)
-
-    @staticmethod
-    def jvp(ctx, tx):
-        y = ctx.output.data
-        return (1 - y * y) * tx
+    _f = math.tanh
+    _chain = staticmethod(lambda v, z: v * (1 - z * z))
 
 
 class Sigmoid(ScalarFunction):
@@ -591,62 +580,28 @@ class Maximum(ScalarFunction):
         return tx if x.data > y.data else ty
 
 
-class Sin(ScalarFunction):
+class Sin(_Unary, ScalarFunction):
     """z = sin x.  dz/dx = cos x."""
 
     symbol = "sin"
-
-    @staticmethod
-    def forward(ctx, x):
-        return math.sin(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_values
-        return grad * (x.cos() if x.__class__ is Value else math.cos(x))
-
-    @staticmethod
-    def jvp(ctx, tx):
-        """ż = cos x ẋ."""
-        return math.cos(ctx.args[0].data) * tx
+    _f = math.sin
+    _chain = staticmethod(lambda v, x: v * (x.cos() if x.__class__ is Value else math.cos(x)))
 
 
-class Cos(ScalarFunction):
+class Cos(_Unary, ScalarFunction):
     """z = cos x.  dz/dx = -sin x."""
 
     symbol = "cos"
-
-    @staticmethod
-    def forward(ctx, x):
-        return math.cos(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_values
-        return -grad * (x.sin() if x.__class__ is Value else math.sin(x))
-
-    @staticmethod
-    def jvp(ctx, tx):
-        """ż = -sin x ẋ."""
-        return -math.sin(ctx.args[0].data) * tx
+    _f = math.cos
+    _chain = staticmethod(lambda v, x: -v * (x.sin() if x.__class__ is Value else math.sin(x)))
 
 
-class Alias(ScalarFunction):
+class Alias(_Unary, ScalarFunction):
     """z = x, a new node: forward_ad.make_dual's view of a Value.  dz/dx = 1."""
 
     symbol = "="
-
-    @staticmethod
-    def forward(ctx, x):
-        return x
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
-
-    @staticmethod
-    def jvp(ctx, tx):
-        return tx
+    _f = staticmethod(lambda x: x)
+    _chain = staticmethod(lambda v, x: v)
 
 
 def _zero(grad):

@@ -485,156 +485,96 @@ class Exp(Primitive):
         return tx * _own(ctx, Exp, tx)
 
 
-class Log(Primitive):
+class _Unary(Primitive):
+    """y = f(x), f the array module's float function `name` (an integer or bool x computes in
+    the default float dtype). Subclasses give `_chain(v, x)`, v dy/dx in operations that
+    Tensors and raw arrays share: backward (grad dy/dx, at both speeds) and the jvp (ẋ dy/dx)
+    both come from that one line."""
+
+    _array_rule = True
+    name = None
+
+    @classmethod
+    def forward(cls, ctx, x):
+        ctx.save_for_backward(x)
+        return getattr(x.xp, cls.name)(_floating(x))
+
+    @classmethod
+    def kernel(cls, a):
+        return getattr(xp_of(a), cls.name)(a)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        (x,) = ctx.saved_tensors
+        return cls._chain(grad, x)
+
+    @classmethod
+    def jvp(cls, ctx, tx):
+        return cls._chain(tx, ctx.args[0])
+
+
+class _UnaryOfOutput(_Unary):
+    """A _Unary whose dy/dx reads best in its output: `_chain(v, y)`. forward keeps y's array
+    for backward (see output_of and _own: y is recomputed where a graph records it)."""
+
+    _saves_output = True
+
+    @classmethod
+    def forward(cls, ctx, x):
+        ctx.save_for_backward(x)
+        ctx.out = out = getattr(x.xp, cls.name)(_floating(x))
+        return out
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        (x,) = ctx.saved_tensors
+        return cls._chain(grad, output_of(ctx, cls, x))
+
+    @classmethod
+    def jvp(cls, ctx, tx):
+        return cls._chain(tx, _own(ctx, cls, tx))
+
+
+class Log(_Unary):
     """y = ln x.  dy/dx = 1/x."""
 
-    _array_rule = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.xp.log(_floating(x))
-
-    @staticmethod
-    def kernel(a):
-        return xp_of(a).log(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / x
-
-    @staticmethod
-    def jvp(ctx, tx):
-        """ẏ = ẋ / x."""
-        return tx / ctx.args[0]
+    name = "log"
+    _chain = staticmethod(lambda v, x: v / x)
 
 
-class Log1p(Primitive):
+class Log1p(_Unary):
     """y = ln(1 + x), exact for tiny x (a primitive for precision).  dy/dx = 1 / (1 + x)."""
 
-    _array_rule = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.xp.log1p(_floating(x))
-
-    @staticmethod
-    def kernel(a):
-        return xp_of(a).log1p(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (x + 1)
-
-    @staticmethod
-    def jvp(ctx, tx):
-        """ẏ = ẋ / (1 + x)."""
-        return tx / (ctx.args[0] + 1)
+    name = "log1p"
+    _chain = staticmethod(lambda v, x: v / (x + 1))
 
 
-class Expm1(Primitive):
+class Expm1(_UnaryOfOutput):
     """y = e^x - 1, exact for tiny x (a primitive for precision).  dy/dx = e^x = y + 1."""
 
-    _array_rule = True
-
-    _saves_output = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        ctx.out = out = x.xp.expm1(_floating(x))
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (output_of(ctx, Expm1, x) + 1)
-
-    @staticmethod
-    def jvp(ctx, tx):
-        """ẏ = (y + 1) ẋ."""
-        return tx * (_own(ctx, Expm1, tx) + 1)
+    name = "expm1"
+    _chain = staticmethod(lambda v, y: v * (y + 1))
 
 
-class Sqrt(Primitive):
-    """y = sqrt(x).  dy/dx = 1 / (2 sqrt(x))."""
+class Sqrt(_UnaryOfOutput):
+    """y = sqrt(x).  dy/dx = 1 / (2 sqrt(x)) = 1 / (2y)."""
 
-    _array_rule = True
-
-    _saves_output = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        ctx.out = out = x.xp.sqrt(_floating(x))
-        return out
-
-    @staticmethod
-    def kernel(a):
-        return xp_of(a).sqrt(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (2 * output_of(ctx, Sqrt, x))
-
-    @staticmethod
-    def jvp(ctx, tx):
-        """ẏ = ẋ / (2 sqrt(x))."""
-        return tx / (2 * _own(ctx, Sqrt, tx))
+    name = "sqrt"
+    _chain = staticmethod(lambda v, y: v / (2 * y))
 
 
-class Sin(Primitive):
+class Sin(_Unary):
     """y = sin x.  dy/dx = cos x."""
 
-    _array_rule = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.xp.sin(_floating(x))
-
-    @staticmethod
-    def kernel(a):
-        return xp_of(a).sin(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * Cos.call(x)
-
-    @staticmethod
-    def jvp(ctx, tx):
-        """ẏ = cos x ẋ."""
-        return tx * ctx.args[0].cos()
+    name = "sin"
+    _chain = staticmethod(lambda v, x: v * Cos.call(x))
 
 
-class Cos(Primitive):
+class Cos(_Unary):
     """y = cos x.  dy/dx = -sin x."""
 
-    _array_rule = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.xp.cos(_floating(x))
-
-    @staticmethod
-    def kernel(a):
-        return xp_of(a).cos(a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return -grad * Sin.call(x)
-
-    @staticmethod
-    def jvp(ctx, tx):
-        """ẏ = -sin x ẋ."""
-        return -tx * ctx.args[0].sin()
+    name = "cos"
+    _chain = staticmethod(lambda v, x: -v * Sin.call(x))
 
 
 class Tanh(Primitive):

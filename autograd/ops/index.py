@@ -650,17 +650,24 @@ def _check_value_shape(value, target):
         )
 
 
+def index_array(index, x, op, names=("the index", "self")):
+    """An index tensor (or list) as an integer array on x's device; PyTorch's errors for an
+    index on another device (naming index and x as `names` do) or of a non-integer dtype."""
+    if isinstance(index, Tensor) and index._backend is not x._backend:
+        raise DeviceError(
+            f"{op}(): expected all tensors on the same device, but {names[0]} is on "
+            f"{index.device} and {names[1]} on {x.device}"
+        )
+    a = index.array if isinstance(index, Tensor) else x.xp.asarray(index)
+    if a.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {a.dtype}")
+    return a
+
+
 def gather(input, dim, index):
     """out[i][j][k] = input[index[i][j][k]][j][k] for dim=0, as torch.gather."""
     d = _dim(dim, input.ndim, "gather")
-    if isinstance(index, Tensor) and index._backend is not input._backend:
-        raise DeviceError(
-            f"gather(): expected all tensors on the same device, but argument 2 (index) is on "
-            f"{index.device} and argument 0 (input) on {input.device}"
-        )
-    idx = index.array if isinstance(index, Tensor) else input.xp.asarray(index)
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {idx.dtype}")
+    idx = index_array(index, input, "gather", ("argument 2 (index)", "argument 0 (input)"))
     if idx.ndim != input.ndim:
         raise RuntimeError(
             f"gather(): Index tensor must have the same number of dimensions as input tensor "

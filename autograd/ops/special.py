@@ -12,6 +12,7 @@ import math
 from autograd import function as _function
 from autograd._tensor import Tensor, _defaults, _wrap
 from autograd.function import Primitive
+from autograd.ops import elementwise
 from autograd.ops._util import _quiet, broadcast_error, like, promote, xp_of
 from autograd.ops.elementwise import Exp, Sqrt, _floating, _times
 from autograd.ops.shape import sum_to
@@ -22,12 +23,11 @@ LN10 = math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-class _Unary(Primitive):
-    """y = f(x) for a float f (an integer input computes in the default float dtype).
-    Subclasses give `_f(backend, array)` and `_d(x)`, the local gradient f'(x) in operations
-    on x that a Tensor and a raw array both have."""
-
-    _array_rule = True
+class _Unary(elementwise._Unary):
+    """y = f(x) for a float f (an integer input computes in the default float dtype), quiet
+    outside its domain. Subclasses give `_f(backend, array)` and `_d(x)`, the local gradient
+    f'(x) in operations on x that a Tensor and a raw array both have: backward and the jvp
+    multiply by it (elementwise._Unary's `_chain`)."""
 
     @classmethod
     def forward(cls, ctx, x):
@@ -42,13 +42,8 @@ class _Unary(Primitive):
             return cls._f(backend, a)
 
     @classmethod
-    def backward(cls, ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * cls._d(x)
-
-    @classmethod
-    def jvp(cls, ctx, tx):
-        return tx * cls._d(ctx.args[0])
+    def _chain(cls, v, x):
+        return v * cls._d(x)
 
 
 def _xp(name):

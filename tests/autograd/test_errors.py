@@ -270,3 +270,32 @@ def test_gradcheck_requires_float64():
     x = Tensor(np.array([1.0], dtype=np.float32), requires_grad=True)
     with pytest.raises(ValueError, match="float64"):
         autograd.gradcheck(lambda t: t * 2, (x,))
+
+
+# An index tensor on another device or of a float dtype: each op's own words (one helper,
+# ops.index.index_array, checks for gather and the index ops of mathops).
+INDEX_OPS = {
+    "gather": (
+        lambda x, i: autograd.gather(x, 0, i),
+        "argument 2 (index) is on cuda:7 and argument 0 (input) on cpu",
+    ),
+    "index_select": (lambda x, i: x.index_select(0, i.reshape(-1)), "the index is on"),
+    "take": (lambda x, i: x.take(i), "the index is on cuda:7 and self on cpu"),
+    "index_add": (lambda x, i: x.index_add(0, i.reshape(-1), x), "the index is on"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEX_OPS))
+def test_index_of_another_device_or_dtype_names_the_op(name, fake_device):
+    call, where = INDEX_OPS[name]
+    x = leaf(2, 3)
+    with_grads(x)
+    before = snapshot(x)
+    far = Tensor(np.zeros((1, 3), dtype=np.int64), device=fake_device)
+    prefix = f"{name}(): expected all tensors on the same device, but {where}"
+    with pytest.raises(backends.DeviceError, match=re.escape(prefix)):
+        call(x, far)
+    floats = Tensor(np.zeros((1, 3), dtype=np.float32))
+    with pytest.raises(RuntimeError, match=re.escape(f"{name}(): Expected dtype int64 for index")):
+        call(x, floats)
+    assert_unchanged(before, (x,))
