@@ -1,6 +1,6 @@
 """Where arrays live: numpy on the CPU, cupy on the GPU, behind one `Backend` interface."""
 
-from backends import dtypes
+from backends import dtypes, errors
 from backends.backend import (
     Backend,
     Device,
@@ -19,6 +19,7 @@ __all__ = [
     "available",
     "backend_of",
     "dtypes",
+    "errors",
     "get_backend",
     "manual_seed",
     "parse_device",

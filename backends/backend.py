@@ -170,6 +170,10 @@ class Backend:
     def asarray(self, data, dtype=None):
         return self.xp.asarray(data, dtype=dtype)
 
+    def sum(self, a, axis=None, keepdims=False, dtype=None):
+        """a summed over axis (None: all, or a tuple of dims)."""
+        return a.sum(axis=axis, keepdims=keepdims, dtype=dtype)
+
     def from_python(self, data, default_float):
         """Python numbers/lists as PyTorch reads them: bool, int64, else the float default."""
         array = self.xp.asarray(data)

@@ -1,11 +1,30 @@
-"""numpy's floating-point warnings, off around the kernels that meet inf and nan on purpose
-(exp overflowing inside sigmoid, log 0, 0/0 in var): PyTorch computes them silently.
+"""numpy's floating-point warnings, which PyTorch does not have: x / 0, log 0, exp(1000),
+an overflowing product give inf and nan silently there.
+
+Two means. Around the kernels that meet inf and nan on purpose (exp overflowing inside
+sigmoid, 0/0 in var), `quiet` switches them off. Everywhere else, `silence_ours` filters
+the warnings numpy raises from this project's own modules (a filter is consulted only when a
+warning is raised: it costs nothing on the way of an op), so a user's own numpy code keeps
+its warnings.
 
 `np.errstate` costs about 1 µs a use, as much as a small op's whole kernel, so `off()` sets
 numpy's error-state context variable directly (about 0.1 µs), falling back to errstate on a
 numpy without it. cupy has no floating-point warnings: nothing to do there."""
 
+import warnings
+
 import numpy as np
+
+# numpy's floating-point messages ("divide by zero encountered in divide", ...)
+_MESSAGE = r"(overflow|underflow|divide by zero|invalid value) encountered in "
+_OURS = r"(autograd|nn|optim|backends)(\.|$)"
+
+
+def silence_ours():
+    """Ignore numpy's floating-point RuntimeWarnings raised from autograd/, nn/, optim/ and
+    backends/ (idempotent: warnings drops a filter it already has)."""
+    warnings.filterwarnings("ignore", _MESSAGE, RuntimeWarning, _OURS)
+
 
 try:  # numpy >= 2: the error state is a context variable
     from numpy._core._multiarray_umath import _extobj_contextvar, _make_extobj
@@ -46,3 +65,6 @@ class quiet:
 
     def __exit__(self, *exc):
         restore(self._token)
+
+
+silence_ours()

@@ -48,8 +48,8 @@ class Sum(Primitive):
     def kernel(a, dims=None, keepdim=False):
         if a.dtype.kind == "f" and a.dtype.itemsize < 4:
             # float16 accumulates in float32 and rounds once, as PyTorch (numpy rounds each step)
-            return a.sum(axis=dims, keepdims=keepdim, dtype="float32").astype(a.dtype)
-        return a.sum(axis=dims, keepdims=keepdim)
+            return backend_of(a).sum(a, dims, keepdim, "float32").astype(a.dtype)
+        return backend_of(a).sum(a, dims, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
