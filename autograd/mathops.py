@@ -714,6 +714,8 @@ def masked_fill(input, mask, value):
 def index_select(input, dim, index):
     """The slices at index (1-D) along dim."""
     d = _dim(dim, input.ndim, "index_select")
+    if len(getattr(index, "shape", ())) > 1:  # PyTorch checks this before the dtype
+        raise IndexError("index_select(): Index is supposed to be a vector")
     idx = _index_array(index, input, "index_select")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")

@@ -909,3 +909,20 @@ def test_mm_bmm_check_shapes_like_torch():
             f(torch, torch.tensor(a), torch.tensor(b))
         with pytest.raises(expected.type):
             f(autograd, Tensor(a), Tensor(b))
+
+
+@pytest.mark.parametrize(
+    "index",
+    [[[0.5]], [[0]], [0.5], [True]],
+    ids=["2d-float", "2d-int", "1d-float", "1d-bool"],
+)
+def test_index_select_checks_the_index_as_torch_in_its_order(index):
+    """A 2-D index is an IndexError before its dtype is looked at (a 2-D float index was a
+    dtype RuntimeError); a 1-D non-integer index a RuntimeError."""
+    a = RNG.standard_normal((3, 4))
+    with pytest.raises(Exception) as theirs:
+        torch.tensor(a).index_select(0, torch.tensor(index))
+    with pytest.raises(Exception) as ours:
+        Tensor(a).index_select(0, autograd.tensor(index))
+    assert type(ours.value) is type(theirs.value)
+    assert "index_select" in str(ours.value)
