@@ -21,9 +21,11 @@ then WindowMax, the max over a window with PyTorch's max-pooling gradient; avg p
 the unfolded windows. Their columns are laid out (C, kh, kw, N, Ho, Wo).
 """
 
+from autograd import function as _function
 from autograd._tensor import _wrap
 from autograd.function import Primitive
-from autograd.ops._util import _into, like, xp_of
+from autograd.ops._util import _into, xp_of, zero_where
+from autograd.ops.elementwise import Where
 from autograd.ops.index import GetItem
 from autograd.ops.shape import Expand, Reshape, Sum
 from backends import backend_of
@@ -142,7 +144,10 @@ class WindowMax(Primitive):
         )
         hit = xp.expand_dims(ctx.index, dim) == positions  # one-hot along dim: x's shape
         spread = Expand.call(Reshape.call(grad, shape[:dim] + (1,) + shape[dim + 1 :]), shape)
-        return _into(like(hit.astype(grad.dtype), grad), spread), None, None
+        if _function._raw and _all_finite(xp, grad):  # the fast select, see _select
+            return _into(hit.astype(grad.dtype), spread), None, None
+        # recorded, a Where: its own backward is a select too (so is grad-of-grad)
+        return Where.call(hit, spread, xp.zeros((), dtype=grad.dtype)), None, None
 
     @staticmethod
     def jvp(tangents, out, x, dim, first=0):
@@ -387,7 +392,9 @@ def _conv_weight(g, cols, groups):
     else:
         g4 = g.reshape(n, groups, o // groups, length)
         per_image = g4 @ cols.reshape(n, groups, k, length).swapaxes(2, 3)
-    return per_image.sum(axis=0).reshape(o, c // groups, kh, kw)
+    # shaped before the sum: the sum is then the gradient's own array (no view of a temporary),
+    # which the engine hands to .grad without a copy
+    return per_image.reshape(n, o, c // groups, kh, kw).sum(axis=0)
 
 
 def _conv_input(xp, g, w, geometry, size):
@@ -542,16 +549,31 @@ def _block_scatter(xp, g, index, kernel, size):
     row, col = index
     n, c, ho, wo = g.shape
     kh, kw = kernel
+    finite = _all_finite(xp, g)
     rows = xp.empty((n, c, ho, kh, wo), dtype=g.dtype)
     for i in range(kh):
-        xp.multiply(g, row == i, out=rows[:, :, :, i])
+        _select(xp, g, row == i, rows[:, :, :, i], finite)
     rows = rows.reshape(n, c, ho * kh, wo)
     whole = (ho * kh, wo * kw) == tuple(size)
     out = (xp.empty if whole else xp.zeros)((n, c) + tuple(size), dtype=g.dtype)
     cells = out[:, :, : ho * kh, : wo * kw].reshape(n, c, ho * kh, wo, kw)
     for j in range(kw):
-        xp.multiply(rows, col == j, out=cells[..., j])
+        _select(xp, rows, col == j, cells[..., j], finite)
     return out
+
+
+def _all_finite(xp, g):
+    return bool(xp.isfinite(g).all())
+
+
+def _select(xp, g, hit, out, finite):
+    """out[...] = g where hit, else 0: a select, as PyTorch's max-pooling backward (an inf or
+    nan of g away from the chosen element gives 0 there, not nan). The product with the
+    mask is the fast way, right only for a finite g (inf * 0 is nan), which is the usual case."""
+    if finite:
+        xp.multiply(g, hit, out=out)
+    else:
+        out[...] = zero_where(~hit, g)
 
 
 def _block_gather(u, index, kernel):
@@ -566,4 +588,7 @@ def _block_gather(u, index, kernel):
     if u.shape[2:] != (ho * kh, wo * kw):
         u = GetItem.call(u, (slice(None), slice(None), slice(0, ho * kh), slice(0, wo * kw)))
     blocks = Reshape.call(u, (n, c, ho, kh, wo, kw))
-    return Sum.call(_into(like(hit.astype(u.dtype), u), blocks), (3, 5), False)
+    if _function._raw and _all_finite(xp, u):  # the fast select, see _select
+        return Sum.call(_into(hit.astype(u.dtype), blocks), (3, 5), False)
+    # recorded, a Where: its own backward is a select too (so is grad-of-grad)
+    return Sum.call(Where.call(hit, blocks, xp.zeros((), dtype=u.dtype)), (3, 5), False)
