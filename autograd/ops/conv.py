@@ -21,6 +21,10 @@ then WindowMax, the max over a window with PyTorch's max-pooling gradient; avg p
 the unfolded windows. Their columns are laid out (C, kh, kw, N, Ho, Wo).
 """
 
+import math
+import threading
+from sys import getrefcount
+
 from autograd import function as _function
 from autograd._tensor import _wrap
 from autograd.function import Primitive
@@ -304,6 +308,40 @@ def _total(terms):
     return out
 
 
+# --------------------------------------------------------------------------- scratch arrays
+# The columns (kh*kw times the input) and their gradient are the largest arrays of a
+# convolution, and internal: a new one each step costs a page fault per 4 KiB (the allocator
+# hands multi-megabyte arrays back to the system when freed), about as long as filling it.
+# They are reused instead, per thread, once nothing but this cache refers to them.
+_scratch = threading.local()
+_SCRATCH_MIN = 1 << 18  # bytes: smaller arrays come cheap from the allocator's free lists
+_SCRATCH_MAX = 1 << 26  # bytes, each and all together: the memory the cache may keep
+
+
+def _reused(xp, shape, dtype):
+    """An uninitialised C-contiguous array of this shape and dtype for a kernel's temporary:
+    a cached one that nothing else refers to (no graph saves it, no view of it lives), else a
+    new one, cached if it fits. Only numpy's (cupy has a memory pool of its own)."""
+    if xp.__name__ != "numpy" or not _SCRATCH_MIN <= dtype.itemsize * math.prod(shape) <= (
+        _SCRATCH_MAX
+    ):
+        return xp.empty(shape, dtype=dtype)
+    cache = getattr(_scratch, "arrays", None)
+    if cache is None:
+        cache = _scratch.arrays = []
+    for i in range(len(cache)):  # (enumerate's tuple would hold one more reference)
+        buf = cache[i]
+        # 3 references: the cache's list, `buf` and getrefcount's argument
+        if buf.shape == shape and buf.dtype == dtype and getrefcount(buf) == 3:
+            cache.append(cache.pop(i))  # most recently used last
+            return buf
+    buf = xp.empty(shape, dtype=dtype)
+    cache.append(buf)
+    while sum(b.nbytes for b in cache) > _SCRATCH_MAX:
+        cache.pop(0)  # the least recently used goes (a graph may still hold it)
+    return buf
+
+
 def _columns(backend, a, kernel, geometry):
     """The columns of a (N, C, H, W): (N, C, kh, kw, Ho, Wo) with
     cols[n, c, i, j, p, q] = xpad[n, c, p*sh + i*dh, q*sw + j*dw]."""
@@ -312,14 +350,17 @@ def _columns(backend, a, kernel, geometry):
     shifts = _flat_shifts(a.shape, kernel, geometry)
     if shifts is None:  # one strided copy of the padded input's windows
         a = _padded(a, xp, padding, 0)
-        return xp.ascontiguousarray(backend.windows(a, kernel, dilation, stride))
+        view = backend.windows(a, kernel, dilation, stride)
+        cols = _reused(xp, view.shape, a.dtype)
+        cols[...] = view
+        return cols
     # Stride 1, output as wide as the input: each kernel offset's columns are the flattened
     # image shifted, one slice copy with rows of H*W, not H rows of W.
     n, c, h, w = a.shape
     kh, kw = kernel
     ho = shifts[-1]
     flat = a.reshape(n, c, h * w)
-    cols = xp.empty((n, c, kh, kw, ho * w), dtype=a.dtype)
+    cols = _reused(xp, (n, c, kh, kw, ho * w), a.dtype)
     left = padding[1][0]
     for i, j, shift, lo, hi in shifts[:-1]:
         dst = cols[:, :, i, j]
@@ -407,7 +448,11 @@ def _conv_input(xp, g, w, geometry, size):
     k = c_group * kh * kw
     length = ho * wo
     if groups == 1:
-        dcols = w.reshape(o, k).T @ g.reshape(n, o, length)  # (N, C*kh*kw, Ho*Wo)
+        w_t, g3 = w.reshape(o, k).T, g.reshape(n, o, length)
+        if g.dtype == w.dtype:  # (N, C*kh*kw, Ho*Wo), into a reused array
+            dcols = xp.matmul(w_t, g3, out=_reused(xp, (n, k, length), g.dtype))
+        else:
+            dcols = w_t @ g3
     else:
         w_t = w.reshape(groups, o // groups, k).swapaxes(1, 2)  # (groups, k, O/groups)
         dcols = w_t @ g.reshape(n, groups, o // groups, length)  # (N, groups, k, Ho*Wo)
