@@ -318,13 +318,13 @@ _SCRATCH_MIN = 1 << 18  # bytes: smaller arrays come cheap from the allocator's 
 _SCRATCH_MAX = 1 << 26  # bytes, each and all together: the memory the cache may keep
 
 
-def _reused(xp, shape, dtype):
+def _reused(backend, shape, dtype):
     """An uninitialised C-contiguous array of this shape and dtype for a kernel's temporary:
     a cached one that nothing else refers to (no graph saves it, no view of it lives), else a
-    new one, cached if it fits. Only numpy's (cupy has a memory pool of its own)."""
-    if xp.__name__ != "numpy" or not _SCRATCH_MIN <= dtype.itemsize * math.prod(shape) <= (
-        _SCRATCH_MAX
-    ):
+    new one, cached if it fits. On the CPU only (cupy has a memory pool of its own)."""
+    xp = backend.xp
+    nbytes = dtype.itemsize * math.prod(shape)
+    if backend.device.type != "cpu" or not _SCRATCH_MIN <= nbytes <= _SCRATCH_MAX:
         return xp.empty(shape, dtype=dtype)
     cache = getattr(_scratch, "arrays", None)
     if cache is None:
@@ -351,7 +351,7 @@ def _columns(backend, a, kernel, geometry):
     if shifts is None:  # one strided copy of the padded input's windows
         a = _padded(a, xp, padding, 0)
         view = backend.windows(a, kernel, dilation, stride)
-        cols = _reused(xp, view.shape, a.dtype)
+        cols = _reused(backend, view.shape, a.dtype)
         cols[...] = view
         return cols
     # Stride 1, output as wide as the input: each kernel offset's columns are the flattened
@@ -360,7 +360,7 @@ def _columns(backend, a, kernel, geometry):
     kh, kw = kernel
     ho = shifts[-1]
     flat = a.reshape(n, c, h * w)
-    cols = _reused(xp, (n, c, kh, kw, ho * w), a.dtype)
+    cols = _reused(backend, (n, c, kh, kw, ho * w), a.dtype)
     left = padding[1][0]
     for i, j, shift, lo, hi in shifts[:-1]:
         dst = cols[:, :, i, j]
@@ -450,7 +450,7 @@ def _conv_input(xp, g, w, geometry, size):
     if groups == 1:
         w_t, g3 = w.reshape(o, k).T, g.reshape(n, o, length)
         if g.dtype == w.dtype:  # (N, C*kh*kw, Ho*Wo), into a reused array
-            dcols = xp.matmul(w_t, g3, out=_reused(xp, (n, k, length), g.dtype))
+            dcols = xp.matmul(w_t, g3, out=_reused(backend_of(g), (n, k, length), g.dtype))
         else:
             dcols = w_t @ g3
     else:
@@ -608,7 +608,7 @@ def _block_scatter(xp, g, index, kernel, size):
 
 
 def _all_finite(xp, g):
-    return bool(xp.isfinite(g).all())
+    return xp.isfinite(g).all().item()
 
 
 def _select(xp, g, hit, out, finite):

@@ -12,7 +12,10 @@ import torch.nn.functional as TF
 
 import autograd
 from autograd.ops import conv as C
+from backends import get_backend
 from nn.conv import conv2d
+
+CPU = get_backend("cpu")
 
 SHAPE = (8, 4, 32, 32)  # columns of 8*4*9*32*32 float64: 2.4 MB, inside the cached sizes
 WEIGHT = (6, 4, 3, 3)
@@ -67,8 +70,10 @@ def test_second_order_through_reused_columns_matches_torch():
 
 
 def test_conv_in_threads_matches_torch():
-    """Each thread has its own cache: concurrent steps never share a scratch array."""
+    """Each thread has its own cache: concurrent steps never share a scratch array. (The
+    backwards take turns: the engine's array-speed switch, function._raw, is one global.)"""
     results = {}
+    turns = threading.Lock()
 
     def work(seed):
         x, w = _data(seed)
@@ -77,7 +82,8 @@ def test_conv_in_threads_matches_torch():
             xd = autograd.tensor(x, requires_grad=True)
             wd = autograd.tensor(w, requires_grad=True)
             y = conv2d(xd, wd, padding=1)
-            y.backward(autograd.tensor(np.ones(y.shape)))
+            with turns:
+                y.backward(autograd.tensor(np.ones(y.shape)))
             out.append((y.detach().numpy(), xd.grad.numpy(), wd.grad.numpy()))
         results[seed] = out
 
@@ -101,28 +107,28 @@ def test_conv_in_threads_matches_torch():
 def test_reused_hands_out_an_array_only_when_nothing_refers_to_it(monkeypatch):
     monkeypatch.setattr(C._scratch, "arrays", [], raising=False)
     shape, dtype = (512, 256), np.dtype(np.float32)  # 512 KiB
-    a = C._reused(np, shape, dtype)
+    a = C._reused(CPU, shape, dtype)
     a_id, view = id(a), a[1:]
     del a
-    b = C._reused(np, shape, dtype)
+    b = C._reused(CPU, shape, dtype)
     b_id = id(b)
     assert b_id != a_id  # a's view is alive
     del b
-    c = C._reused(np, shape, dtype)
+    c = C._reused(CPU, shape, dtype)
     assert id(c) == b_id  # free again, and a is still held by the view
-    assert C._reused(np, shape, dtype) is not c  # c is held here
+    assert C._reused(CPU, shape, dtype) is not c  # c is held here
     del c, view
-    assert id(C._reused(np, shape, dtype)) == a_id  # free now: the least recently used first
-    small = C._reused(np, (4, 4), dtype)
+    assert id(C._reused(CPU, shape, dtype)) == a_id  # free now: the least recently used first
+    small = C._reused(CPU, (4, 4), dtype)
     assert all(x is not small for x in C._scratch.arrays)  # small arrays are not cached
-    assert C._reused(np, shape, np.dtype(np.float64)).dtype == np.float64
+    assert C._reused(CPU, shape, np.dtype(np.float64)).dtype == np.float64
 
 
 def test_reused_cache_keeps_within_its_bound(monkeypatch):
     monkeypatch.setattr(C._scratch, "arrays", [], raising=False)
     monkeypatch.setattr(C, "_SCRATCH_MAX", 3 << 20)
     for rows in range(256, 256 + 8 * 64, 64):  # eight shapes of 1 to 2.8 MB
-        C._reused(np, (rows, 1024), np.dtype(np.float32))
+        C._reused(CPU, (rows, 1024), np.dtype(np.float32))
         assert sum(b.nbytes for b in C._scratch.arrays) <= 3 << 20
-    big = C._reused(np, (1024, 1024), np.dtype(np.float32))  # 4 MB: over the bound
+    big = C._reused(CPU, (1024, 1024), np.dtype(np.float32))  # 4 MB: over the bound
     assert all(b is not big for b in C._scratch.arrays)
