@@ -11,6 +11,9 @@ from collections import defaultdict
 from itertools import chain
 
 from autograd import Tensor, enable_grad, no_grad
+from autograd import function as _function
+from autograd.grad_mode import state as _grad
+from autograd.inplace import bump
 from backends import dtypes
 
 __all__ = ["Optimizer", "required"]
@@ -266,7 +269,11 @@ class Optimizer:
 
 def _mismatch(p, t, what):
     """Why tensor t (a gradient or a state) cannot be applied to parameter p, or None."""
-    if not isinstance(t, Tensor):
+    if isinstance(t, Tensor):
+        a, b = t.array, p.array
+        if a.shape == b.shape and a.dtype == b.dtype and t._backend is p._backend:
+            return None  # the usual case, in three comparisons (one backend per device)
+    else:
         return f"the {what} is a {type(t).__name__}, not a Tensor"
     if tuple(t.shape) != tuple(p.shape):
         return f"the {what} has shape {tuple(t.shape)}"
@@ -341,6 +348,35 @@ def _check_nonnegative(**options):
     """ValueError, in PyTorch's words, for the first option (in the order given) below 0."""
     for name, value in options.items():
         _check(value >= 0.0, f"Invalid {_LABELS.get(name, name + ' value')}: {value}")
+
+
+def _add_scaled_(p, t, alpha):
+    """p.add_(t, alpha=alpha), an update's last line. The usual case (nothing recorded, a float
+    parameter and a tensor of its dtype on its device, p's elements all distinct, a Python
+    number alpha) runs straight on the arrays: p += t * alpha, the numbers and the version
+    bump of add_'s own direct route, without its checks of the cases that need them."""
+    a = p.array
+    b = t.array
+    if (
+        t.__class__ is Tensor
+        and not _grad.enabled
+        and _function._dual_level is None
+        and a.dtype == b.dtype
+        and a.dtype.kind == "f"
+        and a.dtype.itemsize >= 4  # float16: add_ computes in float32, as PyTorch
+        and a.shape == b.shape
+        and t._backend is p._backend
+        and (alpha.__class__ is float or alpha.__class__ is int)
+        and a.flags.c_contiguous
+        and a.flags.writeable
+    ):
+        if alpha == 1:
+            a += b
+        else:
+            a += b * alpha
+        bump(p)
+        return p
+    return p.add_(t, alpha=alpha)
 
 
 def _weight_decay(p, grad, group, decoupled=False):

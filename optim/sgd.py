@@ -1,7 +1,7 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and maximize."""
 
 from optim._flags import flags
-from optim.optimizer import Optimizer, _check, _check_nonnegative, _weight_decay
+from optim.optimizer import Optimizer, _add_scaled_, _check, _check_nonnegative, _weight_decay
 
 __all__ = ["SGD"]
 
@@ -41,4 +41,4 @@ class SGD(Optimizer):
                 grad = grad + momentum * buf
             else:
                 grad = buf
-        p.add_(grad, alpha=-group["lr"])
+        _add_scaled_(p, grad, -group["lr"])

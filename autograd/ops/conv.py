@@ -21,9 +21,15 @@ then WindowMax, the max over a window with PyTorch's max-pooling gradient; avg p
 the unfolded windows. Their columns are laid out (C, kh, kw, N, Ho, Wo).
 """
 
+import math
+import threading
+from sys import getrefcount
+
+from autograd import function as _function
 from autograd._tensor import _wrap
 from autograd.function import Primitive
-from autograd.ops._util import _into, like, xp_of
+from autograd.ops._util import _into, xp_of, zero_where
+from autograd.ops.elementwise import Where
 from autograd.ops.index import GetItem
 from autograd.ops.shape import Expand, Reshape, Sum
 from backends import backend_of
@@ -144,7 +150,10 @@ class WindowMax(Primitive):
         )
         hit = xp.expand_dims(ctx.index, dim) == positions  # one-hot along dim: x's shape
         spread = Expand.call(Reshape.call(grad, shape[:dim] + (1,) + shape[dim + 1 :]), shape)
-        return _into(like(hit.astype(grad.dtype), grad), spread), None, None
+        if _function._raw and _all_finite(xp, grad):  # the fast select, see _select
+            return _into(hit.astype(grad.dtype), spread), None, None
+        # recorded, a Where: its own backward is a select too (so is grad-of-grad)
+        return Where.call(hit, spread, xp.zeros((), dtype=grad.dtype)), None, None
 
     @staticmethod
     def jvp(ctx, tx, *_):
@@ -303,6 +312,40 @@ def _total(terms):
     return out
 
 
+# --------------------------------------------------------------------------- scratch arrays
+# The columns (kh*kw times the input) and their gradient are the largest arrays of a
+# convolution, and internal: a new one each step costs a page fault per 4 KiB (the allocator
+# hands multi-megabyte arrays back to the system when freed), about as long as filling it.
+# They are reused instead, per thread, once nothing but this cache refers to them.
+_scratch = threading.local()
+_SCRATCH_MIN = 1 << 18  # bytes: smaller arrays come cheap from the allocator's free lists
+_SCRATCH_MAX = 1 << 26  # bytes, each and all together: the memory the cache may keep
+
+
+def _reused(backend, shape, dtype):
+    """An uninitialised C-contiguous array of this shape and dtype for a kernel's temporary:
+    a cached one that nothing else refers to (no graph saves it, no view of it lives), else a
+    new one, cached if it fits. On the CPU only (cupy has a memory pool of its own)."""
+    xp = backend.xp
+    nbytes = dtype.itemsize * math.prod(shape)
+    if backend.device.type != "cpu" or not _SCRATCH_MIN <= nbytes <= _SCRATCH_MAX:
+        return xp.empty(shape, dtype=dtype)
+    cache = getattr(_scratch, "arrays", None)
+    if cache is None:
+        cache = _scratch.arrays = []
+    for i in range(len(cache)):  # (enumerate's tuple would hold one more reference)
+        buf = cache[i]
+        # 3 references: the cache's list, `buf` and getrefcount's argument
+        if buf.shape == shape and buf.dtype == dtype and getrefcount(buf) == 3:
+            cache.append(cache.pop(i))  # most recently used last
+            return buf
+    buf = xp.empty(shape, dtype=dtype)
+    cache.append(buf)
+    while sum(b.nbytes for b in cache) > _SCRATCH_MAX:
+        cache.pop(0)  # the least recently used goes (a graph may still hold it)
+    return buf
+
+
 def _columns(backend, a, kernel, geometry):
     """The columns of a (N, C, H, W): (N, C, kh, kw, Ho, Wo) with
     cols[n, c, i, j, p, q] = xpad[n, c, p*sh + i*dh, q*sw + j*dw]."""
@@ -311,14 +354,17 @@ def _columns(backend, a, kernel, geometry):
     shifts = _flat_shifts(a.shape, kernel, geometry)
     if shifts is None:  # one strided copy of the padded input's windows
         a = _padded(a, xp, padding, 0)
-        return xp.ascontiguousarray(backend.windows(a, kernel, dilation, stride))
+        view = backend.windows(a, kernel, dilation, stride)
+        cols = _reused(backend, view.shape, a.dtype)
+        cols[...] = view
+        return cols
     # Stride 1, output as wide as the input: each kernel offset's columns are the flattened
     # image shifted, one slice copy with rows of H*W, not H rows of W.
     n, c, h, w = a.shape
     kh, kw = kernel
     ho = shifts[-1]
     flat = a.reshape(n, c, h * w)
-    cols = xp.empty((n, c, kh, kw, ho * w), dtype=a.dtype)
+    cols = _reused(backend, (n, c, kh, kw, ho * w), a.dtype)
     left = padding[1][0]
     for i, j, shift, lo, hi in shifts[:-1]:
         dst = cols[:, :, i, j]
@@ -391,7 +437,9 @@ def _conv_weight(g, cols, groups):
     else:
         g4 = g.reshape(n, groups, o // groups, length)
         per_image = g4 @ cols.reshape(n, groups, k, length).swapaxes(2, 3)
-    return per_image.sum(axis=0).reshape(o, c // groups, kh, kw)
+    # shaped before the sum: the sum is then the gradient's own array (no view of a temporary),
+    # which the engine hands to .grad without a copy
+    return per_image.reshape(n, o, c // groups, kh, kw).sum(axis=0)
 
 
 def _conv_input(xp, g, w, geometry, size):
@@ -404,7 +452,11 @@ def _conv_input(xp, g, w, geometry, size):
     k = c_group * kh * kw
     length = ho * wo
     if groups == 1:
-        dcols = w.reshape(o, k).T @ g.reshape(n, o, length)  # (N, C*kh*kw, Ho*Wo)
+        w_t, g3 = w.reshape(o, k).T, g.reshape(n, o, length)
+        if g.dtype == w.dtype:  # (N, C*kh*kw, Ho*Wo), into a reused array
+            dcols = xp.matmul(w_t, g3, out=_reused(backend_of(g), (n, k, length), g.dtype))
+        else:
+            dcols = w_t @ g3
     else:
         w_t = w.reshape(groups, o // groups, k).swapaxes(1, 2)  # (groups, k, O/groups)
         dcols = w_t @ g.reshape(n, groups, o // groups, length)  # (N, groups, k, Ho*Wo)
@@ -547,16 +599,31 @@ def _block_scatter(xp, g, index, kernel, size):
     row, col = index
     n, c, ho, wo = g.shape
     kh, kw = kernel
+    finite = _all_finite(xp, g)
     rows = xp.empty((n, c, ho, kh, wo), dtype=g.dtype)
     for i in range(kh):
-        xp.multiply(g, row == i, out=rows[:, :, :, i])
+        _select(xp, g, row == i, rows[:, :, :, i], finite)
     rows = rows.reshape(n, c, ho * kh, wo)
     whole = (ho * kh, wo * kw) == tuple(size)
     out = (xp.empty if whole else xp.zeros)((n, c) + tuple(size), dtype=g.dtype)
     cells = out[:, :, : ho * kh, : wo * kw].reshape(n, c, ho * kh, wo, kw)
     for j in range(kw):
-        xp.multiply(rows, col == j, out=cells[..., j])
+        _select(xp, rows, col == j, cells[..., j], finite)
     return out
+
+
+def _all_finite(xp, g):
+    return xp.isfinite(g).all().item()
+
+
+def _select(xp, g, hit, out, finite):
+    """out[...] = g where hit, else 0: a select, as PyTorch's max-pooling backward (an inf or
+    nan of g away from the chosen element gives 0 there, not nan). The product with the
+    mask is the fast way, right only for a finite g (inf * 0 is nan), which is the usual case."""
+    if finite:
+        xp.multiply(g, hit, out=out)
+    else:
+        out[...] = zero_where(~hit, g)
 
 
 def _block_gather(u, index, kernel):
@@ -571,4 +638,7 @@ def _block_gather(u, index, kernel):
     if u.shape[2:] != (ho * kh, wo * kw):
         u = GetItem.call(u, (slice(None), slice(None), slice(0, ho * kh), slice(0, wo * kw)))
     blocks = Reshape.call(u, (n, c, ho, kh, wo, kw))
-    return Sum.call(_into(like(hit.astype(u.dtype), u), blocks), (3, 5), False)
+    if _function._raw and _all_finite(xp, u):  # the fast select, see _select
+        return Sum.call(_into(hit.astype(u.dtype), blocks), (3, 5), False)
+    # recorded, a Where: its own backward is a select too (so is grad-of-grad)
+    return Sum.call(Where.call(hit, blocks, xp.zeros((), dtype=u.dtype)), (3, 5), False)
