@@ -67,9 +67,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
     if anomaly is not None:
         anomaly.in_backward += 1
     prev = _grad.enabled
-    prev_raw = _function._raw
+    prev_raw = _grad.raw
     _grad.enabled = create_graph
-    _function._raw = raw
+    _grad.raw = raw
     try:
         while ready:
             v, g = pop()
@@ -152,7 +152,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
             _run_post_accumulate_hooks(leaves)
     finally:
         _grad.enabled = prev
-        _function._raw = prev_raw
+        _grad.raw = prev_raw
         if anomaly is not None:
             anomaly.in_backward -= 1
     return captured
@@ -163,7 +163,7 @@ def _other_rule(fn, v, g, raw):
     Function's, or (in an array-speed walk) a built-in rule written on Tensors only."""
     if not raw:
         return _function._custom_backward(v, g)
-    _function._raw = False
+    _grad.raw = False
     try:
         if fn._builtin:
             out = fn.backward(v, _lift(g, v._backend))
@@ -172,7 +172,7 @@ def _other_rule(fn, v, g, raw):
         else:
             out = _function._custom_backward(v, _lift(g, v._backend))
     finally:
-        _function._raw = True
+        _grad.raw = True
     return [_lower(o) for o in out]
 
 

@@ -20,7 +20,6 @@ _dual_level = None
 _anomaly = None  # autograd.anomaly's checker while anomaly mode is on
 # True while the engine runs a backward at array speed (create_graph=False): gradients are
 # raw backend arrays, and `saved_tensors` hands a rule the arrays of what it saved.
-_raw = False
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -121,7 +120,7 @@ class Node:
                     f"{self._out_vc[0]}; expected version 0 instead. Use an out-of-place op, "
                     f"or .clone() the output before modifying it."
                 )
-        if not _raw:
+        if not _grad.raw:
             return saved
         # The raw arrays (numbers and None as they are).
         dtype = self._dtype
@@ -297,7 +296,7 @@ class Function:
     def call(cls, *args):
         """The op inside a backward rule, at the walk's speed: `kernel` (the forward's math
         on raw arrays) in an array-speed walk, `apply` (recorded under create_graph) else."""
-        if _raw:
+        if _grad.raw:
             return cls.kernel(*args)
         return cls.apply(*args)
 

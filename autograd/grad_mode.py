@@ -8,6 +8,10 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 class _State(threading.local):
     enabled = True
+    # The engine's array-speed switch: True while a backward runs its rules on raw arrays
+    # (create_graph=False). Per thread, as grad mode: one thread's backward must not switch
+    # the rules of another's.
+    raw = False
 
 
 state = _State()

@@ -119,7 +119,7 @@ def output_of(ctx, fn, *args, name="out"):
     array-speed walk; recomputed with fn.apply(*args) when the backward is recorded or
     carries tangents, so that the gradient of the gradient reaches the inputs (saving the
     output Tensor itself would form a cycle); else wrapped."""
-    if _function._raw:
+    if _grad.raw:
         return getattr(ctx, name)
     if _grad.enabled or _function._dual_level is not None:
         return fn.apply(*args)
@@ -163,7 +163,7 @@ def _into(fresh, other):
     """fresh * other, where fresh is an array the rule has just made (nobody else holds it)
     of the result's shape and dtype: in place at array speed, so the product needs no array
     of its own; out of place (recorded) on Tensors."""
-    if _function._raw:
+    if _grad.raw:
         fresh *= other
         return fresh
     return fresh * other

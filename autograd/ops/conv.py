@@ -25,9 +25,9 @@ import math
 import threading
 from sys import getrefcount
 
-from autograd import function as _function
 from autograd._tensor import _wrap
 from autograd.function import Primitive
+from autograd.grad_mode import state as _grad
 from autograd.ops._util import _into, xp_of, zero_where
 from autograd.ops.elementwise import Where
 from autograd.ops.index import GetItem
@@ -150,7 +150,7 @@ class WindowMax(Primitive):
         )
         hit = xp.expand_dims(ctx.index, dim) == positions  # one-hot along dim: x's shape
         spread = Expand.call(Reshape.call(grad, shape[:dim] + (1,) + shape[dim + 1 :]), shape)
-        if _function._raw and _all_finite(xp, grad):  # the fast select, see _select
+        if _grad.raw and _all_finite(xp, grad):  # the fast select, see _select
             return _into(hit.astype(grad.dtype), spread), None, None
         # recorded, a Where: its own backward is a select too (so is grad-of-grad)
         return Where.call(hit, spread, xp.zeros((), dtype=grad.dtype)), None, None
@@ -638,7 +638,7 @@ def _block_gather(u, index, kernel):
     if u.shape[2:] != (ho * kh, wo * kw):
         u = GetItem.call(u, (slice(None), slice(None), slice(0, ho * kh), slice(0, wo * kw)))
     blocks = Reshape.call(u, (n, c, ho, kh, wo, kw))
-    if _function._raw and _all_finite(xp, u):  # the fast select, see _select
+    if _grad.raw and _all_finite(xp, u):  # the fast select, see _select
         return Sum.call(_into(hit.astype(u.dtype), blocks), (3, 5), False)
     # recorded, a Where: its own backward is a select too (so is grad-of-grad)
     return Sum.call(Where.call(hit, blocks, xp.zeros((), dtype=u.dtype)), (3, 5), False)

@@ -260,7 +260,7 @@ def _as_given(ctx):
     compares x and y with 0 as they were given (a float64 1e-10 base is no 0 beside a float16
     exponent, though it is 0 in float16)."""
     saved = ctx.saved_tensors  # the version check
-    if not _function._raw:
+    if not _grad.raw:
         return saved
     return [array_of(v) for v in ctx._saved]
 
@@ -1058,9 +1058,9 @@ class BinaryCrossEntropyWithLogits(Primitive):
         nx, ny = ctx.needs_input_grad[:2]
         p = ctx.pos_weight
         if p is not None:
-            p = p.array if _function._raw else p.detach()
+            p = p.array if _grad.raw else p.detach()
         gx = gy = None
-        if nx and p is None and _function._raw and _fits(x, y, grad):
+        if nx and p is None and _grad.raw and _fits(x, y, grad):
             # sigmoid(x) - y, times grad, in place on one new array: the same values
             gx = _sigmoid(x)
             gx -= y

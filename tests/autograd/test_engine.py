@@ -1106,3 +1106,36 @@ def test_deepcopy_of_a_leaf_copies_storage_and_grad():
     assert x.array[0] == 1.0  # its own storage
     with pytest.raises(RuntimeError, match="graph leaves"):
         copy.deepcopy(x * 2)
+
+
+def test_backward_in_threads_keeps_each_threads_array_speed_switch():
+    """The array-speed switch was one global: backwards in parallel threads restored each
+    other's value, leaving it on after all had finished (and a create_graph backward could
+    run its rules on raw arrays). It is per thread now, as grad mode."""
+    import threading
+
+    from autograd.grad_mode import state
+
+    errors = []
+
+    def work(create_graph):
+        try:
+            for _ in range(200):
+                x = autograd.tensor([1.0, 2.0], requires_grad=True)
+                y = (x.exp() * x).sum()
+                (g,) = autograd.grad(y, x, create_graph=create_graph)
+                expected = (x.exp() * (x + 1)).detach()
+                assert autograd.allclose(g.detach(), expected)
+                if create_graph:
+                    assert g.requires_grad  # recorded: its rules ran on Tensors
+                    g.sum().backward()
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i % 2 == 0,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert state.raw is False

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as TF
 
 import autograd
-from nn.pooling import max_pool2d
+from nn.functional import max_pool2d
 
 CONFIGS = [
     dict(kernel_size=2),  # block pooling, whole blocks
