@@ -25,7 +25,6 @@ import math
 import threading
 from sys import getrefcount
 
-from autograd._tensor import _wrap
 from autograd.function import Primitive
 from autograd.grad_mode import state as _grad
 from autograd.ops._util import _into, xp_of, zero_where
@@ -165,7 +164,8 @@ class WindowMax(Primitive):
             (-1,) + (1,) * (x.ndim - dim - 1)
         )
         hit = x.xp.expand_dims(index, dim) == positions  # one-hot along dim
-        return Sum.apply(tx * _wrap(hit.astype(tx.dtype), x._backend), (dim,), False)
+        # a select, not tx * hit: an inf tangent elsewhere in the window gives 0 here, not nan
+        return Sum.apply(Where.apply(hit, tx, 0.0), (dim,), False)
 
 
 # --------------------------------------------------------------------------- convolution

@@ -72,3 +72,21 @@ def test_max_pool2d_backward_of_finite_gradient_unchanged():
     xd = autograd.tensor(x.numpy(), requires_grad=True)
     max_pool2d(xd, 2).backward(autograd.tensor(np.full((3, 4, 4, 4), 0.5, np.float32)))
     np.testing.assert_array_equal(xd.grad.numpy(), xt.grad.numpy())
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=str)
+def test_forward_mode_tangent_with_inf_and_nan_matches_torch(config):
+    """Forward mode too: a non-finite tangent reaches only the outputs whose window chose it
+    (WindowMax's jvp multiplied the tangent by the one-hot mask: inf * 0 = nan elsewhere)."""
+    import torch.autograd.forward_ad as tfw
+
+    from autograd import forward_ad as fw
+
+    x = torch.randn(2, 3, 5, 5, generator=torch.Generator().manual_seed(7), dtype=torch.float64)
+    u = _upstream(x.shape, 8, torch.float64)
+    with tfw.dual_level():
+        theirs = tfw.unpack_dual(TF.max_pool2d(tfw.make_dual(x, u), **config)).tangent
+    with fw.dual_level():
+        dual = fw.make_dual(autograd.tensor(x.numpy()), autograd.tensor(u.numpy()))
+        ours = fw.unpack_dual(max_pool2d(dual, **config)).tangent
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
