@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import assert_close_as, copy_weights
 
 import autograd
 import nn
@@ -90,46 +91,145 @@ CASES += [
 ]  # fmt: skip
 
 
-def run(lib, name, args, kwargs, shape):
-    layer = getattr(lib.nn if lib is torch else nn, name)(*args, **kwargs)
-    if shape is None:
-        x = torch.tensor([0, 2]) if lib is torch else autograd.tensor([0, 2])
-    else:
-        x = torch.ones(shape) if lib is torch else autograd.ones(*shape)
-    return tuple(layer(x).shape)
-
-
-def outcome(lib, case):
+def outcome(lib, case, x=None):
+    """("ctor", exception type) where building the layer fails, ("forward", type) where its
+    forward does, else ("ok", output, layer); x: the input (ones of the case's shape)."""
+    name, args, kwargs, shape = case
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return run(lib, *case)
+            layer = getattr(lib.nn if lib is torch else nn, name)(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - the type is what is compared
-            return type(exc)
+            return ("ctor", type(exc))
+        if x is None:
+            x = np.array([0, 2]) if shape is None else np.ones(shape, dtype=np.float32)
+        try:
+            out = layer(torch.tensor(x) if lib is torch else autograd.tensor(x))
+        except Exception as exc:  # noqa: BLE001
+            return ("forward", type(exc))
+        return ("ok", out[0] if isinstance(out, tuple) else out, layer)
 
 
 def case_id(case):
     name, args, kwargs, _ = case
-    return f"{name}{args}" + "".join(f"-{k}={v}" for k, v in kwargs.items())
+    return f"{name}{args}" + "".join(f"-{k}={v!r}" for k, v in kwargs.items())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
 def test_layer_constructed_with_garbage_runs(case):
-    theirs = outcome(torch, case)
-    ours = outcome(autograd, case)
-    assert ours == theirs
-    if isinstance(theirs, type):  # and at the same moment: construction or forward
-        name, args, kwargs, _ = case
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                getattr(torch.nn, name)(*args, **kwargs)
-            built = True
-        except Exception:  # noqa: BLE001
-            built = False
-        if not built:  # where torch refuses at construction, so do we (we may refuse sooner)
-            with pytest.raises(theirs):
-                getattr(nn, name)(*args, **kwargs)
+    """Refused as torch refuses it: the same exception type, at the same moment (building
+    the layer or its forward), or else the same output shape."""
+    theirs, ours = outcome(torch, case), outcome(autograd, case)
+    if theirs[0] == "ok":
+        assert ours[0] == "ok", ours
+        assert tuple(ours[1].shape) == tuple(theirs[1].shape)
+    else:
+        assert ours == theirs
+
+
+# Issue 12: every conv/pool layer given a kernel_size/stride/padding/dilation (output_size
+# for the adaptive pools) that is a tuple of the wrong length, zero, negative, a float, a
+# bool, None or a string: as PyTorch's layers, ours keep what they are given and the
+# functional form refuses it at forward. Same exception type at the same moment, or the
+# same values (torch's weights copied into ours).
+_GEOMETRY = ("kernel_size", "stride", "padding", "dilation")
+_LAYER_ARGS = {
+    # layer: (positional args, the required argument's name and value, arguments, input)
+    "Conv1d": ((4, 6), "kernel_size", 3, _GEOMETRY + ("groups",), (2, 4, 9)),
+    "Conv2d": ((4, 6), "kernel_size", 3, _GEOMETRY + ("groups",), (2, 4, 7, 6)),
+    "ConvTranspose1d": ((4, 6), "kernel_size", 3, _GEOMETRY + ("output_padding",), (2, 4, 5)),
+    "ConvTranspose2d": ((4, 6), "kernel_size", 3, _GEOMETRY + ("output_padding",), (4, 5, 6)),
+    "MaxPool1d": ((), "kernel_size", 2, _GEOMETRY + ("ceil_mode",), (2, 3, 9)),
+    "MaxPool2d": ((), "kernel_size", 2, _GEOMETRY + ("ceil_mode",), (2, 3, 7, 6)),
+    "AvgPool1d": ((), "kernel_size", 2, _GEOMETRY[:3] + ("count_include_pad",), (2, 3, 9)),
+    "AvgPool2d": ((), "kernel_size", 2, _GEOMETRY[:3] + ("divisor_override",), (3, 7, 6)),
+    "AdaptiveAvgPool1d": ((), "output_size", 2, ("output_size",), (2, 3, 9)),
+    "AdaptiveAvgPool2d": ((), "output_size", 2, ("output_size",), (2, 3, 7, 6)),
+    "AdaptiveMaxPool1d": ((), "output_size", 2, ("output_size",), (2, 3, 9)),
+    "AdaptiveMaxPool2d": ((), "output_size", 2, ("output_size",), (3, 7, 6)),
+}
+_BAD = [
+    0, -1, 1, 2, 2.0, 2.5, True, False, None, "a", "same", np.int64(2), (), (2,), (1, 1),
+    (2, 2), (3, 3, 3), [2, 2], (2, 0), (0, 2), (2, -1), (2.0, 2), (True, 2), (2, None), (None,),
+]  # fmt: skip
+ARG_CASES = [
+    (name, args, {required: default, arg: value}, shape)
+    for name, (args, required, default, names, shape) in _LAYER_ARGS.items()
+    for arg in names
+    for value in _BAD
+]
+
+
+@pytest.mark.parametrize("case", ARG_CASES, ids=[case_id(c) for c in ARG_CASES])
+def test_conv_and_pool_layer_arguments_refused_as_torch_refuses_them(case):
+    x = np.random.default_rng(0).standard_normal(case[3]).astype(np.float32)
+    theirs, ours = outcome(torch, case, x), outcome(autograd, case, x)
+    if theirs[0] != "ok" or ours[0] != "ok":
+        assert ours[:2] == theirs[:2]
+        return
+    _, out_t, layer_t = theirs
+    name, args, kwargs, _ = case
+    layer = getattr(nn, name)(*args, **kwargs)
+    copy_weights(layer, layer_t)
+    out = layer(autograd.tensor(x))
+    assert_close_as(out[0] if isinstance(out, tuple) else out, out_t.detach())
+
+
+def test_a_refused_forward_changes_no_parameter():
+    layer = nn.Conv1d(4, 6, kernel_size=3, stride=(2, 2))
+    before = [p.detach().numpy().copy() for p in layer.parameters()]
+    with pytest.raises(RuntimeError, match="stride"):
+        layer(autograd.ones(1, 4, 8))
+    for p, b in zip(layer.parameters(), before):
+        np.testing.assert_array_equal(p.detach().numpy(), b)
+    assert all(p.grad is None for p in layer.parameters())
+
+
+def test_conv1d_with_a_3_tuple_kernel_builds_and_fails_at_forward_as_torch():
+    layer_t = torch.nn.Conv1d(4, 6, kernel_size=(3, 3, 3))
+    layer = nn.Conv1d(4, 6, kernel_size=(3, 3, 3))
+    assert layer.kernel_size == layer_t.kernel_size
+    assert tuple(layer.weight.shape) == tuple(layer_t.weight.shape)
+    with pytest.raises(RuntimeError) as theirs:
+        layer_t(torch.ones(1, 4, 8))
+    with pytest.raises(type(theirs.value), match="3D weight"):
+        layer(autograd.ones(1, 4, 8))
+
+
+def test_avgpool1d_with_a_pair_kernel_builds_and_fails_at_forward_as_torch():
+    layer_t = torch.nn.AvgPool1d(kernel_size=(2, 2))
+    layer = nn.AvgPool1d(kernel_size=(2, 2))
+    assert (layer.kernel_size, layer.stride) == (layer_t.kernel_size, layer_t.stride)
+    with pytest.raises(RuntimeError) as theirs:
+        layer_t(torch.ones(1, 4, 8))
+    with pytest.raises(type(theirs.value), match="'kernel_size' should contain one int"):
+        layer(autograd.ones(1, 4, 8))
+
+
+def test_conv2d_with_a_1_tuple_kernel_is_refused_not_computed_as_a_square_kernel():
+    """It was: (3,) repeated to (3, 3) and computed; torch's weight is 3-D and refused."""
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.Conv2d(4, 6, kernel_size=(3,))(torch.ones(1, 4, 8, 8))
+    with pytest.raises(type(theirs.value)):
+        nn.Conv2d(4, 6, kernel_size=(3,))(autograd.ones(1, 4, 8, 8))
+
+
+@pytest.mark.parametrize("output_size", [0, (0, 2), (3, 0)])
+@pytest.mark.parametrize("kind", ["avg", "max"])
+def test_adaptive_pool_to_size_zero_is_empty_as_torch(kind, output_size):
+    """It was a ZeroDivisionError (avg) or an empty stack (max); torch returns an empty
+    output, on the graph. (Its backward then raises in torch, while ours gives zeros: left.)"""
+    x = np.random.default_rng(0).standard_normal((2, 3, 5, 4)).astype(np.float32)
+    f = getattr(nn.functional, f"adaptive_{kind}_pool2d")
+    f_t = getattr(torch.nn.functional, f"adaptive_{kind}_pool2d")
+    xt = torch.tensor(x, requires_grad=True)
+    xo = autograd.tensor(x, requires_grad=True)
+    out, out_t = f(xo, output_size), f_t(xt, output_size)
+    assert tuple(out.shape) == tuple(out_t.shape)
+    assert out.requires_grad and out_t.requires_grad
+    f1 = getattr(nn.functional, f"adaptive_{kind}_pool1d")
+    f1_t = getattr(torch.nn.functional, f"adaptive_{kind}_pool1d")
+    assert tuple(f1(xo[0], 0).shape) == tuple(f1_t(xt[0], 0).shape)
 
 
 @pytest.mark.parametrize("index", [[-1], [3], [0, -3], [1, 5]])
