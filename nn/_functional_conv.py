@@ -65,6 +65,26 @@ def _conv_args(n, op, **params):
             for name, p in params.items()]  # fmt: skip
 
 
+def _mode_padding(padding, padding_mode, ndim, n, op):
+    """The padding of an n-d convolution layer with a padding_mode, as PyTorch's applies it:
+    by F.pad with the padding as given (reversed, each twice), so k values pad the last k
+    dims of an input with k + 1 or k + 2 dims, and F.pad refuses any other input."""
+    if padding_mode == "zeros" or isinstance(padding, str):
+        return padding
+    k = len(padding)
+    if k > ndim:
+        raise RuntimeError(
+            f"{op}: padding={list(padding)} with padding_mode={padding_mode!r}: F.pad's padding "
+            f"length ({2 * k}) must be at most twice the input's dimension ({ndim})"
+        )
+    if k == 0 or ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"{op}: padding={list(padding)} with padding_mode={padding_mode!r} pads by F.pad with "
+            f"{2 * k} values, which is not supported for a {ndim}D input"
+        )
+    return (0,) * (n - k) + padding if k < n else padding
+
+
 def _expand(values, n, name, op):
     """A parsed int list of length n, or of one repeated n times (PyTorch's
     expand_param_if_needed); any other length is a RuntimeError."""
@@ -127,6 +147,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
                                            dilation=dilation)  # fmt: skip
     groups = _int_arg(groups, "groups", op)
     x, batched = _conv_input(input, weight, op, "conv2d", "out_channels, in_channels/groups")
+    padding = _mode_padding(padding, padding_mode, input.ndim, 2, op)
     stride = _expand(stride, 2, "stride", op)
     padding = _expand(padding, 2, "padding", op)
     dilation = _expand(dilation, 2, "dilation", op)
@@ -237,6 +258,7 @@ def _conv1d(input, weight, bias, stride, padding, dilation, groups, padding_mode
         )
     stride = (1,) + _expand(stride, 1, "stride", op)
     dilation = (1,) + _expand(dilation, 1, "dilation", op)
+    padding = _mode_padding(padding, padding_mode, input.ndim, 1, op)
     if not isinstance(padding, str):
         padding = (0,) + _expand(padding, 1, "padding", op)
     x, w = input.unsqueeze(-2), weight.unsqueeze(-2)  # (N, C, 1, L), (O, C/groups, 1, k)

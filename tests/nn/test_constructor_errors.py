@@ -157,6 +157,14 @@ ARG_CASES = [
     for name, (args, required, default, names, shape) in _LAYER_ARGS.items()
     for arg in names
     for value in _BAD
+] + [
+    # with a padding_mode PyTorch's layer pads by F.pad with the padding as given: one value
+    # pads only the last dim of an unbatched 2-D input, and is refused for a batched one
+    (name, (4, 6), dict(kernel_size=3, padding=padding, padding_mode=mode), shape)
+    for name, shapes in (("Conv1d", ((2, 4, 9), (4, 9))), ("Conv2d", ((2, 4, 7, 6), (4, 7, 6))))
+    for shape in shapes
+    for mode in ("reflect", "replicate", "circular")
+    for padding in (1, (), (1,), (2,), (1, 2), (1, 1, 1), "same", "valid", 6)
 ]
 
 
@@ -271,3 +279,53 @@ def test_gather_in_range_indices_still_match_torch():
 def test_gather_on_an_empty_dim_with_indices_is_refused():
     with pytest.raises(RuntimeError, match="out of bounds"):
         autograd.zeros(0, 2).gather(0, autograd.zeros(1, 2, dtype=autograd.int64))
+
+
+# The functional forms themselves, refusing the same garbage as torch.nn.functional's.
+_F_ARGS = {
+    # op: (input and weight shapes, or input shape and the required int; arguments)
+    "conv1d": (((2, 4, 9), (6, 4, 3)), ("stride", "padding", "dilation", "groups")),
+    "conv2d": (((2, 4, 7, 6), (6, 4, 3, 3)), ("stride", "padding", "dilation", "groups")),
+    "conv_transpose1d": (((2, 4, 5), (4, 6, 3)), ("stride", "padding", "output_padding")),
+    "conv_transpose2d": (((4, 5, 6), (4, 6, 3, 3)), ("stride", "padding", "dilation", "groups")),
+    "max_pool1d": (((2, 3, 9), 2), ("kernel_size", "stride", "padding", "dilation")),
+    "max_pool2d": (((3, 7, 6), 2), ("kernel_size", "stride", "padding", "ceil_mode")),
+    "avg_pool1d": (((2, 3, 9), 2), ("kernel_size", "stride", "padding", "count_include_pad")),
+    "avg_pool2d": (((2, 3, 7, 6), 2), ("kernel_size", "padding", "divisor_override")),
+    "adaptive_avg_pool1d": (((2, 3, 9), 2), ("output_size",)),
+    "adaptive_avg_pool2d": (((3, 7, 6), 2), ("output_size",)),
+    "adaptive_max_pool1d": (((2, 3, 9), 2), ("output_size",)),
+    "adaptive_max_pool2d": (((2, 3, 7, 6), 2), ("output_size",)),
+}
+_F_BAD = [0, -1, 2.0, True, None, "a", "same", (), (2,), (2, 2, 2), (2, -1), (2.0, 2), (None, 3)]
+F_CASES = [(op, arg, v) for op, (_, args) in _F_ARGS.items() for arg in args for v in _F_BAD]
+
+
+def _functional_outcome(lib, op, arg, value):
+    (shape, second), _ = _F_ARGS[op]
+    rng = np.random.default_rng(0)
+    make = torch.tensor if lib is torch else autograd.tensor
+    x = make(rng.standard_normal(shape).astype(np.float32))
+    if isinstance(second, tuple):
+        second = make(rng.standard_normal(second).astype(np.float32))
+    f = getattr(torch.nn.functional if lib is torch else nn.functional, op)
+    args = (x, value) if arg in ("kernel_size", "output_size") else (x, second)
+    kwargs = {} if arg in ("kernel_size", "output_size") else {arg: value}
+    try:
+        out = f(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the type is what is compared
+        return type(exc)
+    return np.asarray((out[0] if isinstance(out, tuple) else out).detach().numpy())
+
+
+@pytest.mark.parametrize(
+    "op, arg, value", F_CASES, ids=[f"{op}-{arg}={value!r}" for op, arg, value in F_CASES]
+)
+def test_conv_and_pool_functional_arguments_refused_as_torch_refuses_them(op, arg, value):
+    theirs = _functional_outcome(torch, op, arg, value)
+    ours = _functional_outcome(autograd, op, arg, value)
+    if isinstance(theirs, type):
+        assert ours == theirs
+    else:
+        assert not isinstance(ours, type), ours
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
