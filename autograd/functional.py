@@ -274,6 +274,11 @@ def jacobian(
             outputs, out_tuple = _call(func, x, "jacobian")
             if strategy == "reverse-mode":
                 _check_requires_grad(outputs, "outputs", strict, "jacobian")
+                if vectorize and strict:
+                    raise RuntimeError(
+                        "jacobian: `strict=True` and `vectorized=True` are not supported "
+                        "together. Please either set `strict=False` or `vectorize=False`."
+                    )
                 blocks = _jacobian_reverse(outputs, x, create_graph, strict)
             else:
                 blocks = _jacobian_forward_trick(func, x, outputs)

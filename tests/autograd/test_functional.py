@@ -277,3 +277,13 @@ def test_jvp_strict_refuses_an_input_no_output_uses_as_torch():
     with pytest.raises(type(theirs.value)) as ours:
         AF.jvp(lambda a, b: a * 2, (x, y), (x, y), strict=True)
     assert str(ours.value) == f"jvp: {theirs.value}"
+
+
+@pytest.mark.parametrize("call", ["jacobian", "hessian"])
+def test_strict_and_vectorize_together_are_refused_as_torch(call):
+    x, tx = _pair((3,), 0)
+    with pytest.raises(RuntimeError) as theirs:
+        getattr(TF, call)(lambda a: (a**3).sum(), tx, strict=True, vectorize=True)
+    with pytest.raises(type(theirs.value)) as ours:
+        getattr(AF, call)(lambda a: (a**3).sum(), x, strict=True, vectorize=True)
+    assert _strict_words(str(theirs.value)) == _strict_words(str(ours.value))
