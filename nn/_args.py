@@ -68,9 +68,10 @@ def _bool_arg(value, name, op):
 
 def _check_shape(shape):
     """A parameter's shape, refused as torch.empty refuses it: TypeError for a non-int (a bool
-    passes, as 1 or 0), RuntimeError for a negative size."""
+    passes as 1 or 0, except first: PyTorch's parser then takes the tuple for no int list),
+    RuntimeError for a negative size."""
     for pos, s in enumerate(shape):
-        if not (_is_int(s) or isinstance(s, bool)):
+        if not (_is_int(s) or isinstance(s, bool) and pos > 0):
             raise TypeError(
                 f"empty(): argument 'size' must be tuple of ints, but found element of type "
                 f"{type(s).__name__} at pos {pos} (shape {tuple(shape)})"

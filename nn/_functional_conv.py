@@ -160,6 +160,11 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode
     n, c, h, w = x.shape
     o, c_group, kh, kw = weight.shape
     _check_kernel(kh, kw, op)
+    if o == 0:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, expected weight to be at least 1 at dimension 0, but "
+            f"got weight of size {_shape(weight.shape)} instead"
+        )
     if o % groups:
         raise RuntimeError(
             f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
@@ -302,6 +307,11 @@ def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, grou
     n, c, h, w = x.shape
     c_in, o_group, kh, kw = weight.shape
     _check_kernel(kh, kw, op)
+    if weight.numel() == 0:
+        raise RuntimeError(
+            f"{op}: non-empty 4D weight tensor expected, but got weight of size "
+            f"{list(weight.shape)}"
+        )
     if c != c_in or c_in % groups:
         raise RuntimeError(
             f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected input"

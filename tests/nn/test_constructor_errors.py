@@ -165,7 +165,13 @@ ARG_CASES = [
     for shape in shapes
     for mode in ("reflect", "replicate", "circular")
     for padding in (1, (), (1,), (2,), (1, 2), (1, 1, 1), "same", "valid", 6)
-]
+] + [
+    (name, (), {"in_channels": 4, "out_channels": 6, "kernel_size": 3, arg: value}, shape)
+    for name, shape in (("Conv1d", (2, 4, 9)), ("Conv2d", (2, 4, 7, 6)),
+                        ("ConvTranspose1d", (2, 4, 9)), ("ConvTranspose2d", (4, 7, 6)))
+    for arg in ("in_channels", "out_channels", "groups")
+    for value in (0, -1, 2, 2.0, 4.0, True, False, None, "a")
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("case", ARG_CASES, ids=[case_id(c) for c in ARG_CASES])
