@@ -44,10 +44,6 @@ class MaxPool1d(_MaxPoolNd):
 class MaxPool2d(_MaxPoolNd):
     """Max over kh x kw windows, as torch.nn.MaxPool2d (stride defaults to kernel_size)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):  # fmt: skip
-        super().__init__(kernel_size, stride, padding, dilation, return_indices, ceil_mode)
-
     def forward(self, input):
         return F._max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                              self.ceil_mode, self.return_indices, self)  # fmt: skip
