@@ -10,6 +10,11 @@ jvp and jacobian(strategy="forward-mode") fall back on the double-backward trick
 reverse passes, see _jvp_reverse) where forward mode cannot run: inside an active
 forward_ad.dual_level (levels do not nest), or through a custom Function without a jvp.
 
+strict=True refuses what PyTorch's refuses, with its exception types and words (naming the
+output or input at fault): jvp and hvp then take PyTorch's own route, the double-backward
+trick, since forward mode cannot see an input that no output uses; jacobian's forward mode
+refuses strict and create_graph, as PyTorch's does.
+
 Every result is detached unless `create_graph=True`, so they can be differentiated again.
 """
 
@@ -78,40 +83,90 @@ def _check_v(v, outputs, arg, fn, what="output"):
     return v
 
 
-def _grads(outputs, inputs, grad_outputs, create_graph, strict, fn, retain_graph=None):
-    """grad() with an unused input giving zeros (or, in strict mode, an error naming it)."""
-    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
+# Strict mode's errors, in PyTorch's words (torch.autograd.functional's _check_requires_grad
+# and _fill_in_zeros), each naming the output or input at fault; `fn: ` goes in front.
+_NO_GRAD = {
+    "outputs": "Output {i} of the user-provided function does not require gradients. The "
+    "outputs must be computed in a differentiable manner from the input when running in "
+    "strict mode.",
+    "grad_inputs": "The gradient with respect to input {i} is independent of the inputs of the "
+    "user-provided function. This is not allowed in strict mode.",
+    "jacobian": "While computing the hessian, found that the jacobian of the user-provided "
+    "function with respect to input {i} is independent of the input. This is not allowed in "
+    "strict mode. You should ensure that your function is twice differentiable and that the "
+    "jacobian depends on the inputs (this would be violated by a linear function for example).",
+}
+_UNUSED = "The output of the user-provided function is independent of input {i}. This is not "
+_UNUSED += "allowed in strict mode."
+_NONE = {  # a gradient that found no path, by the pass that looked for it
+    "back": _UNUSED,
+    "back_trick": "The gradient with respect to the input is independent of entry {i} in the "
+    "grad_outputs when using the double backward trick to compute forward mode gradients. "
+    "This is not allowed in strict mode.",
+    "double_back": "The jacobian of the user-provided function is independent of input {i}. "
+    "This is not allowed in strict mode.",
+    "double_back_trick": "The hessian of the user-provided function is independent of entry "
+    "{i} in the grad_jacobian. This is not allowed in strict mode as it prevents from using "
+    "the double backward trick to replace forward mode AD.",
+}
+_CONSTANT = {  # with create_graph: a gradient that exists but has no graph of its own
+    "first": "The jacobian of the user-provided function is independent of input {i}. This "
+    "is not allowed in strict mode when create_graph=True.",
+    "second": "The hessian of the user-provided function is independent of input {i}. This "
+    "is not allowed in strict mode when create_graph=True.",
+}
+
+
+def _check_requires_grad(items, kind, strict, fn):
+    """Strict mode: each of items (outputs, or gradients found with create_graph) must be on
+    the graph; None (no path from an input) or a constant is an error naming its index."""
+    if not strict:
+        return
+    for i, t in enumerate(items):
+        if t is None:
+            raise RuntimeError(f"{fn}: {_UNUSED.format(i=i)}")
+        if not t.requires_grad:
+            raise RuntimeError(f"{fn}: {_NO_GRAD[kind].format(i=i)}")
+
+
+def _raw_grads(outputs, inputs, grad_outputs, create_graph, retain_graph=None):
+    """grad() over the outputs that require grad (None where an output is None), an input
+    with no path from them None; all None when no output requires grad."""
+    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o is not None and o.requires_grad]
     if not pairs:
-        found = (None,) * len(inputs)
-    else:
-        found = grad(
-            [o for o, _ in pairs],
-            inputs,
-            [g for _, g in pairs],
-            retain_graph=True if retain_graph is None else retain_graph,
-            create_graph=create_graph,
-            allow_unused=True,
-        )
-    result = _zeros_for_none(
-        found,
+        return (None,) * len(inputs)
+    return grad(
+        [o for o, _ in pairs],
         inputs,
-        strict,
-        lambda i: f"{fn}: The output of the user-provided function is independent of input {i}.",
+        [g for _, g in pairs],
+        retain_graph=True if retain_graph is None else retain_graph,
+        create_graph=create_graph,
+        allow_unused=True,
     )
-    return _detach(result, create_graph)
 
 
-def _zeros_for_none(found, like, strict, independent):
-    """found with each None (no path between the two) made zeros shaped as its partner in
-    like; in strict mode a None is an error, the message beginning with independent(i)."""
+def _fill_in_zeros(found, like, strict, create_graph, stage, fn):
+    """found with each None made zeros shaped as its partner in like; in strict mode a None
+    is an error (worded by the stage that found it), and with create_graph so is a
+    gradient off the graph."""
     result = []
     for i, (g, x) in enumerate(zip(found, like)):
         if g is None:
             if strict:
-                raise RuntimeError(f"{independent(i)} This is not allowed in strict mode.")
+                raise RuntimeError(f"{fn}: {_NONE[stage].format(i=i)}")
             g = zeros_like(x)
+        elif strict and create_graph and not g.requires_grad:
+            order = "second" if stage.startswith("double") else "first"
+            raise RuntimeError(f"{fn}: {_CONSTANT[order].format(i=i)}")
         result.append(g)
     return tuple(result)
+
+
+def _grads(outputs, inputs, grad_outputs, create_graph, strict, fn, stage="back"):
+    """grad() with an unused input giving zeros (or, in strict mode, an error naming it)."""
+    found = _raw_grads(outputs, inputs, grad_outputs, create_graph)
+    result = _fill_in_zeros(found, inputs, strict, create_graph, stage, fn)
+    return _detach(result, create_graph)
 
 
 def _detach(items, create_graph):
@@ -124,6 +179,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         x = _prepare(inputs, create_graph)
         outputs, out_tuple = _call(func, x, "vjp")
+        _check_requires_grad(outputs, "outputs", strict, "vjp")
         v = _check_v(v, outputs, "v", "vjp")
         g = _grads(outputs, x, v, create_graph, strict, "vjp")
     return _untuple(_detach(outputs, create_graph), out_tuple), _untuple(g, in_tuple)
@@ -133,15 +189,17 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J v): the Jacobian-vector product, by forward mode: one pass of func on
     the dual inputs x + v ε."""
     inputs, in_tuple = _as_tuple(inputs, "inputs", "jvp")
-    if forward_ad._current() is None:
+    if forward_ad._current() is None and not strict:
         try:
-            return _jvp_forward(func, inputs, in_tuple, v, create_graph, strict)
+            return _jvp_forward(func, inputs, in_tuple, v, create_graph)
         except forward_ad._NoJvpError:
             pass  # a custom Function without jvp: reverse mode can still do it
+    # strict mode takes PyTorch's own route, the double-backward trick, so that it refuses
+    # what PyTorch's refuses (an input no output uses, say), with the same words
     return _jvp_reverse(func, inputs, v, create_graph, strict)
 
 
-def _jvp_forward(func, inputs, in_tuple, v, create_graph, strict):
+def _jvp_forward(func, inputs, in_tuple, v, create_graph):
     with enable_grad():  # func may differentiate its inputs (forward-over-reverse)
         x = _prepare(inputs, create_graph)
         v = _check_v(v, x, "v", "jvp", what="input")
@@ -149,14 +207,7 @@ def _jvp_forward(func, inputs, in_tuple, v, create_graph, strict):
             duals = tuple(forward_ad.make_dual(xi, vi) for xi, vi in zip(x, v))
             outputs, out_tuple = _call(func, duals, "jvp")
             tangents = [forward_ad.unpack_dual(o).tangent for o in outputs]
-        result = _zeros_for_none(
-            tangents,
-            outputs,
-            strict,
-            lambda i: (
-                f"jvp: output {i} of the user-provided function is independent of the inputs."
-            ),
-        )
+        result = _fill_in_zeros(tangents, outputs, False, create_graph, "back_trick", "jvp")
     outputs = _detach(outputs, create_graph)
     return _untuple(outputs, out_tuple), _untuple(_detach(result, create_graph), out_tuple)
 
@@ -166,11 +217,13 @@ def _jvp_reverse(func, inputs, v, create_graph, strict):
     u, and d(g·v)/du = J v, two reverse passes for any op whose backward is differentiable."""
     with enable_grad():
         x = _prepare(inputs, create_graph)
-        outputs, out_tuple = _call(func, x, "jvp")
         v = _check_v(v, x, "v", "jvp", what="input")
+        outputs, out_tuple = _call(func, x, "jvp")
+        _check_requires_grad(outputs, "outputs", strict, "jvp")
         u = tuple(zeros_like(o, requires_grad=True) for o in outputs)
-        g = _grads(outputs, x, u, True, strict, "jvp")
-        result = _grads(g, u, v, create_graph, strict, "jvp")
+        g = _raw_grads(outputs, x, u, True)
+        _check_requires_grad(g, "grad_inputs", strict, "jvp")
+        result = _grads(g, u, v, create_graph, strict, "jvp", "back_trick")
     return _untuple(_detach(outputs, create_graph), out_tuple), _untuple(result, out_tuple)
 
 
@@ -193,9 +246,20 @@ def jacobian(
     "forward-mode" one J u per input element (cheap when inputs are few). `vectorize` is
     accepted for PyTorch compatibility; rows are computed in a loop either way."""
     if strategy not in _STRATEGIES:
-        raise ValueError(
+        raise AssertionError(  # PyTorch's type for it
             f'jacobian: Expected strategy to be either "forward-mode" or "reverse-mode", '
             f"got {strategy!r}"
+        )
+    if strategy == "forward-mode" and create_graph:
+        raise NotImplementedError(
+            'jacobian: `create_graph=True` and `strategy="forward-mode"` are not supported '
+            "together (yet). Please either set `create_graph=False` or "
+            '`strategy="reverse-mode"`.'
+        )
+    if strategy == "forward-mode" and strict:
+        raise RuntimeError(
+            'jacobian: `strict=True` and `strategy="forward-mode"` are not supported together '
+            '(yet). Please either set `strict=False` or `strategy="reverse-mode"`.'
         )
     inputs, in_tuple = _as_tuple(inputs, "inputs", "jacobian")
     with enable_grad():  # forward mode too: func may differentiate its inputs (hessian)
@@ -203,15 +267,21 @@ def jacobian(
         blocks = None
         if strategy == "forward-mode" and forward_ad._current() is None:
             try:
-                blocks, out_tuple = _jacobian_forward(func, x, create_graph, strict)
+                blocks, out_tuple = _jacobian_forward(func, x)
             except forward_ad._NoJvpError:
                 pass  # a custom Function without jvp: the reverse trick can still do it
         if blocks is None:
             outputs, out_tuple = _call(func, x, "jacobian")
             if strategy == "reverse-mode":
+                _check_requires_grad(outputs, "outputs", strict, "jacobian")
+                if vectorize and strict:
+                    raise RuntimeError(
+                        "jacobian: `strict=True` and `vectorized=True` are not supported "
+                        "together. Please either set `strict=False` or `vectorize=False`."
+                    )
                 blocks = _jacobian_reverse(outputs, x, create_graph, strict)
             else:
-                blocks = _jacobian_forward_trick(func, x, outputs, create_graph, strict)
+                blocks = _jacobian_forward_trick(func, x, outputs)
     rows = tuple(_untuple(row, in_tuple) for row in blocks)
     return _untuple(rows, out_tuple)
 
@@ -225,17 +295,30 @@ def _basis(t, k):
 
 def _jacobian_reverse(outputs, x, create_graph, strict):
     blocks = []
-    for out in outputs:
+    for i, out in enumerate(outputs):
         per_input = [[] for _ in x]
         for k in range(out.numel()):
-            g = _grads((out,), x, (_basis(out, k),), create_graph, strict, "jacobian")
-            for j, gj in enumerate(g):
-                per_input[j].append(gj)
+            found = _raw_grads((out,), x, (_basis(out, k),), create_graph)
+            for j, (g, xj) in enumerate(zip(found, x)):
+                if g is None:
+                    if strict:
+                        raise RuntimeError(
+                            f"jacobian: Output {i} of the user-provided function is independent "
+                            f"of input {j}. This is not allowed in strict mode."
+                        )
+                    g = zeros_like(xj)
+                elif strict and create_graph and not g.requires_grad:
+                    raise RuntimeError(
+                        f"jacobian: The jacobian of the user-provided function (output {i}) is "
+                        f"independent of input {j}. This is not allowed in strict mode when "
+                        "create_graph=True."
+                    )
+                per_input[j].append(g if create_graph else g.detach())
         blocks.append(tuple(_block(r, tuple(out.shape), xj, 0) for r, xj in zip(per_input, x)))
     return blocks
 
 
-def _jacobian_forward(func, x, create_graph, strict):
+def _jacobian_forward(func, x):
     """Columns J e_k, one forward-mode pass per input element: x_j + e_k ε, the other inputs
     plain. The primal outputs come from the first pass."""
     outputs = out_tuple = None
@@ -257,29 +340,22 @@ def _jacobian_forward(func, x, create_graph, strict):
     for i, out in enumerate(outputs):
         row = []
         for j, xj in enumerate(x):
-            col = [c[i] for c in columns[j]]
-            if any(t is None for t in col):
-                if strict:
-                    raise RuntimeError(
-                        f"jacobian: The output of the user-provided function is independent of "
-                        f"input {j}. This is not allowed in strict mode."
-                    )
-                col = [zeros_like(out) if t is None else t for t in col]
-            row.append(_block(_detach(col, create_graph), tuple(out.shape), xj, 1))
+            col = [zeros_like(out) if c[i] is None else c[i].detach() for c in columns[j]]
+            row.append(_block(col, tuple(out.shape), xj, 1))
         blocks.append(tuple(row))
     return blocks, out_tuple
 
 
-def _jacobian_forward_trick(func, x, outputs, create_graph, strict):
+def _jacobian_forward_trick(func, x, outputs):
     # columns J e_k, one per input element, each through jvp's double-backward product
     u = tuple(zeros_like(o, requires_grad=True) for o in outputs)
-    g = _grads(outputs, x, u, True, strict, "jacobian")
+    g = _grads(outputs, x, u, True, False, "jacobian")
     columns = [[None] * len(x) for _ in outputs]  # columns[i][j]: list over x[j]'s elements
     for j, xj in enumerate(x):
         cols = [[] for _ in outputs]
         for k in range(xj.numel()):
             v = tuple(_basis(xi, k) if i == j else zeros_like(xi) for i, xi in enumerate(x))
-            jv = _grads(g, u, v, create_graph, strict, "jacobian")
+            jv = _grads(g, u, v, False, False, "jacobian")
             for i, c in enumerate(jv):
                 cols[i].append(c)
         for i, out in enumerate(outputs):
@@ -287,11 +363,13 @@ def _jacobian_forward_trick(func, x, outputs, create_graph, strict):
     return [tuple(row) for row in columns]
 
 
-def _scalar_output(func, fn):
-    """func wrapped to check it returns one single-element Tensor, as hessian/hvp require."""
+def _scalar_output(func, fn, strict):
+    """func wrapped to check it returns one single-element Tensor, as hessian/hvp require
+    (and in strict mode, first, that it is on the graph)."""
 
     def checked(*inputs):
         out, is_tuple = _call(func, inputs, fn)
+        _check_requires_grad(out, "outputs", strict, fn)
         if is_tuple or out[0].numel() != 1:
             raise RuntimeError(
                 f"{fn}: The function given to {fn} should return a single Tensor with a single "
@@ -314,11 +392,13 @@ def hessian(
     """The Hessian of a scalar func: H[i][j] = d²f / d inputs[i] d inputs[j], of shape
     inputs[i].shape + inputs[j].shape; the Jacobian of the gradient."""
     inputs, in_tuple = _as_tuple(inputs, "inputs", "hessian")
-    f = _scalar_output(func, "hessian")
+    f = _scalar_output(func, "hessian", strict)
 
     def gradient(*x):
         out = f(*x)
-        return _grads((out,), x, (ones_like(out),), True, strict, "hessian")
+        g = _grads((out,), x, (ones_like(out),), True, False, "hessian")
+        _check_requires_grad(g, "jacobian", strict, "hessian")  # zeros for an unused input
+        return g
 
     h = jacobian(
         gradient,
@@ -333,13 +413,21 @@ def hessian(
 
 def _vhp(func, inputs, v, create_graph, strict, fn):
     inputs, in_tuple = _as_tuple(inputs, "inputs", fn)
-    f = _scalar_output(func, fn)
+    f = _scalar_output(func, fn, strict)
     with enable_grad():
         x = _prepare(inputs, create_graph)
-        out = f(*x)
         v = _check_v(v, x, "v", fn, what="input")
-        g = _grads((out,), x, (ones_like(out),), True, strict, fn)
-        result = _grads(g, x, v, create_graph, strict, fn)
+        out = f(*x)
+        g = _raw_grads((out,), x, (ones_like(out),), True)
+        _check_requires_grad(g, "jacobian", strict, fn)
+        if fn == "hvp" and strict:
+            # PyTorch's route for H v, the double-backward trick (d/du of uᵀH v), so that
+            # strict mode refuses what PyTorch's does, in its words
+            u = tuple(zeros_like(xi, requires_grad=True) for xi in x)
+            uh = _raw_grads(g, x, u, True)
+            result = _grads(uh, u, v, create_graph, strict, fn, "double_back_trick")
+        else:
+            result = _grads(g, x, v, create_graph, strict, fn, "double_back")
     return (out if create_graph else out.detach()), _untuple(result, in_tuple)
 
 
@@ -350,5 +438,6 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), H v) for a scalar func; equal to vᵀH since the Hessian of a twice
-    continuously differentiable function is symmetric."""
+    continuously differentiable function is symmetric (strict mode takes PyTorch's own
+    route, the double-backward trick)."""
     return _vhp(func, inputs, v, create_graph, strict, "hvp")

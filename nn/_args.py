@@ -1,6 +1,12 @@
-"""Argument checks shared by the functional forms and the layers: ints, int tuples, shapes."""
+"""Argument handling shared by the functional forms and the layers: ints, int lists, shapes.
+
+As PyTorch's, a layer keeps the kernel_size, stride, padding and dilation it is given
+(`_ntuple`, PyTorch's nn.modules.utils._single/_pair: no checks), and its functional form
+refuses them at forward: a non-int is a TypeError (PyTorch's argument parser, `_int_list`),
+a list of the wrong length or a bad value a RuntimeError (the op's own checks)."""
 
 import operator
+from collections.abc import Iterable
 
 
 def _is_int(v):
@@ -14,41 +20,66 @@ def _is_int(v):
     return True
 
 
-def _ntuple(value, n, name, op):
-    """An int or a sequence of n ints (or of one, repeated) -> n-tuple of ints, as PyTorch's
-    _single/_pair; anything else raises TypeError naming op and the argument."""
-    what = "a pair of ints" if n == 2 else f"a {n}-tuple of ints"
+def _ntuple(value, n):
+    """PyTorch's _ntuple: an iterable as a tuple (of any length), anything else repeated n
+    times. No checks: the weight's shape or the functional form refuses what is wrong."""
+    if isinstance(value, Iterable):
+        return tuple(value)
+    return (value,) * n
+
+
+def _int_list(value, n, name, op):
+    """An int-list argument as PyTorch's argument parser takes it: an int (not a bool) ->
+    n copies, a tuple or list of ints -> that tuple, whatever its length (the op checks it);
+    anything else a TypeError naming op and the argument."""
     if isinstance(value, (tuple, list)):
-        items = tuple(value) * n if len(value) == 1 else tuple(value)
-        if len(items) != n or not all(_is_int(v) for v in items):
-            raise TypeError(f"{op}: {name} must be an int or {what}, got {value!r}")
-        return tuple(int(v) for v in items)
+        for pos, v in enumerate(value):
+            if not _is_int(v):
+                raise TypeError(
+                    f"{op}: argument '{name}' must be tuple of ints, but found element of type "
+                    f"{type(v).__name__} at pos {pos} ({name}={value!r})"
+                )
+        return tuple(int(v) for v in value)
     if not _is_int(value):
-        raise TypeError(f"{op}: {name} must be an int or {what}, got {value!r}")
+        raise TypeError(
+            f"{op}: argument '{name}' must be tuple of ints, not {type(value).__name__} "
+            f"({name}={value!r})"
+        )
     return (int(value),) * n
 
 
-def _pair(value, name, op):
-    return _ntuple(value, 2, name, op)
+def _int_arg(value, name, op):
+    """An int argument (not a bool, a float or None), as PyTorch's parser takes it."""
+    if not _is_int(value):
+        raise TypeError(
+            f"{op}: argument '{name}' must be int, not {type(value).__name__} ({name}={value!r})"
+        )
+    return int(value)
 
 
-def _single(value, name, op):
-    """An int or a 1-tuple -> int."""
-    return _ntuple(value, 1, name, op)[0]
+def _bool_arg(value, name, op):
+    """A bool argument: PyTorch's parser refuses an int or anything else."""
+    if not isinstance(value, bool) and type(value).__name__ != "bool_":
+        raise TypeError(
+            f"{op}: argument '{name}' must be bool, not {type(value).__name__} ({name}={value!r})"
+        )
+    return bool(value)
 
 
 def _check_shape(shape):
-    """A parameter's shape, refused as torch.empty refuses it: TypeError for a non-int,
+    """A parameter's shape, refused as torch.empty refuses it: TypeError for a non-int (a bool
+    passes as 1 or 0, except first: PyTorch's parser then takes the tuple for no int list),
     RuntimeError for a negative size."""
-    for s in shape:
-        if not _is_int(s):
+    for pos, s in enumerate(shape):
+        if not (_is_int(s) or isinstance(s, bool) and pos > 0):
             raise TypeError(
                 f"empty(): argument 'size' must be tuple of ints, but found element of type "
-                f"{type(s).__name__} at pos {shape.index(s)} (shape {tuple(shape)})"
+                f"{type(s).__name__} at pos {pos} (shape {tuple(shape)})"
             )
     for s in shape:
         if s < 0:
             raise RuntimeError(
-                f"Trying to create tensor with negative dimension {s}: {list(shape)}"
+                f"Trying to create tensor with negative dimension {int(s)}: "
+                f"{[int(v) for v in shape]}"
             )
     return tuple(int(s) for s in shape)

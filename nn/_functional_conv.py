@@ -15,7 +15,7 @@ from autograd.grad_mode import enable_grad, is_grad_enabled
 from autograd.ops import Permute, Reshape
 from autograd.ops.conv import Convolution, Fold
 from backends import DeviceError
-from nn._args import _is_int, _pair, _single
+from nn._args import _int_arg, _int_list
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
@@ -39,21 +39,65 @@ def _same_padding(kernel_size, dilation):
 
 
 def _padding(padding, kernel_size, dilation, stride, op):
-    """((top, bottom), (left, right)) for an int, a pair, 'same' or 'valid'."""
+    """((top, bottom), (left, right)) for a pair (already parsed), 'same' or 'valid'."""
     if isinstance(padding, str):
         if padding == "valid":
             return ((0, 0), (0, 0))
         if padding == "same":
             if stride != (1, 1):
-                raise ValueError(f"{op}: padding='same' is not supported for strided convolutions")
+                raise RuntimeError(
+                    f"{op}: padding='same' is not supported for strided convolutions"
+                )
             return _same_padding(kernel_size, dilation)
-        raise ValueError(
+        raise RuntimeError(
             f"{op}: Invalid padding string {padding!r}, should be one of ['same', 'valid']"
         )
-    ph, pw = _pair(padding, "padding", op)
+    ph, pw = padding
     if ph < 0 or pw < 0:
         raise RuntimeError(f"{op}: negative padding is not supported, got padding={padding!r}")
     return ((ph, ph), (pw, pw))
+
+
+def _conv_args(n, op, **params):
+    """The int-list arguments (stride=..., padding=...) as PyTorch's parser takes them:
+    TypeError for a non-int, before any other check; a padding string is kept."""
+    return [p if isinstance(p, str) and name == "padding" else _int_list(p, n, name, op)
+            for name, p in params.items()]  # fmt: skip
+
+
+def _mode_padding(padding, padding_mode, ndim, n, op):
+    """The padding of an n-d convolution layer with a padding_mode, as PyTorch's applies it:
+    by F.pad with the padding as given (reversed, each twice), so k values pad the last k
+    dims of an input with k + 1 or k + 2 dims, and F.pad refuses any other input."""
+    if padding_mode == "zeros" or isinstance(padding, str):
+        return padding
+    k = len(padding)
+    if k > ndim:
+        raise RuntimeError(
+            f"{op}: padding={list(padding)} with padding_mode={padding_mode!r}: F.pad's padding "
+            f"length ({2 * k}) must be at most twice the input's dimension ({ndim})"
+        )
+    if k == 0 or ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"{op}: padding={list(padding)} with padding_mode={padding_mode!r} pads by F.pad with "
+            f"{2 * k} values, which is not supported for a {ndim}D input"
+        )
+    return (0,) * (n - k) + padding if k < n else padding
+
+
+def _expand(values, n, name, op):
+    """A parsed int list of length n, or of one repeated n times (PyTorch's
+    expand_param_if_needed); any other length is a RuntimeError."""
+    if isinstance(values, str):
+        return values
+    if len(values) == 1:
+        return values * n
+    if len(values) != n:
+        raise RuntimeError(
+            f"{op}: expected {name} to be a single integer value or a list of {n} values to "
+            f"match the convolution dimensions, but got {name}={list(values)}"
+        )
+    return values
 
 
 def _conv_input(input, weight, op, name, weight_dims):
@@ -99,18 +143,28 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv2d(input, weight, bias, stride, padding, dilation, groups, padding_mode, op):
-    stride = _pair(stride, "stride", op)
-    dilation = _pair(dilation, "dilation", op)
+    stride, padding, dilation = _conv_args(2, op, stride=stride, padding=padding,
+                                           dilation=dilation)  # fmt: skip
+    groups = _int_arg(groups, "groups", op)
+    x, batched = _conv_input(input, weight, op, "conv2d", "out_channels, in_channels/groups")
+    padding = _mode_padding(padding, padding_mode, input.ndim, 2, op)
+    stride = _expand(stride, 2, "stride", op)
+    padding = _expand(padding, 2, "padding", op)
+    dilation = _expand(dilation, 2, "dilation", op)
     if min(stride) <= 0:
         raise RuntimeError(f"{op}: non-positive stride is not supported, got stride={stride}")
     if min(dilation) <= 0:
         raise RuntimeError(f"{op}: dilation should be greater than zero, got dilation={dilation}")
-    if not _is_int(groups) or groups <= 0:
+    if groups <= 0:
         raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
-    x, batched = _conv_input(input, weight, op, "conv2d", "out_channels, in_channels/groups")
     n, c, h, w = x.shape
     o, c_group, kh, kw = weight.shape
     _check_kernel(kh, kw, op)
+    if o == 0:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, expected weight to be at least 1 at dimension 0, but "
+            f"got weight of size {_shape(weight.shape)} instead"
+        )
     if o % groups:
         raise RuntimeError(
             f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
@@ -198,16 +252,20 @@ def _check_1d_input(input, op):
 
 
 def _conv1d(input, weight, bias, stride, padding, dilation, groups, padding_mode, op):
+    stride, padding, dilation = _conv_args(1, op, stride=stride, padding=padding,
+                                           dilation=dilation)  # fmt: skip
+    _int_arg(groups, "groups", op)
     _check_1d_input(input, op)
     if weight.ndim != 3:
         raise RuntimeError(
             f"{op}: expected a 3D weight (out_channels, in_channels/groups, kL), but got weight "
             f"of size {list(weight.shape)}"
         )
+    stride = (1,) + _expand(stride, 1, "stride", op)
+    dilation = (1,) + _expand(dilation, 1, "dilation", op)
+    padding = _mode_padding(padding, padding_mode, input.ndim, 1, op)
     if not isinstance(padding, str):
-        padding = (0, _single(padding, "padding", op))
-    stride = (1, _single(stride, "stride", op))
-    dilation = (1, _single(dilation, "dilation", op))
+        padding = (0,) + _expand(padding, 1, "padding", op)
     x, w = input.unsqueeze(-2), weight.unsqueeze(-2)  # (N, C, 1, L), (O, C/groups, 1, k)
     out = _conv2d(x, w, bias, stride, padding, dilation, groups, padding_mode, op)
     return out.squeeze(-2)
@@ -221,16 +279,24 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation,
                       op):  # fmt: skip
-    stride = _pair(stride, "stride", op)
-    padding = _pair(padding, "padding", op)
-    output_padding = _pair(output_padding, "output_padding", op)
-    dilation = _pair(dilation, "dilation", op)
+    stride, padding, output_padding, dilation = _conv_args(
+        2, op, stride=stride, padding=_no_string(padding, op), output_padding=output_padding,
+        dilation=dilation,
+    )  # fmt: skip
+    groups = _int_arg(groups, "groups", op)
+    x, batched = _conv_input(
+        input, weight, op, "conv_transpose2d", "in_channels, out_channels/groups"
+    )
+    stride = _expand(stride, 2, "stride", op)
+    padding = _expand(padding, 2, "padding", op)
+    output_padding = _expand(output_padding, 2, "output_padding", op)
+    dilation = _expand(dilation, 2, "dilation", op)
     if min(stride) <= 0 or min(dilation) <= 0 or min(padding) < 0:
         raise RuntimeError(
             f"{op}: stride and dilation must be positive and padding non-negative, got "
             f"stride={stride}, dilation={dilation}, padding={padding}"
         )
-    if not _is_int(groups) or groups <= 0:
+    if groups <= 0:
         raise RuntimeError(f"{op}: non-positive groups is not supported, got groups={groups}")
     for op_, s, d in zip(output_padding, stride, dilation):
         if op_ < 0 or (op_ >= s and op_ >= d):
@@ -238,12 +304,14 @@ def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, grou
                 f"{op}: output padding must be smaller than either stride or dilation, but got "
                 f"output_padding={output_padding}, stride={stride}, dilation={dilation}"
             )
-    x, batched = _conv_input(
-        input, weight, op, "conv_transpose2d", "in_channels, out_channels/groups"
-    )
     n, c, h, w = x.shape
     c_in, o_group, kh, kw = weight.shape
     _check_kernel(kh, kw, op)
+    if weight.numel() == 0:
+        raise RuntimeError(
+            f"{op}: non-empty 4D weight tensor expected, but got weight of size "
+            f"{list(weight.shape)}"
+        )
     if c != c_in or c_in % groups:
         raise RuntimeError(
             f"{op}: Given transposed=1, weight of size {list(weight.shape)}, expected input"
@@ -295,12 +363,28 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                      dilation=1):  # fmt: skip
     """conv_transpose2d on (N, C, 1, L): (N, C, L), weight (C, O/groups, k) -> (N, O, Lo)."""
     op = "conv_transpose1d"
+    stride, padding, output_padding, dilation = _conv_args(
+        1, op, stride=stride, padding=_no_string(padding, op), output_padding=output_padding,
+        dilation=dilation,
+    )  # fmt: skip
+    _int_arg(groups, "groups", op)
     _check_1d_input(input, op)
     if weight.ndim != 3:
         raise RuntimeError(f"{op}: expected a 3D weight, got weight of size {list(weight.shape)}")
+    stride, padding, output_padding, dilation = (
+        _expand(v, 1, name, op)
+        for v, name in ((stride, "stride"), (padding, "padding"),
+                        (output_padding, "output_padding"), (dilation, "dilation"))
+    )  # fmt: skip
     out = _conv_transpose2d(
-        input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride, "stride", op)),
-        (0, _single(padding, "padding", op)), (0, _single(output_padding, "output_padding", op)),
-        groups, (1, _single(dilation, "dilation", op)), op,
+        input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1,) + stride, (0,) + padding,
+        (0,) + output_padding, groups, (1,) + dilation, op,
     )  # fmt: skip
     return out.squeeze(-2)
+
+
+def _no_string(padding, op):
+    """A transposed convolution takes no padding string: PyTorch's parser refuses it."""
+    if isinstance(padding, str):
+        raise TypeError(f"{op}: argument 'padding' must be tuple of ints, not str ({padding!r})")
+    return padding

@@ -13,7 +13,7 @@ from autograd import Tensor
 from autograd import stack as _stack
 from autograd._tensor import _wrap
 from autograd.ops.conv import BlockMax, Unfold, WindowMax, _block_index, _block_max
-from nn._args import _is_int, _pair, _single
+from nn._args import _bool_arg, _int_arg, _int_list
 from nn._functional_conv import _permute, _reshape
 
 __all__ = [
@@ -27,11 +27,30 @@ def _no_stride(stride):
     return stride is None or isinstance(stride, (tuple, list)) and not stride
 
 
+def _pool_lists(op, n, **params):
+    """The int-list arguments as PyTorch's parser takes them (TypeError for a non-int, before
+    any other check); stride None stays None."""
+    return [None if name == "stride" and p is None else _int_list(p, n, name, op)
+            for name, p in params.items()]  # fmt: skip
+
+
 def _pool_args(kernel_size, stride, padding, dilation, op):
-    kernel = _pair(kernel_size, "kernel_size", op)
-    stride = kernel if _no_stride(stride) else _pair(stride, "stride", op)
-    padding = _pair(padding, "padding", op)
-    dilation = _pair(dilation, "dilation", op)
+    """kernel, stride, padding and dilation as pairs: each given as one int or two (stride
+    also empty or None: the kernel size), as max_pool2d/avg_pool2d; RuntimeError otherwise."""
+    kernel, stride, padding, dilation = _pool_lists(
+        op, 2, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation
+    )
+    stride = kernel if _no_stride(stride) else stride
+    pairs = []
+    for name, values in (("kernel_size", kernel), ("stride", stride), ("padding", padding),
+                         ("dilation", dilation)):  # fmt: skip
+        if len(values) not in (1, 2):
+            raise RuntimeError(
+                f"{op}: {name} must either be a single int, or a tuple of two ints, got "
+                f"{name}={list(values)}"
+            )
+        pairs.append(values * 2 if len(values) == 1 else values)
+    kernel, stride, padding, dilation = pairs
     if min(kernel) <= 0:
         raise RuntimeError(f"{op}: kernel_size must be greater than zero, but got {kernel}")
     if min(stride) <= 0:
@@ -46,6 +65,16 @@ def _pool_args(kernel_size, stride, padding, dilation, op):
             f"pad={padding}, kernel_size={kernel} and dilation={dilation}"
         )
     return kernel, stride, padding, dilation
+
+
+def _one_int(values, name, op):
+    """A 1-D pool's parsed int list, which must hold one int (PyTorch's check1d)."""
+    if len(values) != 1:
+        raise RuntimeError(
+            f"{op}: argument '{name}' should contain one int (got {len(values)}: "
+            f"{name}={list(values)})"
+        )
+    return values[0]
 
 
 def _as_batch(input, op):
@@ -100,6 +129,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, op):
     kernel, stride, padding, dilation = _pool_args(kernel_size, stride, padding, dilation, op)
+    ceil_mode = _bool_arg(ceil_mode, "ceil_mode", op)
     x = _as_batch(input, op)
     n, c, h, w = x.shape
     (ho, wo), widths = _geometry(x, kernel, stride, padding, dilation, ceil_mode, op)
@@ -164,8 +194,12 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 def _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                 divisor_override, op):  # fmt: skip
+    if divisor_override is not None:
+        divisor_override = _int_arg(divisor_override, "divisor_override", op)
     kernel, stride, padding, _ = _pool_args(kernel_size, stride, padding, 1, op)
-    if divisor_override is not None and (not _is_int(divisor_override) or divisor_override == 0):
+    ceil_mode = _bool_arg(ceil_mode, "ceil_mode", op)
+    count_include_pad = _bool_arg(count_include_pad, "count_include_pad", op)
+    if divisor_override == 0:
         raise RuntimeError(f"{op}: divisor must be not zero, got {divisor_override!r}")
     x = _as_batch(input, op)
     n, c, h, w = x.shape
@@ -197,22 +231,28 @@ def _divisors(xp, size, out_size, kernel, stride, padding, count_include_pad):
 
 
 # --------------------------------------------------------------------------- 1-D pooling
-def _pool1d_args(input, kernel_size, stride, padding, op):
-    """input as (N, C, 1, L) and the window's kernel, stride and padding as the 2-D pool's."""
+def _pool1d_args(input, kernel_size, stride, padding, dilation, op):
+    """input as (N, C, 1, L) and the window's kernel, stride, padding and dilation as the 2-D
+    pool's: each argument one int (stride also None or empty: the kernel size)."""
+    kernel, stride, padding, dilation = _pool_lists(
+        op, 1, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation
+    )
     if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
         raise RuntimeError(
             f"{op}: Expected 2D or 3D (batch mode) tensor with non-zero sizes for input, but got "
             f"input of size {list(input.shape)}"
         )
-    stride = _single(kernel_size if _no_stride(stride) else stride, "stride", op)
-    kernel = _single(kernel_size, "kernel_size", op)
-    padding = _single(padding, "padding", op)
-    return input.unsqueeze(-2), (1, kernel), (1, stride), (0, padding)
+    kernel = _one_int(kernel, "kernel_size", op)
+    stride = kernel if _no_stride(stride) else _one_int(stride, "stride", op)
+    padding = _one_int(padding, "padding", op)
+    dilation = _one_int(dilation, "dilation", op)
+    return input.unsqueeze(-2), (1, kernel), (1, stride), (0, padding), (1, dilation)
 
 
 def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, op):
-    x, kernel, stride, padding = _pool1d_args(input, kernel_size, stride, padding, op)
-    dilation = (1, _single(dilation, "dilation", op))
+    x, kernel, stride, padding, dilation = _pool1d_args(
+        input, kernel_size, stride, padding, dilation, op
+    )
     out = _max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices, op)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
@@ -227,7 +267,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def _avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, op):
-    x, kernel, stride, padding = _pool1d_args(input, kernel_size, stride, padding, op)
+    x, kernel, stride, padding, _ = _pool1d_args(input, kernel_size, stride, padding, 1, op)
     out = _avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, None, op)
     return out.squeeze(-2)
 
@@ -245,21 +285,35 @@ def _adaptive_bounds(size, out_size):
     return [((i * size) // out_size, -((-(i + 1) * size) // out_size)) for i in range(out_size)]
 
 
-def _adaptive_sizes(output_size, spatial, op):
-    if isinstance(output_size, (tuple, list)):
-        if len(output_size) != len(spatial):
+def _adaptive_sizes(output_size, input, n, op):
+    """output_size as n ints: for a 2-D pool one int, or n of them where None keeps the input's
+    size (PyTorch's _list_with_default); a 1-D pool's must be one int. Non-negative: 0 gives
+    an empty output, as PyTorch's."""
+    if n == 2 and not isinstance(output_size, int):  # bool is an int: the parser refuses it
+        if not hasattr(output_size, "__len__"):
+            raise TypeError(
+                f"{op}: output_size must be an int or a tuple of ints (or None), got "
+                f"{type(output_size).__name__} ({output_size!r})"
+            )
+        if len(output_size) >= input.ndim:
             raise ValueError(
-                f"{op}: output_size must have {len(spatial)} elements, got {output_size}"
+                f"{op}: Input dimension should be at least {len(output_size) + 1}, got input of "
+                f"size {list(input.shape)} and output_size={output_size!r}"
             )
-        sizes = [s if o is None else o for o, s in zip(output_size, spatial)]
-    else:
-        sizes = [output_size] * len(spatial)
-    for s in sizes:
-        if not _is_int(s) or s < 0:
-            raise RuntimeError(
-                f"{op}: elements of output_size must be non-negative ints, got {output_size}"
-            )
-    return [int(s) for s in sizes]
+        tail = input.shape[input.ndim - len(output_size) :]
+        output_size = [d if o is None else o for o, d in zip(output_size, tail)]
+    sizes = _int_list(output_size, n, "output_size", op)
+    if len(sizes) != n:
+        raise RuntimeError(
+            f"{op}: output_size must have {n} element{'s' if n > 1 else ''}, got "
+            f"output_size={list(sizes)}"
+        )
+    if min(sizes) < 0:
+        raise RuntimeError(
+            f"{op}: elements of output_size must be greater than or equal to 0, but got "
+            f"output_size={list(sizes)}"
+        )
+    return sizes
 
 
 def _check_adaptive_input(input, spatial_dims, op):
@@ -283,12 +337,13 @@ def _averaging_matrix(size, out_size, like):
 def adaptive_avg_pool2d(input, output_size):
     """Mean over PyTorch's adaptive windows: (N, C, H, W) or (C, H, W) -> (..., Ho, Wo)."""
     op = "adaptive_avg_pool2d"
+    ho, wo = _adaptive_sizes(output_size, input, 2, op)
     _check_adaptive_input(input, 2, op)
-    ho, wo = _adaptive_sizes(output_size, input.shape[-2:], op)
     h, w = input.shape[-2:]
     if (ho, wo) == (1, 1):
         return input.mean((-2, -1), keepdim=True)
-    if h % ho == 0 and w % wo == 0:  # equal windows: a reshape and a mean, exact as PyTorch's
+    # equal windows: a reshape and a mean, exact as PyTorch's
+    if ho and wo and h % ho == 0 and w % wo == 0:
         lead = tuple(input.shape[:-2])
         x = input.reshape(lead + (ho, h // ho, wo, w // wo))
         return x.mean((-3, -1))
@@ -300,8 +355,8 @@ def adaptive_avg_pool2d(input, output_size):
 def adaptive_avg_pool1d(input, output_size):
     """Mean over PyTorch's adaptive windows: (N, C, L) or (C, L) -> (..., Lo)."""
     op = "adaptive_avg_pool1d"
+    (lo,) = _adaptive_sizes(output_size, input, 1, op)
     _check_adaptive_input(input, 1, op)
-    (lo,) = _adaptive_sizes(_single(output_size, "output_size", op), input.shape[-1:], op)
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, lo)).squeeze(-2)
 
 
@@ -309,10 +364,14 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max over PyTorch's adaptive windows; indices are flat h*W + w in the input plane. The
     gradient goes to each window's first maximum."""
     op = "adaptive_max_pool2d"
+    ho, wo = _adaptive_sizes(output_size, input, 2, op)
     _check_adaptive_input(input, 2, op)
-    ho, wo = _adaptive_sizes(output_size, input.shape[-2:], op)
     h, w = input.shape[-2:]
     lead = tuple(input.shape[:-2])
+    if not ho or not wo:  # an empty output, still on the graph
+        out = input.reshape(lead + (-1,))[..., :0].reshape(lead + (ho, wo))
+        index = input.xp.zeros(lead + (ho, wo), dtype="int64")
+        return (out, _wrap(index, input.backend)) if return_indices else out
     values, indices = [], []
     for hs, he in _adaptive_bounds(h, ho):
         for ws, we in _adaptive_bounds(w, wo):
@@ -330,8 +389,8 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     """Max over PyTorch's adaptive windows of (N, C, L) or (C, L) input."""
     op = "adaptive_max_pool1d"
+    (lo,) = _adaptive_sizes(output_size, input, 1, op)
     _check_adaptive_input(input, 1, op)
-    (lo,) = _adaptive_sizes(_single(output_size, "output_size", op), input.shape[-1:], op)
     out = adaptive_max_pool2d(input.unsqueeze(-2), (1, lo), return_indices)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)

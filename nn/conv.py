@@ -10,7 +10,7 @@ kaiming_uniform_(a=sqrt(5))).
 from autograd import empty
 from nn import functional as F
 from nn import init
-from nn._args import _check_shape, _is_int, _ntuple
+from nn._args import _check_shape, _ntuple
 from nn.module import Module
 from nn.parameter import Parameter, _optional_parameter
 
@@ -30,7 +30,13 @@ class _ConvNd(Module):
         super().__init__()
         name = type(self).__name__
         n = self._dims
-        if not _is_int(groups) or groups <= 0:
+        # PyTorch's order and its checks only: the weight's shape refuses a non-int or negative
+        # kernel size (torch.empty's errors), the functional form the rest at forward.
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.stride = _ntuple(stride, n)
+        self.dilation = _ntuple(dilation, n)
+        self.padding = padding if isinstance(padding, str) else _ntuple(padding, n)
+        if groups <= 0:
             raise ValueError(f"{name}: groups must be a positive integer, got {groups!r}")
         for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
             if channels % groups != 0:
@@ -38,18 +44,6 @@ class _ConvNd(Module):
                     f"{name}: {what} must be divisible by groups, got {what}={channels} and "
                     f"groups={groups}"
                 )
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(
-                f"{name}: padding_mode must be one of {list(_PADDING_MODES)}, but got "
-                f"padding_mode={padding_mode!r}"
-            )
-        if self._transposed and padding_mode != "zeros":
-            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = _ntuple(kernel_size, n, "kernel_size", name)
-        self.stride = _ntuple(stride, n, "stride", name)
-        self.dilation = _ntuple(dilation, n, "dilation", name)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(
@@ -60,9 +54,15 @@ class _ConvNd(Module):
                 raise ValueError(
                     f"{name}: padding='same' is not supported for strided convolutions"
                 )
-            self.padding = padding
-        else:
-            self.padding = _ntuple(padding, n, "padding", name)
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(
+                f"{name}: padding_mode must be one of {list(_PADDING_MODES)}, but got "
+                f"padding_mode={padding_mode!r}"
+            )
+        if self._transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
+        self.in_channels = in_channels
+        self.out_channels = out_channels
         self.output_padding = (0,) * n
         self.groups = groups
         self.padding_mode = padding_mode
@@ -121,10 +121,13 @@ class _ConvTransposeNd(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  device=None, dtype=None):  # fmt: skip
+        n = self._dims
+        # PyTorch's _single/_pair first: a padding string becomes a tuple of characters, which
+        # conv_transpose refuses at forward (a TypeError) while the constructor takes it.
+        padding = _ntuple(padding, n)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, device, dtype)  # fmt: skip
-        n = self._dims
-        self.output_padding = _ntuple(output_padding, n, "output_padding", type(self).__name__)
+        self.output_padding = _ntuple(output_padding, n)
 
     def forward(self, input, output_size=None):
         output_padding = self._output_padding(input, output_size)

@@ -3,7 +3,7 @@
 `nn.functional`."""
 
 from nn import functional as F
-from nn._args import _single
+from nn._args import _ntuple
 from nn.module import Module
 
 __all__ = [
@@ -13,7 +13,8 @@ __all__ = [
 
 
 class _MaxPoolNd(Module):
-    """MaxPool1d's and MaxPool2d's options, kept as given (stride defaults to kernel_size)."""
+    """MaxPool1d's and MaxPool2d's options, kept as given (stride defaults to kernel_size):
+    as PyTorch's, the functional form refuses bad ones at forward."""
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):  # fmt: skip
@@ -43,11 +44,6 @@ class MaxPool1d(_MaxPoolNd):
 class MaxPool2d(_MaxPoolNd):
     """Max over kh x kw windows, as torch.nn.MaxPool2d (stride defaults to kernel_size)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):  # fmt: skip
-        super().__init__(kernel_size, stride, padding, dilation, return_indices, ceil_mode)
-        F._pool_args(kernel_size, self.stride, padding, dilation, "MaxPool2d")
-
     def forward(self, input):
         return F._max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                              self.ceil_mode, self.return_indices, self)  # fmt: skip
@@ -64,11 +60,10 @@ class AvgPool1d(_AvgPoolNd):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):  # fmt: skip
         super().__init__()
-        op = "AvgPool1d"
-        self.kernel_size = (_single(kernel_size, "kernel_size", op),)
-        stride = kernel_size if stride is None or stride == [] or stride == () else stride
-        self.stride = (_single(stride, "stride", op),)
-        self.padding = (_single(padding, "padding", op),)
+        # PyTorch's _single, no checks: avg_pool1d refuses bad ones at forward
+        self.kernel_size = _ntuple(kernel_size, 1)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, 1)
+        self.padding = _ntuple(padding, 1)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
@@ -89,7 +84,6 @@ class AvgPool2d(_AvgPoolNd):
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
-        F._pool_args(kernel_size, self.stride, padding, 1, "AvgPool2d")
 
     def forward(self, input):
         return F._avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,

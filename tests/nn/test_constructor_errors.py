@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import assert_close_as, copy_weights
 
 import autograd
 import nn
@@ -90,46 +91,159 @@ CASES += [
 ]  # fmt: skip
 
 
-def run(lib, name, args, kwargs, shape):
-    layer = getattr(lib.nn if lib is torch else nn, name)(*args, **kwargs)
-    if shape is None:
-        x = torch.tensor([0, 2]) if lib is torch else autograd.tensor([0, 2])
-    else:
-        x = torch.ones(shape) if lib is torch else autograd.ones(*shape)
-    return tuple(layer(x).shape)
-
-
-def outcome(lib, case):
+def outcome(lib, case, x=None):
+    """("ctor", exception type) where building the layer fails, ("forward", type) where its
+    forward does, else ("ok", output, layer); x: the input (ones of the case's shape)."""
+    name, args, kwargs, shape = case
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return run(lib, *case)
+            layer = getattr(lib.nn if lib is torch else nn, name)(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - the type is what is compared
-            return type(exc)
+            return ("ctor", type(exc))
+        if x is None:
+            x = np.array([0, 2]) if shape is None else np.ones(shape, dtype=np.float32)
+        try:
+            out = layer(torch.tensor(x) if lib is torch else autograd.tensor(x))
+        except Exception as exc:  # noqa: BLE001
+            return ("forward", type(exc))
+        return ("ok", out[0] if isinstance(out, tuple) else out, layer)
 
 
 def case_id(case):
     name, args, kwargs, _ = case
-    return f"{name}{args}" + "".join(f"-{k}={v}" for k, v in kwargs.items())
+    return f"{name}{args}" + "".join(f"-{k}={v!r}" for k, v in kwargs.items())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
 def test_layer_constructed_with_garbage_runs(case):
-    theirs = outcome(torch, case)
-    ours = outcome(autograd, case)
-    assert ours == theirs
-    if isinstance(theirs, type):  # and at the same moment: construction or forward
-        name, args, kwargs, _ = case
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                getattr(torch.nn, name)(*args, **kwargs)
-            built = True
-        except Exception:  # noqa: BLE001
-            built = False
-        if not built:  # where torch refuses at construction, so do we (we may refuse sooner)
-            with pytest.raises(theirs):
-                getattr(nn, name)(*args, **kwargs)
+    """Refused as torch refuses it: the same exception type, at the same moment (building
+    the layer or its forward), or else the same output shape."""
+    theirs, ours = outcome(torch, case), outcome(autograd, case)
+    if theirs[0] == "ok":
+        assert ours[0] == "ok", ours
+        assert tuple(ours[1].shape) == tuple(theirs[1].shape)
+    else:
+        assert ours == theirs
+
+
+# Issue 12: every conv/pool layer given a kernel_size/stride/padding/dilation (output_size
+# for the adaptive pools) that is a tuple of the wrong length, zero, negative, a float, a
+# bool, None or a string: as PyTorch's layers, ours keep what they are given and the
+# functional form refuses it at forward. Same exception type at the same moment, or the
+# same values (torch's weights copied into ours).
+_GEOMETRY = ("kernel_size", "stride", "padding", "dilation")
+_LAYER_ARGS = {
+    # layer: (positional args, the required argument's name and value, arguments, input)
+    "Conv1d": ((4, 6), "kernel_size", 3, _GEOMETRY + ("groups",), (2, 4, 9)),
+    "Conv2d": ((4, 6), "kernel_size", 3, _GEOMETRY + ("groups",), (2, 4, 7, 6)),
+    "ConvTranspose1d": ((4, 6), "kernel_size", 3, _GEOMETRY + ("output_padding",), (2, 4, 5)),
+    "ConvTranspose2d": ((4, 6), "kernel_size", 3, _GEOMETRY + ("output_padding",), (4, 5, 6)),
+    "MaxPool1d": ((), "kernel_size", 2, _GEOMETRY + ("ceil_mode",), (2, 3, 9)),
+    "MaxPool2d": ((), "kernel_size", 2, _GEOMETRY + ("ceil_mode",), (2, 3, 7, 6)),
+    "AvgPool1d": ((), "kernel_size", 2, _GEOMETRY[:3] + ("count_include_pad",), (2, 3, 9)),
+    "AvgPool2d": ((), "kernel_size", 2, _GEOMETRY[:3] + ("divisor_override",), (3, 7, 6)),
+    "AdaptiveAvgPool1d": ((), "output_size", 2, ("output_size",), (2, 3, 9)),
+    "AdaptiveAvgPool2d": ((), "output_size", 2, ("output_size",), (2, 3, 7, 6)),
+    "AdaptiveMaxPool1d": ((), "output_size", 2, ("output_size",), (2, 3, 9)),
+    "AdaptiveMaxPool2d": ((), "output_size", 2, ("output_size",), (3, 7, 6)),
+}
+_BAD = [
+    0, -1, 1, 2, 2.0, 2.5, True, False, None, "a", "same", np.int64(2), (), (2,), (1, 1),
+    (2, 2), (3, 3, 3), [2, 2], (2, 0), (0, 2), (2, -1), (2.0, 2), (True, 2), (2, None), (None,),
+]  # fmt: skip
+ARG_CASES = [
+    (name, args, {required: default, arg: value}, shape)
+    for name, (args, required, default, names, shape) in _LAYER_ARGS.items()
+    for arg in names
+    for value in _BAD
+] + [
+    # with a padding_mode PyTorch's layer pads by F.pad with the padding as given: one value
+    # pads only the last dim of an unbatched 2-D input, and is refused for a batched one
+    (name, (4, 6), dict(kernel_size=3, padding=padding, padding_mode=mode), shape)
+    for name, shapes in (("Conv1d", ((2, 4, 9), (4, 9))), ("Conv2d", ((2, 4, 7, 6), (4, 7, 6))))
+    for shape in shapes
+    for mode in ("reflect", "replicate", "circular")
+    for padding in (1, (), (1,), (2,), (1, 2), (1, 1, 1), "same", "valid", 6)
+] + [
+    (name, (), {"in_channels": 4, "out_channels": 6, "kernel_size": 3, arg: value}, shape)
+    for name, shape in (("Conv1d", (2, 4, 9)), ("Conv2d", (2, 4, 7, 6)),
+                        ("ConvTranspose1d", (2, 4, 9)), ("ConvTranspose2d", (4, 7, 6)))
+    for arg in ("in_channels", "out_channels", "groups")
+    for value in (0, -1, 2, 2.0, 4.0, True, False, None, "a")
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ARG_CASES, ids=[case_id(c) for c in ARG_CASES])
+def test_conv_and_pool_layer_arguments_refused_as_torch_refuses_them(case):
+    x = np.random.default_rng(0).standard_normal(case[3]).astype(np.float32)
+    theirs, ours = outcome(torch, case, x), outcome(autograd, case, x)
+    if theirs[0] != "ok" or ours[0] != "ok":
+        assert ours[:2] == theirs[:2]
+        return
+    _, out_t, layer_t = theirs
+    name, args, kwargs, _ = case
+    layer = getattr(nn, name)(*args, **kwargs)
+    copy_weights(layer, layer_t)
+    out = layer(autograd.tensor(x))
+    assert_close_as(out[0] if isinstance(out, tuple) else out, out_t.detach())
+
+
+def test_a_refused_forward_changes_no_parameter():
+    layer = nn.Conv1d(4, 6, kernel_size=3, stride=(2, 2))
+    before = [p.detach().numpy().copy() for p in layer.parameters()]
+    with pytest.raises(RuntimeError, match="stride"):
+        layer(autograd.ones(1, 4, 8))
+    for p, b in zip(layer.parameters(), before):
+        np.testing.assert_array_equal(p.detach().numpy(), b)
+    assert all(p.grad is None for p in layer.parameters())
+
+
+def test_conv1d_with_a_3_tuple_kernel_builds_and_fails_at_forward_as_torch():
+    layer_t = torch.nn.Conv1d(4, 6, kernel_size=(3, 3, 3))
+    layer = nn.Conv1d(4, 6, kernel_size=(3, 3, 3))
+    assert layer.kernel_size == layer_t.kernel_size
+    assert tuple(layer.weight.shape) == tuple(layer_t.weight.shape)
+    with pytest.raises(RuntimeError) as theirs:
+        layer_t(torch.ones(1, 4, 8))
+    with pytest.raises(type(theirs.value), match="3D weight"):
+        layer(autograd.ones(1, 4, 8))
+
+
+def test_avgpool1d_with_a_pair_kernel_builds_and_fails_at_forward_as_torch():
+    layer_t = torch.nn.AvgPool1d(kernel_size=(2, 2))
+    layer = nn.AvgPool1d(kernel_size=(2, 2))
+    assert (layer.kernel_size, layer.stride) == (layer_t.kernel_size, layer_t.stride)
+    with pytest.raises(RuntimeError) as theirs:
+        layer_t(torch.ones(1, 4, 8))
+    with pytest.raises(type(theirs.value), match="'kernel_size' should contain one int"):
+        layer(autograd.ones(1, 4, 8))
+
+
+def test_conv2d_with_a_1_tuple_kernel_is_refused_not_computed_as_a_square_kernel():
+    """It was: (3,) repeated to (3, 3) and computed; torch's weight is 3-D and refused."""
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.Conv2d(4, 6, kernel_size=(3,))(torch.ones(1, 4, 8, 8))
+    with pytest.raises(type(theirs.value)):
+        nn.Conv2d(4, 6, kernel_size=(3,))(autograd.ones(1, 4, 8, 8))
+
+
+@pytest.mark.parametrize("output_size", [0, (0, 2), (3, 0)])
+@pytest.mark.parametrize("kind", ["avg", "max"])
+def test_adaptive_pool_to_size_zero_is_empty_as_torch(kind, output_size):
+    """It was a ZeroDivisionError (avg) or an empty stack (max); torch returns an empty
+    output, on the graph. (Its backward then raises in torch, while ours gives zeros: left.)"""
+    x = np.random.default_rng(0).standard_normal((2, 3, 5, 4)).astype(np.float32)
+    f = getattr(nn.functional, f"adaptive_{kind}_pool2d")
+    f_t = getattr(torch.nn.functional, f"adaptive_{kind}_pool2d")
+    xt = torch.tensor(x, requires_grad=True)
+    xo = autograd.tensor(x, requires_grad=True)
+    out, out_t = f(xo, output_size), f_t(xt, output_size)
+    assert tuple(out.shape) == tuple(out_t.shape)
+    assert out.requires_grad and out_t.requires_grad
+    f1 = getattr(nn.functional, f"adaptive_{kind}_pool1d")
+    f1_t = getattr(torch.nn.functional, f"adaptive_{kind}_pool1d")
+    assert tuple(f1(xo[0], 0).shape) == tuple(f1_t(xt[0], 0).shape)
 
 
 @pytest.mark.parametrize("index", [[-1], [3], [0, -3], [1, 5]])
@@ -171,3 +285,53 @@ def test_gather_in_range_indices_still_match_torch():
 def test_gather_on_an_empty_dim_with_indices_is_refused():
     with pytest.raises(RuntimeError, match="out of bounds"):
         autograd.zeros(0, 2).gather(0, autograd.zeros(1, 2, dtype=autograd.int64))
+
+
+# The functional forms themselves, refusing the same garbage as torch.nn.functional's.
+_F_ARGS = {
+    # op: (input and weight shapes, or input shape and the required int; arguments)
+    "conv1d": (((2, 4, 9), (6, 4, 3)), ("stride", "padding", "dilation", "groups")),
+    "conv2d": (((2, 4, 7, 6), (6, 4, 3, 3)), ("stride", "padding", "dilation", "groups")),
+    "conv_transpose1d": (((2, 4, 5), (4, 6, 3)), ("stride", "padding", "output_padding")),
+    "conv_transpose2d": (((4, 5, 6), (4, 6, 3, 3)), ("stride", "padding", "dilation", "groups")),
+    "max_pool1d": (((2, 3, 9), 2), ("kernel_size", "stride", "padding", "dilation")),
+    "max_pool2d": (((3, 7, 6), 2), ("kernel_size", "stride", "padding", "ceil_mode")),
+    "avg_pool1d": (((2, 3, 9), 2), ("kernel_size", "stride", "padding", "count_include_pad")),
+    "avg_pool2d": (((2, 3, 7, 6), 2), ("kernel_size", "padding", "divisor_override")),
+    "adaptive_avg_pool1d": (((2, 3, 9), 2), ("output_size",)),
+    "adaptive_avg_pool2d": (((3, 7, 6), 2), ("output_size",)),
+    "adaptive_max_pool1d": (((2, 3, 9), 2), ("output_size",)),
+    "adaptive_max_pool2d": (((2, 3, 7, 6), 2), ("output_size",)),
+}
+_F_BAD = [0, -1, 2.0, True, None, "a", "same", (), (2,), (2, 2, 2), (2, -1), (2.0, 2), (None, 3)]
+F_CASES = [(op, arg, v) for op, (_, args) in _F_ARGS.items() for arg in args for v in _F_BAD]
+
+
+def _functional_outcome(lib, op, arg, value):
+    (shape, second), _ = _F_ARGS[op]
+    rng = np.random.default_rng(0)
+    make = torch.tensor if lib is torch else autograd.tensor
+    x = make(rng.standard_normal(shape).astype(np.float32))
+    if isinstance(second, tuple):
+        second = make(rng.standard_normal(second).astype(np.float32))
+    f = getattr(torch.nn.functional if lib is torch else nn.functional, op)
+    args = (x, value) if arg in ("kernel_size", "output_size") else (x, second)
+    kwargs = {} if arg in ("kernel_size", "output_size") else {arg: value}
+    try:
+        out = f(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the type is what is compared
+        return type(exc)
+    return np.asarray((out[0] if isinstance(out, tuple) else out).detach().numpy())
+
+
+@pytest.mark.parametrize(
+    "op, arg, value", F_CASES, ids=[f"{op}-{arg}={value!r}" for op, arg, value in F_CASES]
+)
+def test_conv_and_pool_functional_arguments_refused_as_torch_refuses_them(op, arg, value):
+    theirs = _functional_outcome(torch, op, arg, value)
+    ours = _functional_outcome(autograd, op, arg, value)
+    if isinstance(theirs, type):
+        assert ours == theirs
+    else:
+        assert not isinstance(ours, type), ours
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)

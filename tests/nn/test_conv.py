@@ -338,8 +338,8 @@ CONV_ERRORS = [
         r"\[4, 5\]",
         lambda: Conv2d(3, 8, 3)(ours(np.zeros((4, 5)))),
     ),
-    (
-        ValueError,
+    (  # the functional form raises torch.nn.functional.conv2d's RuntimeError, the layer ValueError
+        RuntimeError,
         "conv2d: padding='same' is not supported for strided convolutions",
         lambda: conv2d(X, W, stride=2, padding="same"),
     ),
@@ -363,14 +363,15 @@ CONV_ERRORS = [
         "Conv2d: padding='same' is not supported for strided convolutions",
         lambda: Conv2d(4, 4, 3, stride=2, padding="same"),
     ),
-    (TypeError, "kernel_size must be an int or a pair of ints", lambda: Conv2d(4, 4, 2.5)),
+    (TypeError, r"empty\(\): argument 'size' .* type float", lambda: Conv2d(4, 4, 2.5)),
 ]
 
 POOL_ERRORS = [
     (
         RuntimeError,
-        r"MaxPool2d: pad should be at most half of effective kernel size, but got pad=\(2, 2\)",
-        lambda: MaxPool2d(2, padding=2),
+        r"MaxPool2d\(kernel_size=2, .*\): pad should be at most half of effective kernel size, "
+        r"but got pad=\(2, 2\)",
+        lambda: MaxPool2d(2, padding=2)(SMALL),  # as PyTorch's, refused at forward
     ),
     (
         RuntimeError,
