@@ -264,6 +264,10 @@ def inplace(t, fn, *args):
             f"result type {dtypes.torch_name(out.dtype)} can't be cast to the desired output "
             f"type {dtypes.torch_name(t.dtype)} (in {name}_)"
         )
+    if record and out.grad_fn is not None and out.array.dtype != t.array.dtype:
+        # the gradient arriving is t's (float16 a.mul_(0-d float32 b)): the rule computes in
+        # t's dtype, as PyTorch's, not in the op's wider result dtype (t a view or not)
+        out.grad_fn._dtype = t.array.dtype
     if record and view is not None:
         new_root = _rebase_root(root, view[1], out)  # reads the root before the write
     if fn is ops.SetItem:
@@ -290,10 +294,6 @@ def _take_graph(t, out):
     prev = t.grad_fn
     t.grad_fn = out.grad_fn
     t._requires_grad = out._requires_grad
-    if t.grad_fn is not None and out.array.dtype != t.array.dtype:
-        # the gradient arriving is t's (float16 a.mul_(0-d float32 b)): the rule computes in
-        # t's dtype, as PyTorch's, not in the op's wider result dtype
-        t.grad_fn._dtype = t.array.dtype
     if prev is not None and prev._retain:
         # retain_grad() follows t to its new value (as PyTorch): .grad is d/d(new t).
         prev._retain = False

@@ -299,6 +299,8 @@ def _take(a, shape, xp):
     checks its bounds and wraps negatives as PyTorch does (`_numpy_bounds` rewords)."""
     if a.dtype != xp.int64 and a.dtype != xp.int32 or not a.size or 0 in shape[1:]:
         return None
+    if not shape[0]:  # as the general path: PyTorch refuses it before anything else
+        raise IndexError("index is out of bounds for dimension with size 0")
     index = Advanced((), (xp.asarray(a),))
     index.shape = tuple(a.shape) + tuple(shape[1:])
     return index

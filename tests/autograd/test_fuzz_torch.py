@@ -685,6 +685,17 @@ KNOWN = {
         "torch: torch's std/var backward with dim=() scales as if n=1 (6x for 6 elements; "
         "its dim=None is right); dagrad matches dim=None",
     ),
+    ("var std", "float16/float32 values all equal (gradients at zero variance)"): (
+        lambda case: (
+            bool(case.dtypes & {"float16", "float32"})
+            and case.inputs[0].values.size > 1
+            and bool(np.all(case.inputs[0].values == case.inputs[0].values.flat[0]))
+        ),
+        "torch: its float32 mean of equal values rounds, so its std is one ulp, not 0, and "
+        "its gradient g (x - mean) / (n std) is g/n: T.full((3,), 0.8887208700180054).std("
+        "correction=0) is 5.96e-08 in torch and its grad 1/3 each; dagrad's mean is exact, "
+        "std 0 and the gradient 0 (as torch's in float64)",
+    ),
     ("var std", "float16/float32 values near the dtype's max (gradients)"): (
         lambda case: "special" in case.tags and bool(case.dtypes & {"float16", "float32"}),
         "torch: its float16/float32 std backward overflows: a = T.tensor([0., 6e4], "

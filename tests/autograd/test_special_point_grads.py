@@ -644,3 +644,43 @@ def test_integer_division_by_a_divisor_that_wraps_to_zero_raises(code, dtype):
     ZeroDivisionError; we checked the uncast value and returned."""
     _check(code, np.array([3, 0, 7], dtype), np.array(-(2**31), "int32"))
     _check(code, np.array([3, 0, 7], dtype), np.array(2**16, "int32"))
+
+
+@pytest.mark.parametrize("op", ["imul", "mul_", "iadd", "div_"])
+@pytest.mark.parametrize("view", ["[1:, :]", "[:, ::2]", "[...]"])
+def test_inplace_into_a_float16_view_takes_its_gradient_in_float16(op, view):
+    """a[1:] *= float32 b, a float16: b's gradient is computed in float16 as PyTorch's (the
+    products overflow to -inf there); in place into a view it was computed in float32."""
+    base = np.array([[1.0, 2.0, 3.0], [6e4, 6e4, 6e4]], dtype=np.float16)
+    g = np.array([[1.0, 1.0, 1.0], [-1.875, -1.875, -1.875]], dtype=np.float16)
+    code = {"imul": "v *= b", "mul_": "v.mul_(b)", "iadd": "v += b * 1", "div_": "v.div_(b)"}[op]
+    grads = []
+    for lib in (T, torch):
+        a = lib.tensor(base.copy()) * 1  # a non-leaf, so its view may be written
+        b = lib.tensor(np.array([[0.5]], dtype=np.float32), requires_grad=True)
+        v = eval(f"a{view}")
+        exec(code, {"v": v, "b": b})
+        a.backward(lib.tensor(g))
+        grads.append(b.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "a = L.zeros(0, dtype=L.bool); a[L.tensor([0])] = L.zeros(0, dtype=L.bool)",
+        "a = L.zeros(0); a[L.tensor([0])] = L.zeros(5)",
+        "a = L.zeros(0, 3); a[L.tensor([[0]])] = L.zeros(7)",
+        "a = L.zeros(0); a[L.tensor([0])]",
+        "a = L.zeros(0, 3); a[L.tensor([0, 1])]",
+    ],
+)
+def test_an_index_array_into_a_dim_of_size_0_is_refused_first(code):
+    """x[idx] (and x[idx] = v) on a dim of size 0 raises PyTorch's IndexError before the
+    value's shape is looked at (the one-array fast path reported the shape mismatch)."""
+    raised = []
+    for lib in (T, torch):
+        with pytest.raises(Exception) as info:
+            exec(code, {"L": lib})
+        raised.append((type(info.value), str(info.value)))
+    assert raised[0] == raised[1]
