@@ -239,6 +239,9 @@ class Tensor:
         return ops.Div._binary(self, other)
 
     def __rtruediv__(self, other):
+        if other.__class__ is float or other.__class__ is int:
+            # PyTorch's number / tensor is tensor.reciprocal() * number (its rounding too)
+            return ops.Mul._binary(ops.Reciprocal.apply(self), other)
         return ops.Div._binary(other, self)
 
     def __pow__(self, other):

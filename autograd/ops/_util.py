@@ -15,9 +15,10 @@ def promote(x, y, opmath=True):
     """(a, b, dtype): the arrays an op on x and y computes with, and its result dtype, by
     PyTorch's promotion (dtypes.result_types; one of x, y may be a Python number). Each
     array is cast from its own dtype, a number wraps into the dtype as PyTorch converts it.
-    A float16 result beside a scalar (a number or a 0-d tensor) computes in float32, as
-    PyTorch's CPU kernels do for arithmetic (so x / 70000 is not x / inf); not for
-    comparisons (opmath=False), which see the scalar as float16."""
+    A float16 result beside a scalar (a number, or a 0-d tensor as the second operand)
+    computes in float32, as PyTorch's CPU kernels do for mul and div (so x / 70000 is not
+    x / inf); not where opmath=False (add, sub, comparisons: PyTorch casts the scalar to
+    float16 first, so x + 70000 is inf), nor for a 0-d tensor first (s * x casts s)."""
     if isinstance(x, Tensor):
         a = x.array
         if isinstance(y, Tensor):
@@ -25,7 +26,7 @@ def promote(x, y, opmath=True):
             if a.dtype is b.dtype or a.dtype == b.dtype:
                 return a, b, a.dtype
             dt = dtypes.result_type(a.dtype, a.ndim, b.dtype, b.ndim, _defaults.dtype)
-            if dt is _HALF and opmath and (a.ndim == 0 or b.ndim == 0):
+            if dt is _HALF and opmath and b.ndim == 0:
                 return a.astype(_OPMATH, copy=False), b.astype(_OPMATH, copy=False), dt
             return a.astype(dt, copy=False), b.astype(dt, copy=False), dt
         dt = a.dtype
@@ -67,7 +68,7 @@ def operands(op, x, y):
     return a, b
 
 
-def binary(op, fn, x, y):
+def binary(op, fn, x, y, opmath=True):
     """fn(a, b) on the promoted operands of x and y, in the result dtype; a broadcasting
     failure raises PyTorch's RuntimeError naming op and the shapes."""
     if isinstance(x, Tensor) and isinstance(y, Tensor):
@@ -78,7 +79,7 @@ def binary(op, fn, x, y):
                 return fn(a, b)
             except ValueError:
                 raise broadcast_error(op, x, y) from None
-    a, b, dt = promote(x, y)
+    a, b, dt = promote(x, y, opmath)
     try:
         out = fn(a, b)
     except ValueError:

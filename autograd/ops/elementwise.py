@@ -56,7 +56,7 @@ class Add(Primitive):
     @staticmethod
     def forward(ctx, x, y):
         ctx.shapes = (shape_of(x), shape_of(y))
-        return binary("add", _ADD, x, y)
+        return binary("add", _ADD, x, y, False)  # a float16 sum casts the scalar first
 
     @staticmethod
     def backward(ctx, grad):
@@ -88,7 +88,7 @@ class Sub(Primitive):
                 else "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
                 "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
             )
-        return binary("sub", _SUB, x, y)
+        return binary("sub", _SUB, x, y, False)
 
     @staticmethod
     def backward(ctx, grad):
