@@ -73,12 +73,15 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ob
     try:
         while ready:
             v, g = pop()
+            # As PyTorch's engine: a gradient arrives in its vertex's dtype (numpy would
+            # have widened float32 * int64 to float64 in a rule on arrays; a float16 input
+            # beside float32 gets its gradient in float16).
+            dt = v._dtype
             if raw:
-                # As PyTorch's engine: a gradient arrives in its vertex's dtype (numpy would
-                # have widened float32 * int64 to float64 in a rule on arrays).
-                dt = v._dtype
                 if dt is not None and g.dtype is not dt:
                     g = g.astype(dt)
+            elif dt is not None and isinstance(g, _function.Tensor) and g.dtype != dt:
+                g = g.to(dt)  # recorded under create_graph: the cast is differentiated too
             if v._hooks is not None:
                 g = _run_hooks(v._hooks, _lift(g, v._backend)) if raw else _run_hooks(v._hooks, g)
                 if raw:

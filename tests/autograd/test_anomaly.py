@@ -30,6 +30,9 @@ def test_nan_in_forward_names_op_shapes_and_line():
 def test_inf_in_forward_without_grad_is_caught_too():
     x = A.tensor([0.0, 1.0])
     with A.detect_anomaly(), pytest.raises(A.AnomalyError, match=r"Div produced inf"):
+        _ = A.tensor(1.0) / x
+    # a number over a tensor is its reciprocal times the number, as PyTorch computes it
+    with A.detect_anomaly(), pytest.raises(A.AnomalyError, match=r"Reciprocal produced inf"):
         _ = 1.0 / x
 
 

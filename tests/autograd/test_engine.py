@@ -1139,3 +1139,20 @@ def test_backward_in_threads_keeps_each_threads_array_speed_switch():
         t.join()
     assert errors == []
     assert state.raw is False
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_gradient_of_a_float16_input_beside_float32_is_float16_at_both_speeds(create_graph):
+    """grad(..., create_graph=True) handed a 0-d float16 input a float32 gradient (the cast
+    to each vertex's dtype ran only in the array-speed walk); torch's is float16, and the
+    cast is part of the recorded graph (its gradient reaches y)."""
+    import torch
+
+    results = []
+    for lib, grad in ((autograd, autograd.grad), (torch, torch.autograd.grad)):
+        x = lib.tensor(2.0, dtype=lib.float16, requires_grad=True)
+        y = lib.tensor([1.0, 2.0], requires_grad=True)
+        (g,) = grad((x * y).sum(), x, create_graph=create_graph)
+        second = grad(g, y)[0].tolist() if create_graph else None
+        results.append((str(g.dtype).replace("torch.", ""), g.item(), second))
+    assert results[0] == results[1]
