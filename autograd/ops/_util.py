@@ -15,8 +15,8 @@ def promote(x, y, opmath=True):
     """(a, b, dtype): the arrays an op on x and y computes with, and its result dtype, by
     PyTorch's promotion (dtypes.result_types; one of x, y may be a Python number). Each
     array is cast from its own dtype, a number wraps into the dtype as PyTorch converts it.
-    A float16 result beside a scalar (a number, or a 0-d tensor as the second operand)
-    computes in float32, as PyTorch's CPU kernels do for mul and div (so x / 70000 is not
+    A float16 result beside a scalar (a number, or a one-element tensor as the second
+    operand) computes in float32, as PyTorch's CPU kernels do for mul and div (so x / 70000 is not
     x / inf); not where opmath=False (add, sub, comparisons: PyTorch casts the scalar to
     float16 first, so x + 70000 is inf), nor for a 0-d tensor first (s * x casts s)."""
     if isinstance(x, Tensor):
@@ -26,7 +26,7 @@ def promote(x, y, opmath=True):
             if a.dtype is b.dtype or a.dtype == b.dtype:
                 return a, b, a.dtype
             dt = dtypes.result_type(a.dtype, a.ndim, b.dtype, b.ndim, _defaults.dtype)
-            if dt is _HALF and opmath and b.ndim == 0:
+            if dt is _HALF and opmath and b.size == 1:  # a scalar second, 0-d or not
                 return a.astype(_OPMATH, copy=False), b.astype(_OPMATH, copy=False), dt
             return a.astype(dt, copy=False), b.astype(dt, copy=False), dt
         dt = a.dtype

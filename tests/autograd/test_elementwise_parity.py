@@ -266,3 +266,18 @@ def test_number_divided_by_a_tensor_rounds_as_torch(dtype, number):
         (number / x).sum().backward()
         (number / t).sum().backward()
         np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1, 1), (3,)])
+@pytest.mark.parametrize("first", [False, True])
+def test_float16_beside_a_one_element_int_tensor_as_torch(op, shape, first):
+    """float16 zeros *= int32 [[[-2^31]]] is -0.0 in PyTorch (a one-element operand second
+    computes in float32) where we gave nan (-2^31 cast to float16 first is -inf)."""
+    f = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv}
+    results = []
+    for lib in (torch, autograd):
+        h = lib.tensor([0.0, 1.0, 60000.0], dtype=lib.float16)
+        b = lib.full(shape, -(2**31), dtype=lib.int32)
+        results.append(np.asarray(f[op](b, h) if first else f[op](h, b)).tolist())
+    np.testing.assert_array_equal(np.asarray(results[1]), np.asarray(results[0]))
