@@ -14,6 +14,7 @@ from autograd.ops.loss import CrossEntropy as _CrossEntropy
 from autograd.ops.loss import NLLLoss as _NLLLoss
 from autograd.ops.special import TWO_OVER_SQRT_PI, erf_rational
 from autograd.ops.special import Gelu as _Gelu
+from nn._args import _check_real, _int_arg
 
 # The convolutions and pools live in two private modules of nn.functional (this file would be
 # too long); the layers reach them through F, the private forms that take the layer as `op` too.
@@ -126,6 +127,8 @@ def relu(input, inplace=False):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, else negative_slope * x (slope at 0: negative_slope, as PyTorch)."""
     _no_inplace(inplace, "leaky_relu")
+    if type(negative_slope) is not float:
+        _check_real(negative_slope, "negative_slope", "leaky_relu", RuntimeError)
     return where(input > 0, input, input * negative_slope)
 
 
@@ -387,6 +390,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     recording, as r <- (1 - momentum) r + momentum s, using the unbiased variance.
     Otherwise the running statistics stand in for E[x] and Var[x].
     """
+    _check_batch_norm_numbers(momentum, eps)
     shape = input.shape
     if input.ndim < 2:
         raise ValueError(
@@ -431,6 +435,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return _scale_shift(centered, var, eps, weight, bias, per_channel)
 
 
+def _check_batch_norm_numbers(momentum, eps):
+    """momentum and eps as PyTorch's parser takes floats (a bool, an int, a numpy scalar)."""
+    if type(momentum) is not float:
+        _check_real(momentum, "momentum", "batch_norm")
+    if type(eps) is not float:
+        _check_real(eps, "eps", "batch_norm")
+
+
 def _scale_shift(centered, var, eps, weight, bias, per_channel):
     """(x - mean) / sqrt(var + eps) * weight + bias, weight and bias (C,) reshaped to broadcast
     over dim 1 (either may be None)."""
@@ -446,6 +458,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the last len(normalized_shape) dims, which must equal normalized_shape:
     y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance); weight and bias have
     shape normalized_shape."""
+    if type(eps) is not float:
+        _check_real(eps, "eps", "layer_norm")
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)
@@ -936,7 +950,12 @@ def glu(input, dim=-1):
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
     _no_inplace(inplace, "threshold")
-    return where(input > threshold, input, _const(value, input))
+    if type(threshold) is not float:
+        _check_real(threshold, "threshold", "threshold", RuntimeError)
+    if type(value) is not float:
+        _check_real(value, "value", "threshold", RuntimeError)
+    # PyTorch's test, x <= threshold -> value: a NaN input or threshold keeps x
+    return where(input <= threshold, _const(value, input), input)
 
 
 def softmin(input, dim=None, dtype=None):
@@ -1009,6 +1028,12 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1/||x1|| * x2/||x2||) along dim; each norm is raised to eps where smaller,
     outside the graph (as PyTorch: the gradient is that of the unclamped norm)."""
+    if type(dim) is not int:
+        dim = _int_arg(dim, "dim", "cosine_similarity")
+    if type(eps) is not float:
+        _check_real(eps, "eps", "cosine_similarity")
+    if not eps >= 0:
+        raise RuntimeError(f"cosine_similarity: eps must be non-negative, got: {eps}")
     x1, x2 = _broadcast_pair(x1, x2, "cosine_similarity")
     n1 = _norm(x1, 2, dim, True)
     n2 = _norm(x2, 2, dim, True)
@@ -1480,6 +1505,10 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normalise each sample over groups of channels: (N, C, *) viewed as (N, G, C/G * prod(*)),
     biased variance, then weight and bias per channel."""
+    if type(eps) is not float:
+        _check_real(eps, "eps", "group_norm")
+    if type(num_groups) is not int:
+        num_groups = _int_arg(num_groups, "num_groups", "group_norm")
     if input.ndim < 2:
         raise RuntimeError(f"group_norm: expected at least 2-D input (N, C, *), got {input.ndim}-D")
     n, c = input.shape[:2]

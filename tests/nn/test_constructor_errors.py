@@ -103,8 +103,9 @@ def outcome(lib, case, x=None):
             return ("ctor", type(exc))
         if x is None:
             x = np.array([0, 2]) if shape is None else np.ones(shape, dtype=np.float32)
+        make = torch.tensor if lib is torch else autograd.tensor
         try:
-            out = layer(torch.tensor(x) if lib is torch else autograd.tensor(x))
+            out = layer(*map(make, x)) if isinstance(x, list) else layer(make(x))
         except Exception as exc:  # noqa: BLE001
             return ("forward", type(exc))
         return ("ok", out[0] if isinstance(out, tuple) else out, layer)
@@ -335,3 +336,103 @@ def test_conv_and_pool_functional_arguments_refused_as_torch_refuses_them(op, ar
     else:
         assert not isinstance(ours, type), ours
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+
+
+# Issue 12, the other layers' numeric hyper-parameters: a tuple, None, a bool, a string, a
+# complex, a numpy scalar, a negative, a NaN or a float where PyTorch wants an int or a float.
+# Same exception type at the same moment, or the same values (torch's weights copied in).
+_SCALARS = [True, np.float64(0.1), np.int64(1), None, (2,), "a", 1 + 2j, -1, float("nan"), 0, 2.5]
+_X2, _X4 = (3, 4), (2, 4, 3, 5)
+_SCALAR_ARGS = [
+    # (layer, function of the value -> (args, kwargs), input shape; a list: two inputs)
+    ("BatchNorm1d", lambda v: ((4,), dict(momentum=v)), _X2),
+    ("BatchNorm1d", lambda v: ((4,), dict(eps=v)), _X2),
+    ("BatchNorm2d", lambda v: ((4,), dict(momentum=v)), _X4),
+    ("LayerNorm", lambda v: ((4,), dict(eps=v)), _X2),
+    ("GroupNorm", lambda v: ((2, 4), dict(eps=v)), _X4),
+    ("GroupNorm", lambda v: ((v, 4), {}), _X4),
+    ("LeakyReLU", lambda v: ((v,), {}), _X2),
+    ("Threshold", lambda v: ((v, 0.5), {}), _X2),
+    ("Threshold", lambda v: ((0.1, v), {}), _X2),
+    ("CosineSimilarity", lambda v: ((v,), {}), [_X2, _X2]),
+    ("CosineSimilarity", lambda v: ((1, v), {}), [_X2, _X2]),
+    ("CosineSimilarity", lambda v: ((v, -1), {}), [_X2, _X2]),
+    ("RNN", lambda v: ((4, 3), dict(dropout=v)), (2, 3, 4)),
+    ("RNN", lambda v: ((4, 3), dict(num_layers=v)), (2, 3, 4)),
+    ("RNN", lambda v: ((4, v), {}), (2, 3, 4)),
+    ("GRU", lambda v: ((4, v), {}), (2, 3, 4)),
+    ("GRUCell", lambda v: ((4, v), {}), (2, 4)),
+    ("GRUCell", lambda v: ((v, 3), {}), (2, 1)),
+    ("Linear", lambda v: ((v, 3), {}), (2, 1)),
+    ("Linear", lambda v: ((1, v), {}), (2, 1)),
+]
+SCALAR_CASES = [(name, *make(v), shape) for name, make, shape in _SCALAR_ARGS for v in _SCALARS]
+
+
+def _input(shape, seed=0):
+    rng = np.random.default_rng(seed)
+    if isinstance(shape, list):
+        return [_input(s, seed + i) for i, s in enumerate(shape)]
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("case", SCALAR_CASES, ids=[case_id(c) for c in SCALAR_CASES])
+def test_layer_numeric_arguments_refused_or_computed_as_torch(case):
+    """It was: LayerNorm(eps=(2,)), LeakyReLU((2,)), Threshold(0.1, None) computed (NaNs for
+    the last); Linear(True, 3) and GRUCell(4, True) refused where torch builds them; RNN's
+    dropout=None a ValueError, not torch's TypeError."""
+    x = _input(case[3])
+    theirs, ours = outcome(torch, case, x), outcome(autograd, case, x)
+    if theirs[0] != "ok" or ours[0] != "ok":
+        assert ours[:2] == theirs[:2]
+        return
+    _, out_t, layer_t = theirs
+    name, args, kwargs, _ = case
+    layer = getattr(nn, name)(*args, **kwargs)
+    copy_weights(layer, layer_t)
+    xs = [autograd.tensor(a) for a in (x if isinstance(x, list) else [x])]
+    out = layer(*xs)
+    out = (out[0] if isinstance(out, tuple) else out).detach().numpy()
+    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-5, atol=1e-6)  # NaN = NaN
+
+
+def test_batchnorm_with_a_bad_momentum_changes_no_state():
+    layer = nn.BatchNorm1d(4, momentum=(2,))
+    with pytest.raises(TypeError, match="momentum"):
+        layer(autograd.ones(3, 4))
+    assert int(layer.num_batches_tracked.item()) == 0
+
+
+def test_threshold_nan_input_and_threshold_as_torch():
+    """It was x > threshold -> x: a NaN input became value; PyTorch's is x <= threshold."""
+    x = np.array([np.nan, 0.5, 0.1, -1.0, np.inf], dtype=np.float32)
+    for threshold in (0.1, float("nan")):
+        out = nn.functional.threshold(autograd.tensor(x), threshold, 7.0)
+        ref = torch.nn.functional.threshold(torch.tensor(x), threshold, 7.0)
+        np.testing.assert_array_equal(out.numpy(), ref.numpy())
+
+
+@pytest.mark.parametrize("size", [np.int64(2), np.int32(3), (np.int64(2), 3), (3, True)])
+@pytest.mark.parametrize("factory", ["empty", "zeros", "ones", "randn", "rand"])
+def test_creation_accepts_numpy_integer_sizes_as_torch(factory, size):
+    args = size if isinstance(size, tuple) else (size,)
+    assert tuple(getattr(autograd, factory)(*args).shape) == tuple(
+        getattr(torch, factory)(*args).shape
+    )
+    assert tuple(getattr(autograd, factory)(args).shape) == tuple(
+        getattr(torch, factory)(args).shape
+    )
+
+
+@pytest.mark.parametrize("size", [(2.0,), (np.float64(2),), (True,), (True, 3), (np.bool_(True),),
+                                  (2, None), (-1,)])  # fmt: skip
+def test_creation_refuses_float_bool_first_and_negative_sizes_as_torch(size):
+    with pytest.raises(Exception) as theirs:
+        torch.empty(*size)
+    with pytest.raises(type(theirs.value), match="size|negative"):
+        autograd.empty(*size)
+
+
+def test_conv1d_with_a_numpy_integer_channel_count_builds_as_torch():
+    layer = nn.Conv1d(4, np.int64(6), 3)
+    assert tuple(layer.weight.shape) == tuple(torch.nn.Conv1d(4, np.int64(6), 3).weight.shape)
