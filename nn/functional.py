@@ -14,7 +14,7 @@ from autograd.ops.loss import CrossEntropy as _CrossEntropy
 from autograd.ops.loss import NLLLoss as _NLLLoss
 from autograd.ops.special import TWO_OVER_SQRT_PI, erf_rational
 from autograd.ops.special import Gelu as _Gelu
-from nn._args import _check_real, _int_arg
+from nn._args import _check_real, _int_arg, _int_list
 
 # The convolutions and pools live in two private modules of nn.functional (this file would be
 # too long); the layers reach them through F, the private forms that take the layer as `op` too.
@@ -53,11 +53,25 @@ __all__ = [
 def pad(input, pad, mode="constant", value=None):
     """Pad the last len(pad)//2 dims: pad = (left, right, top, bottom, ...), as F.pad;
     mode 'constant' (value, 0 by default), 'reflect', 'replicate' or 'circular'."""
+    if type(pad) is not tuple or not all(type(p) is int for p in pad):
+        pad = _pad_arg(pad)
+    if value is not None and type(value) is not float:
+        _check_real(value, "value", "pad")
     if mode != "constant":
         if value is not None and value != 0:
             raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
         return _pad(input, pad, mode)
     return _pad(input, pad, mode, 0.0 if value is None else value)
+
+
+def _pad_arg(pad):
+    """pad as PyTorch's parser takes an int list: a tuple or list of ints (numpy integers
+    too, not bools); a bare int, None, a float ... a TypeError."""
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(
+            f"pad(): argument 'pad' must be tuple of ints, not {type(pad).__name__} (pad={pad!r})"
+        )
+    return _int_list(pad, 0, "pad", "pad()")
 
 
 # --------------------------------------------------------------------------- layers
@@ -1313,12 +1327,18 @@ def bilinear(input1, input2, weight, bias=None):
 def pixel_shuffle(input, upscale_factor):
     """(*, C r^2, H, W) -> (*, C, H r, W r):
     out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w]."""
-    r = upscale_factor
+    r = (
+        upscale_factor
+        if type(upscale_factor) is int
+        else _int_arg(upscale_factor, "upscale_factor", "pixel_shuffle()")
+    )
     if input.ndim < 3:
         raise RuntimeError(
             f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
             f"{input.ndim} dimension(s)"
         )
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
     *lead, c, h, w = input.shape
     if c % (r * r):
         raise RuntimeError(
@@ -1333,12 +1353,18 @@ def pixel_shuffle(input, upscale_factor):
 
 def pixel_unshuffle(input, downscale_factor):
     """The inverse of pixel_shuffle: (*, C, H r, W r) -> (*, C r^2, H, W)."""
-    r = downscale_factor
+    r = (
+        downscale_factor
+        if type(downscale_factor) is int
+        else _int_arg(downscale_factor, "downscale_factor", "pixel_unshuffle()")
+    )
     if input.ndim < 3:
         raise RuntimeError(
             f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
             f"{input.ndim} dimension(s)"
         )
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
     *lead, c, h, w = input.shape
     if h % r or w % r:
         raise RuntimeError(

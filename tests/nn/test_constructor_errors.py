@@ -365,8 +365,23 @@ _SCALAR_ARGS = [
     ("GRUCell", lambda v: ((v, 3), {}), (2, 1)),
     ("Linear", lambda v: ((v, 3), {}), (2, 1)),
     ("Linear", lambda v: ((1, v), {}), (2, 1)),
+    ("PixelShuffle", lambda v: ((v,), {}), (1, 4, 4, 4)),
+    ("PixelUnshuffle", lambda v: ((v,), {}), (1, 4, 4, 4)),
+    ("PixelShuffle", lambda v: ((v,), {}), (4, 4)),
 ]
+# The padding layers keep what they are given (PyTorch's _pair/_quadruple) and F.pad refuses
+# at forward what is wrong: a pair given to a 2-D layer pads only W, as there.
+_PADDINGS = _SCALARS + [(2, 2), (1, 2, 3), (1, 0, 2, 1), (1, -1, 0, 2), (True, 1), (1,) * 6]
+_PADDING_ARGS = [
+    (name, lambda v: ((v,), {}), shape)
+    for name in ("ZeroPad1d", "ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d",
+                 "ReplicationPad1d", "ReplicationPad2d")
+    for shape in ((2, 3, 4, 5), (3, 4, 5))
+] + [
+    (name, lambda v: ((v, 0.5), {}), (2, 3, 4, 5)) for name in ("ConstantPad1d", "ConstantPad2d")
+] + [("ConstantPad2d", lambda v: ((1, v), {}), (2, 3, 4, 5))]  # fmt: skip
 SCALAR_CASES = [(name, *make(v), shape) for name, make, shape in _SCALAR_ARGS for v in _SCALARS]
+SCALAR_CASES += [(name, *make(v), shape) for name, make, shape in _PADDING_ARGS for v in _PADDINGS]
 
 
 def _input(shape, seed=0):
@@ -380,7 +395,8 @@ def _input(shape, seed=0):
 def test_layer_numeric_arguments_refused_or_computed_as_torch(case):
     """It was: LayerNorm(eps=(2,)), LeakyReLU((2,)), Threshold(0.1, None) computed (NaNs for
     the last); Linear(True, 3) and GRUCell(4, True) refused where torch builds them; RNN's
-    dropout=None a ValueError, not torch's TypeError."""
+    dropout=None a ValueError, not torch's TypeError; ZeroPad2d(True) computed and
+    ZeroPad2d((2, 2)) refused; PixelShuffle(0) a ZeroDivisionError."""
     x = _input(case[3])
     theirs, ours = outcome(torch, case, x), outcome(autograd, case, x)
     if theirs[0] != "ok" or ours[0] != "ok":
