@@ -8,8 +8,11 @@ _CPU = get_backend("cpu")
 
 def _dim(dim, ndim, op):
     """Wrap a possibly negative dim into range, or raise naming the op."""
-    if not isinstance(dim, int) or isinstance(dim, bool):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    if type(dim) is not int:
+        # a numpy integer is an int to PyTorch's parser, a bool is not
+        if isinstance(dim, bool) or not hasattr(dim, "__index__"):
+            raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+        dim = dim.__index__()
     lo = -max(ndim, 1)
     hi = max(ndim, 1) - 1
     if not lo <= dim <= hi:

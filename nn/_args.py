@@ -31,11 +31,12 @@ def _ntuple(value, n):
 
 def _int_list(value, n, name, op):
     """An int-list argument as PyTorch's argument parser takes it: an int (not a bool) ->
-    n copies, a tuple or list of ints -> that tuple, whatever its length (the op checks it);
-    anything else a TypeError naming op and the argument."""
+    n copies, a tuple or list of ints (a bool past the first: 1 or 0) -> that tuple, whatever
+    its length (the op checks it); anything else a TypeError naming op and the argument."""
     if isinstance(value, (tuple, list)):
         for pos, v in enumerate(value):
-            if not _is_int(v):
+            # a bool passes as 1 or 0, except first: the parser then takes it for no int list
+            if not (_is_int(v) or isinstance(v, bool) and pos > 0):
                 raise TypeError(
                     f"{op}: argument '{name}' must be tuple of ints, but found element of type "
                     f"{type(v).__name__} at pos {pos} ({name}={value!r})"

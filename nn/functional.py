@@ -88,6 +88,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p); identity in eval."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p != p:  # past Python's range check, refused by PyTorch's kernel
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
     _no_inplace(inplace, "dropout")
     if not training or p == 0.0:
         return input
@@ -97,6 +99,19 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
     keep = rand(input.shape, dtype=input.dtype, device=input.device) >= p  # P(keep) = 1 - p
     return input * keep.to(input.dtype) * (1.0 / (1.0 - p))
+
+
+def _padding_row(padding_idx, n):
+    """PyTorch's checks of padding_idx against n rows (AssertionError), a negative one
+    counted from the end; no type check (a float passes here, refused at forward)."""
+    if padding_idx > 0:
+        if not padding_idx < n:
+            raise AssertionError(f"Padding_idx must be within num_embeddings ({padding_idx}, {n})")
+    elif padding_idx < 0:
+        if not padding_idx >= -n:
+            raise AssertionError(f"Padding_idx must be within num_embeddings ({padding_idx}, {n})")
+        padding_idx = n + padding_idx
+    return padding_idx
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -121,6 +136,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             )
     out = weight[input]
     if padding_idx is not None:
+        padding_idx = _padding_row(padding_idx, n)
+        if type(padding_idx) is not int:
+            padding_idx = _int_arg(padding_idx, "padding_idx", "embedding()")
         # the padding row takes no gradient, as PyTorch
         pad_rows = (input == padding_idx).unsqueeze(-1)
         out = where(pad_rows, out.detach(), out)
@@ -149,6 +167,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, else alpha (e^x - 1)."""
     _no_inplace(inplace, "elu")
+    if type(alpha) is not float:
+        _check_real(alpha, "alpha", "elu", RuntimeError)
     # exp of the clamped input: the unused branch must not overflow (inf * 0 = nan in backward)
     negative = (input.clamp(max=0.0).exp() - 1.0) * alpha
     return where(input > 0, input, negative)
@@ -845,7 +865,13 @@ def silu(input, inplace=False):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
+    if type(beta) is not float:
+        _check_real(beta, "beta", "softplus", RuntimeError)
+    if type(threshold) is not float:
+        _check_real(threshold, "threshold", "softplus", RuntimeError)
     scaled = input * beta
+    if threshold != threshold:  # PyTorch's x beta > threshold is never true: all soft
+        return scaled.exp().log1p() / beta
     # the exp sees at most the threshold, so the unused branch neither overflows nor makes nan
     soft = scaled.clamp(max=threshold).exp().log1p() / beta
     return where(scaled > threshold, input, soft)
@@ -931,6 +957,8 @@ def tanhshrink(input):
 def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (e^(x/alpha) - 1))."""
     _no_inplace(inplace, "celu")
+    if type(alpha) is not float:
+        _check_real(alpha, "alpha", "celu", RuntimeError)
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha of celu cannot be 0")
     negative = ((input.clamp(max=0.0) / alpha).exp() - 1.0) * alpha
@@ -981,13 +1009,21 @@ def softmin(input, dim=None, dtype=None):
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0."""
-    return where((input > lambd) | (input < -lambd), input, input * 0.0)
+    if type(lambd) is not float:
+        _check_real(lambd, "lambd", "hardshrink", RuntimeError)
+    # PyTorch's test, -lambd <= x <= lambd -> 0: a NaN input or lambd keeps x
+    return where((input >= -lambd) & (input <= lambd), input * 0.0, input)
 
 
 def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, else 0."""
-    if lambd < 0:
-        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    if type(lambd) is not float:
+        _check_real(lambd, "lambd", "softshrink", RuntimeError)
+        lambd = float(lambd)  # a bool is a number here, as PyTorch's
+    if not lambd >= 0:  # NaN too
+        raise RuntimeError(
+            f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}."
+        )
     zero = input * 0.0
     return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, zero))
 
@@ -1073,6 +1109,10 @@ def _broadcast_pair(x1, x2, op):
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """||x1 - x2 + eps||_p over the last dim."""
+    if type(p) is not float:
+        _check_real(p, "p", "pairwise_distance")
+    if type(eps) is not float:
+        _check_real(eps, "eps", "pairwise_distance")
     dim = max(x1.ndim, x2.ndim) - 1
     if dim < 0:
         return _norm(x1 - x2 + eps, p, None, keepdim)  # scalars: |x1 - x2 + eps|
@@ -1482,6 +1522,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     in_sizes = tuple(input.shape[2:])
     if size is not None:
         sizes = list(size) if isinstance(size, (tuple, list)) else [size] * spatial
+        if not all(type(v) is int for v in sizes):  # PyTorch's parser: ints, not bools
+            sizes = list(_int_list(sizes, 0, "output_size", "interpolate"))
         if len(sizes) != spatial:
             raise ValueError(
                 f"Input and output must have the same number of spatial dimensions, but got "
@@ -1497,7 +1539,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 f"input with spatial dimensions of {list(in_sizes)} and scale_factor of "
                 f"{scale_factor}."
             )
-        sizes = [int(math.floor(float(s) * k)) for s, k in zip(in_sizes, scales)]
+        try:
+            sizes = [int(math.floor(float(s) * k)) for s, k in zip(in_sizes, scales)]
+        except (ValueError, OverflowError):  # a NaN or infinite scale_factor
+            raise RuntimeError(
+                f"interpolate: the output size from scale_factor={scale_factor} cannot be "
+                f"converted to type int64_t without overflow"
+            ) from None
         if recompute_scale_factor:
             scales = [None] * spatial
     if min(sizes) <= 0:

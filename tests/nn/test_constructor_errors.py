@@ -151,7 +151,8 @@ _LAYER_ARGS = {
 }
 _BAD = [
     0, -1, 1, 2, 2.0, 2.5, True, False, None, "a", "same", np.int64(2), (), (2,), (1, 1),
-    (2, 2), (3, 3, 3), [2, 2], (2, 0), (0, 2), (2, -1), (2.0, 2), (True, 2), (2, None), (None,),
+    (2, 2), (3, 3, 3), [2, 2], (2, 0), (0, 2), (2, -1), (2.0, 2), (True, 2), (2, True), (2, None),
+    (None,),
 ]  # fmt: skip
 ARG_CASES = [
     (name, args, {required: default, arg: value}, shape)
@@ -304,7 +305,8 @@ _F_ARGS = {
     "adaptive_max_pool1d": (((2, 3, 9), 2), ("output_size",)),
     "adaptive_max_pool2d": (((2, 3, 7, 6), 2), ("output_size",)),
 }
-_F_BAD = [0, -1, 2.0, True, None, "a", "same", (), (2,), (2, 2, 2), (2, -1), (2.0, 2), (None, 3)]
+_F_BAD = [0, -1, 2.0, True, None, "a", "same", (), (2,), (2, 2, 2), (2, -1), (2.0, 2), (None, 3),
+          (True, 2), (2, True)]  # fmt: skip
 F_CASES = [(op, arg, v) for op, (_, args) in _F_ARGS.items() for arg in args for v in _F_BAD]
 
 
@@ -368,6 +370,25 @@ _SCALAR_ARGS = [
     ("PixelShuffle", lambda v: ((v,), {}), (1, 4, 4, 4)),
     ("PixelUnshuffle", lambda v: ((v,), {}), (1, 4, 4, 4)),
     ("PixelShuffle", lambda v: ((v,), {}), (4, 4)),
+    ("ELU", lambda v: ((v,), {}), _X2),
+    ("CELU", lambda v: ((v,), {}), _X2),
+    ("Softplus", lambda v: ((v,), {}), _X2),
+    ("Softplus", lambda v: ((1.0, v), {}), _X2),
+    ("Hardshrink", lambda v: ((v,), {}), _X2),
+    ("Softshrink", lambda v: ((v,), {}), _X2),
+    ("Hardtanh", lambda v: ((v, 1.0), {}), _X2),
+    ("Dropout", lambda v: ((v,), {}), (0, 4)),
+    ("Softmax", lambda v: ((v,), {}), _X2),
+    ("LogSoftmax", lambda v: ((v,), {}), _X2),
+    ("Flatten", lambda v: ((v,), {}), _X4),
+    ("Flatten", lambda v: ((0, v), {}), _X4),
+    ("Unflatten", lambda v: ((v, (2, 2)), {}), _X2),
+    ("PairwiseDistance", lambda v: ((v,), {}), [_X2, _X2]),
+    ("PairwiseDistance", lambda v: ((2.0, v), {}), [_X2, _X2]),
+    ("Upsample", lambda v: ((), dict(scale_factor=v)), _X4),
+    ("Upsample", lambda v: ((), dict(size=v)), _X4),
+    ("Upsample", lambda v: ((), dict(size=(2, v))), _X4),
+    ("Embedding", lambda v: ((5, 3), dict(padding_idx=v)), np.array([0, 2, 4])),
 ]
 # The padding layers keep what they are given (PyTorch's _pair/_quadruple) and F.pad refuses
 # at forward what is wrong: a pair given to a 2-D layer pads only W, as there.
@@ -385,6 +406,8 @@ SCALAR_CASES += [(name, *make(v), shape) for name, make, shape in _PADDING_ARGS 
 
 
 def _input(shape, seed=0):
+    if isinstance(shape, np.ndarray):
+        return shape
     rng = np.random.default_rng(seed)
     if isinstance(shape, list):
         return [_input(s, seed + i) for i, s in enumerate(shape)]
@@ -452,3 +475,30 @@ def test_creation_refuses_float_bool_first_and_negative_sizes_as_torch(size):
 def test_conv1d_with_a_numpy_integer_channel_count_builds_as_torch():
     layer = nn.Conv1d(4, np.int64(6), 3)
     assert tuple(layer.weight.shape) == tuple(torch.nn.Conv1d(4, np.int64(6), 3).weight.shape)
+
+
+@pytest.mark.parametrize("padding_idx", [-1, -4, 3, 0])
+def test_functional_embedding_negative_padding_idx_takes_no_gradient(padding_idx):
+    """It was: input == -1 never true, so the last row took gradient under padding_idx=-1."""
+    w = np.arange(12, dtype=np.float32).reshape(4, 3)
+    index = np.array([[0, 3], [3, 1]])
+    grads = []
+    for lib, f in ((torch, torch.nn.functional.embedding), (autograd, nn.functional.embedding)):
+        weight = lib.tensor(w, requires_grad=True)
+        out = f(lib.tensor(index), weight, padding_idx=padding_idx)
+        (out * out).sum().backward()
+        grads.append(weight.grad.numpy())
+    np.testing.assert_array_equal(grads[1], grads[0])
+
+
+@pytest.mark.parametrize("lambd", [0.5, float("nan")])
+def test_hardshrink_and_softplus_nan_arguments_as_torch(lambd):
+    x = np.array([np.nan, 0.3, -0.3, 1.0, -1.0, 25.0, np.inf, -np.inf], dtype=np.float32)
+    pairs = [
+        (nn.functional.hardshrink(autograd.tensor(x), lambd),
+         torch.nn.functional.hardshrink(torch.tensor(x), lambd)),
+        (nn.functional.softplus(autograd.tensor(x), 1.0, lambd),
+         torch.nn.functional.softplus(torch.tensor(x), 1.0, lambd)),
+    ]  # fmt: skip
+    for ours, theirs in pairs:
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
