@@ -223,7 +223,13 @@ def gelu(input, approximate="none"):
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
         return input * (inner.tanh() + 1.0) * 0.5
-    raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
+    if not isinstance(approximate, str):
+        raise TypeError(
+            f"gelu(): argument 'approximate' must be str, not {type(approximate).__name__}"
+        )
+    raise RuntimeError(
+        f"gelu: approximate argument must be either none or tanh, got {approximate!r}"
+    )
 
 
 def _softmax_dim(name, ndim, stacklevel=4):
@@ -1290,6 +1296,8 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 def _channel_dropout(input, p, training, batched_ndim, name):
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p != p:  # past Python's range check, refused by PyTorch's kernel
+        raise RuntimeError(f"{name}: dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (batched_ndim - 1, batched_ndim):
         raise RuntimeError(
             f"{name}: Expected {batched_ndim - 1}D or {batched_ndim}D input, but received a "
@@ -1325,6 +1333,10 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     _no_inplace(inplace, "alpha_dropout")
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p != p:  # past Python's range check, refused by PyTorch's kernel
+        raise RuntimeError(
+            f"alpha_dropout: dropout probability has to be between 0 and 1, but got {p}"
+        )
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -1356,7 +1368,9 @@ def bilinear(input1, input2, weight, bias=None):
     x1 = input1.reshape(-1, in1)  # (B, in1)
     x2 = input2.reshape(-1, in2)  # (B, in2)
     t = (x1 @ weight.permute(1, 0, 2).reshape(in1, out_features * in2)).reshape(
-        -1, out_features, in2
+        x1.shape[0],
+        out_features,
+        in2,  # not -1: out_features may be 0
     )
     out = (t * x2.unsqueeze(1)).sum(-1)  # (B, out)
     if bias is not None:

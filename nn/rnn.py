@@ -171,7 +171,6 @@ class RNNBase(Module):
         _check_type(batch_first, bool, "batch_first")
         _check_type(input_size, int, "input_size")
         _check_type(hidden_size, int, "hidden_size")
-        _check_type(proj_size, int, "proj_size")
         if input_size <= 0:
             raise ValueError(f"input_size must be greater than zero, got {input_size}")
         if hidden_size <= 0:
@@ -183,6 +182,8 @@ class RNNBase(Module):
                 f"proj_size should be a positive integer or zero to disable projections, "
                 f"got {proj_size}"
             )
+        if proj_size != proj_size:  # NaN: PyTorch builds weight_hr (NaN, H), refused by empty()
+            raise TypeError(f"{mode}: proj_size must be an int, got {proj_size!r}")
         if proj_size >= hidden_size:
             raise ValueError(
                 f"proj_size has to be smaller than hidden_size, got proj_size={proj_size} and "

@@ -389,6 +389,14 @@ _SCALAR_ARGS = [
     ("Upsample", lambda v: ((), dict(size=v)), _X4),
     ("Upsample", lambda v: ((), dict(size=(2, v))), _X4),
     ("Embedding", lambda v: ((5, 3), dict(padding_idx=v)), np.array([0, 2, 4])),
+    ("Dropout1d", lambda v: ((v,), {}), (0, 3, 4)),
+    ("Dropout2d", lambda v: ((v,), {}), (0, 3, 4, 4)),
+    ("AlphaDropout", lambda v: ((v,), {}), (0, 4)),
+    ("GELU", lambda v: ((), dict(approximate=v)), _X2),
+    ("PReLU", lambda v: ((1, v), {}), _X2),
+    ("Bilinear", lambda v: ((4, 4, v), {}), [_X2, _X2]),
+    ("LSTM", lambda v: ((4, 3), dict(proj_size=v)), (2, 3, 4)),
+    ("MultiheadAttention", lambda v: ((4, v), {}), [(2, 3, 4)] * 3),
 ]
 # The padding layers keep what they are given (PyTorch's _pair/_quadruple) and F.pad refuses
 # at forward what is wrong: a pair given to a 2-D layer pads only W, as there.
@@ -502,3 +510,31 @@ def test_hardshrink_and_softplus_nan_arguments_as_torch(lambd):
     ]  # fmt: skip
     for ours, theirs in pairs:
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(np.int64(2), -1), (2, True, 3), (np.int32(3), np.int64(2)),
+                                   (True, 6), (2.0, 3), (np.float64(2), 3)])  # fmt: skip
+def test_reshape_takes_numpy_integers_and_a_later_bool_as_torch(shape):
+    x = np.arange(6.0, dtype=np.float32)
+    try:
+        expected = tuple(torch.tensor(x).reshape(shape).shape)
+    except Exception as exc:  # noqa: BLE001 - the type is what is compared
+        with pytest.raises(type(exc)):
+            autograd.tensor(x).reshape(shape)
+        return
+    assert tuple(autograd.tensor(x).reshape(shape).shape) == expected
+    assert tuple(autograd.tensor(x).reshape(*shape).shape) == expected
+
+
+@pytest.mark.parametrize("value", [1 + 2j, 1 + 0j, -2.5 + 0j])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_fill_with_a_complex_value_as_torch(dtype, value):
+    """It was: 1+2j filled a float tensor with 1 (numpy drops the imaginary part)."""
+    try:
+        expected = torch.zeros(2, dtype=getattr(torch, dtype)).fill_(value).numpy()
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="without overflow"):
+            autograd.zeros(2, dtype=getattr(autograd, dtype)).fill_(value)
+        return
+    out = autograd.zeros(2, dtype=getattr(autograd, dtype)).fill_(value)
+    np.testing.assert_array_equal(out.numpy(), expected)
