@@ -274,6 +274,15 @@ def maxout(input, weight, bias, pieces):
 
 
 # --------------------------------------------------------------------------- losses
+def _real_arg(value, name, op):
+    """A float argument of a loss as PyTorch's parser takes it: checked (TypeError), then a
+    Python float (a bool or numpy scalar must not turn the arithmetic into numpy's)."""
+    if type(value) is float:
+        return value
+    _check_real(value, name, op)
+    return float(value)
+
+
 def _reduce(loss, reduction):
     if reduction == "none":
         return loss
@@ -307,6 +316,8 @@ def mse_loss(input, target, reduction="mean"):
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """-w[y] x[y] for log-probabilities x of shape (N, C, d1, ...) or (C,) and class indices y
     of shape (N, d1, ...) or (); the mean divides by the summed weights of counted targets."""
+    if type(ignore_index) is not int:
+        ignore_index = _int_arg(ignore_index, "ignore_index", "nll_loss()")
     _check_class_targets(input, target, weight, reduction, "nll_loss")
     return _NLLLoss.apply(input, target.array, weight, ignore_index, reduction)
 
@@ -346,7 +357,11 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
                   label_smoothing=0.0):  # fmt: skip
     """nll_loss(log_softmax(input, class dim), target); target holds class indices (one node
     for the two), or class probabilities of input's shape."""
-    if label_smoothing != 0.0:
+    if type(ignore_index) is not int:
+        ignore_index = _int_arg(ignore_index, "ignore_index", "cross_entropy()")
+    if type(label_smoothing) is not float:
+        _check_real(label_smoothing, "label_smoothing", "cross_entropy()")
+    if label_smoothing > 0.0:  # PyTorch's: a negative or NaN one is no smoothing
         return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction,
                                        label_smoothing)  # fmt: skip
     if target.dtype.kind in "iu":
@@ -392,6 +407,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
     """x where y = 1, max(0, margin - x) where y = -1 (PyTorch's formula, which adds both
     where y is neither)."""
+    margin = _real_arg(margin, "margin", "hinge_embedding_loss()")
     target = _as_tensor_like(target, input)
     zeros = input * 0.0
     margin_part = where(target != 1, (margin - input).clamp(min=0.0), zeros)
@@ -1148,7 +1164,9 @@ def l1_loss(input, target, reduction="mean"):
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     """0.5 d^2 / beta where |d| < beta, else |d| - beta/2 (d = x - y); beta = 0 is L1."""
-    if beta < 0:
+    if type(beta) is not float:
+        _check_real(beta, "beta", "smooth_l1_loss()")
+    if not beta >= 0:  # NaN too
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     target = _target_like(input, target)
     z = (input - target).abs()
@@ -1159,7 +1177,9 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2)."""
-    if delta <= 0:
+    if type(delta) is not float:
+        _check_real(delta, "delta", "huber_loss()")
+    if not delta > 0:  # NaN too
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     target = _target_like(input, target)
     z = (input - target).abs()
@@ -1211,6 +1231,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
             f"input1: {tuple(input1.shape)}, input2: {tuple(input2.shape)}, target: "
             f"{tuple(target.shape)} "
         )
+    margin = _real_arg(margin, "margin", "margin_ranking_loss()")
     return _reduce((-target * (input1 - input2) + margin).clamp(min=0.0), reduction)
 
 
@@ -1222,6 +1243,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
             f"cosine_embedding_loss: expected 1D or 2D inputs of the same shape, got "
             f"{tuple(input1.shape)} and {tuple(input2.shape)}"
         )
+    margin = _real_arg(margin, "margin", "cosine_embedding_loss()")
     dim = input1.ndim - 1
     prod_sum = (input1 * input2).sum(dim)
     mag1 = (input1 * input1).sum(dim) + 1e-12
@@ -1254,6 +1276,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
                      reduce=None, reduction="mean"):  # fmt: skip
     """e^x - y x (log_input), else x - y log(x + eps); full adds Stirling's
     y log y - y + log(2 pi y)/2 where y > 1."""
+    eps = _real_arg(eps, "eps", "poisson_nll_loss()")
     target = _as_tensor_like(target, input)
     if log_input:
         loss = input.exp() - target * input
@@ -1434,7 +1457,7 @@ def pixel_unshuffle(input, downscale_factor):
 def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing):
     """PyTorch's label smoothing: (1 - eps) CE(y) + eps/C * (-sum_c w_c log p_c); for class
     probabilities, the target mixed with the uniform distribution first."""
-    if not 0.0 <= label_smoothing <= 1.0:
+    if not label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 1 if input.ndim > 1 else 0
     n_classes = input.shape[class_dim]

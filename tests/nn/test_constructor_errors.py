@@ -411,6 +411,26 @@ _PADDING_ARGS = [
 ] + [("ConstantPad2d", lambda v: ((1, v), {}), (2, 3, 4, 5))]  # fmt: skip
 SCALAR_CASES = [(name, *make(v), shape) for name, make, shape in _SCALAR_ARGS for v in _SCALARS]
 SCALAR_CASES += [(name, *make(v), shape) for name, make, shape in _PADDING_ARGS for v in _PADDINGS]
+# The losses' numbers: class targets, +-1 targets, positive targets.
+_CLS, _SIGN = np.array([0, 2, 3]), np.array([1.0, -1.0, 1.0], dtype=np.float32)
+_POS = np.abs(np.random.default_rng(5).standard_normal(_X2)).astype(np.float32) + 0.1
+_PROBS = _POS / _POS.sum(1, keepdims=True)
+_LOSS_ARGS = [
+    ("HuberLoss", lambda v: ((), dict(delta=v)), [_X2, _X2]),
+    ("SmoothL1Loss", lambda v: ((), dict(beta=v)), [_X2, _X2]),
+    ("CrossEntropyLoss", lambda v: ((), dict(label_smoothing=v)), [_X2, _CLS]),
+    ("CrossEntropyLoss", lambda v: ((), dict(label_smoothing=v)), [_X2, _PROBS]),
+    ("CrossEntropyLoss", lambda v: ((), dict(ignore_index=v)), [_X2, _CLS]),
+    ("NLLLoss", lambda v: ((), dict(ignore_index=v)), [_X2, _CLS]),
+    ("MarginRankingLoss", lambda v: ((), dict(margin=v)), [(3,), (3,), _SIGN]),
+    ("HingeEmbeddingLoss", lambda v: ((), dict(margin=v)), [(3,), _SIGN]),
+    ("CosineEmbeddingLoss", lambda v: ((), dict(margin=v)), [_X2, _X2, _SIGN]),
+    ("TripletMarginLoss", lambda v: ((), dict(margin=v)), [_X2, _X2, _X2]),
+    ("TripletMarginLoss", lambda v: ((), dict(p=v)), [_X2, _X2, _X2]),
+    ("GaussianNLLLoss", lambda v: ((), dict(eps=v)), [_X2, _X2, _POS]),
+    ("PoissonNLLLoss", lambda v: ((), dict(eps=v)), [_X2, _POS]),
+]  # fmt: skip
+SCALAR_CASES += [(name, *make(v), shape) for name, make, shape in _LOSS_ARGS for v in _SCALARS]
 
 
 def _input(shape, seed=0):
