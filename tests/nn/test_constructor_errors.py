@@ -558,3 +558,32 @@ def test_fill_with_a_complex_value_as_torch(dtype, value):
         return
     out = autograd.zeros(2, dtype=getattr(autograd, dtype)).fill_(value)
     np.testing.assert_array_equal(out.numpy(), expected)
+
+
+_REDUCTION_INPUTS = {
+    "MSELoss": [_X2, _X2], "L1Loss": [_X2, _X2], "CrossEntropyLoss": [_X2, _CLS],
+    "NLLLoss": [_X2, _CLS], "BCEWithLogitsLoss": [_X2, _PROBS], "HingeEmbeddingLoss": [(3,), _SIGN],
+    "KLDivLoss": [_X2, _PROBS], "HuberLoss": [_X2, _X2], "SmoothL1Loss": [_X2, _X2],
+    "MarginRankingLoss": [(3,), (3,), _SIGN], "CosineEmbeddingLoss": [_X2, _X2, _SIGN],
+    "TripletMarginLoss": [_X2, _X2, _X2], "GaussianNLLLoss": [_X2, _X2, _POS],
+    "PoissonNLLLoss": [_X2, _POS],
+}  # fmt: skip
+REDUCTION_CASES = [
+    (name, (), dict(reduction=r), shapes)
+    for name, shapes in _REDUCTION_INPUTS.items()
+    for r in ("bad", "elementwise_mean", "batchmean", None, 1, "sum")
+    if name != "PoissonNLLLoss" or r in ("bad", "elementwise_mean", "sum")  # torch: a str + it
+]
+
+
+@pytest.mark.parametrize("case", REDUCTION_CASES, ids=[case_id(c) for c in REDUCTION_CASES])
+def test_loss_reduction_refused_at_forward_as_torch(case):
+    """It was refused when the layer was built; PyTorch's layers keep it and the functional
+    form refuses it (and a layer takes the deprecated 'elementwise_mean' for 'mean')."""
+    x = _input(case[3])
+    theirs, ours = outcome(torch, case, x), outcome(autograd, case, x)
+    assert ours[0] == theirs[0], ours
+    if theirs[0] == "ok":
+        np.testing.assert_allclose(ours[1].detach().numpy(), theirs[1].detach().numpy(), rtol=1e-5)
+    else:
+        assert ours[1] == theirs[1]
