@@ -14,7 +14,7 @@ from autograd.ops.loss import CrossEntropy as _CrossEntropy
 from autograd.ops.loss import NLLLoss as _NLLLoss
 from autograd.ops.special import TWO_OVER_SQRT_PI, erf_rational
 from autograd.ops.special import Gelu as _Gelu
-from nn._args import _check_real, _int_arg, _int_list
+from nn import _args
 
 # The convolutions and pools live in two private modules of nn.functional (this file would be
 # too long); the layers reach them through F, the private forms that take the layer as `op` too.
@@ -56,7 +56,7 @@ def pad(input, pad, mode="constant", value=None):
     if type(pad) is not tuple or not all(type(p) is int for p in pad):
         pad = _pad_arg(pad)
     if value is not None and type(value) is not float:
-        _check_real(value, "value", "pad")
+        _args._check_real(value, "value", "pad")
     if mode != "constant":
         if value is not None and value != 0:
             raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
@@ -71,7 +71,7 @@ def _pad_arg(pad):
         raise TypeError(
             f"pad(): argument 'pad' must be tuple of ints, not {type(pad).__name__} (pad={pad!r})"
         )
-    return _int_list(pad, 0, "pad", "pad()")
+    return _args._int_list(pad, 0, "pad", "pad()")
 
 
 # --------------------------------------------------------------------------- layers
@@ -138,7 +138,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if padding_idx is not None:
         padding_idx = _padding_row(padding_idx, n)
         if type(padding_idx) is not int:
-            padding_idx = _int_arg(padding_idx, "padding_idx", "embedding()")
+            padding_idx = _args._int_arg(padding_idx, "padding_idx", "embedding()")
         # the padding row takes no gradient, as PyTorch
         pad_rows = (input == padding_idx).unsqueeze(-1)
         out = where(pad_rows, out.detach(), out)
@@ -160,7 +160,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, else negative_slope * x (slope at 0: negative_slope, as PyTorch)."""
     _no_inplace(inplace, "leaky_relu")
     if type(negative_slope) is not float:
-        _check_real(negative_slope, "negative_slope", "leaky_relu", RuntimeError)
+        _args._check_real(negative_slope, "negative_slope", "leaky_relu", RuntimeError)
     return where(input > 0, input, input * negative_slope)
 
 
@@ -168,7 +168,7 @@ def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, else alpha (e^x - 1)."""
     _no_inplace(inplace, "elu")
     if type(alpha) is not float:
-        _check_real(alpha, "alpha", "elu", RuntimeError)
+        _args._check_real(alpha, "alpha", "elu", RuntimeError)
     # exp of the clamped input: the unused branch must not overflow (inf * 0 = nan in backward)
     negative = (input.clamp(max=0.0).exp() - 1.0) * alpha
     return where(input > 0, input, negative)
@@ -279,7 +279,7 @@ def _real_arg(value, name, op):
     Python float (a bool or numpy scalar must not turn the arithmetic into numpy's)."""
     if type(value) is float:
         return value
-    _check_real(value, name, op)
+    _args._check_real(value, name, op)
     return float(value)
 
 
@@ -317,7 +317,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """-w[y] x[y] for log-probabilities x of shape (N, C, d1, ...) or (C,) and class indices y
     of shape (N, d1, ...) or (); the mean divides by the summed weights of counted targets."""
     if type(ignore_index) is not int:
-        ignore_index = _int_arg(ignore_index, "ignore_index", "nll_loss()")
+        ignore_index = _args._int_arg(ignore_index, "ignore_index", "nll_loss()")
     _check_class_targets(input, target, weight, reduction, "nll_loss")
     return _NLLLoss.apply(input, target.array, weight, ignore_index, reduction)
 
@@ -358,9 +358,9 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     """nll_loss(log_softmax(input, class dim), target); target holds class indices (one node
     for the two), or class probabilities of input's shape."""
     if type(ignore_index) is not int:
-        ignore_index = _int_arg(ignore_index, "ignore_index", "cross_entropy()")
+        ignore_index = _args._int_arg(ignore_index, "ignore_index", "cross_entropy()")
     if type(label_smoothing) is not float:
-        _check_real(label_smoothing, "label_smoothing", "cross_entropy()")
+        _args._check_real(label_smoothing, "label_smoothing", "cross_entropy()")
     if label_smoothing > 0.0:  # PyTorch's: a negative or NaN one is no smoothing
         return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction,
                                        label_smoothing)  # fmt: skip
@@ -494,9 +494,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def _check_batch_norm_numbers(momentum, eps):
     """momentum and eps as PyTorch's parser takes floats (a bool, an int, a numpy scalar)."""
     if type(momentum) is not float:
-        _check_real(momentum, "momentum", "batch_norm")
+        _args._check_real(momentum, "momentum", "batch_norm")
     if type(eps) is not float:
-        _check_real(eps, "eps", "batch_norm")
+        _args._check_real(eps, "eps", "batch_norm")
 
 
 def _scale_shift(centered, var, eps, weight, bias, per_channel):
@@ -515,7 +515,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance); weight and bias have
     shape normalized_shape."""
     if type(eps) is not float:
-        _check_real(eps, "eps", "layer_norm")
+        _args._check_real(eps, "eps", "layer_norm")
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)
@@ -888,9 +888,9 @@ def silu(input, inplace=False):
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
     if type(beta) is not float:
-        _check_real(beta, "beta", "softplus", RuntimeError)
+        _args._check_real(beta, "beta", "softplus", RuntimeError)
     if type(threshold) is not float:
-        _check_real(threshold, "threshold", "softplus", RuntimeError)
+        _args._check_real(threshold, "threshold", "softplus", RuntimeError)
     scaled = input * beta
     if threshold != threshold:  # PyTorch's x beta > threshold is never true: all soft
         return scaled.exp().log1p() / beta
@@ -980,7 +980,7 @@ def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (e^(x/alpha) - 1))."""
     _no_inplace(inplace, "celu")
     if type(alpha) is not float:
-        _check_real(alpha, "alpha", "celu", RuntimeError)
+        _args._check_real(alpha, "alpha", "celu", RuntimeError)
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha of celu cannot be 0")
     negative = ((input.clamp(max=0.0) / alpha).exp() - 1.0) * alpha
@@ -1015,9 +1015,9 @@ def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
     _no_inplace(inplace, "threshold")
     if type(threshold) is not float:
-        _check_real(threshold, "threshold", "threshold", RuntimeError)
+        _args._check_real(threshold, "threshold", "threshold", RuntimeError)
     if type(value) is not float:
-        _check_real(value, "value", "threshold", RuntimeError)
+        _args._check_real(value, "value", "threshold", RuntimeError)
     # PyTorch's test, x <= threshold -> value: a NaN input or threshold keeps x
     return where(input <= threshold, _const(value, input), input)
 
@@ -1032,7 +1032,7 @@ def softmin(input, dim=None, dtype=None):
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0."""
     if type(lambd) is not float:
-        _check_real(lambd, "lambd", "hardshrink", RuntimeError)
+        _args._check_real(lambd, "lambd", "hardshrink", RuntimeError)
     # PyTorch's test, -lambd <= x <= lambd -> 0: a NaN input or lambd keeps x
     return where((input >= -lambd) & (input <= lambd), input * 0.0, input)
 
@@ -1040,7 +1040,7 @@ def hardshrink(input, lambd=0.5):
 def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, else 0."""
     if type(lambd) is not float:
-        _check_real(lambd, "lambd", "softshrink", RuntimeError)
+        _args._check_real(lambd, "lambd", "softshrink", RuntimeError)
         lambd = float(lambd)  # a bool is a number here, as PyTorch's
     if not lambd >= 0:  # NaN too
         raise RuntimeError(
@@ -1101,9 +1101,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1/||x1|| * x2/||x2||) along dim; each norm is raised to eps where smaller,
     outside the graph (as PyTorch: the gradient is that of the unclamped norm)."""
     if type(dim) is not int:
-        dim = _int_arg(dim, "dim", "cosine_similarity")
+        dim = _args._int_arg(dim, "dim", "cosine_similarity")
     if type(eps) is not float:
-        _check_real(eps, "eps", "cosine_similarity")
+        _args._check_real(eps, "eps", "cosine_similarity")
     if not eps >= 0:
         raise RuntimeError(f"cosine_similarity: eps must be non-negative, got: {eps}")
     x1, x2 = _broadcast_pair(x1, x2, "cosine_similarity")
@@ -1132,9 +1132,9 @@ def _broadcast_pair(x1, x2, op):
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """||x1 - x2 + eps||_p over the last dim."""
     if type(p) is not float:
-        _check_real(p, "p", "pairwise_distance")
+        _args._check_real(p, "p", "pairwise_distance")
     if type(eps) is not float:
-        _check_real(eps, "eps", "pairwise_distance")
+        _args._check_real(eps, "eps", "pairwise_distance")
     dim = max(x1.ndim, x2.ndim) - 1
     if dim < 0:
         return _norm(x1 - x2 + eps, p, None, keepdim)  # scalars: |x1 - x2 + eps|
@@ -1165,7 +1165,7 @@ def l1_loss(input, target, reduction="mean"):
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     """0.5 d^2 / beta where |d| < beta, else |d| - beta/2 (d = x - y); beta = 0 is L1."""
     if type(beta) is not float:
-        _check_real(beta, "beta", "smooth_l1_loss()")
+        _args._check_real(beta, "beta", "smooth_l1_loss()")
     if not beta >= 0:  # NaN too
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     target = _target_like(input, target)
@@ -1178,7 +1178,7 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2)."""
     if type(delta) is not float:
-        _check_real(delta, "delta", "huber_loss()")
+        _args._check_real(delta, "delta", "huber_loss()")
     if not delta > 0:  # NaN too
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     target = _target_like(input, target)
@@ -1407,7 +1407,7 @@ def pixel_shuffle(input, upscale_factor):
     r = (
         upscale_factor
         if type(upscale_factor) is int
-        else _int_arg(upscale_factor, "upscale_factor", "pixel_shuffle()")
+        else _args._int_arg(upscale_factor, "upscale_factor", "pixel_shuffle()")
     )
     if input.ndim < 3:
         raise RuntimeError(
@@ -1433,7 +1433,7 @@ def pixel_unshuffle(input, downscale_factor):
     r = (
         downscale_factor
         if type(downscale_factor) is int
-        else _int_arg(downscale_factor, "downscale_factor", "pixel_unshuffle()")
+        else _args._int_arg(downscale_factor, "downscale_factor", "pixel_unshuffle()")
     )
     if input.ndim < 3:
         raise RuntimeError(
@@ -1560,7 +1560,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if size is not None:
         sizes = list(size) if isinstance(size, (tuple, list)) else [size] * spatial
         if not all(type(v) is int for v in sizes):  # PyTorch's parser: ints, not bools
-            sizes = list(_int_list(sizes, 0, "output_size", "interpolate"))
+            sizes = list(_args._int_list(sizes, 0, "output_size", "interpolate"))
         if len(sizes) != spatial:
             raise ValueError(
                 f"Input and output must have the same number of spatial dimensions, but got "
@@ -1617,9 +1617,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normalise each sample over groups of channels: (N, C, *) viewed as (N, G, C/G * prod(*)),
     biased variance, then weight and bias per channel."""
     if type(eps) is not float:
-        _check_real(eps, "eps", "group_norm")
+        _args._check_real(eps, "eps", "group_norm")
     if type(num_groups) is not int:
-        num_groups = _int_arg(num_groups, "num_groups", "group_norm")
+        num_groups = _args._int_arg(num_groups, "num_groups", "group_norm")
     if input.ndim < 2:
         raise RuntimeError(f"group_norm: expected at least 2-D input (N, C, *), got {input.ndim}-D")
     n, c = input.shape[:2]
