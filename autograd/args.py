@@ -8,8 +8,11 @@ _CPU = get_backend("cpu")
 
 def _dim(dim, ndim, op):
     """Wrap a possibly negative dim into range, or raise naming the op."""
-    if not isinstance(dim, int) or isinstance(dim, bool):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    if type(dim) is not int:
+        # a numpy integer is an int to PyTorch's parser, a bool is not
+        if isinstance(dim, bool) or not hasattr(dim, "__index__"):
+            raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+        dim = dim.__index__()
     lo = -max(ndim, 1)
     hi = max(ndim, 1) - 1
     if not lo <= dim <= hi:
@@ -101,9 +104,19 @@ def _shape_args(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     for s in shape:
-        if not isinstance(s, int) or isinstance(s, bool):
-            raise TypeError(f"shape must be a sequence of ints, got {shape!r}")
+        if type(s) is not int:
+            return _shape_slow(shape)
     return tuple(shape)
+
+
+def _shape_slow(shape):
+    """As PyTorch's parser: numpy integers are ints, a bool is 1 or 0 except first."""
+    out = []
+    for pos, s in enumerate(shape):
+        if isinstance(s, bool) and pos == 0 or not hasattr(s, "__index__"):
+            raise TypeError(f"shape must be a sequence of ints, got {shape!r}")
+        out.append(s.__index__())
+    return tuple(out)
 
 
 def _infer_shape(shape, size, old_shape, op):

@@ -2,6 +2,7 @@
 Tensor's new_zeros and the like."""
 
 import math
+import operator
 
 from autograd._tensor import Tensor, _defaults, _wrap
 from backends import dtypes, get_backend
@@ -15,19 +16,27 @@ __all__ = [
 
 
 def _size(size):
+    """A size as torch's argument parser takes it: ints or numpy integers (anything with
+    __index__); a bool passes as 1 or 0 except first (the parser then takes the list for no
+    int list); a float, None, ... a TypeError; a negative size a RuntimeError."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
+    out = []
     for i, s in enumerate(size):
-        if not isinstance(s, int) or isinstance(s, bool):
+        try:
+            if isinstance(s, bool) and i == 0:
+                raise TypeError
+            out.append(operator.index(s))
+        except TypeError:
             # torch's types: TypeError for a non-int, RuntimeError for a negative size
             raise TypeError(
                 f"argument 'size' must be tuple of ints, but found element of type "
                 f"{type(s).__name__} at pos {i} (size {size!r})"
-            )
-    for s in size:
+            ) from None
+    for s in out:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-    return tuple(size)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {out}")
+    return tuple(out)
 
 
 def _make(array, backend, requires_grad):

@@ -193,10 +193,11 @@ def _sizes(size, kw_size, op):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     out = []
-    for s in size:
+    for i, s in enumerate(size):
         if isinstance(s, Tensor) and s.dtype.kind in "iu" and s.numel() == 1:
             s = int(s.item())
-        if not isinstance(s, int) or isinstance(s, bool):
+        # as torch.empty: a bool is a size (1 or 0), except first
+        if not isinstance(s, int) or isinstance(s, bool) and i == 0:
             if hasattr(s, "__index__") and not isinstance(s, bool):
                 s = s.__index__()
             else:

@@ -142,6 +142,10 @@ def overflows(value, dtype):
     kind = dtype.kind
     if kind == "b" or isinstance(value, bool):
         return False
+    if isinstance(value, complex) and kind != "c":  # c10: an imaginary part never fits
+        if value.imag:
+            return True
+        value = value.real
     if kind in "iu":
         info = np.iinfo(dtype)
         low = -int(info.max) if kind == "u" and isinstance(value, int) else int(info.min)
@@ -158,6 +162,8 @@ def checked_number(value, dtype):
     if overflows(value, dtype):
         name = _C_NAMES.get(dtype.name, dtype.name)
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    if isinstance(value, complex) and dtype.kind != "c":
+        value = value.real  # its imaginary part is 0 (overflows refused any other)
     return wrap_number(value, dtype)
 
 

@@ -5,6 +5,7 @@ As PyTorch's, a layer keeps the kernel_size, stride, padding and dilation it is 
 refuses them at forward: a non-int is a TypeError (PyTorch's argument parser, `_int_list`),
 a list of the wrong length or a bad value a RuntimeError (the op's own checks)."""
 
+import numbers
 import operator
 from collections.abc import Iterable
 
@@ -30,11 +31,12 @@ def _ntuple(value, n):
 
 def _int_list(value, n, name, op):
     """An int-list argument as PyTorch's argument parser takes it: an int (not a bool) ->
-    n copies, a tuple or list of ints -> that tuple, whatever its length (the op checks it);
-    anything else a TypeError naming op and the argument."""
+    n copies, a tuple or list of ints (a bool past the first: 1 or 0) -> that tuple, whatever
+    its length (the op checks it); anything else a TypeError naming op and the argument."""
     if isinstance(value, (tuple, list)):
         for pos, v in enumerate(value):
-            if not _is_int(v):
+            # a bool passes as 1 or 0, except first: the parser then takes it for no int list
+            if not (_is_int(v) or isinstance(v, bool) and pos > 0):
                 raise TypeError(
                     f"{op}: argument '{name}' must be tuple of ints, but found element of type "
                     f"{type(v).__name__} at pos {pos} ({name}={value!r})"
@@ -83,3 +85,33 @@ def _check_shape(shape):
                 f"{[int(v) for v in shape]}"
             )
     return tuple(int(s) for s in shape)
+
+
+def _float_arg(value, name, op):
+    """float(value), as PyTorch's Python layer code converts it (RNN's dropout): a TypeError
+    for None, a tuple, a complex, ...; a ValueError for a non-numeric string."""
+    try:
+        return float(value)
+    except TypeError:
+        raise TypeError(
+            f"{op}: argument '{name}' must be a real number, not {type(value).__name__} "
+            f"({name}={value!r})"
+        ) from None
+
+
+def _check_real(value, name, op, complex_error=TypeError):
+    """A float/Number argument as PyTorch's argument parser takes it at forward: a real
+    number (bool and numpy scalars included) or a Tensor; None, a tuple, a string ... a
+    TypeError; a complex complex_error (a 'Number' argument is parsed, then refused by the
+    real-valued kernel: RuntimeError). Call it only when type(value) is not float."""
+    if (
+        isinstance(value, numbers.Real)
+        or hasattr(value, "__float__")
+        and not isinstance(value, (str, complex, numbers.Complex))
+    ):
+        return
+    kind = complex_error if isinstance(value, numbers.Complex) else TypeError
+    raise kind(
+        f"{op}: argument '{name}' must be a real number, not {type(value).__name__} "
+        f"({name}={value!r})"
+    )

@@ -21,9 +21,7 @@ class Embedding(Module):
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise AssertionError("Padding_idx must be within num_embeddings")
-            padding_idx = padding_idx % num_embeddings
+            padding_idx = F._padding_row(padding_idx, num_embeddings)
         self.padding_idx = padding_idx
         if _weight is None:
             self.weight = Parameter(empty(num_embeddings, embedding_dim, device=device,

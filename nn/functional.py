@@ -14,6 +14,7 @@ from autograd.ops.loss import CrossEntropy as _CrossEntropy
 from autograd.ops.loss import NLLLoss as _NLLLoss
 from autograd.ops.special import TWO_OVER_SQRT_PI, erf_rational
 from autograd.ops.special import Gelu as _Gelu
+from nn import _args
 
 # The convolutions and pools live in two private modules of nn.functional (this file would be
 # too long); the layers reach them through F, the private forms that take the layer as `op` too.
@@ -52,11 +53,25 @@ __all__ = [
 def pad(input, pad, mode="constant", value=None):
     """Pad the last len(pad)//2 dims: pad = (left, right, top, bottom, ...), as F.pad;
     mode 'constant' (value, 0 by default), 'reflect', 'replicate' or 'circular'."""
+    if type(pad) is not tuple or not all(type(p) is int for p in pad):
+        pad = _pad_arg(pad)
+    if value is not None and type(value) is not float:
+        _args._check_real(value, "value", "pad")
     if mode != "constant":
         if value is not None and value != 0:
             raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
         return _pad(input, pad, mode)
     return _pad(input, pad, mode, 0.0 if value is None else value)
+
+
+def _pad_arg(pad):
+    """pad as PyTorch's parser takes an int list: a tuple or list of ints (numpy integers
+    too, not bools); a bare int, None, a float ... a TypeError."""
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(
+            f"pad(): argument 'pad' must be tuple of ints, not {type(pad).__name__} (pad={pad!r})"
+        )
+    return _args._int_list(pad, 0, "pad", "pad()")
 
 
 # --------------------------------------------------------------------------- layers
@@ -73,6 +88,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p); identity in eval."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p != p:  # past Python's range check, refused by PyTorch's kernel
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
     _no_inplace(inplace, "dropout")
     if not training or p == 0.0:
         return input
@@ -82,6 +99,19 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
     keep = rand(input.shape, dtype=input.dtype, device=input.device) >= p  # P(keep) = 1 - p
     return input * keep.to(input.dtype) * (1.0 / (1.0 - p))
+
+
+def _padding_row(padding_idx, n):
+    """PyTorch's checks of padding_idx against n rows (AssertionError), a negative one
+    counted from the end; no type check (a float passes here, refused at forward)."""
+    if padding_idx > 0:
+        if not padding_idx < n:
+            raise AssertionError(f"Padding_idx must be within num_embeddings ({padding_idx}, {n})")
+    elif padding_idx < 0:
+        if not padding_idx >= -n:
+            raise AssertionError(f"Padding_idx must be within num_embeddings ({padding_idx}, {n})")
+        padding_idx = n + padding_idx
+    return padding_idx
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -106,6 +136,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             )
     out = weight[input]
     if padding_idx is not None:
+        padding_idx = _padding_row(padding_idx, n)
+        if type(padding_idx) is not int:
+            padding_idx = _args._int_arg(padding_idx, "padding_idx", "embedding()")
         # the padding row takes no gradient, as PyTorch
         pad_rows = (input == padding_idx).unsqueeze(-1)
         out = where(pad_rows, out.detach(), out)
@@ -126,12 +159,16 @@ def relu(input, inplace=False):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, else negative_slope * x (slope at 0: negative_slope, as PyTorch)."""
     _no_inplace(inplace, "leaky_relu")
+    if type(negative_slope) is not float:
+        _args._check_real(negative_slope, "negative_slope", "leaky_relu", RuntimeError)
     return where(input > 0, input, input * negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, else alpha (e^x - 1)."""
     _no_inplace(inplace, "elu")
+    if type(alpha) is not float:
+        _args._check_real(alpha, "alpha", "elu", RuntimeError)
     # exp of the clamped input: the unused branch must not overflow (inf * 0 = nan in backward)
     negative = (input.clamp(max=0.0).exp() - 1.0) * alpha
     return where(input > 0, input, negative)
@@ -186,7 +223,13 @@ def gelu(input, approximate="none"):
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
         return input * (inner.tanh() + 1.0) * 0.5
-    raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
+    if not isinstance(approximate, str):
+        raise TypeError(
+            f"gelu(): argument 'approximate' must be str, not {type(approximate).__name__}"
+        )
+    raise RuntimeError(
+        f"gelu: approximate argument must be either none or tanh, got {approximate!r}"
+    )
 
 
 def _softmax_dim(name, ndim, stacklevel=4):
@@ -231,6 +274,15 @@ def maxout(input, weight, bias, pieces):
 
 
 # --------------------------------------------------------------------------- losses
+def _real_arg(value, name, op):
+    """A float argument of a loss as PyTorch's parser takes it: checked (TypeError), then a
+    Python float (a bool or numpy scalar must not turn the arithmetic into numpy's)."""
+    if type(value) is float:
+        return value
+    _args._check_real(value, name, op)
+    return float(value)
+
+
 def _reduce(loss, reduction):
     if reduction == "none":
         return loss
@@ -264,6 +316,8 @@ def mse_loss(input, target, reduction="mean"):
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """-w[y] x[y] for log-probabilities x of shape (N, C, d1, ...) or (C,) and class indices y
     of shape (N, d1, ...) or (); the mean divides by the summed weights of counted targets."""
+    if type(ignore_index) is not int:
+        ignore_index = _args._int_arg(ignore_index, "ignore_index", "nll_loss()")
     _check_class_targets(input, target, weight, reduction, "nll_loss")
     return _NLLLoss.apply(input, target.array, weight, ignore_index, reduction)
 
@@ -303,7 +357,11 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
                   label_smoothing=0.0):  # fmt: skip
     """nll_loss(log_softmax(input, class dim), target); target holds class indices (one node
     for the two), or class probabilities of input's shape."""
-    if label_smoothing != 0.0:
+    if type(ignore_index) is not int:
+        ignore_index = _args._int_arg(ignore_index, "ignore_index", "cross_entropy()")
+    if type(label_smoothing) is not float:
+        _args._check_real(label_smoothing, "label_smoothing", "cross_entropy()")
+    if label_smoothing > 0.0:  # PyTorch's: a negative or NaN one is no smoothing
         return _smoothed_cross_entropy(input, target, weight, ignore_index, reduction,
                                        label_smoothing)  # fmt: skip
     if target.dtype.kind in "iu":
@@ -349,6 +407,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
     """x where y = 1, max(0, margin - x) where y = -1 (PyTorch's formula, which adds both
     where y is neither)."""
+    margin = _real_arg(margin, "margin", "hinge_embedding_loss()")
     target = _as_tensor_like(target, input)
     zeros = input * 0.0
     margin_part = where(target != 1, (margin - input).clamp(min=0.0), zeros)
@@ -387,6 +446,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     recording, as r <- (1 - momentum) r + momentum s, using the unbiased variance.
     Otherwise the running statistics stand in for E[x] and Var[x].
     """
+    _check_batch_norm_numbers(momentum, eps)
     shape = input.shape
     if input.ndim < 2:
         raise ValueError(
@@ -431,6 +491,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return _scale_shift(centered, var, eps, weight, bias, per_channel)
 
 
+def _check_batch_norm_numbers(momentum, eps):
+    """momentum and eps as PyTorch's parser takes floats (a bool, an int, a numpy scalar)."""
+    if type(momentum) is not float:
+        _args._check_real(momentum, "momentum", "batch_norm")
+    if type(eps) is not float:
+        _args._check_real(eps, "eps", "batch_norm")
+
+
 def _scale_shift(centered, var, eps, weight, bias, per_channel):
     """(x - mean) / sqrt(var + eps) * weight + bias, weight and bias (C,) reshaped to broadcast
     over dim 1 (either may be None)."""
@@ -446,6 +514,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the last len(normalized_shape) dims, which must equal normalized_shape:
     y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance); weight and bias have
     shape normalized_shape."""
+    if type(eps) is not float:
+        _args._check_real(eps, "eps", "layer_norm")
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(normalized_shape)
@@ -817,7 +887,13 @@ def silu(input, inplace=False):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
+    if type(beta) is not float:
+        _args._check_real(beta, "beta", "softplus", RuntimeError)
+    if type(threshold) is not float:
+        _args._check_real(threshold, "threshold", "softplus", RuntimeError)
     scaled = input * beta
+    if threshold != threshold:  # PyTorch's x beta > threshold is never true: all soft
+        return scaled.exp().log1p() / beta
     # the exp sees at most the threshold, so the unused branch neither overflows nor makes nan
     soft = scaled.clamp(max=threshold).exp().log1p() / beta
     return where(scaled > threshold, input, soft)
@@ -903,6 +979,8 @@ def tanhshrink(input):
 def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (e^(x/alpha) - 1))."""
     _no_inplace(inplace, "celu")
+    if type(alpha) is not float:
+        _args._check_real(alpha, "alpha", "celu", RuntimeError)
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha of celu cannot be 0")
     negative = ((input.clamp(max=0.0) / alpha).exp() - 1.0) * alpha
@@ -936,7 +1014,12 @@ def glu(input, dim=-1):
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
     _no_inplace(inplace, "threshold")
-    return where(input > threshold, input, _const(value, input))
+    if type(threshold) is not float:
+        _args._check_real(threshold, "threshold", "threshold", RuntimeError)
+    if type(value) is not float:
+        _args._check_real(value, "value", "threshold", RuntimeError)
+    # PyTorch's test, x <= threshold -> value: a NaN input or threshold keeps x
+    return where(input <= threshold, _const(value, input), input)
 
 
 def softmin(input, dim=None, dtype=None):
@@ -948,13 +1031,21 @@ def softmin(input, dim=None, dtype=None):
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0."""
-    return where((input > lambd) | (input < -lambd), input, input * 0.0)
+    if type(lambd) is not float:
+        _args._check_real(lambd, "lambd", "hardshrink", RuntimeError)
+    # PyTorch's test, -lambd <= x <= lambd -> 0: a NaN input or lambd keeps x
+    return where((input >= -lambd) & (input <= lambd), input * 0.0, input)
 
 
 def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, else 0."""
-    if lambd < 0:
-        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    if type(lambd) is not float:
+        _args._check_real(lambd, "lambd", "softshrink", RuntimeError)
+        lambd = float(lambd)  # a bool is a number here, as PyTorch's
+    if not lambd >= 0:  # NaN too
+        raise RuntimeError(
+            f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}."
+        )
     zero = input * 0.0
     return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, zero))
 
@@ -1009,6 +1100,12 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1/||x1|| * x2/||x2||) along dim; each norm is raised to eps where smaller,
     outside the graph (as PyTorch: the gradient is that of the unclamped norm)."""
+    if type(dim) is not int:
+        dim = _args._int_arg(dim, "dim", "cosine_similarity")
+    if type(eps) is not float:
+        _args._check_real(eps, "eps", "cosine_similarity")
+    if not eps >= 0:
+        raise RuntimeError(f"cosine_similarity: eps must be non-negative, got: {eps}")
     x1, x2 = _broadcast_pair(x1, x2, "cosine_similarity")
     n1 = _norm(x1, 2, dim, True)
     n2 = _norm(x2, 2, dim, True)
@@ -1034,6 +1131,10 @@ def _broadcast_pair(x1, x2, op):
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """||x1 - x2 + eps||_p over the last dim."""
+    if type(p) is not float:
+        _args._check_real(p, "p", "pairwise_distance")
+    if type(eps) is not float:
+        _args._check_real(eps, "eps", "pairwise_distance")
     dim = max(x1.ndim, x2.ndim) - 1
     if dim < 0:
         return _norm(x1 - x2 + eps, p, None, keepdim)  # scalars: |x1 - x2 + eps|
@@ -1063,7 +1164,9 @@ def l1_loss(input, target, reduction="mean"):
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     """0.5 d^2 / beta where |d| < beta, else |d| - beta/2 (d = x - y); beta = 0 is L1."""
-    if beta < 0:
+    if type(beta) is not float:
+        _args._check_real(beta, "beta", "smooth_l1_loss()")
+    if not beta >= 0:  # NaN too
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     target = _target_like(input, target)
     z = (input - target).abs()
@@ -1074,7 +1177,9 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2)."""
-    if delta <= 0:
+    if type(delta) is not float:
+        _args._check_real(delta, "delta", "huber_loss()")
+    if not delta > 0:  # NaN too
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     target = _target_like(input, target)
     z = (input - target).abs()
@@ -1126,6 +1231,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
             f"input1: {tuple(input1.shape)}, input2: {tuple(input2.shape)}, target: "
             f"{tuple(target.shape)} "
         )
+    margin = _real_arg(margin, "margin", "margin_ranking_loss()")
     return _reduce((-target * (input1 - input2) + margin).clamp(min=0.0), reduction)
 
 
@@ -1137,6 +1243,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
             f"cosine_embedding_loss: expected 1D or 2D inputs of the same shape, got "
             f"{tuple(input1.shape)} and {tuple(input2.shape)}"
         )
+    margin = _real_arg(margin, "margin", "cosine_embedding_loss()")
     dim = input1.ndim - 1
     prod_sum = (input1 * input2).sum(dim)
     mag1 = (input1 * input1).sum(dim) + 1e-12
@@ -1169,6 +1276,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
                      reduce=None, reduction="mean"):  # fmt: skip
     """e^x - y x (log_input), else x - y log(x + eps); full adds Stirling's
     y log y - y + log(2 pi y)/2 where y > 1."""
+    eps = _real_arg(eps, "eps", "poisson_nll_loss()")
     target = _as_tensor_like(target, input)
     if log_input:
         loss = input.exp() - target * input
@@ -1211,6 +1319,8 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 def _channel_dropout(input, p, training, batched_ndim, name):
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p != p:  # past Python's range check, refused by PyTorch's kernel
+        raise RuntimeError(f"{name}: dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (batched_ndim - 1, batched_ndim):
         raise RuntimeError(
             f"{name}: Expected {batched_ndim - 1}D or {batched_ndim}D input, but received a "
@@ -1246,6 +1356,10 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     _no_inplace(inplace, "alpha_dropout")
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p != p:  # past Python's range check, refused by PyTorch's kernel
+        raise RuntimeError(
+            f"alpha_dropout: dropout probability has to be between 0 and 1, but got {p}"
+        )
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -1277,7 +1391,9 @@ def bilinear(input1, input2, weight, bias=None):
     x1 = input1.reshape(-1, in1)  # (B, in1)
     x2 = input2.reshape(-1, in2)  # (B, in2)
     t = (x1 @ weight.permute(1, 0, 2).reshape(in1, out_features * in2)).reshape(
-        -1, out_features, in2
+        x1.shape[0],
+        out_features,
+        in2,  # not -1: out_features may be 0
     )
     out = (t * x2.unsqueeze(1)).sum(-1)  # (B, out)
     if bias is not None:
@@ -1288,12 +1404,18 @@ def bilinear(input1, input2, weight, bias=None):
 def pixel_shuffle(input, upscale_factor):
     """(*, C r^2, H, W) -> (*, C, H r, W r):
     out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w]."""
-    r = upscale_factor
+    r = (
+        upscale_factor
+        if type(upscale_factor) is int
+        else _args._int_arg(upscale_factor, "upscale_factor", "pixel_shuffle()")
+    )
     if input.ndim < 3:
         raise RuntimeError(
             f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
             f"{input.ndim} dimension(s)"
         )
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
     *lead, c, h, w = input.shape
     if c % (r * r):
         raise RuntimeError(
@@ -1308,12 +1430,18 @@ def pixel_shuffle(input, upscale_factor):
 
 def pixel_unshuffle(input, downscale_factor):
     """The inverse of pixel_shuffle: (*, C, H r, W r) -> (*, C r^2, H, W)."""
-    r = downscale_factor
+    r = (
+        downscale_factor
+        if type(downscale_factor) is int
+        else _args._int_arg(downscale_factor, "downscale_factor", "pixel_unshuffle()")
+    )
     if input.ndim < 3:
         raise RuntimeError(
             f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
             f"{input.ndim} dimension(s)"
         )
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
     *lead, c, h, w = input.shape
     if h % r or w % r:
         raise RuntimeError(
@@ -1329,7 +1457,7 @@ def pixel_unshuffle(input, downscale_factor):
 def _smoothed_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing):
     """PyTorch's label smoothing: (1 - eps) CE(y) + eps/C * (-sum_c w_c log p_c); for class
     probabilities, the target mixed with the uniform distribution first."""
-    if not 0.0 <= label_smoothing <= 1.0:
+    if not label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 1 if input.ndim > 1 else 0
     n_classes = input.shape[class_dim]
@@ -1431,6 +1559,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     in_sizes = tuple(input.shape[2:])
     if size is not None:
         sizes = list(size) if isinstance(size, (tuple, list)) else [size] * spatial
+        if not all(type(v) is int for v in sizes):  # PyTorch's parser: ints, not bools
+            sizes = list(_args._int_list(sizes, 0, "output_size", "interpolate"))
         if len(sizes) != spatial:
             raise ValueError(
                 f"Input and output must have the same number of spatial dimensions, but got "
@@ -1446,7 +1576,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 f"input with spatial dimensions of {list(in_sizes)} and scale_factor of "
                 f"{scale_factor}."
             )
-        sizes = [int(math.floor(float(s) * k)) for s, k in zip(in_sizes, scales)]
+        try:
+            sizes = [int(math.floor(float(s) * k)) for s, k in zip(in_sizes, scales)]
+        except (ValueError, OverflowError):  # a NaN or infinite scale_factor
+            raise RuntimeError(
+                f"interpolate: the output size from scale_factor={scale_factor} cannot be "
+                f"converted to type int64_t without overflow"
+            ) from None
         if recompute_scale_factor:
             scales = [None] * spatial
     if min(sizes) <= 0:
@@ -1480,6 +1616,10 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normalise each sample over groups of channels: (N, C, *) viewed as (N, G, C/G * prod(*)),
     biased variance, then weight and bias per channel."""
+    if type(eps) is not float:
+        _args._check_real(eps, "eps", "group_norm")
+    if type(num_groups) is not int:
+        num_groups = _args._int_arg(num_groups, "num_groups", "group_norm")
     if input.ndim < 2:
         raise RuntimeError(f"group_norm: expected at least 2-D input (N, C, *), got {input.ndim}-D")
     n, c = input.shape[:2]

@@ -1,5 +1,7 @@
 """Loss layers with `reduction='mean'|'sum'|'none'`, over `nn.functional`."""
 
+import warnings
+
 from nn import functional as F
 from nn.module import Module
 
@@ -8,12 +10,17 @@ __all__ = ["MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLo
 
 
 class _Loss(Module):
-    _reductions = ("mean", "sum", "none")
+    _legacy_mean = True  # PyTorch's layers take 'elementwise_mean' (deprecated) for 'mean'
 
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in self._reductions:
-            raise ValueError(f"{reduction} is not a valid value for reduction")
+        # as PyTorch's: kept as given, the functional form refuses a bad one at forward
+        if reduction == "elementwise_mean" and self._legacy_mean:
+            warnings.warn(
+                "reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+                stacklevel=2,
+            )
+            reduction = "mean"
         self.reduction = reduction
 
 
@@ -96,6 +103,8 @@ class SmoothL1Loss(_Loss):
 
 class HuberLoss(_Loss):
     def __init__(self, reduction="mean", delta=1.0):
+        if not isinstance(delta, (float, int)):  # PyTorch's check (a bool passes, np.int64 not)
+            raise TypeError(f"HuberLoss: delta must be a float or int, got: {type(delta)}")
         super().__init__(reduction)
         self.delta = delta
 
@@ -105,8 +114,6 @@ class HuberLoss(_Loss):
 
 class KLDivLoss(_Loss):
     """reduction also 'batchmean' (the sum over the batch size: the KL divergence proper)."""
-
-    _reductions = ("mean", "sum", "none", "batchmean")
 
     def __init__(self, reduction="mean", log_target=False):
         super().__init__(reduction)
@@ -157,6 +164,8 @@ class TripletMarginLoss(_Loss):
 
 
 class PoissonNLLLoss(_Loss):
+    _legacy_mean = False
+
     def __init__(self, log_input=True, full=False, eps=1e-8, reduction="mean"):
         super().__init__(reduction)
         self.log_input = log_input
@@ -169,6 +178,8 @@ class PoissonNLLLoss(_Loss):
 
 
 class GaussianNLLLoss(_Loss):
+    _legacy_mean = False
+
     def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
         super().__init__(reduction)
         self.full = full

@@ -11,7 +11,7 @@ import numbers
 from autograd import int64, no_grad, ones, tensor, zeros
 from nn import functional as F
 from nn import init
-from nn.functional import _verify_batch_size, batch_norm, layer_norm
+from nn.functional import _check_batch_norm_numbers, _verify_batch_size, batch_norm, layer_norm
 from nn.module import Module
 from nn.parameter import _affine_parameters
 
@@ -75,6 +75,8 @@ class _BatchNorm(Module):
             # checked here, before num_batches_tracked moves, so a bad batch changes no state
             _verify_batch_size(input.shape)
         factor = 0.0 if self.momentum is None else self.momentum
+        # PyTorch's parser refuses a bad momentum/eps; here before num_batches_tracked moves
+        _check_batch_norm_numbers(factor, self.eps)
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             with no_grad():
                 self.num_batches_tracked.add_(1)

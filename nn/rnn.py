@@ -14,6 +14,7 @@ from collections import namedtuple
 from autograd import Tensor, cat, empty, stack, zeros
 from nn import functional as F
 from nn import init
+from nn._args import _float_arg
 from nn.module import Module
 from nn.parameter import Parameter
 
@@ -105,7 +106,8 @@ def _timesteps(x):
 
 
 def _check_type(value, kind, name):
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+    """PyTorch's isinstance check: a bool passes for an int, a numpy integer does not."""
+    if not isinstance(value, kind):
         raise TypeError(f"{name} should be of type {kind.__name__}, got: {type(value).__name__}")
 
 
@@ -147,6 +149,7 @@ class RNNBase(Module):
         super().__init__()
         if mode not in _MODES:
             raise ValueError(f"Unrecognized RNN mode: {mode}")
+        dropout_value = _float_arg(dropout, "dropout", type(self).__name__)
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Number):
             raise ValueError(
                 f"dropout should be a number in range [0, 1] representing the probability of an "
@@ -168,8 +171,6 @@ class RNNBase(Module):
         _check_type(batch_first, bool, "batch_first")
         _check_type(input_size, int, "input_size")
         _check_type(hidden_size, int, "hidden_size")
-        _check_type(num_layers, int, "num_layers")
-        _check_type(proj_size, int, "proj_size")
         if input_size <= 0:
             raise ValueError(f"input_size must be greater than zero, got {input_size}")
         if hidden_size <= 0:
@@ -181,6 +182,8 @@ class RNNBase(Module):
                 f"proj_size should be a positive integer or zero to disable projections, "
                 f"got {proj_size}"
             )
+        if proj_size != proj_size:  # NaN: PyTorch builds weight_hr (NaN, H), refused by empty()
+            raise TypeError(f"{mode}: proj_size must be an int, got {proj_size!r}")
         if proj_size >= hidden_size:
             raise ValueError(
                 f"proj_size has to be smaller than hidden_size, got proj_size={proj_size} and "
@@ -194,11 +197,13 @@ class RNNBase(Module):
         self.num_layers = num_layers
         self.bias = bias
         self.batch_first = batch_first
-        self.dropout = float(dropout)
+        self.dropout = dropout_value
         self.bidirectional = bidirectional
         self.proj_size = proj_size
 
-        gate_size = _MODES[mode][0] * hidden_size
+        gates = _MODES[mode][0]
+        # as PyTorch: one gate's size is hidden_size itself, so a bool is refused by empty()
+        gate_size = hidden_size if gates == 1 else gates * hidden_size
         real_hidden_size = proj_size if proj_size > 0 else hidden_size
         num_directions = 2 if bidirectional else 1
         kw = {"device": device, "dtype": dtype}
@@ -264,6 +269,11 @@ class RNNBase(Module):
     # ------------------------------------------------------------------ forward
     def _state_shapes(self, batch):
         """Expected (h_0, c_0) shapes; c_0 only for LSTM."""
+        if type(self.num_layers) is bool:  # range() took it; PyTorch's kernel refuses it
+            raise TypeError(
+                f"{type(self).__name__}: num_layers must be int, not bool "
+                f"(num_layers={self.num_layers})"
+            )
         k = self.num_layers * (2 if self.bidirectional else 1)
         h_size = self.proj_size if self.proj_size > 0 else self.hidden_size
         return (k, batch, h_size), (k, batch, self.hidden_size)
@@ -437,9 +447,7 @@ class RNNCellBase(Module):
 
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
-        _check_type(input_size, int, "input_size")
-        _check_type(hidden_size, int, "hidden_size")
-        _check_type(bias, bool, "bias")
+        # as PyTorch's cells: no type checks, the weights' shapes refuse a bad size
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias

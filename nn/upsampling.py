@@ -3,6 +3,7 @@
 `ReflectionPad2d`, `ReplicationPad2d` and their 1-D forms), over `nn.functional`."""
 
 from nn import functional as F
+from nn._args import _ntuple
 from nn.module import Module
 
 __all__ = [
@@ -79,23 +80,15 @@ class PixelUnshuffle(Module):
         return f"downscale_factor={self.downscale_factor}"
 
 
-def _padding(padding, dims):
-    """An int -> (p,) * 2 dims; a tuple of 2 dims ints as it is (left, right, top, bottom)."""
-    if isinstance(padding, int):
-        return (padding,) * (2 * dims)
-    padding = tuple(padding)
-    if len(padding) != 2 * dims:
-        raise ValueError(f"padding must be an int or a {2 * dims}-tuple, got {padding}")
-    return padding
-
-
 class _PadNd(Module):
     _dims = 1
     _mode = "constant"
 
     def __init__(self, padding):
         super().__init__()
-        self.padding = _padding(padding, self._dims)
+        # PyTorch's _pair/_quadruple: no checks, F.pad refuses at forward what is wrong (a
+        # pair given to a 2-D layer pads only the last dim, as there)
+        self.padding = _ntuple(padding, 2 * self._dims)
         self.value = 0.0
 
     def forward(self, input):

@@ -103,8 +103,9 @@ def outcome(lib, case, x=None):
             return ("ctor", type(exc))
         if x is None:
             x = np.array([0, 2]) if shape is None else np.ones(shape, dtype=np.float32)
+        make = torch.tensor if lib is torch else autograd.tensor
         try:
-            out = layer(torch.tensor(x) if lib is torch else autograd.tensor(x))
+            out = layer(*map(make, x)) if isinstance(x, list) else layer(make(x))
         except Exception as exc:  # noqa: BLE001
             return ("forward", type(exc))
         return ("ok", out[0] if isinstance(out, tuple) else out, layer)
@@ -150,7 +151,8 @@ _LAYER_ARGS = {
 }
 _BAD = [
     0, -1, 1, 2, 2.0, 2.5, True, False, None, "a", "same", np.int64(2), (), (2,), (1, 1),
-    (2, 2), (3, 3, 3), [2, 2], (2, 0), (0, 2), (2, -1), (2.0, 2), (True, 2), (2, None), (None,),
+    (2, 2), (3, 3, 3), [2, 2], (2, 0), (0, 2), (2, -1), (2.0, 2), (True, 2), (2, True), (2, None),
+    (None,),
 ]  # fmt: skip
 ARG_CASES = [
     (name, args, {required: default, arg: value}, shape)
@@ -303,7 +305,8 @@ _F_ARGS = {
     "adaptive_max_pool1d": (((2, 3, 9), 2), ("output_size",)),
     "adaptive_max_pool2d": (((2, 3, 7, 6), 2), ("output_size",)),
 }
-_F_BAD = [0, -1, 2.0, True, None, "a", "same", (), (2,), (2, 2, 2), (2, -1), (2.0, 2), (None, 3)]
+_F_BAD = [0, -1, 2.0, True, None, "a", "same", (), (2,), (2, 2, 2), (2, -1), (2.0, 2), (None, 3),
+          (True, 2), (2, True)]  # fmt: skip
 F_CASES = [(op, arg, v) for op, (_, args) in _F_ARGS.items() for arg in args for v in _F_BAD]
 
 
@@ -335,3 +338,252 @@ def test_conv_and_pool_functional_arguments_refused_as_torch_refuses_them(op, ar
     else:
         assert not isinstance(ours, type), ours
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+
+
+# Issue 12, the other layers' numeric hyper-parameters: a tuple, None, a bool, a string, a
+# complex, a numpy scalar, a negative, a NaN or a float where PyTorch wants an int or a float.
+# Same exception type at the same moment, or the same values (torch's weights copied in).
+_SCALARS = [True, np.float64(0.1), np.int64(1), None, (2,), "a", 1 + 2j, -1, float("nan"), 0, 2.5]
+_X2, _X4 = (3, 4), (2, 4, 3, 5)
+_SCALAR_ARGS = [
+    # (layer, function of the value -> (args, kwargs), input shape; a list: two inputs)
+    ("BatchNorm1d", lambda v: ((4,), dict(momentum=v)), _X2),
+    ("BatchNorm1d", lambda v: ((4,), dict(eps=v)), _X2),
+    ("BatchNorm2d", lambda v: ((4,), dict(momentum=v)), _X4),
+    ("LayerNorm", lambda v: ((4,), dict(eps=v)), _X2),
+    ("GroupNorm", lambda v: ((2, 4), dict(eps=v)), _X4),
+    ("GroupNorm", lambda v: ((v, 4), {}), _X4),
+    ("LeakyReLU", lambda v: ((v,), {}), _X2),
+    ("Threshold", lambda v: ((v, 0.5), {}), _X2),
+    ("Threshold", lambda v: ((0.1, v), {}), _X2),
+    ("CosineSimilarity", lambda v: ((v,), {}), [_X2, _X2]),
+    ("CosineSimilarity", lambda v: ((1, v), {}), [_X2, _X2]),
+    ("CosineSimilarity", lambda v: ((v, -1), {}), [_X2, _X2]),
+    ("RNN", lambda v: ((4, 3), dict(dropout=v)), (2, 3, 4)),
+    ("RNN", lambda v: ((4, 3), dict(num_layers=v)), (2, 3, 4)),
+    ("RNN", lambda v: ((4, v), {}), (2, 3, 4)),
+    ("GRU", lambda v: ((4, v), {}), (2, 3, 4)),
+    ("GRUCell", lambda v: ((4, v), {}), (2, 4)),
+    ("GRUCell", lambda v: ((v, 3), {}), (2, 1)),
+    ("Linear", lambda v: ((v, 3), {}), (2, 1)),
+    ("Linear", lambda v: ((1, v), {}), (2, 1)),
+    ("PixelShuffle", lambda v: ((v,), {}), (1, 4, 4, 4)),
+    ("PixelUnshuffle", lambda v: ((v,), {}), (1, 4, 4, 4)),
+    ("PixelShuffle", lambda v: ((v,), {}), (4, 4)),
+    ("ELU", lambda v: ((v,), {}), _X2),
+    ("CELU", lambda v: ((v,), {}), _X2),
+    ("Softplus", lambda v: ((v,), {}), _X2),
+    ("Softplus", lambda v: ((1.0, v), {}), _X2),
+    ("Hardshrink", lambda v: ((v,), {}), _X2),
+    ("Softshrink", lambda v: ((v,), {}), _X2),
+    ("Hardtanh", lambda v: ((v, 1.0), {}), _X2),
+    ("Dropout", lambda v: ((v,), {}), (0, 4)),
+    ("Softmax", lambda v: ((v,), {}), _X2),
+    ("LogSoftmax", lambda v: ((v,), {}), _X2),
+    ("Flatten", lambda v: ((v,), {}), _X4),
+    ("Flatten", lambda v: ((0, v), {}), _X4),
+    ("Unflatten", lambda v: ((v, (2, 2)), {}), _X2),
+    ("PairwiseDistance", lambda v: ((v,), {}), [_X2, _X2]),
+    ("PairwiseDistance", lambda v: ((2.0, v), {}), [_X2, _X2]),
+    ("Upsample", lambda v: ((), dict(scale_factor=v)), _X4),
+    ("Upsample", lambda v: ((), dict(size=v)), _X4),
+    ("Upsample", lambda v: ((), dict(size=(2, v))), _X4),
+    ("Embedding", lambda v: ((5, 3), dict(padding_idx=v)), np.array([0, 2, 4])),
+    ("Dropout1d", lambda v: ((v,), {}), (0, 3, 4)),
+    ("Dropout2d", lambda v: ((v,), {}), (0, 3, 4, 4)),
+    ("AlphaDropout", lambda v: ((v,), {}), (0, 4)),
+    ("GELU", lambda v: ((), dict(approximate=v)), _X2),
+    ("PReLU", lambda v: ((1, v), {}), _X2),
+    ("Bilinear", lambda v: ((4, 4, v), {}), [_X2, _X2]),
+    ("LSTM", lambda v: ((4, 3), dict(proj_size=v)), (2, 3, 4)),
+    ("MultiheadAttention", lambda v: ((4, v), {}), [(2, 3, 4)] * 3),
+]
+# The padding layers keep what they are given (PyTorch's _pair/_quadruple) and F.pad refuses
+# at forward what is wrong: a pair given to a 2-D layer pads only W, as there.
+_PADDINGS = _SCALARS + [(2, 2), (1, 2, 3), (1, 0, 2, 1), (1, -1, 0, 2), (True, 1), (1,) * 6]
+_PADDING_ARGS = [
+    (name, lambda v: ((v,), {}), shape)
+    for name in ("ZeroPad1d", "ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d",
+                 "ReplicationPad1d", "ReplicationPad2d")
+    for shape in ((2, 3, 4, 5), (3, 4, 5))
+] + [
+    (name, lambda v: ((v, 0.5), {}), (2, 3, 4, 5)) for name in ("ConstantPad1d", "ConstantPad2d")
+] + [("ConstantPad2d", lambda v: ((1, v), {}), (2, 3, 4, 5))]  # fmt: skip
+SCALAR_CASES = [(name, *make(v), shape) for name, make, shape in _SCALAR_ARGS for v in _SCALARS]
+SCALAR_CASES += [(name, *make(v), shape) for name, make, shape in _PADDING_ARGS for v in _PADDINGS]
+# The losses' numbers: class targets, +-1 targets, positive targets.
+_CLS, _SIGN = np.array([0, 2, 3]), np.array([1.0, -1.0, 1.0], dtype=np.float32)
+_POS = np.abs(np.random.default_rng(5).standard_normal(_X2)).astype(np.float32) + 0.1
+_PROBS = _POS / _POS.sum(1, keepdims=True)
+_LOSS_ARGS = [
+    ("HuberLoss", lambda v: ((), dict(delta=v)), [_X2, _X2]),
+    ("SmoothL1Loss", lambda v: ((), dict(beta=v)), [_X2, _X2]),
+    ("CrossEntropyLoss", lambda v: ((), dict(label_smoothing=v)), [_X2, _CLS]),
+    ("CrossEntropyLoss", lambda v: ((), dict(label_smoothing=v)), [_X2, _PROBS]),
+    ("CrossEntropyLoss", lambda v: ((), dict(ignore_index=v)), [_X2, _CLS]),
+    ("NLLLoss", lambda v: ((), dict(ignore_index=v)), [_X2, _CLS]),
+    ("MarginRankingLoss", lambda v: ((), dict(margin=v)), [(3,), (3,), _SIGN]),
+    ("HingeEmbeddingLoss", lambda v: ((), dict(margin=v)), [(3,), _SIGN]),
+    ("CosineEmbeddingLoss", lambda v: ((), dict(margin=v)), [_X2, _X2, _SIGN]),
+    ("TripletMarginLoss", lambda v: ((), dict(margin=v)), [_X2, _X2, _X2]),
+    ("TripletMarginLoss", lambda v: ((), dict(p=v)), [_X2, _X2, _X2]),
+    ("GaussianNLLLoss", lambda v: ((), dict(eps=v)), [_X2, _X2, _POS]),
+    ("PoissonNLLLoss", lambda v: ((), dict(eps=v)), [_X2, _POS]),
+]  # fmt: skip
+SCALAR_CASES += [(name, *make(v), shape) for name, make, shape in _LOSS_ARGS for v in _SCALARS]
+
+
+def _input(shape, seed=0):
+    if isinstance(shape, np.ndarray):
+        return shape
+    rng = np.random.default_rng(seed)
+    if isinstance(shape, list):
+        return [_input(s, seed + i) for i, s in enumerate(shape)]
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("case", SCALAR_CASES, ids=[case_id(c) for c in SCALAR_CASES])
+def test_layer_numeric_arguments_refused_or_computed_as_torch(case):
+    """It was: LayerNorm(eps=(2,)), LeakyReLU((2,)), Threshold(0.1, None) computed (NaNs for
+    the last); Linear(True, 3) and GRUCell(4, True) refused where torch builds them; RNN's
+    dropout=None a ValueError, not torch's TypeError; ZeroPad2d(True) computed and
+    ZeroPad2d((2, 2)) refused; PixelShuffle(0) a ZeroDivisionError."""
+    x = _input(case[3])
+    theirs, ours = outcome(torch, case, x), outcome(autograd, case, x)
+    if theirs[0] != "ok" or ours[0] != "ok":
+        assert ours[:2] == theirs[:2]
+        return
+    _, out_t, layer_t = theirs
+    name, args, kwargs, _ = case
+    layer = getattr(nn, name)(*args, **kwargs)
+    copy_weights(layer, layer_t)
+    xs = [autograd.tensor(a) for a in (x if isinstance(x, list) else [x])]
+    out = layer(*xs)
+    out = (out[0] if isinstance(out, tuple) else out).detach().numpy()
+    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-5, atol=1e-6)  # NaN = NaN
+
+
+def test_batchnorm_with_a_bad_momentum_changes_no_state():
+    layer = nn.BatchNorm1d(4, momentum=(2,))
+    with pytest.raises(TypeError, match="momentum"):
+        layer(autograd.ones(3, 4))
+    assert int(layer.num_batches_tracked.item()) == 0
+
+
+def test_threshold_nan_input_and_threshold_as_torch():
+    """It was x > threshold -> x: a NaN input became value; PyTorch's is x <= threshold."""
+    x = np.array([np.nan, 0.5, 0.1, -1.0, np.inf], dtype=np.float32)
+    for threshold in (0.1, float("nan")):
+        out = nn.functional.threshold(autograd.tensor(x), threshold, 7.0)
+        ref = torch.nn.functional.threshold(torch.tensor(x), threshold, 7.0)
+        np.testing.assert_array_equal(out.numpy(), ref.numpy())
+
+
+@pytest.mark.parametrize("size", [np.int64(2), np.int32(3), (np.int64(2), 3), (3, True)])
+@pytest.mark.parametrize("factory", ["empty", "zeros", "ones", "randn", "rand"])
+def test_creation_accepts_numpy_integer_sizes_as_torch(factory, size):
+    args = size if isinstance(size, tuple) else (size,)
+    assert tuple(getattr(autograd, factory)(*args).shape) == tuple(
+        getattr(torch, factory)(*args).shape
+    )
+    assert tuple(getattr(autograd, factory)(args).shape) == tuple(
+        getattr(torch, factory)(args).shape
+    )
+
+
+@pytest.mark.parametrize("size", [(2.0,), (np.float64(2),), (True,), (True, 3), (np.bool_(True),),
+                                  (2, None), (-1,)])  # fmt: skip
+def test_creation_refuses_float_bool_first_and_negative_sizes_as_torch(size):
+    with pytest.raises(Exception) as theirs:
+        torch.empty(*size)
+    with pytest.raises(type(theirs.value), match="size|negative"):
+        autograd.empty(*size)
+
+
+def test_conv1d_with_a_numpy_integer_channel_count_builds_as_torch():
+    layer = nn.Conv1d(4, np.int64(6), 3)
+    assert tuple(layer.weight.shape) == tuple(torch.nn.Conv1d(4, np.int64(6), 3).weight.shape)
+
+
+@pytest.mark.parametrize("padding_idx", [-1, -4, 3, 0])
+def test_functional_embedding_negative_padding_idx_takes_no_gradient(padding_idx):
+    """It was: input == -1 never true, so the last row took gradient under padding_idx=-1."""
+    w = np.arange(12, dtype=np.float32).reshape(4, 3)
+    index = np.array([[0, 3], [3, 1]])
+    grads = []
+    for lib, f in ((torch, torch.nn.functional.embedding), (autograd, nn.functional.embedding)):
+        weight = lib.tensor(w, requires_grad=True)
+        out = f(lib.tensor(index), weight, padding_idx=padding_idx)
+        (out * out).sum().backward()
+        grads.append(weight.grad.numpy())
+    np.testing.assert_array_equal(grads[1], grads[0])
+
+
+@pytest.mark.parametrize("lambd", [0.5, float("nan")])
+def test_hardshrink_and_softplus_nan_arguments_as_torch(lambd):
+    x = np.array([np.nan, 0.3, -0.3, 1.0, -1.0, 25.0, np.inf, -np.inf], dtype=np.float32)
+    pairs = [
+        (nn.functional.hardshrink(autograd.tensor(x), lambd),
+         torch.nn.functional.hardshrink(torch.tensor(x), lambd)),
+        (nn.functional.softplus(autograd.tensor(x), 1.0, lambd),
+         torch.nn.functional.softplus(torch.tensor(x), 1.0, lambd)),
+    ]  # fmt: skip
+    for ours, theirs in pairs:
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(np.int64(2), -1), (2, True, 3), (np.int32(3), np.int64(2)),
+                                   (True, 6), (2.0, 3), (np.float64(2), 3)])  # fmt: skip
+def test_reshape_takes_numpy_integers_and_a_later_bool_as_torch(shape):
+    x = np.arange(6.0, dtype=np.float32)
+    try:
+        expected = tuple(torch.tensor(x).reshape(shape).shape)
+    except Exception as exc:  # noqa: BLE001 - the type is what is compared
+        with pytest.raises(type(exc)):
+            autograd.tensor(x).reshape(shape)
+        return
+    assert tuple(autograd.tensor(x).reshape(shape).shape) == expected
+    assert tuple(autograd.tensor(x).reshape(*shape).shape) == expected
+
+
+@pytest.mark.parametrize("value", [1 + 2j, 1 + 0j, -2.5 + 0j])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_fill_with_a_complex_value_as_torch(dtype, value):
+    """It was: 1+2j filled a float tensor with 1 (numpy drops the imaginary part)."""
+    try:
+        expected = torch.zeros(2, dtype=getattr(torch, dtype)).fill_(value).numpy()
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="without overflow"):
+            autograd.zeros(2, dtype=getattr(autograd, dtype)).fill_(value)
+        return
+    out = autograd.zeros(2, dtype=getattr(autograd, dtype)).fill_(value)
+    np.testing.assert_array_equal(out.numpy(), expected)
+
+
+_REDUCTION_INPUTS = {
+    "MSELoss": [_X2, _X2], "L1Loss": [_X2, _X2], "CrossEntropyLoss": [_X2, _CLS],
+    "NLLLoss": [_X2, _CLS], "BCEWithLogitsLoss": [_X2, _PROBS], "HingeEmbeddingLoss": [(3,), _SIGN],
+    "KLDivLoss": [_X2, _PROBS], "HuberLoss": [_X2, _X2], "SmoothL1Loss": [_X2, _X2],
+    "MarginRankingLoss": [(3,), (3,), _SIGN], "CosineEmbeddingLoss": [_X2, _X2, _SIGN],
+    "TripletMarginLoss": [_X2, _X2, _X2], "GaussianNLLLoss": [_X2, _X2, _POS],
+    "PoissonNLLLoss": [_X2, _POS],
+}  # fmt: skip
+REDUCTION_CASES = [
+    (name, (), dict(reduction=r), shapes)
+    for name, shapes in _REDUCTION_INPUTS.items()
+    for r in ("bad", "elementwise_mean", "batchmean", None, 1, "sum")
+    if name != "PoissonNLLLoss" or r in ("bad", "elementwise_mean", "sum")  # torch: a str + it
+]
+
+
+@pytest.mark.parametrize("case", REDUCTION_CASES, ids=[case_id(c) for c in REDUCTION_CASES])
+def test_loss_reduction_refused_at_forward_as_torch(case):
+    """It was refused when the layer was built; PyTorch's layers keep it and the functional
+    form refuses it (and a layer takes the deprecated 'elementwise_mean' for 'mean')."""
+    x = _input(case[3])
+    theirs, ours = outcome(torch, case, x), outcome(autograd, case, x)
+    assert ours[0] == theirs[0], ours
+    if theirs[0] == "ok":
+        np.testing.assert_allclose(ours[1].detach().numpy(), theirs[1].detach().numpy(), rtol=1e-5)
+    else:
+        assert ours[1] == theirs[1]
