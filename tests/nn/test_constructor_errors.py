@@ -176,17 +176,27 @@ ARG_CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case", ARG_CASES, ids=[case_id(c) for c in ARG_CASES])
-def test_conv_and_pool_layer_arguments_refused_as_torch_refuses_them(case):
-    x = np.random.default_rng(0).standard_normal(case[3]).astype(np.float32)
+def same_outcome_or_layer(case, x):
+    """Both libraries fail alike (asserted; returns None), or both build and run: then ours,
+    holding torch's weights, and torch's output."""
     theirs, ours = outcome(torch, case, x), outcome(autograd, case, x)
     if theirs[0] != "ok" or ours[0] != "ok":
         assert ours[:2] == theirs[:2]
-        return
+        return None
     _, out_t, layer_t = theirs
     name, args, kwargs, _ = case
     layer = getattr(nn, name)(*args, **kwargs)
     copy_weights(layer, layer_t)
+    return layer, out_t
+
+
+@pytest.mark.parametrize("case", ARG_CASES, ids=[case_id(c) for c in ARG_CASES])
+def test_conv_and_pool_layer_arguments_refused_as_torch_refuses_them(case):
+    x = np.random.default_rng(0).standard_normal(case[3]).astype(np.float32)
+    built = same_outcome_or_layer(case, x)
+    if built is None:
+        return
+    layer, out_t = built
     out = layer(autograd.tensor(x))
     assert_close_as(out[0] if isinstance(out, tuple) else out, out_t.detach())
 
@@ -449,14 +459,10 @@ def test_layer_numeric_arguments_refused_or_computed_as_torch(case):
     dropout=None a ValueError, not torch's TypeError; ZeroPad2d(True) computed and
     ZeroPad2d((2, 2)) refused; PixelShuffle(0) a ZeroDivisionError."""
     x = _input(case[3])
-    theirs, ours = outcome(torch, case, x), outcome(autograd, case, x)
-    if theirs[0] != "ok" or ours[0] != "ok":
-        assert ours[:2] == theirs[:2]
+    built = same_outcome_or_layer(case, x)
+    if built is None:
         return
-    _, out_t, layer_t = theirs
-    name, args, kwargs, _ = case
-    layer = getattr(nn, name)(*args, **kwargs)
-    copy_weights(layer, layer_t)
+    layer, out_t = built
     xs = [autograd.tensor(a) for a in (x if isinstance(x, list) else [x])]
     out = layer(*xs)
     out = (out[0] if isinstance(out, tuple) else out).detach().numpy()
