@@ -5,7 +5,8 @@ Two means. Around the kernels that meet inf and nan on purpose (exp overflowing 
 sigmoid, 0/0 in var), `quiet` switches them off. Everywhere else, `silence_ours` filters
 the warnings numpy raises from this project's own modules (a filter is consulted only when a
 warning is raised: it costs nothing on the way of an op), so a user's own numpy code keeps
-its warnings.
+its warnings. The filter goes in when this module is first imported (a program that imports
+dagrad inside `warnings.catch_warnings()` loses it at the block's end: call `silence_ours()`).
 
 `np.errstate` costs about 1 µs a use, as much as a small op's whole kernel, so `off()` sets
 numpy's error-state context variable directly (about 0.1 µs), falling back to errstate on a

@@ -59,3 +59,11 @@ def device(request):
             yield dev
     else:
         yield request.param
+
+
+def pytest_configure(config):
+    # backends.errors installs its warnings filter when first imported; pytest imports the
+    # test modules inside a catch_warnings block, which would drop it again afterwards
+    from backends import errors
+
+    errors.silence_ours()
