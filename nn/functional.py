@@ -117,10 +117,8 @@ def _padding_row(padding_idx, n):
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):  # fmt: skip
     """Rows of weight picked by the integer indices in input: (*) -> (*, embedding_dim)."""
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError(
-            "embedding: max_norm, scale_grad_by_freq and sparse are not supported"
-        )
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
     if input.dtype.kind not in "iu":
         raise RuntimeError(
             f"Expected tensor for argument #1 'indices' to have an integer dtype, got {input.dtype}"
@@ -134,6 +132,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                 f"embedding: index out of range in self (index {lo if lo < 0 else hi}, "
                 f"num_embeddings {n})"
             )
+    if max_norm is not None:
+        _renorm_rows(weight, input, max_norm, norm_type)
     out = weight[input]
     if padding_idx is not None:
         padding_idx = _padding_row(padding_idx, n)
@@ -143,6 +143,19 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         pad_rows = (input == padding_idx).unsqueeze(-1)
         out = where(pad_rows, out.detach(), out)
     return out
+
+
+def _renorm_rows(weight, input, max_norm, norm_type):
+    """PyTorch's embedding_renorm_: each row of weight that input picks and whose norm
+    exceeds max_norm is scaled in place by max_norm / (norm + 1e-7); no gradient."""
+    with no_grad():
+        rows = input.reshape(-1).unique()
+        picked = weight[rows]
+        norms = picked.norm(p=norm_type, dim=1, keepdim=True)
+        over = norms > max_norm
+        if bool(over.any()):
+            scale = where(over, max_norm / (norms + 1e-7), 1.0)
+            weight[rows] = picked * scale
 
 
 # --------------------------------------------------------------------------- activations

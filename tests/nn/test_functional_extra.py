@@ -276,7 +276,42 @@ def test_embedding_takes_torchs_keywords():
     out = F.embedding(idx, w, padding_idx=None, norm_type=2.0, scale_grad_by_freq=False)
     np.testing.assert_array_equal(out.detach().numpy(), w.detach().numpy()[idx.numpy()])
     with pytest.raises(NotImplementedError):
-        F.embedding(idx, w, max_norm=1.0)
+        F.embedding(idx, w, scale_grad_by_freq=True)
+
+
+@pytest.mark.parametrize("max_norm", [0.5, 1.5, 100.0])
+@pytest.mark.parametrize("norm_type", [1.0, 2.0, 3.0, float("inf")])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_max_norm_renormalizes_the_picked_rows_as_torch(max_norm, norm_type, padding_idx):
+    """max_norm scales, in place and without gradient, each picked row whose norm exceeds it
+    (PyTorch's embedding_renorm_); the layer takes torch's positional order, so
+    Embedding(6, 3, None, 1.5) means max_norm=1.5 (it was refused, and the 4th argument was
+    _weight)."""
+    w = np.random.default_rng(0).standard_normal((6, 3)).astype(np.float32) * 2
+    idx = np.array([[0, 2, 2], [5, 1, 0]])
+    results = []
+    for lib, layers in ((torch, torch.nn), (autograd, nn)):
+        e = layers.Embedding(6, 3, padding_idx, max_norm, norm_type, _weight=lib.tensor(w))
+        out = e(lib.tensor(idx))
+        (out * lib.tensor(np.arange(18.0, dtype=np.float32).reshape(2, 3, 3))).sum().backward()
+        results.append([t.detach().numpy() for t in (out, e.weight, e.weight.grad)])
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_embedding_from_pretrained_as_torch(freeze):
+    w = np.random.default_rng(1).standard_normal((4, 2)).astype(np.float32)
+    theirs = torch.nn.Embedding.from_pretrained(torch.tensor(w), freeze=freeze, padding_idx=1)
+    ours = nn.Embedding.from_pretrained(autograd.tensor(w), freeze=freeze, padding_idx=1)
+    assert ours.weight.requires_grad == theirs.weight.requires_grad == (not freeze)
+    assert repr(ours) == repr(theirs)
+    idx = [[1, 3], [0, 0]]
+    np.testing.assert_array_equal(
+        ours(autograd.tensor(idx)).detach().numpy(), theirs(torch.tensor(idx)).detach().numpy()
+    )
+    with pytest.raises(AssertionError):
+        nn.Embedding.from_pretrained(autograd.tensor(w[0]))
 
 
 def test_kl_div_warns_about_mean_as_torch():
