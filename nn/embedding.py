@@ -62,14 +62,12 @@ class Embedding(Module):
 
     def extra_repr(self):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.padding_idx is not None:
-            s += f", padding_idx={self.padding_idx}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq:
-            s += ", scale_grad_by_freq=True"
-        if self.sparse:
-            s += ", sparse=True"
+        for name, default in _REPR_DEFAULTS:  # the options PyTorch's repr shows when set
+            value = getattr(self, name)
+            if value != default:
+                s += f", {name}={value}"
         return s
+
+
+_REPR_DEFAULTS = (("padding_idx", None), ("max_norm", None), ("norm_type", 2),
+                  ("scale_grad_by_freq", False), ("sparse", False))  # fmt: skip
