@@ -296,6 +296,18 @@ def _real_arg(value, name, op):
     return float(value)
 
 
+def _legacy_reduction(reduction):
+    """PyTorch's functional losses take the deprecated 'elementwise_mean' for 'mean', with a
+    warning (not poisson_nll_loss and gaussian_nll_loss, as PyTorch)."""
+    if reduction == "elementwise_mean":
+        warnings.warn(
+            "reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+            stacklevel=3,
+        )
+        return "mean"
+    return reduction
+
+
 def _reduce(loss, reduction):
     if reduction == "none":
         return loss
@@ -321,6 +333,7 @@ def _as_tensor_like(value, like):
 
 def mse_loss(input, target, reduction="mean"):
     """(x - y)^2, reduced."""
+    reduction = _legacy_reduction(reduction)
     target = _as_tensor_like(target, input)
     diff = input - target
     return _reduce(diff * diff, reduction)
@@ -329,6 +342,7 @@ def mse_loss(input, target, reduction="mean"):
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """-w[y] x[y] for log-probabilities x of shape (N, C, d1, ...) or (C,) and class indices y
     of shape (N, d1, ...) or (); the mean divides by the summed weights of counted targets."""
+    reduction = _legacy_reduction(reduction)
     if type(ignore_index) is not int:
         ignore_index = _args._int_arg(ignore_index, "ignore_index", "nll_loss()")
     _check_class_targets(input, target, weight, reduction, "nll_loss")
@@ -370,6 +384,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
                   label_smoothing=0.0):  # fmt: skip
     """nll_loss(log_softmax(input, class dim), target); target holds class indices (one node
     for the two), or class probabilities of input's shape."""
+    reduction = _legacy_reduction(reduction)
     if type(ignore_index) is not int:
         ignore_index = _args._int_arg(ignore_index, "ignore_index", "cross_entropy()")
     if type(label_smoothing) is not float:
@@ -395,6 +410,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """-(y log x + (1 - y) log(1 - x)), each log clamped to >= -100 and the gradient's
     denominator x (1 - x) to >= 1e-12, as PyTorch (one primitive)."""
+    reduction = _legacy_reduction(reduction)
     target = _as_tensor_like(target, input)
     _same_shape(input, target)
     if ((input < 0) | (input > 1)).sum().item():
@@ -409,6 +425,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
                                      pos_weight=None):  # fmt: skip
     """BCE of sigmoid(x), stable for any x: (1 - y) x - w log sigmoid(x), w = 1 + (p - 1) y
     for pos_weight p; its gradient w sigmoid(x) - p y (one primitive, as PyTorch's)."""
+    reduction = _legacy_reduction(reduction)
     target = _as_tensor_like(target, input)
     _same_shape(input, target)
     loss = _BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
@@ -420,6 +437,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
     """x where y = 1, max(0, margin - x) where y = -1 (PyTorch's formula, which adds both
     where y is neither)."""
+    reduction = _legacy_reduction(reduction)
     margin = _real_arg(margin, "margin", "hinge_embedding_loss()")
     target = _as_tensor_like(target, input)
     zeros = input * 0.0
@@ -1171,12 +1189,14 @@ def _target_like(input, target):
 
 def l1_loss(input, target, reduction="mean"):
     """|x - y|, reduced."""
+    reduction = _legacy_reduction(reduction)
     target = _target_like(input, target)
     return _reduce((input - target).abs(), reduction)
 
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     """0.5 d^2 / beta where |d| < beta, else |d| - beta/2 (d = x - y); beta = 0 is L1."""
+    reduction = _legacy_reduction(reduction)
     if type(beta) is not float:
         _args._check_real(beta, "beta", "smooth_l1_loss()")
     if not beta >= 0:  # NaN too
@@ -1190,6 +1210,7 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2)."""
+    reduction = _legacy_reduction(reduction)
     if type(delta) is not float:
         _args._check_real(delta, "delta", "huber_loss()")
     if not delta > 0:  # NaN too
@@ -1223,6 +1244,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
             "major release.",
             stacklevel=2,
         )
+    reduction = _legacy_reduction(reduction)
     if reduction == "batchmean":
         if input.ndim == 0:
             return loss.sum()
@@ -1232,12 +1254,14 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def soft_margin_loss(input, target, reduction="mean"):
     """log(1 + e^(-y x))."""
+    reduction = _legacy_reduction(reduction)
     target = _target_like(input, target)
     return _reduce((-input * target).exp().log1p(), reduction)
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
     """max(0, -y (x1 - x2) + margin)."""
+    reduction = _legacy_reduction(reduction)
     if not (input1.ndim == input2.ndim == target.ndim):
         raise RuntimeError(
             f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
@@ -1251,6 +1275,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
 def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1, with
     cos = <x1, x2> / sqrt((||x1||^2 + 1e-12)(||x2||^2 + 1e-12)) (PyTorch's epsilon)."""
+    reduction = _legacy_reduction(reduction)
     if input1.ndim not in (1, 2) or tuple(input1.shape) != tuple(input2.shape):
         raise RuntimeError(
             f"cosine_embedding_loss: expected 1D or 2D inputs of the same shape, got "

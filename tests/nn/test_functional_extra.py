@@ -2,6 +2,7 @@
 activations, one_hot, normalize, dropout variants, interpolate's errors, label smoothing."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -320,3 +321,59 @@ def test_kl_div_warns_about_mean_as_torch():
         TF.kl_div(torch.tensor([[-1.0, -0.5]]), torch.tensor([[0.3, 0.7]]))
     with pytest.warns(UserWarning, match="batchmean"):
         F.kl_div(x, y)
+
+
+_LOSS_CALLS = {
+    "mse_loss": lambda F, L, x, t: F.mse_loss(x, t, reduction="elementwise_mean"),
+    "l1_loss": lambda F, L, x, t: F.l1_loss(x, t, reduction="elementwise_mean"),
+    "smooth_l1_loss": lambda F, L, x, t: F.smooth_l1_loss(x, t, reduction="elementwise_mean"),
+    "huber_loss": lambda F, L, x, t: F.huber_loss(x, t, reduction="elementwise_mean"),
+    "kl_div": lambda F, L, x, t: F.kl_div(x, t, reduction="elementwise_mean"),
+    "soft_margin_loss": lambda F, L, x, t: F.soft_margin_loss(x, t, reduction="elementwise_mean"),
+    "bce": lambda F, L, x, t: F.binary_cross_entropy(x, t, reduction="elementwise_mean"),
+    "bce_logits": lambda F, L, x, t: F.binary_cross_entropy_with_logits(
+        x, t, reduction="elementwise_mean"
+    ),
+    "nll_loss": lambda F, L, x, t: F.nll_loss(x, L.tensor([0, 2]), reduction="elementwise_mean"),
+    "cross_entropy": lambda F, L, x, t: F.cross_entropy(
+        x, L.tensor([0, 2]), reduction="elementwise_mean"
+    ),
+    "hinge_embedding_loss": lambda F, L, x, t: F.hinge_embedding_loss(
+        x, L.ones(2, 3), reduction="elementwise_mean"
+    ),
+    "margin_ranking_loss": lambda F, L, x, t: F.margin_ranking_loss(
+        x[:, 0], x[:, 1], L.tensor([1.0, -1.0]), reduction="elementwise_mean"
+    ),
+    "cosine_embedding_loss": lambda F, L, x, t: F.cosine_embedding_loss(
+        x, t, L.tensor([1.0, -1.0]), reduction="elementwise_mean"
+    ),
+    "poisson_nll_loss": lambda F, L, x, t: F.poisson_nll_loss(x, t, reduction="elementwise_mean"),
+    "gaussian_nll_loss": lambda F, L, x, t: F.gaussian_nll_loss(
+        x, t, L.ones(2, 3), reduction="elementwise_mean"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_LOSS_CALLS))
+def test_functional_losses_take_the_deprecated_elementwise_mean_as_torch(name):
+    """F.mse_loss(..., reduction='elementwise_mean') is the mean with a deprecation warning in
+    PyTorch (only the layers took it here); poisson and gaussian NLL refuse it there."""
+    rng = np.random.default_rng(0)
+    x, t = rng.uniform(0.1, 0.9, (2, 3)), rng.uniform(0.1, 0.9, (2, 3))
+    outcomes = []
+    for lib, functional in ((torch, TF), (autograd, F)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                out = _LOSS_CALLS[name](functional, lib, lib.tensor(x), lib.tensor(t))
+                result = float(out.item())
+            except Exception as e:  # compared below
+                result = type(e).__name__
+        deprecations = sum("elementwise_mean" in str(w.message) for w in caught)
+        outcomes.append((result, deprecations, len(caught)))
+    (theirs, ours) = outcomes
+    if isinstance(theirs[0], float):
+        assert ours[0] == pytest.approx(theirs[0], rel=1e-12)
+        assert ours[1:] == theirs[1:]
+    else:
+        assert ours[0] == theirs[0]
