@@ -1315,6 +1315,11 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     """e^x - y x (log_input), else x - y log(x + eps); full adds Stirling's
     y log y - y + log(2 pi y)/2 where y > 1."""
     eps = _real_arg(eps, "eps", "poisson_nll_loss()")
+    if not isinstance(reduction, str):  # PyTorch's check concatenates it to a str: TypeError
+        raise TypeError(
+            f"poisson_nll_loss(): reduction must be 'none', 'mean' or 'sum', got "
+            f"{type(reduction).__name__}"
+        )
     target = _as_tensor_like(target, input)
     if log_input:
         loss = input.exp() - target * input
