@@ -1,7 +1,5 @@
 """Loss layers with `reduction='mean'|'sum'|'none'`, over `nn.functional`."""
 
-import warnings
-
 from nn import functional as F
 from nn.module import Module
 
@@ -15,12 +13,8 @@ class _Loss(Module):
     def __init__(self, reduction="mean"):
         super().__init__()
         # as PyTorch's: kept as given, the functional form refuses a bad one at forward
-        if reduction == "elementwise_mean" and self._legacy_mean:
-            warnings.warn(
-                "reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
-                stacklevel=2,
-            )
-            reduction = "mean"
+        if self._legacy_mean:
+            reduction = F._legacy_reduction(reduction)
         self.reduction = reduction
 
 
