@@ -103,23 +103,7 @@ class Node:
         if saved is None:
             raise RuntimeError(_FREED)
         if self._epoch != _inplace_epoch[0]:  # some in-place op ran since: check ours
-            versions = self._versions or [0] * len(saved)
-            for t, v in zip(saved, versions):
-                if v != _version_of(t):
-                    raise RuntimeError(
-                        f"one of the variables needed for gradient computation has been "
-                        f"modified by an inplace operation: [{t.dtype} tensor of shape "
-                        f"{tuple(t.shape)}] is at version {_version_of(t)}; expected version "
-                        f"{v} instead (saved by {self.name()}). Use an out-of-place op, or "
-                        f".clone() the tensor before modifying it."
-                    )
-            if self._out_vc is not None and self._out_vc[0]:
-                raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: the output of {self.name()} is at version "
-                    f"{self._out_vc[0]}; expected version 0 instead. Use an out-of-place op, "
-                    f"or .clone() the output before modifying it."
-                )
+            self._check_versions(saved)
         if not _grad.raw:
             return saved
         # The raw arrays (numbers and None as they are).
@@ -133,6 +117,25 @@ class Node:
                     mixed = True
             arrays.append(t)
         return _as_torch_promotes(arrays, dtype) if mixed else arrays
+
+    def _check_versions(self, saved):
+        versions = self._versions or [0] * len(saved)
+        for t, v in zip(saved, versions):
+            if v != _version_of(t):
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been "
+                    f"modified by an inplace operation: [{t.dtype} tensor of shape "
+                    f"{tuple(t.shape)}] is at version {_version_of(t)}; expected version "
+                    f"{v} instead (saved by {self.name()}). Use an out-of-place op, or "
+                    f".clone() the tensor before modifying it."
+                )
+        if self._out_vc is not None and self._out_vc[0]:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified "
+                f"by an inplace operation: the output of {self.name()} is at version "
+                f"{self._out_vc[0]}; expected version 0 instead. Use an out-of-place op, "
+                f"or .clone() the output before modifying it."
+            )
 
     def name(self):
         """PyTorch's name for this node: "MulBackward0", "SumBackward1", ...; a user

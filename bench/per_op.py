@@ -5,7 +5,11 @@ the backward walk), not arithmetic. Three contenders run the identical chain:
 
   dagrad  autograd.Tensor(requires_grad=True), then .sum().backward()
   torch   PyTorch CPU autograd, torch.set_num_threads(1)
-  numpy   the same numpy calls with a hand-written tape of backward closures: the floor
+  dag     the least a define-by-run DAG engine in Python costs (bench/_dag_floor.py): the
+          same numpy calls, one vertex with a gradient closure per op, the same Kahn walk
+          as dagrad's engine, and none of dagrad's features (dtype rules, version counters,
+          hooks, grad mode, create_graph, checks): the floor of dagrad's design
+  numpy   the same numpy calls with a hand-written tape of backward closures: no graph at all
 
 The per-op time is the time of the whole chain divided by 200 (the final sum is the 201st op
 and is counted in the total). "fwd" records the graph (or tape) and drops it; "fwd+bwd" also
@@ -153,7 +157,26 @@ def numpy_contender(inputs):
     return fwd, fwd_bwd, fwd_bwd
 
 
-CONTENDERS = {"dagrad": dagrad_contender, "torch": torch_contender, "numpy": numpy_contender}
+def dag_contender(inputs):
+    from _dag_floor import T
+
+    k = {name: T(v) for name, v in inputs.items() if name != "x"}
+    x = T(inputs["x"], requires_grad=True)
+    fwd, fwd_bwd, _ = _steps(x, k)
+
+    def grad():
+        fwd_bwd()
+        return x.grad.copy()
+
+    return fwd, fwd_bwd, grad
+
+
+CONTENDERS = {
+    "dagrad": dagrad_contender,
+    "torch": torch_contender,
+    "dag": dag_contender,
+    "numpy": numpy_contender,
+}
 
 
 # ----------------------------------------------------------------------- check and time

@@ -1,6 +1,6 @@
 """Run the benchmarks and print markdown to paste into the README (`make bench`).
 
-  per_op.py     per-op overhead of a 200-op elementwise chain: dagrad vs torch vs numpy
+  per_op.py     per-op cost, 200-op elementwise chain: dagrad vs torch vs a minimal DAG vs numpy
   value_mlp.py  micrograd's demo training step: autograd.Value vs micrograd
   cnn_step.py   a small CNN's training step: dagrad vs hand-written numpy vs torch
   mlp_step.py   an MNIST-sized MLP's training step: dagrad vs hand-written numpy vs torch
