@@ -319,27 +319,19 @@ class Function:
     def apply(cls, *args, **kwargs):
         backend = None
         record = False
-        if _grad.enabled:
-            edges = []
-            for a in args:
-                if isinstance(a, Tensor):
-                    if backend is None:
-                        backend = a._backend
-                    elif a._backend is not backend:
-                        raise _mixed_devices(cls, args)
-                    if a._requires_grad:
-                        record = True
-                        edges.append(a.grad_fn or a)
-                        continue
-                edges.append(None)
-        else:
-            edges = None
-            for a in args:
-                if isinstance(a, Tensor):
-                    if backend is None:
-                        backend = a._backend
-                    elif a._backend is not backend:
-                        raise _mixed_devices(cls, args)
+        edges = [] if _grad.enabled else None  # one edge per argument while recording
+        for a in args:
+            edge = None
+            if isinstance(a, Tensor):
+                if backend is None:
+                    backend = a._backend
+                elif a._backend is not backend:
+                    raise _mixed_devices(cls, args)
+                if a._requires_grad and edges is not None:
+                    record = True
+                    edge = a.grad_fn or a
+            if edges is not None:
+                edges.append(edge)
         if record:
             ctx = _new(cls._node_type)  # Node(cls, edges) without the __init__ call
             ctx._next = edges
