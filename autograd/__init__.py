@@ -5,6 +5,8 @@ x = Tensor([1.0, 2.0], requires_grad=True)
 (x * x).sum().backward()        # x.grad == 2x
 """
 
+__version__ = "0.1.0"  # the one place of the version: setup.cfg reads it
+
 from autograd._tensor import Tensor, get_default_dtype, set_default_dtype, tensor
 from autograd.creation import (
     arange,
@@ -167,7 +169,8 @@ from autograd import distributed  # noqa: E402,F401  (imports without mpi4py)
 
 
 def __getattr__(name):
-    """`torch.nn.Module`, `torch.optim.Optimizer`, `torch.utils.data.DataLoader`.
+    """`torch.nn.Module`, `torch.optim.Optimizer`, `torch.utils.data.DataLoader`,
+    `torch.autograd.grad` (this module is torch.autograd too).
 
     Learner code reaches the sibling packages through the top-level module
     (`isinstance(net, torch.nn.Module)`); they import autograd, so they load on first use.
@@ -178,4 +181,14 @@ def __getattr__(name):
         return importlib.import_module(name)
     if name == "utils":
         return importlib.import_module("autograd._torch_utils")
+    if name == "autograd":  # torch.autograd.grad, .Function, .Variable under `import ... as torch`
+        return importlib.import_module("autograd")
     raise AttributeError(f"module 'autograd' has no attribute '{name}'")
+
+
+# --- learner names: torch.Size, torch.autograd.Variable, inference mode ---
+from autograd._learner import Variable  # noqa: E402
+from autograd.args import Size  # noqa: E402
+from autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
+
+__all__ += ["Size", "Variable", "inference_mode", "is_inference_mode_enabled"]

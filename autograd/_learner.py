@@ -1,4 +1,5 @@
-"""torch's top-level names about dtypes and the `torch.backends` flags, for learner code.
+"""torch's top-level names about dtypes and the `torch.backends` flags, and the legacy
+`torch.autograd.Variable`, for learner code.
 
 `dtype` is numpy's dtype class (both backends use numpy's dtype objects); promotion follows
 PyTorch's rules in `backends.dtypes`.
@@ -13,7 +14,7 @@ from backends.backend import available_cuda
 
 __all__ = [
     "dtype", "bfloat16", "finfo", "iinfo", "promote_types", "result_type", "can_cast",
-    "is_tensor", "is_floating_point", "numel", "backends",
+    "is_tensor", "is_floating_point", "numel", "backends", "Variable",
 ]  # fmt: skip
 
 dtype = type(dtypes.float32).__mro__[-2]  # numpy.dtype: isinstance(x.dtype, autograd.dtype)
@@ -149,3 +150,18 @@ backends = types.SimpleNamespace(
     ),
     accelerator=_accelerator,
 )
+
+
+class _VariableType(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor)  # every tensor is a Variable, as in PyTorch
+
+
+class Variable(metaclass=_VariableType):
+    """The legacy `torch.autograd.Variable(t, requires_grad=False)`: as in PyTorch since 0.4,
+    a tensor, `t` detached (sharing its storage) with `requires_grad` set."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        return data.detach().requires_grad_(requires_grad)

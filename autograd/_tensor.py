@@ -9,7 +9,7 @@ machinery (version counters, views) lives in `autograd.inplace`.
 import importlib
 
 from autograd._lazy import LazyModule
-from autograd.args import _dim_args, _dims, _numpy_names, _shape_args
+from autograd.args import Size, _dim_args, _dims, _numpy_names, _shape_args
 from autograd.grad_mode import state as _grad
 from backends import dtypes, get_backend
 from backends.backend import backend_of, default_backend
@@ -156,7 +156,7 @@ class Tensor:
         lambda self: self._requires_grad,
         lambda self, value: _protocols.set_requires_grad(self, value),
     )
-    shape = property(lambda self: self.array.shape)
+    shape = property(lambda self: Size(self.array.shape))
     ndim = property(lambda self: self.array.ndim)
     dtype = property(lambda self: self.array.dtype)
     device = property(lambda self: self._backend.device)

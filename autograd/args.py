@@ -6,6 +6,27 @@ from backends import get_backend
 _CPU = get_backend("cpu")
 
 
+class Size(tuple):
+    """A tensor's shape (`x.shape`, `x.size()`), as torch.Size: a tuple of ints, so
+    `x.shape == (2, 3)` holds and it unpacks and indexes as one; a slice is a Size again;
+    `numel()` is the product."""
+
+    __slots__ = ()
+
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if index.__class__ is slice else item
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __repr__(self):
+        return f"autograd.Size({list(self)})"
+
+
 def _dim(dim, ndim, op):
     """Wrap a possibly negative dim into range, or raise naming the op."""
     if type(dim) is not int:

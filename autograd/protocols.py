@@ -4,7 +4,7 @@ like; and the checks on assigning `.data`, `.grad` and `.requires_grad`. Tensor'
 these names are these functions (see `autograd._tensor._METHODS`)."""
 
 from autograd._tensor import Tensor, _defaults, _new
-from autograd.args import _dim, _numpy_names
+from autograd.args import Size, _dim, _numpy_names
 from autograd.ops.elementwise import cuda_device
 from backends import DeviceError, dtypes
 
@@ -67,7 +67,7 @@ def check_grad(t, grad):
 
 def size(t, dim=None):
     if dim is None:
-        return t.array.shape
+        return Size(t.array.shape)
     return t.array.shape[_dim(dim, t.ndim, "size")]
 
 

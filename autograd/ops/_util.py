@@ -88,7 +88,7 @@ def binary(op, fn, x, y, opmath=True):
 
 
 def shape_of(v):
-    return v.shape if isinstance(v, Tensor) else ()
+    return v.array.shape if isinstance(v, Tensor) else ()
 
 
 def broadcast_error(op, x, y):
