@@ -508,9 +508,12 @@ def _scan(op, name, input, dim, dtype, axis):
         raise TypeError("missing the required argument 'dim'")
     x = _scan_input(input, dtype)
     d = _dim(dim, x.ndim, name)
-    if x.ndim == 0:
-        return op.apply(x.reshape(1), 0).reshape(())
-    return op.apply(x, d)
+    if x.dtype.kind == "b" and dtype is not None:
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
+    out = op.apply(x.reshape(1), 0).reshape(()) if x.ndim == 0 else op.apply(x, d)
+    # an integer scan accumulates in int64; a dtype asked for is the result's, as PyTorch's
+    # (a sum or product modulo 2^32 is the same either way, so int32 wraps as there)
+    return out if dtype is None or out.dtype == x.dtype else out.to(x.dtype)
 
 
 def cumsum(input, dim=None, *, dtype=None, axis=None):
@@ -567,7 +570,9 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002
     """A histogram of `bins` equal bins over [min, max] (the data's range if both are 0);
     elements outside are ignored."""
     if input.dtype.kind != "f":
-        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{input.dtype}'")
+        raise NotImplementedError(
+            f"\"histogram_cpu\" not implemented for '{dtypes.torch_name(input.dtype)}'"
+        )
     xp = input.xp
     a = input.array.reshape(-1)
     lo, hi = float(min), float(max)
@@ -1277,7 +1282,7 @@ def _bitwise(x, other, name):
     elif isinstance(other, float):
         kinds.append("f")
     if builtins.any(k not in "biu" for k in kinds):
-        raise RuntimeError(
+        raise NotImplementedError(
             f"\"{name}_cpu\" not implemented for '{_TORCH_KIND.get('f', 'Float')}': "
             f"{name} takes integer or bool tensors, got {x.dtype}"
             + (f" and {other.dtype}" if isinstance(other, Tensor) else "")

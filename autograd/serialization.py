@@ -40,9 +40,11 @@ def save(obj, path):
     atomic_write(os.fspath(path), data)
 
 
-def load(path, device="cpu", map_location=None):
+def load(path, device="cpu", map_location=None, *, weights_only=None):
     """Read a checkpoint written by `save` (or any safetensors file) with tensors on device
     (`map_location`, torch's name, is the same: a device string or `device`).
+    `weights_only` is accepted as in `torch.load`: a checkpoint here is always weights only
+    (safetensors: tensors and the plain structure around them, never pickled objects).
 
     Raises FileNotFoundError when there is no file at path, and ValueError naming path when
     the file is not a readable safetensors checkpoint (truncated, garbage).
