@@ -12,9 +12,15 @@ from autograd.ops.elementwise import Where
 from autograd.ops.shape import Sum
 
 
-def _promoted(a):
-    """PyTorch accumulates integer and bool scans in int64."""
-    return a.astype("int64") if a.dtype.kind in "biu" else a
+def _scan(scan, a, dim):
+    """xp.cumsum or xp.cumprod of array a along dim, as PyTorch's CPU kernel: integers and bool
+    accumulate in int64; float16 and float32 in a wider type (float32, float64), each output
+    rounded, so an overflowing prefix can come back (float16 [6e4, 6e4, -6e4] sums to
+    [6e4, inf, 6e4])."""
+    if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+        wide = "float32" if a.dtype.itemsize < 4 else "float64"
+        return scan(a, axis=dim, dtype=wide).astype(a.dtype)
+    return scan(a.astype("int64") if a.dtype.kind in "biu" else a, axis=dim)
 
 
 def _flip(t, dim):
@@ -38,13 +44,7 @@ class Cumsum(Primitive):
 
     @staticmethod
     def kernel(a, dim):
-        xp = xp_of(a)
-        if a.dtype.kind == "f" and a.dtype.itemsize < 8:
-            # PyTorch's CPU kernel adds on in a wider type (as cumprod multiplies): float16
-            # [6e4, 6e4, -6e4] sums to [6e4, inf, 6e4]
-            wide = "float32" if a.dtype.itemsize < 4 else "float64"
-            return xp.cumsum(a, axis=dim, dtype=wide).astype(a.dtype)
-        return xp.cumsum(_promoted(a), axis=dim)
+        return _scan(xp_of(a).cumsum, a, dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -74,13 +74,7 @@ class Cumprod(Primitive):
 
     @staticmethod
     def kernel(a, dim):
-        xp = xp_of(a)
-        if a.dtype.kind == "f" and a.dtype.itemsize < 8:
-            # PyTorch's CPU kernel multiplies on in a wider type (float16 in float32, float32
-            # in float64) and rounds each output: an overflowing prefix can come back
-            wide = "float32" if a.dtype.itemsize < 4 else "float64"
-            return xp.cumprod(a, axis=dim, dtype=wide).astype(a.dtype)
-        return xp.cumprod(_promoted(a), axis=dim)
+        return _scan(xp_of(a).cumprod, a, dim)
 
     @staticmethod
     def backward(ctx, grad):
