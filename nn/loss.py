@@ -122,20 +122,20 @@ class SoftMarginLoss(_Loss):
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
-class MarginRankingLoss(_Loss):
+class _MarginLoss(_Loss):
+    """A loss over (input1, input2, target) with a margin."""
+
     def __init__(self, margin=0.0, reduction="mean"):
         super().__init__(reduction)
         self.margin = margin
 
+
+class MarginRankingLoss(_MarginLoss):
     def forward(self, input1, input2, target):
         return F.margin_ranking_loss(input1, input2, target, self.margin, self.reduction)
 
 
-class CosineEmbeddingLoss(_Loss):
-    def __init__(self, margin=0.0, reduction="mean"):
-        super().__init__(reduction)
-        self.margin = margin
-
+class CosineEmbeddingLoss(_MarginLoss):
     def forward(self, input1, input2, target):
         return F.cosine_embedding_loss(input1, input2, target, self.margin, self.reduction)
 
