@@ -22,7 +22,8 @@ class _Inplace(Module):
 
 
 class _AlongDim(Module):
-    """An activation along one dim (for the softmaxes, None is PyTorch's legacy implicit dim)."""
+    """An activation along one dim (for the softmaxes, None is PyTorch's legacy implicit dim).
+    Each layer still has an __init__ of its own, so a bad argument's TypeError names it."""
 
     def __init__(self, dim=None):
         super().__init__()
@@ -33,7 +34,8 @@ class _AlongDim(Module):
 
 
 class _AlphaInplace(Module):
-    """An activation whose settings are alpha and inplace (ELU, CELU)."""
+    """An activation whose settings are alpha and inplace (ELU, CELU; each with an __init__
+    of its own, so a bad argument's TypeError names it, as PyTorch's)."""
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
@@ -69,6 +71,9 @@ class LeakyReLU(Module):
 class ELU(_AlphaInplace):
     """x for x > 0, else alpha (e^x - 1)."""
 
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(alpha, inplace)
+
     def forward(self, input):
         return F.elu(input, self.alpha, self.inplace)
 
@@ -102,12 +107,18 @@ class Tanh(Module):
 class Softmax(_AlongDim):
     """e^x / sum e^x along dim."""
 
+    def __init__(self, dim=None):
+        super().__init__(dim)
+
     def forward(self, input):
         return F.softmax(input, self.dim)
 
 
 class LogSoftmax(_AlongDim):
     """x - logsumexp(x) along dim."""
+
+    def __init__(self, dim=None):
+        super().__init__(dim)
 
     def forward(self, input):
         return F.log_softmax(input, self.dim)
@@ -248,6 +259,9 @@ class Tanhshrink(Module):
 class CELU(_AlphaInplace):
     """max(0, x) + min(0, alpha (e^(x/alpha) - 1))."""
 
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(alpha, inplace)
+
     def forward(self, input):
         return F.celu(input, self.alpha, self.inplace)
 
@@ -289,6 +303,9 @@ class Softmax2d(Module):
 
 class Softmin(_AlongDim):
     """softmax(-x) along dim."""
+
+    def __init__(self, dim=None):
+        super().__init__(dim)
 
     def forward(self, input):
         return F.softmin(input, self.dim)

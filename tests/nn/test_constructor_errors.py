@@ -589,3 +589,24 @@ def test_loss_reduction_refused_at_forward_as_torch(case):
         np.testing.assert_allclose(ours[1].detach().numpy(), theirs[1].detach().numpy(), rtol=1e-5)
     else:
         assert ours[1] == theirs[1]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ELU", "CELU", "Softmax", "LogSoftmax", "Softmin", "GLU", "MarginRankingLoss",
+     "CosineEmbeddingLoss", "MaxPool2d", "AvgPool1d", "AvgPool2d", "Linear", "Maxout"],
+)  # fmt: skip
+def test_layers_over_a_shared_base_name_themselves_in_an_argument_typeerror(name):
+    """A layer whose settings live on a private base keeps an __init__ of its own: a bad
+    keyword or too many arguments is PyTorch's TypeError, naming the layer as torch does."""
+    make = getattr(nn, name)
+    theirs = getattr(torch.nn, name, None)
+    for args, kwargs in [((), dict(bogus=1)), ((1,) * 9, {})]:
+        with pytest.raises(TypeError) as ours:
+            make(*args, **kwargs)
+        if theirs is None:  # Maxout: ours alone
+            assert str(ours.value).startswith(f"{name}.__init__()")
+            continue
+        with pytest.raises(TypeError) as expected:
+            theirs(*args, **kwargs)
+        assert str(ours.value).split(" ")[0] == str(expected.value).split(" ")[0]
