@@ -21,6 +21,31 @@ class _Inplace(Module):
         return "inplace=True" if self.inplace else ""
 
 
+class _AlongDim(Module):
+    """An activation along one dim (for the softmaxes, None is PyTorch's legacy implicit dim).
+    Each layer still has an __init__ of its own, so a bad argument's TypeError names it."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class _AlphaInplace(Module):
+    """An activation whose settings are alpha and inplace (ELU, CELU; each with an __init__
+    of its own, so a bad argument's TypeError names it, as PyTorch's)."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
+
+
 class ReLU(_Inplace):
     """max(0, x)."""
 
@@ -43,19 +68,14 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}{_inplace_str(self.inplace)}"
 
 
-class ELU(Module):
+class ELU(_AlphaInplace):
     """x for x > 0, else alpha (e^x - 1)."""
 
     def __init__(self, alpha=1.0, inplace=False):
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
+        super().__init__(alpha, inplace)
 
     def forward(self, input):
         return F.elu(input, self.alpha, self.inplace)
-
-    def extra_repr(self):
-        return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
 
 
 class GELU(Module):
@@ -84,32 +104,24 @@ class Tanh(Module):
         return F.tanh(input)
 
 
-class Softmax(Module):
+class Softmax(_AlongDim):
     """e^x / sum e^x along dim."""
 
     def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
+        super().__init__(dim)
 
     def forward(self, input):
         return F.softmax(input, self.dim)
 
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
-
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """x - logsumexp(x) along dim."""
 
     def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
+        super().__init__(dim)
 
     def forward(self, input):
         return F.log_softmax(input, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
 
 # --------------------------------------------------------------------------- (helper nnlayers)
@@ -244,33 +256,24 @@ class Tanhshrink(Module):
         return F.tanhshrink(input)
 
 
-class CELU(Module):
+class CELU(_AlphaInplace):
     """max(0, x) + min(0, alpha (e^(x/alpha) - 1))."""
 
     def __init__(self, alpha=1.0, inplace=False):
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
+        super().__init__(alpha, inplace)
 
     def forward(self, input):
         return F.celu(input, self.alpha, self.inplace)
 
-    def extra_repr(self):
-        return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
 
-
-class GLU(Module):
+class GLU(_AlongDim):
     """a sigmoid(b) for the halves a, b of the input along dim."""
 
     def __init__(self, dim=-1):
-        super().__init__()
-        self.dim = dim
+        super().__init__(dim)
 
     def forward(self, input):
         return F.glu(input, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
 
 class Threshold(Module):
@@ -298,18 +301,14 @@ class Softmax2d(Module):
         return F.softmax(input, -3)
 
 
-class Softmin(Module):
+class Softmin(_AlongDim):
     """softmax(-x) along dim."""
 
     def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
+        super().__init__(dim)
 
     def forward(self, input):
         return F.softmin(input, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
 
 class Hardshrink(Module):

@@ -1444,21 +1444,23 @@ def bilinear(input1, input2, weight, bias=None):
     return out.reshape(lead + (out_features,))
 
 
-def pixel_shuffle(input, upscale_factor):
-    """(*, C r^2, H, W) -> (*, C, H r, W r):
-    out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w]."""
-    r = (
-        upscale_factor
-        if type(upscale_factor) is int
-        else _args._int_arg(upscale_factor, "upscale_factor", "pixel_shuffle()")
-    )
+def _shuffle_factor(input, factor, op, name):
+    """The factor r of pixel_(un)shuffle, checked (an int > 0, an input of 3 dims or more)."""
+    r = factor if type(factor) is int else _args._int_arg(factor, name, f"{op}()")
     if input.ndim < 3:
         raise RuntimeError(
-            f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+            f"{op} expects input to have at least 3 dimensions, but got input with "
             f"{input.ndim} dimension(s)"
         )
     if r <= 0:
-        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+        raise RuntimeError(f"{op} expects a positive {name}, but got {r}")
+    return r
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C r^2, H, W) -> (*, C, H r, W r):
+    out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w]."""
+    r = _shuffle_factor(input, upscale_factor, "pixel_shuffle", "upscale_factor")
     *lead, c, h, w = input.shape
     if c % (r * r):
         raise RuntimeError(
@@ -1473,18 +1475,7 @@ def pixel_shuffle(input, upscale_factor):
 
 def pixel_unshuffle(input, downscale_factor):
     """The inverse of pixel_shuffle: (*, C, H r, W r) -> (*, C r^2, H, W)."""
-    r = (
-        downscale_factor
-        if type(downscale_factor) is int
-        else _args._int_arg(downscale_factor, "downscale_factor", "pixel_unshuffle()")
-    )
-    if input.ndim < 3:
-        raise RuntimeError(
-            f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
-            f"{input.ndim} dimension(s)"
-        )
-    if r <= 0:
-        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    r = _shuffle_factor(input, downscale_factor, "pixel_unshuffle", "downscale_factor")
     *lead, c, h, w = input.shape
     if h % r or w % r:
         raise RuntimeError(

@@ -22,7 +22,14 @@ class Identity(Module):
         return input
 
 
-class Linear(Module):
+class _Affine(Module):
+    """A layer of weight (rows, in_features) and an optional bias (rows,): Linear's init."""
+
+    def reset_parameters(self):
+        init._reset_affine(self.weight, self.bias)
+
+
+class Linear(_Affine):
     """y = x W^T + b: (*, in_features) -> (*, out_features); weight (out_features, in_features)."""
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
@@ -34,9 +41,6 @@ class Linear(Module):
         _optional_parameter(self, "bias", bias, out_features, device, dtype)
         self.reset_parameters()
 
-    def reset_parameters(self):
-        init._reset_affine(self.weight, self.bias)
-
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)
 
@@ -47,7 +51,7 @@ class Linear(Module):
         )
 
 
-class Maxout(Module):
+class Maxout(_Affine):
     """max over `pieces` affine maps of x (Goodfellow et al., 2013): (*, in) -> (*, out).
 
     weight is (out_features * pieces, in_features): row o * pieces + k is piece k of unit o.
@@ -66,9 +70,6 @@ class Maxout(Module):
         self.weight = Parameter(empty(rows, in_features, device=device, dtype=dtype))
         _optional_parameter(self, "bias", bias, rows, device, dtype)
         self.reset_parameters()
-
-    def reset_parameters(self):
-        init._reset_affine(self.weight, self.bias)
 
     def forward(self, input):
         return F.maxout(input, self.weight, self.bias, self.pieces)

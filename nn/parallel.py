@@ -315,26 +315,10 @@ class DistributedDataParallel(Module):
 def _reached(out):
     """ids of every vertex (op or leaf) of the graph behind the tensors in `out` (a tensor, or
     lists, tuples and dicts of them), as torch's find_unused_parameters search."""
-    from autograd._tensor import Tensor
+    from autograd.viz import _tensors_in, _walk
 
-    stack = []
-    todo = [out]
-    while todo:
-        x = todo.pop()
-        if isinstance(x, Tensor):
-            stack.append(x.grad_fn if x.grad_fn is not None else x)
-        elif isinstance(x, (list, tuple)):
-            todo.extend(x)
-        elif isinstance(x, dict):
-            todo.extend(x.values())
-    seen = set()
-    while stack:
-        v = stack.pop()
-        if id(v) in seen:
-            continue
-        seen.add(id(v))
-        stack.extend(u for u in v._next if u is not None)
-    return seen
+    roots = [t.grad_fn if t.grad_fn is not None else t for t in _tensors_in(out)]
+    return {id(v) for v in _walk(roots, None)[0]}
 
 
 def _describe(meta):

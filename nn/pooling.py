@@ -12,16 +12,23 @@ __all__ = [
 ]  # fmt: skip
 
 
-class _MaxPoolNd(Module):
-    """MaxPool1d's and MaxPool2d's options, kept as given (stride defaults to kernel_size):
-    as PyTorch's, the functional form refuses bad ones at forward."""
+class _PoolNd(Module):
+    """A pool's window, kept as given (stride defaults to kernel_size): as PyTorch's, the
+    functional form refuses bad options at forward."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):  # fmt: skip
+    def __init__(self, kernel_size, stride, padding):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
+
+
+class _MaxPoolNd(_PoolNd):
+    """MaxPool1d's and MaxPool2d's options."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):  # fmt: skip
+        super().__init__(kernel_size, stride, padding)
         self.dilation = dilation
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
@@ -49,7 +56,7 @@ class MaxPool2d(_MaxPoolNd):
                              self.ceil_mode, self.return_indices, self)  # fmt: skip
 
 
-class _AvgPoolNd(Module):
+class _AvgPoolNd(_PoolNd):
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
@@ -59,11 +66,9 @@ class AvgPool1d(_AvgPoolNd):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):  # fmt: skip
-        super().__init__()
         # PyTorch's _single, no checks: avg_pool1d refuses bad ones at forward
-        self.kernel_size = _ntuple(kernel_size, 1)
-        self.stride = _ntuple(stride if stride is not None else kernel_size, 1)
-        self.padding = _ntuple(padding, 1)
+        stride = stride if stride is not None else kernel_size
+        super().__init__(_ntuple(kernel_size, 1), _ntuple(stride, 1), _ntuple(padding, 1))
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
@@ -77,10 +82,7 @@ class AvgPool2d(_AvgPoolNd):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True, divisor_override=None):  # fmt: skip
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        super().__init__(kernel_size, stride, padding)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override

@@ -1,8 +1,7 @@
 """Adadelta: steps in units of the parameter, from running averages of g^2 and of dx^2."""
 
-from autograd import tensor, zeros_like
 from optim._flags import flags
-from optim.optimizer import Optimizer, _check, _check_nonnegative, _weight_decay
+from optim.optimizer import Optimizer, _check, _check_nonnegative, _fresh_state, _weight_decay
 
 __all__ = ["Adadelta"]
 
@@ -28,9 +27,7 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
-        state["step"] = tensor(0.0)
-        state["square_avg"] = zeros_like(p)
-        state["acc_delta"] = zeros_like(p)
+        _fresh_state(p, state, "square_avg", "acc_delta")
 
     def _update(self, p, grad, state, group):
         rho, eps = group["rho"], group["eps"]

@@ -2,13 +2,14 @@
 
 import math
 
-from autograd import tensor, zeros_like
+from autograd import zeros_like
 from optim._flags import flags
 from optim.optimizer import (
     Optimizer,
     _adam_moments,
     _check,
     _check_nonnegative,
+    _fresh_state,
     _weight_decay,
 )
 
@@ -20,13 +21,6 @@ def _check_betas_eps(lr, betas, eps, weight_decay):
     _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
     _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
     _check_nonnegative(weight_decay=weight_decay)
-
-
-def _adam_state(p, state):
-    """A fresh parameter's step count and running averages (the Adam family)."""
-    state["step"] = tensor(0.0)
-    state["exp_avg"] = zeros_like(p)
-    state["exp_avg_sq"] = zeros_like(p)
 
 
 class Adam(Optimizer):
@@ -51,7 +45,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
-        _adam_state(p, state)
+        _fresh_state(p, state, "exp_avg", "exp_avg_sq")
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = zeros_like(p)
 

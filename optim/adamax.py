@@ -1,9 +1,8 @@
 """Adamax: Adam with the infinity norm in place of the running root mean square."""
 
-from autograd import tensor, zeros_like
 from optim._flags import flags
 from optim.adam import _check_betas_eps
-from optim.optimizer import Optimizer, _lerp_, _weight_decay
+from optim.optimizer import Optimizer, _fresh_state, _lerp_, _weight_decay
 
 __all__ = ["Adamax"]
 
@@ -27,9 +26,7 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
-        state["step"] = tensor(0.0)
-        state["exp_avg"] = zeros_like(p)
-        state["exp_inf"] = zeros_like(p)
+        _fresh_state(p, state, "exp_avg", "exp_inf")
 
     def _update(self, p, grad, state, group):
         beta1, beta2 = group["betas"]

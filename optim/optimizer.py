@@ -10,7 +10,7 @@ import warnings
 from collections import defaultdict
 from itertools import chain
 
-from autograd import Tensor, enable_grad, no_grad
+from autograd import Tensor, enable_grad, no_grad, tensor, zeros_like
 from autograd import function as _function
 from autograd.grad_mode import state as _grad
 from autograd.inplace import bump
@@ -339,6 +339,14 @@ def _check(ok, message):
 def _lerp_(start, end, weight):
     """start <- start + weight * (end - start), in place (torch.lerp_)."""
     return start.add_(end - start, alpha=weight)
+
+
+def _fresh_state(p, state, *buffers):
+    """A parameter's first state: its step count (a float32 0-d Tensor, as PyTorch's) and a
+    buffer of zeros like p under each name, in that order (state_dict's order)."""
+    state["step"] = tensor(0.0)
+    for name in buffers:
+        state[name] = zeros_like(p)
 
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}

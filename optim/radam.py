@@ -3,8 +3,8 @@
 import math
 
 from optim._flags import flags
-from optim.adam import _adam_state, _check_betas_eps
-from optim.optimizer import Optimizer, _adam_moments, _weight_decay
+from optim.adam import _check_betas_eps
+from optim.optimizer import Optimizer, _adam_moments, _fresh_state, _weight_decay
 
 __all__ = ["RAdam"]
 
@@ -31,7 +31,7 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
-        _adam_state(p, state)
+        _fresh_state(p, state, "exp_avg", "exp_avg_sq")
 
     def _update(self, p, grad, state, group):
         lr = group["lr"]

@@ -1,8 +1,8 @@
 """RMSprop: steps scaled by a running average of squared gradients."""
 
-from autograd import tensor, zeros_like
+from autograd import zeros_like
 from optim._flags import flags
-from optim.optimizer import Optimizer, _check_nonnegative, _lerp_, _weight_decay
+from optim.optimizer import Optimizer, _check_nonnegative, _fresh_state, _lerp_, _weight_decay
 
 __all__ = ["RMSprop"]
 
@@ -30,8 +30,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
-        state["step"] = tensor(0.0)
-        state["square_avg"] = zeros_like(p)
+        _fresh_state(p, state, "square_avg")
         if group["momentum"] > 0:
             state["momentum_buffer"] = zeros_like(p)
         if group["centered"]:

@@ -1,8 +1,8 @@
 """Rprop: per-coordinate step sizes grown or shrunk by the sign agreement of gradients."""
 
-from autograd import full_like, tensor, zeros_like
+from autograd import full_like
 from optim._flags import flags
-from optim.optimizer import Optimizer, _check, _check_nonnegative
+from optim.optimizer import Optimizer, _check, _check_nonnegative, _fresh_state
 
 __all__ = ["Rprop"]
 
@@ -26,8 +26,7 @@ class Rprop(Optimizer):
         super().__init__(params, defaults)
 
     def _init_state(self, p, state, group):
-        state["step"] = tensor(0.0)
-        state["prev"] = zeros_like(p)
+        _fresh_state(p, state, "prev")
         state["step_size"] = full_like(p, group["lr"])
 
     def _update(self, p, grad, state, group):

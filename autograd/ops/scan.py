@@ -12,11 +12,6 @@ from autograd.ops.elementwise import Where
 from autograd.ops.shape import Sum
 
 
-def _promoted(a):
-    """PyTorch accumulates integer and bool scans in int64."""
-    return a.astype("int64") if a.dtype.kind in "biu" else a
-
-
 def _flip(t, dim):
     return t[(slice(None),) * dim + (slice(None, None, -1),)]
 
@@ -26,25 +21,32 @@ def reverse_cumsum(t, dim):
     return _flip(Cumsum.call(_flip(t, dim), dim), dim)
 
 
-class Cumsum(Primitive):
-    """y_k = sum_{i <= k} x_i.  dL/dx_i = sum_{k >= i} g_k (a reversed cumsum)."""
+class _Scan(Primitive):
+    """Cumsum's and Cumprod's kernel: xp.cumsum or xp.cumprod (`_name`) of array a along dim,
+    as PyTorch's CPU kernel: integers and bool accumulate in int64; float16 and float32 in a
+    wider type (float32, float64), each output rounded, so an overflowing prefix can come
+    back (float16 [6e4, 6e4, -6e4] sums to [6e4, inf, 6e4])."""
 
     _array_rule = True
+
+    @classmethod
+    def kernel(cls, a, dim):
+        scan = getattr(xp_of(a), cls._name)
+        if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+            wide = "float32" if a.dtype.itemsize < 4 else "float64"
+            return scan(a, axis=dim, dtype=wide).astype(a.dtype)
+        return scan(a.astype("int64") if a.dtype.kind in "biu" else a, axis=dim)
+
+
+class Cumsum(_Scan):
+    """y_k = sum_{i <= k} x_i.  dL/dx_i = sum_{k >= i} g_k (a reversed cumsum)."""
+
+    _name = "cumsum"
 
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
         return Cumsum.kernel(x.array, dim)
-
-    @staticmethod
-    def kernel(a, dim):
-        xp = xp_of(a)
-        if a.dtype.kind == "f" and a.dtype.itemsize < 8:
-            # PyTorch's CPU kernel adds on in a wider type (as cumprod multiplies): float16
-            # [6e4, 6e4, -6e4] sums to [6e4, inf, 6e4]
-            wide = "float32" if a.dtype.itemsize < 4 else "float64"
-            return xp.cumsum(a, axis=dim, dtype=wide).astype(a.dtype)
-        return xp.cumsum(_promoted(a), axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -55,7 +57,7 @@ class Cumsum(Primitive):
         return Cumsum.apply(tx, ctx.args[1])
 
 
-class Cumprod(Primitive):
+class Cumprod(_Scan):
     """y_k = prod_{i <= k} x_i.  dL/dx_i = sum_{k >= i} g_k prod_{j <= k, j != i} x_j.
 
     Without zeros that is revcumsum(g y)_i / x_i. A slice with zeros is split at its first
@@ -64,23 +66,13 @@ class Cumprod(Primitive):
     is exact, free of 0/0, and differentiable again, as PyTorch's.
     """
 
-    _array_rule = True
+    _name = "cumprod"
 
     @staticmethod
     def forward(ctx, x, dim):
         ctx.save_for_backward(x)
         ctx.dim = dim
         return Cumprod.kernel(x.array, dim)
-
-    @staticmethod
-    def kernel(a, dim):
-        xp = xp_of(a)
-        if a.dtype.kind == "f" and a.dtype.itemsize < 8:
-            # PyTorch's CPU kernel multiplies on in a wider type (float16 in float32, float32
-            # in float64) and rounds each output: an overflowing prefix can come back
-            wide = "float32" if a.dtype.itemsize < 4 else "float64"
-            return xp.cumprod(a, axis=dim, dtype=wide).astype(a.dtype)
-        return xp.cumprod(_promoted(a), axis=dim)
 
     @staticmethod
     def backward(ctx, grad):

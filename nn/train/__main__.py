@@ -86,24 +86,10 @@ def parser():
 def main(argv=None):
     p = parser()
     args = p.parse_args(argv)
-    config = Config(
-        recipe=args.recipe,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        optimizer=args.optimizer,
-        device=args.device,
-        seed=args.seed,
-        out=args.out,
-        resume=args.resume,
-        data=args.data,
-        limit_train=args.limit_train,
-        limit_test=args.limit_test,
-        progress=not args.no_progress,
-        graph=not args.no_plots,
-        plots=not args.no_plots,
-        distributed=args.distributed,
-    )
+    settings = dict(vars(args))  # named as Config's fields, but for the two --no-* flags
+    progress = not settings.pop("no_progress")
+    plots = not settings.pop("no_plots")
+    config = Config(**settings, progress=progress, graph=plots, plots=plots)
     if args.distributed:
         _abort_on_error()
     try:

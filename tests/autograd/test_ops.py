@@ -839,29 +839,18 @@ ROWS = [
     ),
     Row("softmax", lambda T, x, dim: x.softmax(dim), case(same(1), params=one_dim)),
     Row("log_softmax", lambda T, x, dim: T.log_softmax(x, dim), case(same(1), params=one_dim)),
-    Row(
-        "argmax",
-        lambda T, x, **p: x.argmax(**p),
-        case(same(1), DISTINCT, params=reduce_params(tuples=False)),
-        grad=False,
-    ),
-    Row(
-        "argmin",
-        lambda T, x, **p: T.argmin(x, **p),
-        case(same(1), DISTINCT, params=reduce_params(tuples=False)),
-        grad=False,
-    ),
-    Row(
-        "argmax_ties",
-        lambda T, x, **p: x.argmax(**p),
-        case(same(1), TIES, params=reduce_params(tuples=False)),
-        grad=False,
-    ),
-    Row(
-        "argmin_ties",
-        lambda T, x, **p: x.argmin(**p),
-        case(same(1), TIES, params=reduce_params(tuples=False)),
-        grad=False,
+    *(
+        Row(
+            name + suffix,
+            f,
+            case(same(1), elements, params=reduce_params(tuples=False)),
+            grad=False,
+        )
+        for suffix, elements in (("", DISTINCT), ("_ties", TIES))  # ties: the first index wins
+        for name, f in (
+            ("argmax", lambda T, x, **p: x.argmax(**p)),
+            ("argmin", lambda T, x, **p: T.argmin(x, **p)),
+        )
     ),
     # ----------------------------------------------------------- shape
     Row("reshape", lambda T, x, shape: x.reshape(shape), case(same(1), params=reshape_params)),

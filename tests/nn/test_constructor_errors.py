@@ -34,20 +34,6 @@ CASES = [
     ("Conv2d", (4.0, 6), dict(kernel_size=3), X4),
     ("Conv2d", (4, 6), dict(kernel_size=2.5), X4),
     ("Conv2d", (4, 6), dict(kernel_size=9), X4),  # kernel larger than the padded input
-    ("MaxPool2d", (), dict(kernel_size=0), X4),
-    ("MaxPool2d", (), dict(kernel_size=-1), X4),
-    ("MaxPool2d", (), dict(kernel_size=2, stride=0), X4),
-    ("MaxPool2d", (), dict(kernel_size=2, padding=2), X4),
-    ("MaxPool2d", (), dict(kernel_size=2, padding=-1), X4),
-    ("MaxPool2d", (), dict(kernel_size=2, dilation=0), X4),
-    ("MaxPool2d", (), dict(kernel_size=2, padding=1), X4),
-    ("AvgPool2d", (), dict(kernel_size=0), X4),
-    ("AvgPool2d", (), dict(kernel_size=-1), X4),
-    ("AvgPool2d", (), dict(kernel_size=2, stride=0), X4),
-    ("AvgPool2d", (), dict(kernel_size=2, padding=2), X4),
-    ("AvgPool2d", (), dict(kernel_size=2, padding=-1), X4),
-    ("AvgPool2d", (), dict(kernel_size=2, divisor_override=0), X4),
-    ("AvgPool2d", (), dict(kernel_size=3, padding=1), X4),
     ("Embedding", (-1, 3), {}, None),
     ("Embedding", (3, -2), {}, None),
     ("Embedding", (3, 2.0), {}, None),
@@ -81,14 +67,25 @@ CASES += [
     ("Conv1d", (4, 6), dict(kernel_size=3, padding="full"), X3),
     ("Conv1d", (-1, 6), dict(kernel_size=3), X3),
     ("ConvTranspose2d", (4, 6), dict(kernel_size=3, padding_mode="reflect"), X4),
-    ("MaxPool1d", (), dict(kernel_size=0), X3),
-    ("MaxPool1d", (), dict(kernel_size=2, stride=0), X3),
-    ("MaxPool1d", (), dict(kernel_size=2, padding=2), X3),
-    ("MaxPool1d", (), dict(kernel_size=2, dilation=0), X3),
-    ("AvgPool1d", (), dict(kernel_size=0), X3),
-    ("AvgPool1d", (), dict(kernel_size=2, stride=0), X3),
-    ("AvgPool1d", (), dict(kernel_size=2, padding=2), X3),
 ]  # fmt: skip
+# The windows both pools refuse, in 2-D and 1-D (negative sizes in 2-D only), then each
+# pool's own options (max's dilation, avg's divisor_override) and a padding both accept.
+WINDOWS = [dict(kernel_size=0), dict(kernel_size=2, stride=0), dict(kernel_size=2, padding=2)]
+CASES += [
+    (pool + dims, (), kwargs, shape)
+    for pool in ("MaxPool", "AvgPool")
+    for dims, shape, more in (
+        ("2d", X4, [dict(kernel_size=-1), dict(kernel_size=2, padding=-1)]),
+        ("1d", X3, []),
+    )
+    for kwargs in WINDOWS + more
+] + [
+    ("MaxPool2d", (), dict(kernel_size=2, dilation=0), X4),
+    ("MaxPool2d", (), dict(kernel_size=2, padding=1), X4),
+    ("MaxPool1d", (), dict(kernel_size=2, dilation=0), X3),
+    ("AvgPool2d", (), dict(kernel_size=2, divisor_override=0), X4),
+    ("AvgPool2d", (), dict(kernel_size=3, padding=1), X4),
+]
 
 
 def outcome(lib, case, x=None):
@@ -592,3 +589,24 @@ def test_loss_reduction_refused_at_forward_as_torch(case):
         np.testing.assert_allclose(ours[1].detach().numpy(), theirs[1].detach().numpy(), rtol=1e-5)
     else:
         assert ours[1] == theirs[1]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ELU", "CELU", "Softmax", "LogSoftmax", "Softmin", "GLU", "MarginRankingLoss",
+     "CosineEmbeddingLoss", "MaxPool2d", "AvgPool1d", "AvgPool2d", "Linear", "Maxout"],
+)  # fmt: skip
+def test_layers_over_a_shared_base_name_themselves_in_an_argument_typeerror(name):
+    """A layer whose settings live on a private base keeps an __init__ of its own: a bad
+    keyword or too many arguments is PyTorch's TypeError, naming the layer as torch does."""
+    make = getattr(nn, name)
+    theirs = getattr(torch.nn, name, None)
+    for args, kwargs in [((), dict(bogus=1)), ((1,) * 9, {})]:
+        with pytest.raises(TypeError) as ours:
+            make(*args, **kwargs)
+        if theirs is None:  # Maxout: ours alone
+            assert str(ours.value).startswith(f"{name}.__init__()")
+            continue
+        with pytest.raises(TypeError) as expected:
+            theirs(*args, **kwargs)
+        assert str(ours.value).split(" ")[0] == str(expected.value).split(" ")[0]

@@ -151,10 +151,10 @@ LAYERS = {
     "ZeroPad1d": (lambda: nn.ZeroPad1d((2, 1)), [f(2, 3, 4)]),
     "ZeroPad2d": (lambda: nn.ZeroPad2d(1), [f(1, 2, 3, 4)]),
     "Sequential": (lambda: nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)), [f(5, 3)]),
-    "ModuleList": (lambda: _Stack(nn.ModuleList([nn.Linear(3, 3), nn.Tanh()])), [f(2, 3)]),
-    "ModuleDict": (lambda: _Stack(nn.ModuleDict({"a": nn.Linear(3, 3)})), [f(2, 3)]),
-    "ParameterList": (lambda: _Scale(nn.ParameterList([_ones()])), [f(2, 3)]),
-    "ParameterDict": (lambda: _Scale(nn.ParameterDict({"w": _ones()})), [f(2, 3)]),
+    "ModuleList": (lambda: _Chain(nn.ModuleList([nn.Linear(3, 3), nn.Tanh()])), [f(2, 3)]),
+    "ModuleDict": (lambda: _Chain(nn.ModuleDict({"a": nn.Linear(3, 3)})), [f(2, 3)]),
+    "ParameterList": (lambda: _Chain(nn.ParameterList([_ones()])), [f(2, 3)]),
+    "ParameterDict": (lambda: _Chain(nn.ParameterDict({"w": _ones()})), [f(2, 3)]),
 }  # fmt: skip
 # random in training mode: compared in eval mode, and trained only for device and shape
 RANDOM = {
@@ -184,25 +184,17 @@ LOSSES = {
 }  # fmt: skip
 
 
-class _Stack(nn.Module):
-    def __init__(self, modules):
+class _Chain(nn.Module):
+    """x through a container's items in order: a module applied, a parameter multiplied."""
+
+    def __init__(self, inner):
         super().__init__()
-        self.inner = modules
+        self.inner = inner
 
     def forward(self, x):
-        for m in self.inner.values() if isinstance(self.inner, nn.ModuleDict) else self.inner:
-            x = m(x)
-        return x
-
-
-class _Scale(nn.Module):
-    def __init__(self, params):
-        super().__init__()
-        self.inner = params
-
-    def forward(self, x):
-        for p in self.inner.values() if isinstance(self.inner, nn.ParameterDict) else self.inner:
-            x = x * p
+        keyed = isinstance(self.inner, (nn.ModuleDict, nn.ParameterDict))
+        for item in self.inner.values() if keyed else self.inner:
+            x = item(x) if isinstance(item, nn.Module) else x * item
         return x
 
 

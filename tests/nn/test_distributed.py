@@ -357,6 +357,19 @@ print("OK", r)
 """
 
 
+def test_find_unused_parameters_search_reaches_the_leaves_behind_nested_outputs():
+    """DDP's search (in process): every parameter behind a tensor of the output (in lists,
+    tuples, dicts) is reached, through a leaf output too, and no other."""
+    from nn.parallel import _reached
+
+    used, unused, side = nn.Linear(3, 2), nn.Linear(3, 2), nn.Parameter(autograd.ones(2))
+    x = autograd.ones(4, 3)
+    reached = _reached({"a": [used(x)], "b": (x * 2, side), "c": 1.0})
+    assert all(id(p) in reached for p in [*used.parameters(), side])
+    assert not any(id(p) in reached for p in unused.parameters())
+    assert _reached(x) == {id(x)} and _reached([]) == set()
+
+
 @needs_mpi
 def test_collectives_over_mpi_two_ranks(tmp_path):
     _launch_ok(tmp_path, 2, COLLECTIVES)

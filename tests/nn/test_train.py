@@ -248,3 +248,21 @@ def test_help_lists_recipes_and_flags():
     for word in ("keras-mlp", "mlp", "cnn", "--epochs", "--batch-size", "--lr", "--optimizer",
                  "--device", "--seed", "--out", "--resume"):  # fmt: skip
         assert word in done.stdout
+
+
+@pytest.mark.parametrize("flags", [[], QUIET])
+def test_command_line_fills_every_config_field(flags, monkeypatch):
+    import nn.train.__main__ as cli
+
+    seen = []
+    monkeypatch.setattr(cli, "run", lambda config: seen.append(config) or {"final": None})
+    argv = ["--recipe", "mlp", "--epochs", "3", "--batch-size", "7", "--lr", "0.5"]
+    argv += ["--optimizer", "adam", "--seed", "4", "--out", "o", "--resume", "--data", "d"]
+    argv += ["--limit-train", "9", "--limit-test", "8", *flags]
+    main(argv)
+    shown = flags == []
+    assert seen == [
+        loop.Config(recipe="mlp", epochs=3, batch_size=7, lr=0.5, optimizer="adam", device="cpu",
+                    seed=4, out="o", resume=True, data="d", limit_train=9, limit_test=8,
+                    progress=shown, graph=shown, plots=shown, distributed=False)
+    ]  # fmt: skip
