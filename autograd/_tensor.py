@@ -10,7 +10,6 @@ import importlib
 
 from autograd._lazy import LazyModule
 from autograd.args import Size, _dim_args, _dims, _numpy_names, _shape_args
-from autograd.grad_mode import state as _grad
 from backends import dtypes, get_backend
 from backends.backend import backend_of, default_backend
 
@@ -402,7 +401,7 @@ class Tensor:
     # ------------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
-        x = _reduce_input(self, dtype)
+        x = ops.reduce.reduce_input(self, dtype)
         if x.dtype.kind in "bu" or x.dtype.kind == "i" and x.dtype.itemsize < 8:
             x = x.to(dtypes.int64)  # as PyTorch: integer sums accumulate in int64
         out = ops.Sum.apply(x, _dims(dim, self.ndim, "sum"), keepdim)
@@ -476,7 +475,14 @@ _METHODS = {
         cross narrow movedim moveaxis=movedim mm bmm mv dot inner=dot addmm baddbmm nonzero
         argwhere bitwise_and bitwise_or bitwise_xor bitwise_not __and__=bitwise_and
         __rand__=bitwise_and __or__=bitwise_or __ror__=bitwise_or __xor__=bitwise_xor
-        __rxor__=bitwise_xor __invert__=invert __mod__=remainder __imod__=remainder_""",
+        __rxor__=bitwise_xor __invert__=invert __mod__=remainder __imod__=remainder_ exp_ log_
+        sqrt_ sigmoid_ tanh_ relu_ abs_ absolute_ neg_ negative_ sin_ cos_ tan_ asin_ acos_ atan_
+        arcsin_ arccos_ arctan_ sinh_ cosh_ asinh_ acosh_ atanh_ arcsinh_ arccosh_ arctanh_ log2_
+        log10_ log1p_ expm1_ exp2_ rsqrt_ reciprocal_ square_ sign_ erf_ erfc_ erfinv_ frac_ fix_
+        atan2_ arctan2_ hypot_ xlogy_ true_divide_ divide_ multiply_ subtract_ clip_ cumsum_
+        cumprod_ logical_and_ logical_or_ logical_xor_ logical_not_ bitwise_and_ bitwise_or_
+        bitwise_xor_ bitwise_not_ eq_ ne_ lt_ le_ gt_ ge_ greater_ greater_equal_ less_
+        less_equal_ not_equal_""",
 }
 for _module, _names in _METHODS.items():
     for _name in _names.split():
@@ -559,17 +565,6 @@ def _unwrap_nested(data):
     if isinstance(data, Tensor):
         return data.array.tolist()
     return data
-
-
-def _reduce_input(x, dtype):
-    """x cast to a reduction's dtype= argument (sum, prod); PyTorch differentiates no integer
-    result, so a graph that would need one raises."""
-    if dtype is None:
-        return x
-    dtype = dtypes.as_dtype(dtype)
-    if dtype.kind != "f" and x._requires_grad and _grad.enabled:
-        raise RuntimeError(f"Autograd not support dtype: {dtypes.torch_name(dtype)}")
-    return x.to(dtype)
 
 
 def _as_tensor(value, like):

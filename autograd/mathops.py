@@ -12,6 +12,7 @@ import re
 
 from autograd import ops
 from autograd._tensor import Tensor, _as_tensor, _defaults, _wrap
+from autograd._tensor import _named as _node_named
 from autograd.args import _dim, _dim_args, _dims, _numpy_names
 from autograd.ops import special
 from autograd.ops._util import _quiet, promote
@@ -246,11 +247,11 @@ def xlogy(input, other):
 
 
 def clamp_min(input, min):  # noqa: A002
-    return input.clamp(min=min)
+    return _node_named(input.clamp(min=min), "ClampMinBackward0")
 
 
 def clamp_max(input, max):  # noqa: A002
-    return input.clamp(max=max)
+    return _node_named(input.clamp(max=max), "ClampMaxBackward0")
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
@@ -1347,11 +1348,34 @@ def argwhere(x):
 # --------------------------------------------------------------------------- in place
 def _in_place(fn, input, *args, **kwargs):
     """fn in place: the out-of-place op on a clone (so nothing it saves is overwritten), copied
-    in."""
+    in; input's new node shows the op's name, as PyTorch's (x.exp_() reads ExpBackward0)."""
     out = fn(input.clone(), *args, **kwargs)
     if out.dtype != input.dtype and not dtypes.can_cast(out.dtype, input.dtype):
         raise ops.elementwise.cast_error(out.dtype, input.dtype, fn.__name__)  # copy_ would cast
-    return input.copy_(out)
+    node = out.grad_fn
+    input.copy_(out)
+    return input if node is None else _node_named(input, node.name())
+
+
+def _in_place_form(name):
+    def method(input, *args, **kwargs):
+        return _in_place(getattr(Tensor, name), input, *args, **kwargs)
+
+    method.__name__ = f"{name}_"
+    method.__doc__ = f"`x.{name}_(...)`: x.{name}(...) written into x."
+    return method
+
+
+# PyTorch's in-place forms of these ops (x.exp_(), x.relu_(), x.eq_(y): the result cast to
+# x's dtype), each listed in _tensor._METHODS
+for _name in """exp log sqrt sigmoid tanh relu abs absolute neg negative sin cos tan asin acos
+        atan arcsin arccos arctan sinh cosh asinh acosh atanh arcsinh arccosh arctanh log2
+        log10 log1p expm1 exp2 rsqrt reciprocal square sign erf erfc erfinv frac fix atan2
+        arctan2 hypot xlogy true_divide divide multiply subtract clip cumsum cumprod
+        logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
+        bitwise_not eq ne lt le gt ge greater greater_equal less less_equal
+        not_equal""".split():
+    globals()[f"{_name}_"] = _in_place_form(_name)
 
 
 def floor_(input):

@@ -16,6 +16,7 @@ from autograd.ops import Permute, Reshape
 from autograd.ops.conv import Convolution, Fold
 from backends import DeviceError
 from nn._args import _int_arg, _int_list
+from nn._nodes import _node
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
@@ -277,6 +278,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv1d(input, weight, bias, stride, padding, dilation, groups, "zeros", "conv1d")
 
 
+@_node("ConvolutionBackward0")
 def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation,
                       op):  # fmt: skip
     stride, padding, output_padding, dilation = _conv_args(
@@ -359,6 +361,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                              dilation, "conv_transpose2d")  # fmt: skip
 
 
+@_node("ConvolutionBackward0")
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):  # fmt: skip
     """conv_transpose2d on (N, C, 1, L): (N, C, L), weight (C, O/groups, k) -> (N, O, Lo)."""

@@ -15,6 +15,7 @@ from autograd._tensor import _wrap
 from autograd.ops.conv import BlockMax, Unfold, WindowMax, _block_index, _block_max
 from nn._args import _bool_arg, _int_arg, _int_list
 from nn._functional_conv import _permute, _reshape
+from nn._nodes import _node
 
 __all__ = [
     "max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
@@ -127,6 +128,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                        "max_pool2d")  # fmt: skip
 
 
+@_node("MaxPool2DWithIndicesBackward0")
 def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, op):
     kernel, stride, padding, dilation = _pool_args(kernel_size, stride, padding, dilation, op)
     ceil_mode = _bool_arg(ceil_mode, "ceil_mode", op)
@@ -192,6 +194,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                        divisor_override, "avg_pool2d")  # fmt: skip
 
 
+@_node("AvgPool2DBackward0")
 def _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                 divisor_override, op):  # fmt: skip
     if divisor_override is not None:
@@ -339,9 +342,14 @@ def adaptive_avg_pool2d(input, output_size):
     op = "adaptive_avg_pool2d"
     ho, wo = _adaptive_sizes(output_size, input, 2, op)
     _check_adaptive_input(input, 2, op)
-    h, w = input.shape[-2:]
     if (ho, wo) == (1, 1):
-        return input.mean((-2, -1), keepdim=True)
+        return input.mean((-2, -1), keepdim=True)  # PyTorch's too: MeanBackward1
+    return _adaptive_windows(input, ho, wo)
+
+
+@_node("AdaptiveAvgPool2DBackward0")
+def _adaptive_windows(input, ho, wo):
+    h, w = input.shape[-2:]
     # equal windows: a reshape and a mean, exact as PyTorch's
     if ho and wo and h % ho == 0 and w % wo == 0:
         lead = tuple(input.shape[:-2])

@@ -7,6 +7,7 @@ import warnings
 
 from autograd import Function, Tensor, arange, cat, no_grad, where, zeros
 from autograd import pad as _pad
+from autograd._tensor import _named
 from autograd.ops.elementwise import BinaryCrossEntropy as _BinaryCrossEntropy
 from autograd.ops.elementwise import BinaryCrossEntropyWithLogits as _BinaryCrossEntropyWithLogits
 from autograd.ops.linalg import Linear as _Linear
@@ -41,6 +42,7 @@ from nn._functional_pool import (  # noqa: F401
     max_pool1d,
     max_pool2d,
 )
+from nn._nodes import _in_place, _node
 
 __all__ = [
     "linear", "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax",
@@ -90,9 +92,10 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if p != p:  # past Python's range check, refused by PyTorch's kernel
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
-    _no_inplace(inplace, "dropout")
     if not training or p == 0.0:
         return input
+    if inplace:
+        return _in_place(dropout, input, None, p, training)
     if p == 1.0:
         return input * 0.0
     from autograd import rand
@@ -114,6 +117,7 @@ def _padding_row(padding_idx, n):
     return padding_idx
 
 
+@_node("EmbeddingBackward0")
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):  # fmt: skip
     """Rows of weight picked by the integer indices in input: (*) -> (*, embedding_dim)."""
@@ -159,27 +163,25 @@ def _renorm_rows(weight, input, max_norm, norm_type):
 
 
 # --------------------------------------------------------------------------- activations
-def _no_inplace(inplace, name):
-    if inplace:
-        raise NotImplementedError(f"{name}(inplace=True) is not supported; use inplace=False")
-
-
 def relu(input, inplace=False):
-    _no_inplace(inplace, "relu")
-    return input.relu()
+    return input.relu_() if inplace else input.relu()
 
 
+@_node("LeakyReluBackward0")
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, else negative_slope * x (slope at 0: negative_slope, as PyTorch)."""
-    _no_inplace(inplace, "leaky_relu")
+    if inplace:
+        return _in_place(leaky_relu, input, "LeakyReluBackward1", negative_slope)
     if type(negative_slope) is not float:
         _args._check_real(negative_slope, "negative_slope", "leaky_relu", RuntimeError)
     return where(input > 0, input, input * negative_slope)
 
 
+@_node("EluBackward0")
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, else alpha (e^x - 1)."""
-    _no_inplace(inplace, "elu")
+    if inplace:
+        return _in_place(elu, input, "EluBackward1", alpha)
     if type(alpha) is not float:
         _args._check_real(alpha, "alpha", "elu", RuntimeError)
     # exp of the clamped input: the unused branch must not overflow (inf * 0 = nan in backward)
@@ -226,6 +228,7 @@ def erf(input):
     return Erf.apply(input)
 
 
+@_node("GeluBackward0")
 def gelu(input, approximate="none"):
     """x Phi(x), Phi the standard normal CDF; approximate='tanh' uses Hendrycks & Gimpel's
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
@@ -331,6 +334,7 @@ def _as_tensor_like(value, like):
                                                           device=like.device)  # fmt: skip
 
 
+@_node("MseLossBackward0")
 def mse_loss(input, target, reduction="mean"):
     """(x - y)^2, reduced."""
     reduction = _legacy_reduction(reduction)
@@ -407,6 +411,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     return _reduce(loss, reduction)
 
 
+@_node("BinaryCrossEntropyBackward0")
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """-(y log x + (1 - y) log(1 - x)), each log clamped to >= -100 and the gradient's
     denominator x (1 - x) to >= 1e-12, as PyTorch (one primitive)."""
@@ -421,6 +426,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return _reduce(loss, reduction)
 
 
+@_node("BinaryCrossEntropyWithLogitsBackward0")
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
                                      pos_weight=None):  # fmt: skip
     """BCE of sigmoid(x), stable for any x: (1 - y) x - w log sigmoid(x), w = 1 + (p - 1) y
@@ -468,6 +474,7 @@ def _check_per_channel(name, t, channels, shape):
         )
 
 
+@_node("NativeBatchNormBackward0")
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):  # fmt: skip
     """Normalise each channel (dim 1) of an (N, C, *) input over every other dim.
@@ -541,6 +548,7 @@ def _scale_shift(centered, var, eps, weight, bias, per_channel):
     return out
 
 
+@_node("NativeLayerNormBackward0")
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the last len(normalized_shape) dims, which must equal normalized_shape:
     y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias (biased variance); weight and bias have
@@ -910,12 +918,15 @@ def _const(value, like):
 
 
 # --------------------------------------------------------------------------- activations
+@_node("SiluBackward0")
 def silu(input, inplace=False):
     """x sigmoid(x).  dy/dx = s (1 + x (1 - s)), s = sigmoid(x)."""
-    _no_inplace(inplace, "silu")
+    if inplace:
+        return _in_place(silu, input, "SiluBackward0")
     return input * input.sigmoid()
 
 
+@_node("SoftplusBackward0")
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
     if type(beta) is not float:
@@ -930,17 +941,21 @@ def softplus(input, beta=1.0, threshold=20.0):
     return where(scaled > threshold, input, soft)
 
 
+@_node("MishBackward0")
 def mish(input, inplace=False):
     """x tanh(softplus(x)) (Misra, 2019)."""
-    _no_inplace(inplace, "mish")
+    if inplace:
+        return _in_place(mish, input, "MishBackward0")
     return input * softplus(input).tanh()
 
 
+@_node("HardtanhBackward0")
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """clamp(x, min_val, max_val); the slope is 1 strictly inside, 0 at and beyond the ends."""
-    _no_inplace(inplace, "hardtanh")
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return _in_place(hardtanh, input, "HardtanhBackward0", min_val, max_val)
     inside = (input > min_val) & (input < max_val)
     return where(inside, input, input.clamp(min_val, max_val).detach())
 
@@ -950,10 +965,12 @@ def relu6(input, inplace=False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
+@_node("HardswishBackward0")
 def hardswish(input, inplace=False):
     """x relu6(x + 3) / 6 (Howard et al., 2019).  dy/dx = x/3 + 1/2 inside (-3, 3), 0 at and
     below -3, 1 at and above 3 (as PyTorch)."""
-    _no_inplace(inplace, "hardswish")
+    if inplace:
+        return _in_place(hardswish, input, "HardswishBackward0")
     middle = input * (input + 3.0) / 6.0
     return where(input <= -3.0, input * 0.0, where(input < 3.0, middle, input))
 
@@ -961,9 +978,11 @@ def hardswish(input, inplace=False):
 _ONE_SIXTH_F32 = 0.1666666716337204  # float32(1/6)
 
 
+@_node("HardsigmoidBackward0")
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6.  dy/dx = 1/6 strictly inside (-3, 3), else 0."""
-    _no_inplace(inplace, "hardsigmoid")
+    if inplace:
+        return _in_place(hardsigmoid, input, "HardsigmoidBackward0")
     # PyTorch's backward multiplies by 1/6 rounded to float32 (also for float64): the value
     # is (x + 3) / 6, the slope that constant (the added term is exactly 0)
     slope = input * _ONE_SIXTH_F32
@@ -972,6 +991,7 @@ def hardsigmoid(input, inplace=False):
     return where((input > -3.0) & (input < 3.0), middle, outside)
 
 
+@_node("PreluKernelBackward0")
 def prelu(input, weight):
     """x for x > 0, else a x, with one slope a per channel (dim 1) or one for all."""
     if weight.ndim != 1:
@@ -990,6 +1010,7 @@ def prelu(input, weight):
     return where(input > 0, input, a * input)
 
 
+@_node("LogSigmoidBackward0")
 def logsigmoid(input):
     """log(1 / (1 + e^-x)) = min(x, 0) - log(1 + e^-|x|), stable for any x."""
     negative = input < 0
@@ -1007,9 +1028,11 @@ def tanhshrink(input):
     return input - input.tanh()
 
 
+@_node("CeluBackward0")
 def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (e^(x/alpha) - 1))."""
-    _no_inplace(inplace, "celu")
+    if inplace:
+        return _in_place(celu, input, "CeluBackward1", alpha)
     if type(alpha) is not float:
         _args._check_real(alpha, "alpha", "celu", RuntimeError)
     if alpha == 0:
@@ -1022,13 +1045,16 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+@_node("EluBackward0")
 def selu(input, inplace=False):
     """scale (max(0, x) + min(0, alpha (e^x - 1))) with Klambauer et al.'s constants."""
-    _no_inplace(inplace, "selu")
+    if inplace:
+        return _in_place(selu, input, "EluBackward1")
     negative = (input.clamp(max=0.0).exp() - 1.0) * (_SELU_ALPHA * _SELU_SCALE)
     return where(input > 0, input * _SELU_SCALE, negative)
 
 
+@_node("GluBackward0")
 def glu(input, dim=-1):
     """a sigmoid(b), a and b the two halves of input along dim."""
     if input.ndim == 0:
@@ -1042,9 +1068,11 @@ def glu(input, dim=-1):
     return a * b.sigmoid()
 
 
+@_node("ThresholdBackward0")
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
-    _no_inplace(inplace, "threshold")
+    if inplace:
+        return _in_place(globals()["threshold"], input, "ThresholdBackward1", threshold, value)
     if type(threshold) is not float:
         _args._check_real(threshold, "threshold", "threshold", RuntimeError)
     if type(value) is not float:
@@ -1060,6 +1088,7 @@ def softmin(input, dim=None, dtype=None):
     return softmax(-input, dim, dtype)
 
 
+@_node("HardshrinkBackward0")
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0."""
     if type(lambd) is not float:
@@ -1068,6 +1097,7 @@ def hardshrink(input, lambd=0.5):
     return where((input >= -lambd) & (input <= lambd), input * 0.0, input)
 
 
+@_node("SoftshrinkBackward0")
 def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, else 0."""
     if type(lambd) is not float:
@@ -1160,6 +1190,7 @@ def _broadcast_pair(x1, x2, op):
     )
 
 
+@_node("NormBackward1")
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """||x1 - x2 + eps||_p over the last dim."""
     if type(p) is not float:
@@ -1194,6 +1225,7 @@ def l1_loss(input, target, reduction="mean"):
     return _reduce((input - target).abs(), reduction)
 
 
+@_node("SmoothL1LossBackward0")
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     """0.5 d^2 / beta where |d| < beta, else |d| - beta/2 (d = x - y); beta = 0 is L1."""
     reduction = _legacy_reduction(reduction)
@@ -1208,6 +1240,7 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     return _reduce(where(z < beta, z * z * 0.5 / beta, z - 0.5 * beta), reduction)
 
 
+@_node("HuberLossBackward0")
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta/2)."""
     reduction = _legacy_reduction(reduction)
@@ -1252,6 +1285,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return _reduce(loss, reduction)
 
 
+@_node("SoftMarginLossBackward0")
 def soft_margin_loss(input, target, reduction="mean"):
     """log(1 + e^(-y x))."""
     reduction = _legacy_reduction(reduction)
@@ -1269,7 +1303,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
             f"{tuple(target.shape)} "
         )
     margin = _real_arg(margin, "margin", "margin_ranking_loss()")
-    return _reduce((-target * (input1 - input2) + margin).clamp(min=0.0), reduction)
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0.0), reduction)
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
@@ -1307,7 +1341,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
-    return _reduce((d_pos - d_neg + margin).clamp(min=0.0), reduction)
+    return _reduce((d_pos - d_neg + margin).clamp_min(0.0), reduction)
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
@@ -1383,20 +1417,23 @@ def _channel_dropout(input, p, training, batched_ndim, name):
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, L) or (C, L) input with probability p, scale by 1/(1-p)."""
-    _no_inplace(inplace, "dropout1d")
+    if inplace:
+        return _in_place(dropout1d, input, None, p, training)
     return _channel_dropout(input, p, training, 3, "dropout1d")
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, H, W) or (C, H, W) input with probability p."""
-    _no_inplace(inplace, "dropout2d")
+    if inplace:
+        return _in_place(dropout2d, input, None, p, training)
     return _channel_dropout(input, p, training, 4, "dropout2d")
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """SELU's dropout: dropped elements become -alpha*scale, then an affine map a x + b keeps
     mean 0 and variance 1 (Klambauer et al., 2017)."""
-    _no_inplace(inplace, "alpha_dropout")
+    if inplace:
+        return _in_place(alpha_dropout, input, None, p, training)
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if p != p:  # past Python's range check, refused by PyTorch's kernel
@@ -1457,6 +1494,7 @@ def _shuffle_factor(input, factor, op, name):
     return r
 
 
+@_node("PixelShuffleBackward0")
 def pixel_shuffle(input, upscale_factor):
     """(*, C r^2, H, W) -> (*, C, H r, W r):
     out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w]."""
@@ -1473,6 +1511,7 @@ def pixel_shuffle(input, upscale_factor):
     return x.reshape(*lead, c // (r * r), h * r, w * r)
 
 
+@_node("PixelUnshuffleBackward0")
 def pixel_unshuffle(input, downscale_factor):
     """The inverse of pixel_shuffle: (*, C, H r, W r) -> (*, C r^2, H, W)."""
     r = _shuffle_factor(input, downscale_factor, "pixel_unshuffle", "downscale_factor")
@@ -1567,11 +1606,25 @@ def _nearest_index(in_size, out_size, scale, exact, xp):
     return xp.minimum(xp.floor(src).astype("int64"), in_size - 1)
 
 
+_UPSAMPLE_NODES = {"nearest": "Nearest", "nearest-exact": "NearestExact", "linear": "Linear",
+                   "bilinear": "Bilinear", "trilinear": "Trilinear"}  # fmt: skip
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):  # fmt: skip
     """Resize the spatial dims (all after N, C): mode 'nearest', 'nearest-exact', 'linear'
     (3-D input), 'bilinear' (4-D); align_corners as PyTorch. Linear modes are a matrix product
     per dim, so the gradient is the transposed interpolation."""
+    out = _interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor,
+                       antialias)  # fmt: skip
+    kind = _UPSAMPLE_NODES.get(mode)
+    if kind is not None and out is not input:  # PyTorch's node: UpsampleBilinear2DBackward0
+        _named(out, f"Upsample{kind}{input.ndim - 2}DBackward0")
+    return out
+
+
+def _interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor,
+                 antialias):  # fmt: skip
     spatial = input.ndim - 2
     if spatial < 1:
         raise ValueError(
@@ -1647,6 +1700,7 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 
 
 # --------------------------------------------------------------------------- normalization
+@_node("NativeGroupNormBackward0")
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normalise each sample over groups of channels: (N, C, *) viewed as (N, G, C/G * prod(*)),
     biased variance, then weight and bias per channel."""

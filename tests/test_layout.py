@@ -124,7 +124,7 @@ def test_no_import_cycle_in_autograd():
 
 
 # nn.functional's home: functional.py and the private modules that hold the rest of its forms.
-FUNCTIONAL_HOME = {"nn.functional", "nn._functional_conv", "nn._functional_pool"}
+FUNCTIONAL_HOME = {"nn.functional", "nn._functional_conv", "nn._functional_pool", "nn._nodes"}
 
 
 def test_functional_imports_no_layer_module():

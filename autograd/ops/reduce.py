@@ -8,7 +8,7 @@ import builtins
 import math
 
 from autograd import function as _function
-from autograd._tensor import Tensor, _named, _reduce_input, _wrap
+from autograd._tensor import Tensor, _named, _wrap
 from autograd.args import (
     REQUIRED,
     _correction,
@@ -26,6 +26,17 @@ from autograd.ops.index import Gather, GetItem
 from autograd.ops.scan import Cumprod
 from autograd.ops.shape import Cat, Permute, Reshape, Sum, _keepdim_shape, _unreduce
 from backends import dtypes
+
+
+def reduce_input(x, dtype):
+    """x cast to a reduction's dtype= argument (sum, prod); PyTorch differentiates no integer
+    result, so a graph that would need one raises."""
+    if dtype is None:
+        return x
+    dtype = dtypes.as_dtype(dtype)
+    if dtype.kind != "f" and x._requires_grad and _grad.enabled:
+        raise RuntimeError(f"Autograd not support dtype: {dtypes.torch_name(dtype)}")
+    return x.to(dtype)
 
 
 def _empty_error(op, x, dims):
@@ -597,7 +608,7 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
 
 def prod(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     dim, keepdim = _dim_args(dim, keepdim, axis, keepdims)
-    out = Prod.apply(_reduce_input(x, dtype), _dims(dim, x.ndim, "prod"), keepdim)
+    out = Prod.apply(reduce_input(x, dtype), _dims(dim, x.ndim, "prod"), keepdim)
     return out if dtype is None or out.dtype == dtype else out.to(dtype)  # wraps, as sum
 
 
