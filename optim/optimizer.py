@@ -106,18 +106,20 @@ class Optimizer:
     # ------------------------------------------------------------------ step
     def zero_grad(self, set_to_none=True):
         """Reset the gradients: drop them (set_to_none) or fill them with zeros in place."""
+        # p._grad is what the p.grad property reads (and writing None is all its setter does)
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                grad = p._grad
+                if grad is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                 else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
+                    if grad.grad_fn is not None:
+                        grad.detach_()
                     else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+                        grad.requires_grad_(False)
+                    grad.zero_()
 
     @no_grad()
     def step(self, closure=None):
@@ -134,7 +136,7 @@ class Optimizer:
         for group in self.param_groups:
             maximize = group.get("maximize", False)
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad
                 if grad is None:
                     continue
                 if maximize:
@@ -155,7 +157,7 @@ class Optimizer:
         all_state = self.state
         for g, group in enumerate(self.param_groups):
             for i, p in enumerate(group["params"]):
-                grad = p.grad
+                grad = p._grad
                 if grad is None:
                     continue
                 if grad.__class__ is Tensor:  # the usual case: a floating gradient that fits

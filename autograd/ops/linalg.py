@@ -246,8 +246,8 @@ def _linear_grads(g, x, w, nx, nw, nb):
             x = x.reshape((n, w.shape[1]))
         if nw:
             gw = g.T @ x
-        if nb:
-            gb = Sum.kernel(g, (0,), False)
+        if nb:  # float16 sums in float32 (Sum.kernel)
+            gb = g.sum(0) if g.dtype.itemsize >= 4 else Sum.kernel(g, (0,), False)
     return gx, gw, gb
 
 

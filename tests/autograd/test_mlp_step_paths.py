@@ -182,3 +182,40 @@ def test_sgd_refuses_a_misfit_before_any_update(bad):
     for p, (values, version) in zip(params, before, strict=True):
         np.testing.assert_array_equal(p.detach().numpy(), values)
         assert p._version == version
+
+
+# --------------------------------------------------------------------------- class targets
+TARGETS = {
+    "classes": [0, 3, 1, 2, 3, 0],
+    "negative": [0, -2, 1, 2, 3, 0],
+    "past_the_classes": [0, 3, 4, 2, 3, 0],
+    "minus_100": [0, -100, 1, 2, -100, 3],
+    "minus_1": [0, -1, 1, 2, 3, -1],
+}
+
+
+@pytest.mark.parametrize("targets", list(TARGETS))
+@pytest.mark.parametrize("ignore_index", [-100, -1, 0, 2, 4])
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+def test_class_targets_checked_and_ignored_as_torch(targets, ignore_index, fn):
+    a = np.random.default_rng(5).standard_normal((6, 4))
+    y = np.array(TARGETS[targets])
+    x, t = Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    try:
+        expected = getattr(torch.nn.functional, fn)(t, torch.tensor(y), ignore_index=ignore_index)
+    except IndexError as e:
+        message = str(e).split(" at ")[0].split(".")[0]  # "Target -2 is out of bounds"
+        with pytest.raises(IndexError, match=message):
+            getattr(F, fn)(x, Tensor(y), ignore_index=ignore_index)
+        assert x.grad is None
+        return
+    for dtype in (np.int64, np.int32, np.int16, np.uint8):
+        if dtype == np.uint8 and (y < 0).any():
+            continue
+        x.grad = None
+        loss = getattr(F, fn)(x, Tensor(y.astype(dtype)), ignore_index=ignore_index)
+        loss.backward()
+        if dtype == np.int64:
+            expected.backward()
+        np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12, atol=1e-15)
