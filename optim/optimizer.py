@@ -132,7 +132,9 @@ class Optimizer:
         all_state = self.state
         update = self._update
         # an optimizer without state of its own (plain SGD) need not call _init_state
-        init = None if type(self)._init_state is Optimizer._init_state else self._init_state
+        init = self._init_state
+        if getattr(init, "__func__", None) is Optimizer._init_state:
+            init = None
         for group in self.param_groups:
             maximize = group.get("maximize", False)
             for p in group["params"]:
