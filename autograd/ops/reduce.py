@@ -406,6 +406,8 @@ def _max_keepdim(xp, a, dim):
     changes no softmax or log_softmax (the tie makes the row's sum of exp at least 2)."""
     n = a.shape[-1] if a.ndim > 1 else 0
     if 2 <= n <= 32 and a.size >= 16 * n and dim in (-1, a.ndim - 1) and a.flags.c_contiguous:
+        if a.ndim == 2:  # (rows, n): the maxima come back as a (rows, 1) view
+            return xp.ascontiguousarray(a.T).max(axis=0, keepdims=True).T
         rows = xp.ascontiguousarray(a.reshape(-1, n).T).max(axis=0)
         return rows.reshape(a.shape[:-1] + (1,))
     return a.max(axis=dim, keepdims=True)
