@@ -354,23 +354,24 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 
 def _check_class_targets(input, target, weight, reduction, op):
-    if target.dtype.kind not in "iu":
+    shape, target_shape = input.array.shape, target.array.shape
+    if target.array.dtype.kind not in "iu":
         raise RuntimeError(f"expected scalar type Long but found {target.dtype} for target")
-    if input.ndim < 1:
+    if not shape:
         raise ValueError(f"{op}: input must have at least 1 dimension (C,) or (N, C, ...)")
-    batched = input.ndim > 1
-    expected = (input.shape[0],) + tuple(input.shape[2:]) if batched else ()
-    if tuple(target.shape) != expected:
-        if batched and target.ndim >= 1 and target.shape[0] != input.shape[0]:
+    batched = len(shape) > 1
+    expected = shape[:1] + shape[2:] if batched else ()
+    if target_shape != expected:
+        if batched and target_shape and target_shape[0] != shape[0]:
             raise ValueError(
-                f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                f"({target.shape[0]})."
+                f"Expected input batch_size ({shape[0]}) to match target batch_size "
+                f"({target_shape[0]})."
             )
         raise RuntimeError(
             f"{op}: expected target of shape {expected} for input of shape "
-            f"{tuple(input.shape)}, got {tuple(target.shape)}"
+            f"{tuple(shape)}, got {tuple(target_shape)}"
         )
-    n_classes = input.shape[1] if batched else input.shape[0]
+    n_classes = shape[1] if batched else shape[0]
     if weight is not None and tuple(weight.shape) != (n_classes,):
         raise RuntimeError(
             f"weight tensor should be defined either for all {n_classes} classes or no "
@@ -378,7 +379,7 @@ def _check_class_targets(input, target, weight, reduction, op):
         )
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    if target.device is not input.device and target.device != input.device:
+    if target._backend is not input._backend and target.device != input.device:
         raise RuntimeError(
             f"{op}: expected target on the input's device {input.device}, got {target.device}"
         )

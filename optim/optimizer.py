@@ -106,18 +106,20 @@ class Optimizer:
     # ------------------------------------------------------------------ step
     def zero_grad(self, set_to_none=True):
         """Reset the gradients: drop them (set_to_none) or fill them with zeros in place."""
+        # p._grad is what the p.grad property reads (and writing None is all its setter does)
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                grad = p._grad
+                if grad is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                 else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
+                    if grad.grad_fn is not None:
+                        grad.detach_()
                     else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+                        grad.requires_grad_(False)
+                    grad.zero_()
 
     @no_grad()
     def step(self, closure=None):
@@ -128,10 +130,15 @@ class Optimizer:
                 loss = closure()
         self._check_step()  # all-or-nothing: every parameter is checked before any changes
         all_state = self.state
+        update = self._update
+        # an optimizer without state of its own (plain SGD) need not call _init_state
+        init = self._init_state
+        if getattr(init, "__func__", None) is Optimizer._init_state:
+            init = None
         for group in self.param_groups:
             maximize = group.get("maximize", False)
             for p in group["params"]:
-                grad = p.grad
+                grad = p._grad
                 if grad is None:
                     continue
                 if maximize:
@@ -139,8 +146,9 @@ class Optimizer:
                 state = all_state.get(p)
                 if state is None:
                     state = {}
-                    self._init_state(p, state, group)
-                self._update(p, grad, state, group)
+                    if init is not None:
+                        init(p, state, group)
+                update(p, grad, state, group)
                 if state:  # an optimizer without state (plain SGD) keeps `state` empty
                     all_state[p] = state
         return loss
@@ -151,10 +159,19 @@ class Optimizer:
         all_state = self.state
         for g, group in enumerate(self.param_groups):
             for i, p in enumerate(group["params"]):
-                grad = p.grad
+                grad = p._grad
                 if grad is None:
                     continue
-                where = f"param_groups[{g}]['params'][{i}]"
+                if grad.__class__ is Tensor:  # the usual case: a floating gradient that fits
+                    a, b = grad.array, p.array
+                    if (
+                        a.shape == b.shape
+                        and a.dtype == b.dtype
+                        and b.dtype.kind == "f"
+                        and grad._backend is p._backend
+                        and not all_state.get(p)
+                    ):
+                        continue
                 problem = _mismatch(p, grad, "gradient")
                 if problem is None and not dtypes.is_floating(p.dtype):
                     problem = f"the parameter has dtype {p.dtype}; only floating point " + (
@@ -167,6 +184,7 @@ class Optimizer:
                     if isinstance(value, Tensor) and value.ndim > 0:
                         problem = _mismatch(p, value, f"state '{key}'")
                 if problem is not None:
+                    where = f"param_groups[{g}]['params'][{i}]"
                     raise RuntimeError(
                         f"{type(self).__name__}.step: {where} (shape {tuple(p.shape)}, "
                         f"{p.dtype}, {p.device}): {problem}; no parameter was updated"
@@ -365,25 +383,26 @@ def _add_scaled_(p, t, alpha):
     bump of add_'s own direct route, without its checks of the cases that need them."""
     a = p.array
     b = t.array
+    dt = a.dtype
     if (
         t.__class__ is Tensor
         and not _grad.enabled
         and _function._dual_level is None
-        and a.dtype == b.dtype
-        and a.dtype.kind == "f"
-        and a.dtype.itemsize >= 4  # float16: add_ computes in float32, as PyTorch
+        and dt == b.dtype
+        and dt.kind == "f"
+        and dt.itemsize >= 4  # float16: add_ computes in float32, as PyTorch
         and a.shape == b.shape
         and t._backend is p._backend
         and (alpha.__class__ is float or alpha.__class__ is int)
-        and a.flags.c_contiguous
-        and a.flags.writeable
     ):
-        if alpha == 1:
-            a += b
-        else:
-            a += b * alpha
-        bump(p)
-        return p
+        flags = a.flags
+        if flags.c_contiguous and flags.writeable:
+            if alpha == 1:
+                a += b
+            else:
+                a += b * alpha
+            bump(p)
+            return p
     return p.add_(t, alpha=alpha)
 
 

@@ -30,7 +30,8 @@ class SGD(Optimizer):
 
     def _update(self, p, grad, state, group):
         momentum = group["momentum"]
-        grad = _weight_decay(p, grad, group)
+        if group["weight_decay"] != 0:
+            grad = _weight_decay(p, grad, group)
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:

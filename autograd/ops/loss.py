@@ -20,8 +20,15 @@ def _targets(xp, a, target, weight, ignore_index):
     Raises IndexError for a target that is not a class."""
     class_dim = 1 if a.ndim > 1 else 0
     n_classes = a.shape[class_dim]
-    # Usually every target is a class and none is ignored: their min and max tell.
-    lo, hi = (target.min().item(), target.max().item()) if target.size else (0, 0)
+    # Usually every target is a class and none is ignored: their min and max tell; or, for
+    # an ignore_index that is no class, the max alone of the targets read as unsigned (a
+    # negative one reads as a huge number): below n_classes, all are classes, none ignored.
+    if not target.size:
+        lo = hi = 0
+    elif not 0 <= ignore_index < n_classes and _unsigned(target).max().item() < n_classes:
+        lo = hi = 0
+    else:
+        lo, hi = target.min().item(), target.max().item()
     counted = target != ignore_index if lo <= ignore_index <= hi else None
     if lo < 0 or hi >= n_classes:
         bad = (target < 0) | (target >= n_classes)
@@ -37,6 +44,11 @@ def _targets(xp, a, target, weight, ignore_index):
         mask = counted.reshape(index.shape)
         w = mask.astype(a.dtype) if w is None else w * mask
     return full, w
+
+
+def _unsigned(target):
+    """An integer array's bits read as the unsigned integers of its width (a view)."""
+    return target if target.dtype.kind == "u" else target.view(f"u{target.dtype.itemsize}")
 
 
 def _nll(ctx, picked, w, reduction, target_shape):

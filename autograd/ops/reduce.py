@@ -409,11 +409,26 @@ def _sum_keepdim(a, dim):
     return a.sum(axis=dim, keepdims=True)
 
 
+def _max_keepdim(xp, a, dim):
+    """a.max(axis=dim, keepdims=True): softmax's shift. Along a short last dim of many rows
+    (classes of a batch) taken as the maxima across the rows of the transposed copy, which
+    numpy runs 4 to 10 times faster than its reduction along a short contiguous axis. The
+    same maxima; where -0.0 and 0.0 tie for a row's max the two ways may pick either, which
+    changes no softmax or log_softmax (the tie makes the row's sum of exp at least 2)."""
+    n = a.shape[-1] if a.ndim > 1 else 0
+    if 2 <= n <= 32 and a.size >= 16 * n and dim in (-1, a.ndim - 1) and a.flags.c_contiguous:
+        if a.ndim == 2:  # (rows, n): the maxima come back as a (rows, 1) view
+            return xp.ascontiguousarray(a.T).max(axis=0, keepdims=True).T
+        rows = xp.ascontiguousarray(a.reshape(-1, n).T).max(axis=0)
+        return rows.reshape(a.shape[:-1] + (1,))
+    return a.max(axis=dim, keepdims=True)
+
+
 def _softmax(xp, a, dim):
     """softmax of array a along dim (dim None for a 0-d a), computed in one new array."""
     if a.size == 0:
         return xp.exp(a)
-    out = xp.subtract(a, a.max(axis=dim, keepdims=True))
+    out = xp.subtract(a, _max_keepdim(xp, a, dim))
     if out.ndim == 0:  # numpy's 0-d math gives scalars, which take no out=
         out = xp.asarray(out)
     xp.exp(out, out=out)
@@ -426,7 +441,7 @@ def _log_softmax(xp, a, dim):
     as in PyTorch."""
     if a.size == 0:
         return a.copy()
-    out = a - a.max(axis=dim, keepdims=True)
+    out = a - _max_keepdim(xp, a, dim)
     out -= xp.log(xp.exp(out).sum(axis=dim, keepdims=True))
     return out
 
