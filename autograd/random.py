@@ -275,9 +275,9 @@ def _check_int(value, name, op):
     return value
 
 
-def _random_ints(gen, b, low, high, shape, dtype, endpoint=False):
+def _random_ints(gen, b, low, high, shape, dtype, endpoint=False, full=False):
     """Integers in [low, high) (or [low, high] with endpoint) as `dtype`, with torch's checks
-    of the range."""
+    of the range; `full`: random_() over the dtype's range (torch draws it otherwise)."""
     if low >= high + endpoint:
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
@@ -291,8 +291,8 @@ def _random_ints(gen, b, low, high, shape, dtype, endpoint=False):
         if not lo <= high - 1 + endpoint <= hi:
             raise RuntimeError(f"to - 1 is out of bounds for {name}")
     if dtype.kind == "b":
-        return b.integers(gen._rng, low, high, shape, dtypes.int8, endpoint).astype(dtype)
-    return b.integers(gen._rng, low, high, shape, dtype, endpoint)
+        return b.integers(gen._rng, low, high, shape, dtypes.int8, endpoint, full).astype(dtype)
+    return b.integers(gen._rng, low, high, shape, dtype, endpoint, full)
 
 
 def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False, **kw):
@@ -638,7 +638,7 @@ def random_(t, a=None, b=_ONE_BOUND, *, generator=None, **kw):
     if b is None:  # up to the dtype's largest integer, inclusive
         high = _int_bounds(t.dtype)[1]
         ints = _in_memory_order(
-            t, lambda s: _random_ints(gen, backend, low, high, s, t.dtype, endpoint=True)
+            t, lambda s: _random_ints(gen, backend, low, high, s, t.dtype, True, a is None)
         )
     else:
         high = _check_int(b, "to", "random_")

@@ -150,9 +150,9 @@ class Backend:
             z = (z * std + mean).astype(dtype, copy=False)
         return z
 
-    def integers(self, rng, low, high, shape, dtype, endpoint=False):
+    def integers(self, rng, low, high, shape, dtype, endpoint=False, full=False):
         """Integers in [low, high) (or [low, high] with endpoint), stored as `dtype` (which
-        must hold them, or be floating)."""
+        must hold them, or be floating); `full` says the range is the dtype's (random_())."""
         draw = dtype if dtype.kind in "iu" else self.xp.int64
         out = rng.integers(low, high, size=shape, dtype=draw, endpoint=endpoint)
         return out.astype(dtype, copy=False)

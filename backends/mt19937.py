@@ -15,10 +15,11 @@ numpy's MT19937 bit generator runs it (`random_raw` gives its 32-bit words in or
   fill, rounded). Otherwise a scalar Box-Muller in double on two float64 uniforms (u1, u2):
   r = sqrt(-2 log1p(-u2)), t = 2 pi u1, giving r cos t and caching r sin t in the generator
   for the next scalar draw. mean and std enter as fma(z, std, mean).
-- integers in [low, low + range): (word or, for range >= 2^32 in int64/float32/float64,
-  random64) mod range, plus low. exponential: -log1p(-u) / lambda on float64 uniforms.
-  randperm: Fisher-Yates with swap i <-> i + word mod (n - i). geometric, log-normal and
-  Cauchy as torch's scalar formulas (see their functions).
+- integers in [low, low + range): (word or, for range >= 2^28, random64) mod range, plus
+  low; random_() over a dtype's range: a random64 for int64/float64, else a word.
+- exponential: -log1p(-u) / lambda on float64 uniforms. randperm: Fisher-Yates with swap
+  i <-> i + word mod (n - i). geometric, log-normal and Cauchy as torch's scalar formulas
+  (see their functions).
 
 float64 logarithms go through the C library (`math.log`, `math.log1p`), as torch's do: numpy's
 own SIMD log differs in the last bit for about 1 value in 300. The float32 fill's log, sin and
@@ -323,17 +324,21 @@ def _box_muller_serial(gen, n):
     return out
 
 
-def integers(gen, n, low, span, dtype):
-    """n integers low + (word mod span), as int64 then `dtype` (torch's random_from_to);
-    span 2^64 is every int64."""
-    if span == 1 << 64:  # torch's full 64-bit range: the random64 itself, from ignored
+def integers(gen, n, low, span, dtype, full=False):
+    """n integers low + (draw mod span), as int64 then `dtype`: torch's random_from_to
+    (randint, random_(to), random_(from, to)) draws a random64 for a span of 2^28 or more, a
+    word below; its random_() (`full`: the dtype's range) a random64 for int64 and float64
+    only. Span 2^64 is every int64 (the random64 itself)."""
+    if span == 1 << 64:
         return gen.words64(n).view(np.int64).astype(dtype, copy=False)
-    if span >= 1 << 32 and dtype in (np.int64, np.float64, np.float32):
+    if (dtype in (np.int64, np.float64)) if full else span >= 1 << 28:
         v = gen.words64(n) % np.uint64(span)
-    else:
-        v = gen.words(n) % np.uint64(span)
-    v += np.uint64(low % (1 << 64))  # wraps as torch's int64 sum
-    return v.view(np.int64).astype(dtype, copy=False)
+        v += np.uint64(low % (1 << 64))  # wraps as torch's int64 sum
+        return v.view(np.int64).astype(dtype, copy=False)
+    v = gen.words(n).astype(np.uint32)  # (uint32 arithmetic: twice as fast)
+    if span < 1 << 32:
+        v %= np.uint32(span)
+    return (v.astype(np.int64) + low).astype(dtype, copy=False)  # low + span - 1 fits
 
 
 def exponential(gen, n, dtype, lambd=1.0):

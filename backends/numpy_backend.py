@@ -62,9 +62,9 @@ class NumpyBackend(Backend):
         n = math.prod(shape)
         return mt19937.normal(rng, n, dtype, mean, std, contiguous).reshape(shape)
 
-    def integers(self, rng, low, high, shape, dtype, endpoint=False):
+    def integers(self, rng, low, high, shape, dtype, endpoint=False, full=False):
         span = high - low + bool(endpoint)
-        return mt19937.integers(rng, math.prod(shape), low, span, dtype).reshape(shape)
+        return mt19937.integers(rng, math.prod(shape), low, span, dtype, full).reshape(shape)
 
     def exponential(self, rng, shape, dtype, lambd=1.0):
         return mt19937.exponential(rng, math.prod(shape), dtype, lambd).reshape(shape)

@@ -453,7 +453,8 @@ def test_normal_with_tensor_arguments_and_bernoulli_are_torchs(dtype):
     "low, high, dtype",
     [(0, 10, "int64"), (-5, 7, "int32"), (0, 2**32 + 3, "int64"), (-(2**40), 2**40, "int64"),
      (0, 3, "uint8"), (-100, 100, "int8"), (0, 100, "float32"), (0, 2**33, "float64"),
-     (-(2**63), 2**63 - 1, "int64")],
+     (-(2**63), 2**63 - 1, "int64"), (0, 2**28 - 1, "int64"), (0, 2**28, "int64"),
+     (-(2**31), 2**31 - 1, "int32"), (0, 2**28, "int32"), (0, 2**28, "float64")],
 )  # fmt: skip
 def test_randint_is_torchs(low, high, dtype):
     _seeded(4)
@@ -479,6 +480,11 @@ def test_random_and_randint_like_are_torchs(dtype):
                      torch.empty(30, dtype=td).random_(1, 100))  # fmt: skip
         _same_stream(autograd.randint_like(autograd.zeros(9, dtype=ad), 3, 50),
                      torch.randint_like(torch.zeros(9, dtype=td), 3, 50))  # fmt: skip
+    if dtype in ("int64", "int32"):  # spans of 2^28 or more draw random64s (random_() not)
+        _same_stream(autograd.empty(30, dtype=ad).random_(2**29),
+                     torch.empty(30, dtype=td).random_(2**29))  # fmt: skip
+        _same_stream(autograd.empty(30, dtype=ad).random_(-5, None),
+                     torch.empty(30, dtype=td).random_(-5, None))  # fmt: skip
     if dtype == "int64":  # random_(from, None): [from, max]; the full range: random64 itself
         for low in (5, -(2**63)):
             _same_stream(autograd.empty(30, dtype=ad).random_(low, None),

@@ -45,7 +45,15 @@ LAYERS = {
     "bilinear": lambda m: m.Bilinear(3, 4, 5),
     "multihead_attention": lambda m: m.MultiheadAttention(8, 2),
     "multihead_attention_kdim": lambda m: m.MultiheadAttention(8, 2, kdim=3, vdim=5),
+    "multihead_attention_bias_kv": lambda m: m.MultiheadAttention(8, 2, add_bias_kv=True),
     "encoder_layer": lambda m: m.TransformerEncoderLayer(8, 2, 16),
+    "encoder_stack": lambda m: m.TransformerEncoder(
+        m.TransformerEncoderLayer(8, 2, 16, batch_first=True, norm_first=True), 2
+    ),
+    "gru_stack": lambda m: m.GRU(3, 4, num_layers=2, batch_first=True, bidirectional=True),
+    "rnn_relu_nobias": lambda m: m.RNN(3, 4, bias=False, nonlinearity="relu"),
+    "conv2d_groups": lambda m: m.Conv2d(4, 8, 3, groups=2),
+    "instance_norm": lambda m: m.InstanceNorm1d(3, affine=True),
     "sequential": lambda m: m.Sequential(m.Linear(3, 5), m.ReLU(), m.Linear(5, 1)),
 }
 
@@ -53,7 +61,9 @@ LAYERS = {
 @pytest.mark.parametrize("name", sorted(LAYERS))
 def test_seeded_layer_starts_from_torchs_weights(name):
     _seeded(0)
-    theirs = LAYERS[name](torch.nn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's nested-tensor note on TransformerEncoder
+        theirs = LAYERS[name](torch.nn)
     ours = LAYERS[name](nn)
     t, d = dict(theirs.named_parameters()), dict(ours.named_parameters())
     assert list(d) == list(t)
@@ -84,6 +94,16 @@ def test_init_draws_torchs_numbers(name, dtype):
         b = INITS[name](init, autograd.empty(shape, dtype=getattr(autograd, dtype)))
         np.testing.assert_array_equal(b.numpy(), a.numpy())
         _same_state()
+
+
+def test_lazy_linear_draws_torchs_weights_at_its_first_call():
+    _seeded(0)
+    theirs, ours = torch.nn.LazyLinear(3), nn.LazyLinear(3)
+    theirs(torch.ones(2, 5))
+    ours(autograd.ones(2, 5))
+    np.testing.assert_array_equal(ours.weight.detach().numpy(), theirs.weight.detach().numpy())
+    np.testing.assert_array_equal(ours.bias.detach().numpy(), theirs.bias.detach().numpy())
+    _same_state()
 
 
 def test_orthogonal_draws_torchs_gaussians():
