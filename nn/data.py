@@ -697,8 +697,9 @@ class DataLoader:
         return len(self.sampler)
 
     def __iter__(self):
-        if self.generator is None or _is_autograd_generator(self.generator):
-            _random_int64(self.generator)  # torch's iterator draws its workers' base seed
+        gen = self.generator
+        if gen is None or _is_autograd_generator(gen) and gen.device.type == "cpu":
+            _random_int64(gen)  # torch's iterator draws its workers' base seed
         if isinstance(self.dataset, IterableDataset):
             self.epoch += 1
             return self._iter_stream()
