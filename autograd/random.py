@@ -2,9 +2,21 @@
 factories (`rand randn randint randperm multinomial normal bernoulli` and `_like` forms).
 
 Each device has a default generator (`default_generator` for the CPU) that `manual_seed`
-seeds; a `Generator` passed as `generator=` draws its own stream. The same seed gives the
-same numbers; the numbers are not PyTorch's stream (which no other library reproduces), but
-their dtypes, shapes, ranges and distributions are PyTorch's.
+seeds; a `Generator` passed as `generator=` draws its own stream.
+
+On the CPU the numbers are PyTorch 2.13's, bit for bit, for the same seed and the same calls
+in the same order (backends/mt19937.py reproduces its MT19937 generator and its CPU
+kernels): rand, randn, rand_like, randn_like, normal (all four forms), randint,
+randint_like, randperm, multinomial (with and without replacement), bernoulli, and the
+in-place uniform_, normal_, random_, bernoulli_, exponential_, geometric_, log_normal_,
+cauchy_ (filled in memory order, as torch fills a transposed tensor), in float16, float32
+and float64 (and integers and bool where torch allows them), with or without `generator=`;
+so are nn.init's uniform_/normal_/kaiming_*/xavier_*/trunc_normal_/sparse_, the layers'
+default initialisation, dropout's masks and the data samplers' orders. `get_state()` is
+torch's 5056-byte state, the same bytes as torch's after the same draws, and torch's states
+load here. Not reproduced: randperm beyond 2^32 / 20 elements (torch changes algorithm
+there), and orthogonal_'s values (its draws are torch's, its QR is LAPACK's through numpy:
+equal to rounding). The GPU's generator (cupy) has its own stream.
 """
 
 import contextlib
@@ -80,8 +92,10 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        """The state as a uint8 Tensor (the initial seed, then the bit generator's state)."""
-        state = self._seed.to_bytes(8, "little") + self._backend.rng_state(self._rng)
+        """The state as a uint8 Tensor: on the CPU torch's 5056 bytes, the same bytes as
+        torch's for the same draws (the initial seed, the MT19937 words and position, the
+        cached normal sample)."""
+        state = self._backend.rng_state(self._rng, self._seed)
         cpu = get_backend("cpu")
         return _wrap(cpu.xp.frombuffer(bytearray(state), dtype=dtypes.uint8), cpu)
 
@@ -90,8 +104,8 @@ class Generator:
         if not isinstance(new_state, Tensor) or new_state.dtype != dtypes.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
         state = bytes(new_state._backend.to_numpy(new_state.array).reshape(-1))
-        rng = self._backend.rng_from_state(state[8:] if len(state) >= 8 else state)
-        self._seed = int.from_bytes(state[:8], "little")
+        rng, seed = self._backend.rng_from_state(state)
+        self._seed = seed
         self._rng = rng
         return self
 
@@ -261,9 +275,9 @@ def _check_int(value, name, op):
     return value
 
 
-def _random_ints(gen, b, low, high, shape, dtype, endpoint=False):
+def _random_ints(gen, b, low, high, shape, dtype, endpoint=False, full=False):
     """Integers in [low, high) (or [low, high] with endpoint) as `dtype`, with torch's checks
-    of the range."""
+    of the range; `full`: random_() over the dtype's range (torch draws it otherwise)."""
     if low >= high + endpoint:
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
@@ -277,8 +291,8 @@ def _random_ints(gen, b, low, high, shape, dtype, endpoint=False):
         if not lo <= high - 1 + endpoint <= hi:
             raise RuntimeError(f"to - 1 is out of bounds for {name}")
     if dtype.kind == "b":
-        return b.integers(gen._rng, low, high, shape, dtypes.int8, endpoint).astype(dtype)
-    return b.integers(gen._rng, low, high, shape, dtype, endpoint)
+        return b.integers(gen._rng, low, high, shape, dtypes.int8, endpoint, full).astype(dtype)
+    return b.integers(gen._rng, low, high, shape, dtype, endpoint, full)
 
 
 def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False, **kw):
@@ -332,8 +346,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     normalised): (k,) for a 1-D input, (m, k) for an (m, n) one; int64.
 
     Without replacement each row's k categories are distinct: the k largest of w_i / E_i,
-    E_i ~ Exp(1), which picks them in the order of sequential draws without replacement.
-    With replacement: the inverse CDF at uniform draws.
+    E_i ~ Exp(1), which picks them in the order of sequential draws without replacement
+    (and serves one draw with replacement, as torch). With replacement: the inverse CDF at
+    uniform draws.
     """
     if not isinstance(num_samples, int) or isinstance(num_samples, bool):
         raise TypeError(
@@ -357,21 +372,26 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
             "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
         )
     xp = input.xp
-    w = input.array.reshape(-1, n).astype(dtypes.float64)  # (m, n)
+    w = input.array.reshape(-1, n)  # (m, n), in the input's dtype as torch computes
     if not bool(xp.all(xp.isfinite(w) & (w >= 0))):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    if not bool(xp.all(w.sum(axis=1) > 0)):
+    if not bool(xp.all(w.sum(axis=1, dtype=dtypes.float64) > 0)):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     gen, b = _generator(generator, input.device)
     m = w.shape[0]
-    if replacement:
+    if replacement and num_samples > 1:
+        # torch: each row's cumulative sum normalised in the dtype, then for each float64
+        # uniform u the first category whose cumulative probability is >= u
         u = b.uniform(gen._rng, (m, num_samples), dtypes.float64)
         cdf = xp.cumsum(w, axis=1)
         cdf /= cdf[:, -1:]
         cdf[:, -1] = 1.0  # u < 1 <= cdf[-1]: the last category is always reachable
-        index = xp.stack([xp.searchsorted(cdf[i], u[i], side="right") for i in range(m)])
+        cdf = cdf.astype(dtypes.float64)
+        index = xp.stack([xp.searchsorted(cdf[i], u[i], side="left") for i in range(m)])
     else:
-        keys = w / b.exponential(gen._rng, (m, n), dtypes.float64)
+        # torch: the k largest w_i / E_i, E_i ~ Exp(1) in the dtype (which picks them in
+        # the order of sequential draws without replacement; k = 1 is a draw with it too)
+        keys = w / b.exponential(gen._rng, (m, n), input.dtype)
         index = xp.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
     index = index.astype(dtypes.int64).reshape(input.shape[:-1] + (num_samples,))
     return _wrap(index, b)
@@ -411,16 +431,19 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         except ValueError:
             raise _size_mismatch(m.shape, s.shape) from None
         gen, b = _generator(generator, ref.device)
-        z = b.normal(gen._rng, shape, out_dtype)
-        return _wrap((z * s + m).astype(out_dtype, copy=False), b)
+        if st:  # as torch: N(0, 1), then * std, then + mean
+            z = b.normal(gen._rng, shape, out_dtype) * s
+        else:  # N(0, std) in the kernel, then + mean
+            z = b.normal(gen._rng, shape, out_dtype, 0.0, s)
+        return _wrap((z + m).astype(out_dtype, copy=False), b)
     if size is None:
         raise TypeError("normal() missing required argument 'size' (for float mean and std)")
     _check_std(std)
     shape = _sizes((size,), None, "normal")
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
     gen, b = _generator(generator, device)
-    z = b.normal(gen._rng, shape, dtype)
-    return _creation._make((z * std + mean).astype(dtype, copy=False), b, requires_grad)
+    z = b.normal(gen._rng, shape, dtype, mean, std)
+    return _creation._make(z, b, requires_grad)
 
 
 def _size_mismatch(a, b):
@@ -458,7 +481,8 @@ def bernoulli(input, p=None, *, generator=None):
     else:
         _check_p(p)
         probs = p
-    u = b.uniform(gen._rng, input.shape, dtypes.float64)
+    # as torch: uniforms in p's dtype (float64 for a float p), u < p
+    u = b.uniform(gen._rng, input.shape, input.dtype if p is None else dtypes.float64)
     return _wrap((u < probs).astype(input.dtype), b)
 
 
@@ -505,6 +529,29 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
 
 
 # --------------------------------------------------------------------------- in-place
+_ONE_BOUND = object()  # random_(x): x is `to`; random_(x, None): x is `from`
+
+
+def _contiguous(t):
+    flags = getattr(t.array, "flags", None)
+    return flags is None or bool(flags.c_contiguous)
+
+
+def _in_memory_order(t, draw):
+    """draw(shape) laid out as torch's in-place kernels fill `t`: in the order of its
+    memory (a transposed tensor is filled as its contiguous base), not of its indices."""
+    strides = getattr(t.array, "strides", None)
+    if not strides or t.ndim < 2 or min(strides) < 0:
+        return draw(t.shape)
+    perm = sorted(range(t.ndim), key=lambda i: -strides[i])  # outermost first; stable
+    if perm == list(range(t.ndim)):
+        return draw(t.shape)
+    inverse = [0] * t.ndim
+    for k, i in enumerate(perm):
+        inverse[i] = k
+    return draw(tuple(t.shape[i] for i in perm)).transpose(inverse)
+
+
 def _fill(t, array):
     """Write a draw into t in place, as torch's `t.normal_()`: a leaf that requires grad
     raises; elsewhere the result records nothing of the draw (its gradient is zero)."""
@@ -521,8 +568,9 @@ def normal_(t, mean=0.0, std=1.0, *, generator=None):
         )
     _check_std(std)
     gen, b = _generator(generator, t.device)
-    z = b.normal(gen._rng, t.shape, t.dtype)
-    return _fill(t, (z * std + mean).astype(t.dtype, copy=False))
+    contiguous = _contiguous(t)
+    draw = lambda shape: b.normal(gen._rng, shape, t.dtype, mean, std, contiguous)  # noqa: E731
+    return _fill(t, _in_memory_order(t, draw))
 
 
 def uniform_(t, a=0.0, b=1.0, *, generator=None, **kw):
@@ -537,8 +585,7 @@ def uniform_(t, a=0.0, b=1.0, *, generator=None, **kw):
             f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}"
         )
     gen, backend = _generator(generator, t.device)
-    u = backend.uniform(gen._rng, t.shape, t.dtype)
-    return _fill(t, (u * (b - a) + a).astype(t.dtype, copy=False))
+    return _fill(t, _in_memory_order(t, lambda s: backend.uniform(gen._rng, s, t.dtype, a, b)))
 
 
 def exponential_(t, lambd=1.0, *, generator=None):
@@ -550,14 +597,15 @@ def exponential_(t, lambd=1.0, *, generator=None):
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     gen, b = _generator(generator, t.device)
-    e = b.exponential(gen._rng, t.shape, t.dtype)
-    return _fill(t, (e / lambd).astype(t.dtype, copy=False))
+    return _fill(t, _in_memory_order(t, lambda s: b.exponential(gen._rng, s, t.dtype, lambd)))
 
 
 def bernoulli_(t, p=0.5, *, generator=None):
     gen, b = _generator(generator, t.device)
     xp = t.xp
+    draw = dtypes.float64  # as torch: uniforms in p's dtype (float64 for a float p), u < p
     if isinstance(p, Tensor):
+        draw = p.dtype if p.dtype.kind == "f" else dtypes.float64
         probs = p.array
         if not bool(xp.all((probs >= 0) & (probs <= 1))):
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
@@ -571,28 +619,30 @@ def bernoulli_(t, p=0.5, *, generator=None):
     else:
         _check_p(p)
         probs = p
-    u = b.uniform(gen._rng, t.shape, dtypes.float64)
+    u = _in_memory_order(t, lambda shape: b.uniform(gen._rng, shape, draw))
     return _fill(t, (u < probs).astype(t.dtype))
 
 
-def random_(t, a=None, b=None, *, generator=None, **kw):
+def random_(t, a=None, b=_ONE_BOUND, *, generator=None, **kw):
     """random_() over the dtype's integers ([0, 2^digits] for floats), random_(to) over
-    [0, to), random_(from, to) over [from, to)."""
+    [0, to), random_(from, to) over [from, to), random_(from, None) over [from, max]."""
     if "from" in kw:
-        a, b = kw.pop("from"), kw.pop("to", b)
+        a, b = kw.pop("from"), kw.pop("to", None if b is _ONE_BOUND else b)
     elif "to" in kw:
         a, b = (0 if a is None else a), kw.pop("to")
-    elif b is None and a is not None:
-        a, b = 0, a  # random_(to)
+    elif b is _ONE_BOUND:
+        a, b = (None, None) if a is None else (0, a)  # random_() or random_(to)
     _no_more(kw, "random_")
     low = 0 if a is None else _check_int(a, "from", "random_")
     gen, backend = _generator(generator, t.device)
     if b is None:  # up to the dtype's largest integer, inclusive
         high = _int_bounds(t.dtype)[1]
-        ints = _random_ints(gen, backend, low, high, t.shape, t.dtype, endpoint=True)
+        ints = _in_memory_order(
+            t, lambda s: _random_ints(gen, backend, low, high, s, t.dtype, True, a is None)
+        )
     else:
         high = _check_int(b, "to", "random_")
-        ints = _random_ints(gen, backend, low, high, t.shape, t.dtype)
+        ints = _in_memory_order(t, lambda s: _random_ints(gen, backend, low, high, s, t.dtype))
     return _fill(t, ints)
 
 
@@ -600,11 +650,7 @@ def geometric_(t, p, *, generator=None):
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
     gen, b = _generator(generator, t.device)
-    u = b.uniform(gen._rng, t.shape, dtypes.float64)
-    xp = t.xp
-    # P(X = k) = (1-p)^(k-1) p, k >= 1: the inverse CDF ceil(log(1-u) / log(1-p))
-    k = xp.ceil(xp.log1p(-u) / xp.log1p(-p))
-    return _fill(t, xp.maximum(k, 1).astype(t.dtype))
+    return _fill(t, _in_memory_order(t, lambda s: b.geometric(gen._rng, s, t.dtype, p)))
 
 
 def log_normal_(t, mean=1.0, std=2.0, *, generator=None):
@@ -615,14 +661,13 @@ def log_normal_(t, mean=1.0, std=2.0, *, generator=None):
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
     gen, b = _generator(generator, t.device)
-    z = b.normal(gen._rng, t.shape, t.dtype)
-    return _fill(t, t.xp.exp(z * std + mean).astype(t.dtype, copy=False))
+    draw = lambda shape: b.log_normal(gen._rng, shape, t.dtype, mean, std)  # noqa: E731
+    return _fill(t, _in_memory_order(t, draw))
 
 
 def cauchy_(t, median=0.0, sigma=1.0, *, generator=None):
     if t.dtype.kind != "f":
         raise NotImplementedError(f"\"cauchy_cpu\" not implemented for '{_torch_name(t.dtype)}'")
     gen, b = _generator(generator, t.device)
-    u = b.uniform(gen._rng, t.shape, dtypes.float64)
-    c = median + sigma * t.xp.tan(t.xp.pi * (u - 0.5))
-    return _fill(t, c.astype(t.dtype))
+    draw = lambda shape: b.cauchy(gen._rng, shape, t.dtype, median, sigma)  # noqa: E731
+    return _fill(t, _in_memory_order(t, draw))

@@ -117,42 +117,73 @@ class Backend:
     def new_rng(self, seed):
         return self.xp.random.default_rng(seed)
 
-    def rng_state(self, rng):
-        """The generator's full state as bytes (for `Generator.get_state`)."""
+    def rng_state(self, rng, seed):
+        """The generator's full state as bytes, `seed` (its initial seed) included (for
+        `Generator.get_state`)."""
         raise NotImplementedError(f"the random state of a {self.device} generator is not readable")
 
     def rng_from_state(self, state):
+        """(generator, initial seed) from `rng_state`'s bytes."""
         raise NotImplementedError(f"the random state of a {self.device} generator is not settable")
 
-    def uniform(self, rng, shape, dtype):
-        """U[0, 1) in `dtype` (floating), drawn in that dtype: no float64 intermediate for
+    def uniform(self, rng, shape, dtype, low=0.0, high=1.0):
+        """U[low, high) in `dtype` (floating), drawn in that dtype: no float64 intermediate for
         float32, and never 1.0 (a float32 draw rounded to float16 could be)."""
         if dtype.itemsize >= 4:
-            return rng.random(shape, dtype=dtype)
-        bits = 11  # float16's significand: k / 2^11 is exact
-        return (rng.integers(0, 1 << bits, size=shape) * (1.0 / (1 << bits))).astype(dtype)
+            u = rng.random(shape, dtype=dtype)
+        else:
+            bits = 11  # float16's significand: k / 2^11 is exact
+            u = (rng.integers(0, 1 << bits, size=shape) * (1.0 / (1 << bits))).astype(dtype)
+        if low != 0 or high != 1:
+            u = (u * (high - low) + low).astype(dtype, copy=False)
+        return u
 
-    def normal(self, rng, shape, dtype):
-        """N(0, 1) in `dtype` (floating), drawn in float32 unless float64 is asked for."""
+    def normal(self, rng, shape, dtype, mean=0.0, std=1.0, contiguous=True):
+        """N(mean, std^2) in `dtype` (floating), drawn in float32 unless float64 is asked for;
+        `contiguous` says whether the draw fills a contiguous tensor (the CPU's stream
+        differs)."""
         if dtype.itemsize >= 4:
-            return rng.standard_normal(shape, dtype=dtype)
-        return rng.standard_normal(shape, dtype=self.xp.float32).astype(dtype)
+            z = rng.standard_normal(shape, dtype=dtype)
+        else:
+            z = rng.standard_normal(shape, dtype=self.xp.float32).astype(dtype)
+        if mean != 0 or std != 1:
+            z = (z * std + mean).astype(dtype, copy=False)
+        return z
 
-    def integers(self, rng, low, high, shape, dtype, endpoint=False):
+    def integers(self, rng, low, high, shape, dtype, endpoint=False, full=False):
         """Integers in [low, high) (or [low, high] with endpoint), stored as `dtype` (which
-        must hold them, or be floating)."""
+        must hold them, or be floating); `full` says the range is the dtype's (random_())."""
         draw = dtype if dtype.kind in "iu" else self.xp.int64
         out = rng.integers(low, high, size=shape, dtype=draw, endpoint=endpoint)
         return out.astype(dtype, copy=False)
 
-    def exponential(self, rng, shape, dtype):
-        """Exp(1) in `dtype` (floating)."""
+    def exponential(self, rng, shape, dtype, lambd=1.0):
+        """Exp(lambd) in `dtype` (floating)."""
         if dtype.itemsize >= 4:
-            return rng.standard_exponential(shape, dtype=dtype)
-        return rng.standard_exponential(shape, dtype=self.xp.float32).astype(dtype)
+            e = rng.standard_exponential(shape, dtype=dtype)
+        else:
+            e = rng.standard_exponential(shape, dtype=self.xp.float32).astype(dtype)
+        if lambd != 1:
+            e = (e / lambd).astype(dtype, copy=False)
+        return e
 
     def permutation(self, rng, n):
         return rng.permutation(n)
+
+    def geometric(self, rng, shape, dtype, p):
+        """Geometric(p) on 1, 2, ...: the inverse CDF ceil(log(1-u) / log(1-p))."""
+        xp = self.xp
+        u = self.uniform(rng, shape, xp.float64)
+        return xp.maximum(xp.ceil(xp.log1p(-u) / xp.log1p(-p)), 1).astype(dtype)
+
+    def log_normal(self, rng, shape, dtype, mean, std):
+        z = self.normal(rng, shape, dtype)
+        return self.xp.exp(z * std + mean).astype(dtype, copy=False)
+
+    def cauchy(self, rng, shape, dtype, median, sigma):
+        xp = self.xp
+        u = self.uniform(rng, shape, xp.float64)
+        return (median + sigma * xp.tan(xp.pi * (u - 0.5))).astype(dtype)
 
     def scalar(self, value, dtype):
         """`value` as a 0-d array of `dtype`, cached: numpy computes with a 0-d array of the

@@ -5,6 +5,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
+from backends import mt19937
 from backends.backend import Backend, Device
 
 
@@ -44,37 +45,41 @@ class NumpyBackend(Backend):
         # (exactly ndarray: a subclass may be another backend's test double)
         return "alone" if array.__class__ is np.ndarray or isinstance(array, np.generic) else False
 
-    # --- random numbers (helper random) ------------------------------------------------------
-    def rng_state(self, rng):
-        """PCG64's 128-bit state and increment, then its buffered 32-bit half-word."""
-        st = rng.bit_generator.state
-        if st["bit_generator"] != "PCG64":
-            raise NotImplementedError(f"cannot save the state of {st['bit_generator']}")
-        inner = st["state"]
-        return (
-            inner["state"].to_bytes(16, "little")
-            + inner["inc"].to_bytes(16, "little")
-            + st["has_uint32"].to_bytes(1, "little")
-            + st["uinteger"].to_bytes(4, "little")
-        )
+    # --- random numbers: PyTorch's CPU streams (backends/mt19937.py) -------------------------
+    def new_rng(self, seed):
+        return mt19937.TorchCPUGenerator(seed)
+
+    def rng_state(self, rng, seed):
+        return rng.state_bytes(seed)
 
     def rng_from_state(self, state):
-        if len(state) != RNG_STATE_SIZE:
-            raise RuntimeError(
-                f"Expected a generator state of size {RNG_STATE_SIZE} but found the input RNG "
-                f"state size to be {len(state)}"
-            )
-        bit_generator = np.random.PCG64()
-        bit_generator.state = {
-            "bit_generator": "PCG64",
-            "state": {
-                "state": int.from_bytes(state[:16], "little"),
-                "inc": int.from_bytes(state[16:32], "little"),
-            },
-            "has_uint32": state[32],
-            "uinteger": int.from_bytes(state[33:37], "little"),
-        }
-        return np.random.Generator(bit_generator)
+        return mt19937.TorchCPUGenerator.from_bytes(state)
+
+    def uniform(self, rng, shape, dtype, low=0.0, high=1.0):
+        return mt19937.uniform(rng, math.prod(shape), dtype, low, high).reshape(shape)
+
+    def normal(self, rng, shape, dtype, mean=0.0, std=1.0, contiguous=True):
+        n = math.prod(shape)
+        return mt19937.normal(rng, n, dtype, mean, std, contiguous).reshape(shape)
+
+    def integers(self, rng, low, high, shape, dtype, endpoint=False, full=False):
+        span = high - low + bool(endpoint)
+        return mt19937.integers(rng, math.prod(shape), low, span, dtype, full).reshape(shape)
+
+    def exponential(self, rng, shape, dtype, lambd=1.0):
+        return mt19937.exponential(rng, math.prod(shape), dtype, lambd).reshape(shape)
+
+    def permutation(self, rng, n):
+        return mt19937.permutation(rng, n)
+
+    def geometric(self, rng, shape, dtype, p):
+        return mt19937.geometric(rng, math.prod(shape), dtype, p).reshape(shape)
+
+    def log_normal(self, rng, shape, dtype, mean, std):
+        return mt19937.log_normal(rng, math.prod(shape), dtype, mean, std).reshape(shape)
+
+    def cauchy(self, rng, shape, dtype, median, sigma):
+        return mt19937.cauchy(rng, math.prod(shape), dtype, median, sigma).reshape(shape)
 
     # --- special functions (helper math): numpy has no erf ---
     def erf(self, array):
@@ -106,7 +111,6 @@ class NumpyBackend(Backend):
         return out.astype(a.dtype if a.dtype.kind == "f" else np.float64, copy=False)
 
 
-RNG_STATE_SIZE = 37
 _ERF = np.frompyfunc(math.erf, 1, 1)
 _ERFC = np.frompyfunc(math.erfc, 1, 1)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)

@@ -13,10 +13,12 @@ collate the loader then skips the per-sample path (one `__getitem__` per sample)
 batch-10 epochs over 60,000 images cheap.
 
 Random orders come from a `generator=` (an `autograd.Generator`, or a numpy
-`Generator`), or, without one, from a seed drawn from the default generator
-(`autograd.manual_seed`) at each epoch, as PyTorch does. The numbers are not PyTorch's
-stream. The loader's own `seed=s` makes epoch k's order a function of (s, k) alone, so a run
-resumed at epoch k (`loader.set_epoch(k)`) sees the batches of an uninterrupted one.
+`Generator`), or, without one, from the default generator (`autograd.manual_seed`), drawn
+as PyTorch draws them: with an autograd generator or none, the samplers, `random_split` and
+`DataLoader(shuffle=True)` give torch's very orders for the same seed (each iteration of a
+loader also draws torch's base seed first). The loader's own `seed=s` makes epoch k's order
+a function of (s, k) alone (not torch's stream), so a run resumed at epoch k
+(`loader.set_epoch(k)`) sees the batches of an uninterrupted one.
 """
 
 import bisect
@@ -68,6 +70,23 @@ def _stream(generator):
         "generator must be an autograd.Generator (or a numpy.random.Generator), got "
         f"{type(generator).__name__}"
     )
+
+
+def _is_autograd_generator(generator):
+    return isinstance(generator, autograd.Generator)
+
+
+def _random_int64(generator=None):
+    """torch's `torch.empty((), dtype=torch.int64).random_(generator=generator).item()`."""
+    return int(autograd.empty((), dtype=autograd.int64).random_(generator=generator).item())
+
+
+def _sampler_generator(generator):
+    """The autograd.Generator torch's RandomSampler draws from: the given one, or one seeded
+    from the default generator (a 64-bit draw); None for a numpy-style generator."""
+    if generator is None:
+        return autograd.Generator().manual_seed(_random_int64())
+    return generator if _is_autograd_generator(generator) else None
 
 
 def _check_generator(generator):
@@ -246,7 +265,10 @@ def random_split(dataset, lengths, generator=None):
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
     _check_generator(generator)
-    order = _stream(generator).permutation(sum(lengths)).tolist()
+    if generator is None or _is_autograd_generator(generator):  # torch: randperm
+        order = autograd.randperm(sum(lengths), generator=generator).tolist()
+    else:
+        order = _stream(generator).permutation(sum(lengths)).tolist()
     return [
         Subset(dataset, order[end - length : end])
         for end, length in zip(itertools.accumulate(lengths), lengths)
@@ -303,6 +325,15 @@ class RandomSampler(Sampler):
 
     def __iter__(self):
         n = len(self.data_source)
+        gen = _sampler_generator(self.generator)
+        if gen is not None:  # torch's draws
+            if self.replacement:
+                yield from autograd.randint(n, (self.num_samples,), generator=gen).tolist()
+                return
+            for _ in range(self.num_samples // n):
+                yield from autograd.randperm(n, generator=gen).tolist()
+            yield from autograd.randperm(n, generator=gen).tolist()[: self.num_samples % n]
+            return
         rng = _stream(self.generator)
         if self.replacement:
             yield from rng.integers(0, n, size=self.num_samples).tolist()
@@ -324,7 +355,12 @@ class SubsetRandomSampler(Sampler):
         _check_generator(generator)
 
     def __iter__(self):
-        for i in _stream(self.generator).permutation(len(self.indices)).tolist():
+        n = len(self.indices)
+        if self.generator is None or _is_autograd_generator(self.generator):  # torch's draws
+            order = autograd.randperm(n, generator=self.generator).tolist()
+        else:
+            order = _stream(self.generator).permutation(n).tolist()
+        for i in order:
             yield self.indices[i]
 
     def __len__(self):
@@ -366,6 +402,12 @@ class WeightedRandomSampler(Sampler):
             raise RuntimeError(
                 "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
             )
+        if self.generator is None or _is_autograd_generator(self.generator):  # torch's draws
+            draws = autograd.multinomial(
+                self.weights, self.num_samples, self.replacement, generator=self.generator
+            )
+            yield from draws.tolist()
+            return
         rng = _stream(self.generator)
         if self.replacement:
             draws = rng.choice(len(w), size=self.num_samples, p=w / w.sum())
@@ -655,6 +697,9 @@ class DataLoader:
         return len(self.sampler)
 
     def __iter__(self):
+        gen = self.generator
+        if gen is None or _is_autograd_generator(gen) and gen.device.type == "cpu":
+            _random_int64(gen)  # torch's iterator draws its workers' base seed
         if isinstance(self.dataset, IterableDataset):
             self.epoch += 1
             return self._iter_stream()

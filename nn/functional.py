@@ -98,10 +98,11 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return _in_place(dropout, input, None, p, training)
     if p == 1.0:
         return input * 0.0
-    from autograd import rand
+    from autograd import empty
 
-    keep = rand(input.shape, dtype=input.dtype, device=input.device) >= p  # P(keep) = 1 - p
-    return input * keep.to(input.dtype) * (1.0 / (1.0 - p))
+    # as torch: a bernoulli_(1 - p) mask divided by 1 - p (its random stream on the CPU)
+    keep = empty(input.shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+    return input * (keep / (1.0 - p))
 
 
 def _padding_row(padding_idx, n):
@@ -1408,12 +1409,12 @@ def _channel_dropout(input, p, training, batched_ndim, name):
         return input
     if p == 1.0:
         return input * 0.0
-    from autograd import rand
+    from autograd import empty
 
     lead = 2 if input.ndim == batched_ndim else 1  # (N, C) or (C,) carry the mask
     shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
-    keep = rand(shape, dtype=input.dtype, device=input.device) >= p
-    return input * keep.to(input.dtype) * (1.0 / (1.0 - p))
+    keep = empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+    return input * (keep / (1.0 - p))
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -1445,13 +1446,13 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
         return input
     if p == 1.0:
         return input * 0.0
-    from autograd import rand
+    from autograd import empty
 
     alpha = _SELU_ALPHA * _SELU_SCALE
     a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
-    keep = (rand(input.shape, dtype=input.dtype, device=input.device) >= p).to(input.dtype)
+    keep = empty(input.shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
     b = (keep - 1.0) * (alpha * a) + alpha * a * p  # dropped: a (-alpha + alpha p); kept: a alpha p
-    return input * keep * a + b
+    return input * (keep * a) + b
 
 
 # --------------------------------------------------------------------------- small layers

@@ -1,11 +1,15 @@
 """Weight initialisation, in place and without recording, with PyTorch's formulas.
 
-Random numbers come from the tensor's device generator (`autograd.manual_seed` seeds it).
+Random numbers come from the tensor's device generator (`autograd.manual_seed` seeds it),
+drawn as torch draws them (`tensor.uniform_`, `tensor.normal_` in torch's order), so that on
+the CPU a seeded layer starts from torch's very weights (see autograd/random.py for what is
+bit-exact).
 """
 
 import math
+import warnings
 
-from autograd import no_grad, rand, randn, where
+from autograd import empty_like, no_grad, randperm, where
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_", "xavier_uniform_",
@@ -58,15 +62,13 @@ def _calculate_correct_fan(tensor, mode):
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
     with no_grad():
-        u = rand(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=generator)
-        return tensor.copy_(u * (b - a) + a)
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std^2)."""
     with no_grad():
-        z = randn(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=generator)
-        return tensor.copy_(z * std + mean)
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def constant_(tensor, val):
@@ -117,7 +119,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 
 # --------------------------------------------------------------------------- (helper nnlayers)
-# The rest of torch.nn.init. `generator=` is passed on to autograd.rand/randn.
+# The rest of torch.nn.init. `generator=` is passed on to the tensor methods that draw.
 __all__ += [
     "eye_", "dirac_", "orthogonal_", "sparse_", "trunc_normal_", "uniform", "normal",
     "constant", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
@@ -126,21 +128,53 @@ __all__ += [
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """N(mean, std^2) restricted to [a, b]: out-of-range draws are drawn again, so the values
-    follow the truncated normal exactly (PyTorch inverts its CDF instead: same distribution)."""
+    """N(mean, std^2) restricted to [a, b], by torch's rejection sampling: when [a, b] holds
+    more than 30% of the mass, whole-tensor normal draws replace the values outside until
+    none is; otherwise U(a, b) candidates, each kept with probability pdf / pdf(mode)."""
     if not a < b:
         raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
+
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
     with no_grad():
-        z = randn(tensor.shape, dtype=tensor.dtype, device=tensor.device, generator=generator)
-        z = z * std + mean
-        for _ in range(1000):  # each round keeps at least P(a <= z <= b) of what is left
-            outside = (z < a) | (z > b)
-            if not outside.sum().item():
-                break
-            fresh = randn(tensor.shape, dtype=tensor.dtype, device=tensor.device,
-                          generator=generator) * std + mean  # fmt: skip
-            z = where(outside, fresh, z)
-        return tensor.copy_(z.clamp(a, b))
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            lo, hi = tensor.dtype.type(a).item(), tensor.dtype.type(b).item()
+            result = tensor.normal_(mean, std, generator=generator)
+            while True:
+                outside = (result < lo) | (result > hi)
+                if not outside.any().item():
+                    break
+                fresh = empty_like(result).normal_(mean, std, generator=generator)
+                result = where(outside, fresh, result)
+            if result is not tensor:
+                tensor.copy_(result)
+            return tensor
+        log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+
+        def log_pdf(x):  # in torch's order of in-place steps
+            x = (x - mean) / std
+            return x * x * -0.5 - log_peak
+
+        def rejected(x):
+            return empty_like(tensor).uniform_(generator=generator).log() > log_pdf(x)
+
+        tensor.uniform_(a, b, generator=generator)
+        pending = rejected(tensor)
+        result = tensor
+        while pending.any().item():
+            candidates = empty_like(tensor).uniform_(a, b, generator=generator)
+            result = where(pending, candidates, result)
+            pending = where(pending, rejected(candidates), pending)
+        if result is not tensor:
+            tensor.copy_(result)
+        return tensor
 
 
 def eye_(tensor):
@@ -182,7 +216,7 @@ def orthogonal_(tensor, gain=1, generator=None):
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = randn(rows, cols, dtype=tensor.dtype, device=tensor.device, generator=generator)
+    flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator)
     a = flat.array
     if rows < cols:
         a = a.T
@@ -207,15 +241,10 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     num_zeros = int(math.ceil(sparsity * rows))
     with no_grad():
         normal_(tensor, 0.0, std, generator)
-        if num_zeros == 0:
-            return tensor
-        keys = rand(rows, cols, dtype=tensor.dtype, device=tensor.device, generator=generator)
-        order = keys.array.argsort(axis=0)  # an independent random permutation per column
-        xp = tensor.xp
-        zero_rows = order[:num_zeros]  # (num_zeros, cols)
-        mask = xp.ones((rows, cols), dtype=bool)
-        mask[zero_rows, xp.arange(cols)[None, :]] = False
-        return tensor.mul_(_wrap(mask.astype(tensor.dtype), tensor.backend))
+        for col in range(cols):  # as torch: one randperm per column, from the default stream
+            zero_rows = randperm(rows, device=tensor.device)[:num_zeros]
+            tensor[zero_rows, col] = 0
+        return tensor
 
 
 # PyTorch's deprecated names without the trailing underscore

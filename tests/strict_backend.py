@@ -336,11 +336,36 @@ class StrictBackend(Backend):
     def is_array(self, obj):
         return obj.__class__ is StrictArray
 
-    def rng_state(self, rng):
-        return _NUMPY.rng_state(rng._obj)
+    def rng_state(self, rng, seed):
+        """The initial seed, then PCG64's 128-bit state and increment, then its buffered
+        32-bit half-word."""
+        st = rng._obj.bit_generator.state
+        inner = st["state"]
+        return (
+            seed.to_bytes(8, "little")
+            + inner["state"].to_bytes(16, "little")
+            + inner["inc"].to_bytes(16, "little")
+            + st["has_uint32"].to_bytes(1, "little")
+            + st["uinteger"].to_bytes(4, "little")
+        )
 
     def rng_from_state(self, state):
-        return _Proxy(_NUMPY.rng_from_state(state))
+        if len(state) != 45:
+            raise RuntimeError(
+                f"Expected a generator state of size 45 but found the input RNG state size to "
+                f"be {len(state)}"
+            )
+        bit_generator = np.random.PCG64()
+        bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {
+                "state": int.from_bytes(state[8:24], "little"),
+                "inc": int.from_bytes(state[24:40], "little"),
+            },
+            "has_uint32": state[40],
+            "uinteger": int.from_bytes(state[41:45], "little"),
+        }
+        return _Proxy(np.random.Generator(bit_generator)), int.from_bytes(state[:8], "little")
 
     def erf(self, array):
         return StrictArray(np.asarray(_NUMPY.erf(array._a)))

@@ -1,5 +1,6 @@
 """Random numbers: generators reproduce per seed; dtypes, shapes, ranges, errors and
-distributions as torch's (the streams themselves differ, as they must)."""
+distributions as torch's, and on the CPU torch's very numbers, bit for bit (the parity tests
+at the end)."""
 
 import math
 
@@ -71,6 +72,7 @@ def test_factory_dtype_shape_and_seed_as_torch(name):
     assert ours.requires_grad == theirs.requires_grad
     again = make(autograd, autograd.Generator().manual_seed(0))
     np.testing.assert_array_equal(ours.numpy(), again.numpy())  # same seed, same numbers
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())  # torch's numbers
 
 
 def test_two_generators_are_independent_and_the_default_is_untouched():
@@ -163,27 +165,6 @@ def test_rand_range_and_moments(dtype):
     assert abs(u.mean() - 0.5) < 0.01 and abs(u.var() - 1 / 12) < 0.005
     z = autograd.randn(20000, generator=g, dtype=getattr(autograd, dtype)).numpy()
     assert abs(z.mean()) < 0.03 and abs(z.std() - 1) < 0.03
-
-
-def test_float32_draws_no_float64_intermediate(monkeypatch):
-    """randn/rand in float32 ask numpy's Generator for float32 directly."""
-    seen = []
-    g = autograd.Generator().manual_seed(0)
-    rng = g._rng
-
-    class Spy:
-        def standard_normal(self, shape, dtype):
-            seen.append(("normal", np.dtype(dtype)))
-            return rng.standard_normal(shape, dtype=dtype)
-
-        def random(self, shape, dtype):
-            seen.append(("uniform", np.dtype(dtype)))
-            return rng.random(shape, dtype=dtype)
-
-    g._rng = Spy()
-    autograd.randn(3, generator=g)
-    autograd.rand(3, generator=g)
-    assert seen == [("normal", np.dtype("float32")), ("uniform", np.dtype("float32"))]
 
 
 def test_randint_high_is_exclusive_and_covers_the_range():
@@ -379,3 +360,253 @@ def test_requires_grad_and_device_keywords():
 def test_generator_device_mismatch_and_wrong_type_raise():
     with pytest.raises(TypeError):
         autograd.rand(2, generator=np.random.default_rng(0))
+
+
+# --------------------------------------------------------------------------- torch's streams
+SIZES = (0, 1, 15, 16, 17, 100)
+SEEDS = (0, 1, 2**32 + 5, -3)
+
+
+def _same_stream(ours, theirs):
+    """Our draw is torch's, bit for bit, and both generators end in the same state."""
+    a, b = ours.numpy(), theirs.numpy()
+    assert a.dtype == b.dtype and a.shape == b.shape
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(autograd.get_rng_state().numpy(), torch.get_rng_state().numpy())
+
+
+def _seeded(seed):
+    autograd.manual_seed(seed)
+    torch.manual_seed(seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_rand_randn_and_likes_are_torchs(seed, dtype):
+    _seeded(seed)
+    for n in SIZES:
+        for op in ("rand", "randn", "rand", "randn"):  # a cached normal carries over
+            ours = getattr(autograd, op)(n, dtype=getattr(autograd, dtype))
+            theirs = getattr(torch, op)(n, dtype=getattr(torch, dtype))
+            _same_stream(ours, theirs)
+    x = autograd.zeros(3, 7, dtype=getattr(autograd, dtype))
+    tx = torch.zeros(3, 7, dtype=getattr(torch, dtype))
+    _same_stream(autograd.rand_like(x), torch.rand_like(tx))
+    _same_stream(autograd.randn_like(x), torch.randn_like(tx))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_generator_streams_are_torchs_and_leave_the_default_alone(dtype):
+    _seeded(4)
+    g, tg = autograd.Generator(), torch.Generator()  # both start from 67280421310721
+    for n in SIZES:
+        a = autograd.randn(n, generator=g, dtype=getattr(autograd, dtype)).numpy()
+        b = torch.randn(n, generator=tg, dtype=getattr(torch, dtype)).numpy()
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(g.get_state().numpy(), tg.get_state().numpy())
+    g.manual_seed(2**40 + 9)
+    tg.manual_seed(2**40 + 9)
+    a = autograd.rand(50, generator=g, dtype=getattr(autograd, dtype))
+    b = torch.rand(50, generator=tg, dtype=getattr(torch, dtype))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    _same_stream(autograd.rand(5), torch.rand(5))  # the default generators untouched
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_inplace_fills_are_torchs(dtype):
+    ad, td = getattr(autograd, dtype), getattr(torch, dtype)
+    _seeded(7)
+    for n in SIZES:
+        for low, high in ((-0.3, 0.7), (-1 / 3, 2 / 7), (0.1, 5.3)):
+            _same_stream(autograd.empty(n, dtype=ad).uniform_(low, high),
+                         torch.empty(n, dtype=td).uniform_(low, high))  # fmt: skip
+        for mean, std in ((0.3, 0.07), (-2.0, 3.3)):
+            _same_stream(autograd.empty(n, dtype=ad).normal_(mean, std),
+                         torch.empty(n, dtype=td).normal_(mean, std))  # fmt: skip
+            _same_stream(autograd.normal(mean, std, (n,), dtype=ad),
+                         torch.normal(mean, std, (n,), dtype=td))  # fmt: skip
+        _same_stream(autograd.empty(n, dtype=ad).exponential_(2.5),
+                     torch.empty(n, dtype=td).exponential_(2.5))  # fmt: skip
+        _same_stream(autograd.empty(n, dtype=ad).bernoulli_(0.3),
+                     torch.empty(n, dtype=td).bernoulli_(0.3))  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_normal_with_tensor_arguments_and_bernoulli_are_torchs(dtype):
+    ad, td = getattr(autograd, dtype), getattr(torch, dtype)
+    _seeded(8)
+    for n in SIZES:
+        mean = np.linspace(-1, 1, n).astype(dtype)
+        std = np.linspace(0.1, 2, n).astype(dtype)
+        m, s, tm, ts = autograd.tensor(mean), autograd.tensor(std), T(mean), T(std)
+        _same_stream(autograd.normal(m, s), torch.normal(tm, ts))
+        _same_stream(autograd.normal(m, 0.37), torch.normal(tm, 0.37))
+        _same_stream(autograd.normal(0.37, s), torch.normal(0.37, ts))
+        p = np.linspace(0, 1, n).astype(dtype)
+        _same_stream(autograd.bernoulli(autograd.tensor(p)), torch.bernoulli(T(p)))
+        _same_stream(autograd.bernoulli(autograd.tensor(p), 0.3), torch.bernoulli(T(p), 0.3))
+        _same_stream(autograd.empty(n, dtype=ad).bernoulli_(autograd.tensor(p)),
+                     torch.empty(n, dtype=td).bernoulli_(T(p)))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "low, high, dtype",
+    [(0, 10, "int64"), (-5, 7, "int32"), (0, 2**32 + 3, "int64"), (-(2**40), 2**40, "int64"),
+     (0, 3, "uint8"), (-100, 100, "int8"), (0, 100, "float32"), (0, 2**33, "float64"),
+     (-(2**63), 2**63 - 1, "int64"), (0, 2**28 - 1, "int64"), (0, 2**28, "int64"),
+     (-(2**31), 2**31 - 1, "int32"), (0, 2**28, "int32"), (0, 2**28, "float64")],
+)  # fmt: skip
+def test_randint_is_torchs(low, high, dtype):
+    _seeded(4)
+    for n in SIZES:
+        _same_stream(autograd.randint(low, high, (n,), dtype=getattr(autograd, dtype)),
+                     torch.randint(low, high, (n,), dtype=getattr(torch, dtype)))  # fmt: skip
+    g, tg = autograd.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    a = autograd.randint(low, high, (40,), generator=g, dtype=getattr(autograd, dtype))
+    b = torch.randint(low, high, (40,), generator=tg, dtype=getattr(torch, dtype))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize(
+    "dtype", ["int64", "int32", "int16", "int8", "uint8", "bool", "float32", "float64"]
+)
+def test_random_and_randint_like_are_torchs(dtype):
+    ad, td = getattr(autograd, dtype), getattr(torch, dtype)
+    _seeded(5)
+    _same_stream(autograd.empty(30, dtype=ad).random_(), torch.empty(30, dtype=td).random_())
+    _same_stream(autograd.empty(30, dtype=ad).random_(2), torch.empty(30, dtype=td).random_(2))
+    if dtype != "bool":
+        _same_stream(autograd.empty(30, dtype=ad).random_(1, 100),
+                     torch.empty(30, dtype=td).random_(1, 100))  # fmt: skip
+        _same_stream(autograd.randint_like(autograd.zeros(9, dtype=ad), 3, 50),
+                     torch.randint_like(torch.zeros(9, dtype=td), 3, 50))  # fmt: skip
+    if dtype in ("int64", "int32"):  # spans of 2^28 or more draw random64s (random_() not)
+        _same_stream(autograd.empty(30, dtype=ad).random_(2**29),
+                     torch.empty(30, dtype=td).random_(2**29))  # fmt: skip
+        _same_stream(autograd.empty(30, dtype=ad).random_(-5, None),
+                     torch.empty(30, dtype=td).random_(-5, None))  # fmt: skip
+    if dtype == "int64":  # random_(from, None): [from, max]; the full range: random64 itself
+        for low in (5, -(2**63)):
+            _same_stream(autograd.empty(30, dtype=ad).random_(low, None),
+                         torch.empty(30, dtype=td).random_(low, None))  # fmt: skip
+
+
+def test_randperm_is_torchs():
+    _seeded(7)
+    for n in (0, 1, 2, 5, 17, 100, 1000, 70000):
+        _same_stream(autograd.randperm(n), torch.randperm(n))
+    _same_stream(autograd.randperm(9, dtype=autograd.int32), torch.randperm(9, dtype=torch.int32))
+    g, tg = autograd.Generator().manual_seed(1), torch.Generator().manual_seed(1)
+    a, b = autograd.randperm(50, generator=g), torch.randperm(50, generator=tg)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(7,), (3, 5), (4, 100)])
+def test_multinomial_is_torchs(dtype, shape):
+    w = np.random.default_rng(0).random(shape).astype(dtype)
+    w[..., 0] = 0  # a zero weight is never drawn
+    _seeded(9)
+    for k, replacement in ((1, True), (1, False), (3, False), (3, True), (20, True)):
+        _same_stream(autograd.multinomial(autograd.tensor(w), k, replacement),
+                     torch.multinomial(T(w), k, replacement))  # fmt: skip
+
+
+def test_state_is_torchs_byte_for_byte_and_loads_torchs_state():
+    _seeded(3)
+    fresh = autograd.get_rng_state().numpy()
+    np.testing.assert_array_equal(fresh, torch.get_rng_state().numpy())
+    assert fresh.size == 5056
+    _same_stream(autograd.randn(3), torch.randn(3))  # leaves a cached normal in the state
+    # torch's state, loaded here, continues torch's stream (the cached normal too)
+    autograd.set_rng_state(autograd.tensor(torch.get_rng_state().numpy()))
+    _same_stream(autograd.randn(5), torch.randn(5))
+    saved = torch.get_rng_state()
+    autograd.set_rng_state(autograd.tensor(saved.numpy()))
+    with autograd.random.fork_rng():
+        autograd.rand(10)
+    _same_stream(autograd.rand(700), torch.rand(700))  # across MT19937's 624-word refill
+    g = autograd.Generator().set_state(autograd.tensor(saved.numpy()))
+    tg = torch.Generator().set_state(saved)
+    np.testing.assert_array_equal(autograd.randn(9, generator=g).numpy(),
+                                  torch.randn(9, generator=tg).numpy())  # fmt: skip
+    assert g.initial_seed() == tg.initial_seed() == 3
+    bad = autograd.tensor(saved.numpy())
+    bad[8:12] = 0  # `left` 0: torch refuses it
+    same_error(lambda: autograd.set_rng_state(bad), lambda: torch.set_rng_state(T(bad.numpy())))
+
+
+def test_seeds_as_torch_reads_them():
+    for seed in (0, 2**32 - 1, 2**32, 2**63 - 1, -1, -(2**63), 2**64 - 1):
+        _seeded(seed)
+        assert autograd.initial_seed() == torch.initial_seed()
+        _same_stream(autograd.rand(4), torch.rand(4))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_geometric_log_normal_cauchy_are_torchs(dtype):
+    ad, td = getattr(autograd, dtype), getattr(torch, dtype)
+    _seeded(6)
+    for n in SIZES:
+        _same_stream(autograd.empty(n, dtype=ad).geometric_(0.3),
+                     torch.empty(n, dtype=td).geometric_(0.3))  # fmt: skip
+        _same_stream(autograd.empty(n, dtype=ad).log_normal_(0.5, 1.5),
+                     torch.empty(n, dtype=td).log_normal_(0.5, 1.5))  # fmt: skip
+        _same_stream(autograd.empty(n, dtype=ad).cauchy_(0.5, 2.0),
+                     torch.empty(n, dtype=td).cauchy_(0.5, 2.0))  # fmt: skip
+    _same_stream(autograd.empty(9, dtype=ad).log_normal_(700.0, 10.0),
+                 torch.empty(9, dtype=td).log_normal_(700.0, 10.0))  # overflows to inf  # fmt: skip
+    _same_stream(autograd.empty(20, dtype=autograd.int64).geometric_(0.5),
+                 torch.empty(20, dtype=torch.int64).geometric_(0.5))  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_uniform_that_rounds_to_its_top_gives_its_bottom_as_torch(dtype):
+    """torch's uniform kernel maps a value rounded up to `to` back to `from`; float16's
+    rand rounds float32 draws, so its 1.0s become 0."""
+    ad, td = getattr(autograd, dtype), getattr(torch, dtype)
+    top = 1 + {"float16": 2**-8, "float32": 2**-20, "float64": 2**-49}[dtype]
+    _seeded(1)
+    for low, high in ((1.0, top), (-1.3, 2.1), (-2.0, -1.0)):
+        _same_stream(autograd.empty(3000, dtype=ad).uniform_(low, high),
+                     torch.empty(3000, dtype=td).uniform_(low, high))  # fmt: skip
+    _same_stream(autograd.rand(30000, dtype=ad), torch.rand(30000, dtype=td))
+    _same_stream(autograd.randint(0, 7, (50,), dtype=ad), torch.randint(0, 7, (50,), dtype=td))
+    _same_stream(autograd.randn(15, dtype=ad), torch.randn(15, dtype=td))
+
+
+NONCONTIGUOUS_FILLS = {
+    "uniform_": lambda t: t.uniform_(-1.0, 2.0),
+    "normal_": lambda t: t.normal_(0.5, 2.0),
+    "random_": lambda t: t.random_(100),
+    "bernoulli_": lambda t: t.bernoulli_(0.5),
+    "exponential_": lambda t: t.exponential_(),
+    "log_normal_": lambda t: t.log_normal_(),
+}
+VIEWS = {
+    "transposed": lambda m: m.empty(6, 8).t(),
+    "permuted": lambda m: m.empty(2, 3, 4).permute(2, 0, 1),
+    "strided": lambda m: m.empty(4, 12)[:, ::2],
+}
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
+@pytest.mark.parametrize("name", sorted(NONCONTIGUOUS_FILLS))
+def test_inplace_fill_of_a_view_is_torchs(name, view):
+    """torch fills a non-contiguous tensor in memory order (normal_ by its scalar path)."""
+    _seeded(0)
+    ours, theirs = VIEWS[view](autograd), VIEWS[view](torch)
+    NONCONTIGUOUS_FILLS[name](ours)
+    NONCONTIGUOUS_FILLS[name](theirs)
+    _same_stream(ours, theirs)
+
+
+def test_float16_fills_are_torchs():
+    """float16's normal fill is float32's rounded, but draws no uniforms for the elements a
+    partial last block redraws."""
+    _seeded(2)
+    for n in (*SIZES, 20, 31, 33):
+        _same_stream(autograd.randn(n, dtype=autograd.float16), torch.randn(n, dtype=torch.float16))
+        _same_stream(autograd.empty(n, dtype=autograd.float16).normal_(0.5, 2.0),
+                     torch.empty(n, dtype=torch.float16).normal_(0.5, 2.0))  # fmt: skip
+        _same_stream(autograd.rand(n, dtype=autograd.float16), torch.rand(n, dtype=torch.float16))
