@@ -751,7 +751,7 @@ def _linear_name(ctx):
     if ctx.ndim != 2:
         return "ViewBackward0", (0, 1, 2)
     weight_t = _Through(1, "TBackward0")
-    if len(ctx._next) > 2 and ctx._next[2] is not None:
+    if ctx.__dict__.get("has_bias"):
         return "AddmmBackward0", (2, 0, weight_t)  # torch lists bias, input, weight.t()
     return "MmBackward0", (0, weight_t)
 

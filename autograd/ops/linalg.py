@@ -176,6 +176,7 @@ class Linear(Primitive):
         ctx.save_for_backward(x, weight)
         a, w = x.array, weight.array
         ctx.ndim = a.ndim  # its name (AddmmBackward0, MmBackward0 or ViewBackward0)
+        ctx.has_bias = bias is not None  # addmm even for a bias that needs no gradient
         if a.ndim == 0 or w.ndim != 2 or a.shape[-1] != w.shape[1]:
             raise RuntimeError(
                 f"linear: input of shape {tuple(a.shape)} and weight of shape {tuple(w.shape)} "

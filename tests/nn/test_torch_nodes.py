@@ -229,3 +229,13 @@ def test_in_place_comparisons_keep_the_dtype_as_torch(name):
             except (RuntimeError, NotImplementedError) as e:
                 results.append(type(e).__name__)
         assert results[0] == results[1], (dtype, results)
+
+
+@pytest.mark.parametrize("bias", ["none", "constant", "parameter"])
+def test_linear_node_is_addmm_whenever_a_bias_is_given_as_torch(bias):
+    names = []
+    for F, L in ((AF, ag), (TF, torch)):
+        b = {"none": None, "constant": L.ones(4), "parameter": L.ones(4, requires_grad=True)}
+        y = F.linear(L.ones(2, 3, requires_grad=True), L.ones(4, 3), b[bias])
+        names.append(_name(y))
+    assert names[0] == names[1]
