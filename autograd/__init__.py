@@ -181,6 +181,8 @@ def __getattr__(name):
         return importlib.import_module(name)
     if name == "utils":
         return importlib.import_module("autograd._torch_utils")
+    if name == "testing":  # torch.testing.assert_close (hypothesis only for the strategies)
+        return importlib.import_module("autograd.testing")
     if name == "autograd":  # torch.autograd.grad, .Function, .Variable under `import ... as torch`
         return importlib.import_module("autograd")
     raise AttributeError(f"module 'autograd' has no attribute '{name}'")

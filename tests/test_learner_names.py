@@ -37,7 +37,6 @@ MISSING = {
         "cuda.memory_allocated",
         "cuda.memory_reserved",
         "det",
-        "testing.assert_close",
     },
     "nn": {"DataParallel", "EmbeddingBag", "Transformer"},
     "Tensor": {"det"},
