@@ -131,3 +131,16 @@ __all__ += [
 ]  # fmt: skip
 # --- mpi (data parallel) ---
 from nn import parallel  # noqa: E402,F401
+
+# --- learner names (names helper): more losses ---
+from nn.loss import (  # noqa: E402
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    TripletMarginWithDistanceLoss,
+)
+
+__all__ += [
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
+    "TripletMarginWithDistanceLoss",
+]  # fmt: skip

@@ -1724,3 +1724,197 @@ softmin = _numpy_names(softmin)
 normalize = _numpy_names(normalize)
 cosine_similarity = _numpy_names(cosine_similarity)
 pairwise_distance = _numpy_names(pairwise_distance)
+
+
+# --- learner names (names helper): multi-label / multi-class margin losses, triplet loss
+# with a distance function ---
+__all__ += [
+    "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "triplet_margin_with_distance_loss",
+]  # fmt: skip
+
+
+def _legacy_reduction_args(size_average, reduce, reduction):
+    """PyTorch's size_average/reduce (deprecated) to a reduction, with its warning."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use reduction='"
+        + ("none" if reduce is False else "mean" if size_average in (None, True) else "sum")
+        + "' instead.",
+        stacklevel=3,
+    )
+    if reduce is False:
+        return "none"
+    return "mean" if size_average in (None, True) else "sum"
+
+
+def _reduction_enum(reduction):
+    """PyTorch's C++ losses take the reduction by name before any check of the inputs."""
+    reduction = _legacy_reduction(reduction)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _long_target(target):
+    if target.dtype != int64:
+        raise RuntimeError(
+            f"expected scalar type Long but found {_dtypes.torch_name(target.dtype)}"
+        )
+
+
+def _margin_input(input, op):
+    """(N, C) or (C,) or 0-d, non-empty in C: PyTorch's check of the margin losses' input."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")  # fmt: skip
+    shape = tuple(input.shape)
+    if not (input.ndim <= 1 and input.numel() > 0 or input.ndim == 2 and shape[1] > 0):
+        raise RuntimeError(
+            "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+            f"{list(shape)}"
+        )
+    if input.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{op}_cpu_kernel\" not implemented for '{_dtypes.torch_name(input.dtype)}'"
+        )
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):  # fmt: skip
+    """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)), times weight, averaged over the classes
+    (the last dim); then reduced over the samples."""
+    reduction = _legacy_reduction_args(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    loss = loss.sum(dim=class_dim) / input.shape[class_dim]
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    raise ValueError(f"{reduction} is not valid")
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean"):  # fmt: skip
+    """sum_{j != y} max(0, margin - x_y + x_j)^p / C per sample (times weight[y]), p 1 or 2.
+    d/dx_j = p h^(p-1) where h > 0, and minus their sum for x_y."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction_args(size_average, reduce, reduction)
+    reduction = _reduction_enum(reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    _margin_input(input, "multi_margin_loss")
+    _long_target(target)
+    shape = tuple(input.shape)
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    n, c = x.shape
+    if target.ndim > 1 or target.numel() != n:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{n}], but got "
+            f"{list(target.shape)}. Input has shape {list(shape)}."
+        )
+    if weight is not None:
+        if weight.numel() != c:
+            raise RuntimeError(
+                f"inconsistent weight size, expected {c} but got {list(weight.shape)}"
+            )
+        if weight.dtype != input.dtype:
+            raise RuntimeError(
+                f"expected scalar type {_dtypes.torch_name(input.dtype)} but found "
+                f"{_dtypes.torch_name(weight.dtype)}"
+            )
+    y = target.array.reshape(-1)
+    if y.size and (int(y.min()) < 0 or int(y.max()) >= c):
+        raise RuntimeError("target out of range")
+    margin = _real_arg(margin, "margin", "multi_margin_loss()")
+    xp = x.xp
+    index = _wrap(y.reshape(-1, 1), target._backend)
+    h = (x - x.gather(1, index) + margin).relu()  # relu: no gradient where h = 0, as torch
+    if p == 2:
+        h = h * h
+    others = xp.arange(c).reshape(1, c) != y.reshape(-1, 1)
+    h = h * _wrap(others.astype(x.dtype), x._backend)
+    if weight is not None:
+        h = h * weight.reshape(1, c).gather(1, index.reshape(1, -1)).reshape(-1, 1)
+    loss = h.sum(1) / c
+    if input.ndim < 2:
+        loss = loss.reshape(tuple(target.shape))
+    return _named(_reduce(loss, reduction), "MultiMarginLossBackward0")
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """sum_{j in targets} sum_{k not in targets} max(0, 1 - (x_j - x_k)) / C per sample; a
+    sample's targets are its target row up to the first -1."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction_args(size_average, reduce, reduction)
+    reduction = _reduction_enum(reduction)
+    _margin_input(input, "multilabel_margin_loss")
+    shape = tuple(input.shape)
+    if tuple(target.shape) != shape and not (input.ndim == 0 and target.numel() == 1):
+        raise RuntimeError(
+            f"inconsistent target size: {list(target.shape)} for input of size: {list(shape)}"
+        )
+    _long_target(target)
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    n, c = x.shape
+    xp = x.xp
+    y = target.array.reshape(n, c)
+    if y.size and (int(y.min()) < -1 or int(y.max()) >= c):
+        raise RuntimeError("argument #2 'target' is out of range")
+    stop = xp.cumsum(y == -1, axis=1) > 0  # from the first -1 on, no targets
+    valid = ~stop
+    picked = xp.where(valid, y, 0)
+    is_target = xp.zeros((n, c), dtype=bool)
+    rows = xp.broadcast_to(xp.arange(n).reshape(n, 1), (n, c))
+    is_target[rows[valid], picked[valid]] = True
+    x_t = x.gather(1, _wrap(picked, target._backend))  # (N, C): x at each target entry
+    h = (1 - x_t.reshape(n, c, 1) + x.reshape(n, 1, c)).relu()
+    keep = valid.reshape(n, c, 1) & ~is_target.reshape(n, 1, c)
+    loss = (h * _wrap(keep.astype(x.dtype), x._backend)).sum((1, 2)) / c
+    if input.ndim < 2:
+        loss = loss.reshape(())
+    return _named(_reduce(loss, reduction), "MultilabelMarginLossBackward0")
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):  # fmt: skip
+    """max(0, margin + d(a, p) - d(a, n)), d the distance_function (pairwise_distance by
+    default); swap takes min(d(a, n), d(p, n))."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not (anchor.ndim == positive.ndim == negative.ndim):
+        raise RuntimeError(
+            f"The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and "
+            f"negative {negative.ndim}D inputs"
+        )
+    if distance_function is None:
+        distance_function = pairwise_distance
+    dist_pos = distance_function(anchor, positive)
+    dist_neg = distance_function(anchor, negative)
+    if swap:
+        dist_neg = dist_neg.minimum(distance_function(positive, negative))
+    loss = (margin + dist_pos - dist_neg).clamp_min(0)
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.mean()
+    return loss
+
+
+from autograd._tensor import _named  # noqa: E402
+from backends import dtypes as _dtypes  # noqa: E402
+from backends.dtypes import int64  # noqa: E402
