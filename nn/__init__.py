@@ -144,3 +144,8 @@ __all__ += [
     "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
     "TripletMarginWithDistanceLoss",
 ]  # fmt: skip
+# --- learner names (names helper): im2col layers, local response norm ---
+from nn.fold import Fold, Unfold  # noqa: E402
+from nn.normalization import LocalResponseNorm  # noqa: E402
+
+__all__ += ["Unfold", "Fold", "LocalResponseNorm"]

@@ -1918,3 +1918,163 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
 from autograd._tensor import _named  # noqa: E402
 from backends import dtypes as _dtypes  # noqa: E402
 from backends.dtypes import int64  # noqa: E402
+
+# --- learner names (names helper): unfold / fold (im2col / col2im), pdist,
+# local_response_norm ---
+__all__ += ["unfold", "fold", "pdist", "local_response_norm"]
+
+
+def _pair_arg(value, name):
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(value)}")
+        return tuple(int(v) for v in value)
+    return (int(value), int(value))
+
+
+def _block_args(kernel_size, dilation, padding, stride):
+    """im2col/col2im's argument checks, in PyTorch's order."""
+    kernel, dil = _pair_arg(kernel_size, "kernel_size"), _pair_arg(dilation, "dilation")
+    pad, step = _pair_arg(padding, "padding"), _pair_arg(stride, "stride")
+    for values, what, low, name in (
+        (kernel, "kernel size", 1, "kernel"),
+        (dil, "dilation", 1, "dilation"),
+        (pad, "padding", 0, "pad"),
+        (step, "stride", 1, "stride"),
+    ):
+        if min(values) < low:
+            sign = "greater than zero" if low else "non-negative"
+            raise RuntimeError(
+                f"{what} should be {sign}, but got {name}_height: {values[0]} "
+                f"{name}_width: {values[1]}"
+            )
+    return kernel, dil, pad, step
+
+
+def _blocks(size, kernel, dil, pad, step):
+    return tuple(
+        (size[i] + 2 * pad[i] - dil[i] * (kernel[i] - 1) - 1) // step[i] + 1 for i in range(2)
+    )
+
+
+def _not_float(input, kernel_name):
+    if input.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{kernel_name}\" not implemented for '{_dtypes.torch_name(input.dtype)}'"
+        )
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col: (N, C, H, W) -> (N, C*kh*kw, L), each column one sliding block (C outer, then
+    the kernel's rows and columns), L = the blocks' count.  d/dinput: fold of the gradient."""
+    kernel, dil, pad, step = _block_args(kernel_size, dilation, padding, stride)
+    if input.ndim < 3:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
+            f"{max(input.ndim, 1) - 1}], but got 2)"
+        )
+    shape = tuple(input.shape)
+    if input.ndim > 4 or 0 in shape[-3:]:
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+            f"non-zero dimensions for input, but got: {list(shape)}"
+        )
+    out_h, out_w = _blocks(shape[-2:], kernel, dil, pad, step)
+    if out_h < 1 or out_w < 1:
+        raise RuntimeError(
+            f"Given input with spatial size {shape[-2:]}, kernel_size={kernel}, "
+            f"dilation={dil}, padding={pad}, calculated shape of the array of sliding blocks "
+            f"as {(out_h, out_w)}, but its components must be at least one."
+        )
+    _not_float(input, "im2col_out_cpu")
+    x = input.reshape((1,) + shape) if input.ndim == 3 else input
+    n, c = x.shape[:2]
+    padding2 = ((pad[0], pad[0]), (pad[1], pad[1]))
+    cols = _Unfold.apply(x, kernel, dil, padding2, step)  # (C, kh, kw, N, Ho, Wo)
+    out = cols.permute(3, 0, 1, 2, 4, 5).reshape(n, c * kernel[0] * kernel[1], out_h * out_w)
+    if input.ndim == 3:
+        out = out.reshape(tuple(out.shape[1:]))
+    return _named(out, "Im2ColBackward0")
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im: (N, C*kh*kw, L) -> (N, C, H, W), the blocks summed where they overlap (unfold's
+    adjoint).  d/dinput: unfold of the gradient."""
+    size = _pair_arg(output_size, "output_size")
+    kernel, dil, pad, step = _block_args(kernel_size, dilation, padding, stride)
+    shape = tuple(input.shape)
+    if input.ndim not in (2, 3) or 0 in shape[-2:]:
+        raise RuntimeError(
+            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+            f"non-zero dimensions for input, but got: {list(shape)}"
+        )
+    per_block = kernel[0] * kernel[1]
+    if shape[-2] % per_block:
+        raise RuntimeError(
+            "Expected size of input's dimension 1 to be divisible by the product of "
+            f"kernel_size, but got input.size(1)={shape[-2]} and kernel_size={kernel}."
+        )
+    out_h, out_w = _blocks(size, kernel, dil, pad, step)
+    if out_h < 1 or out_w < 1 or out_h * out_w != shape[-1]:
+        raise RuntimeError(
+            f"Given output_size={size}, kernel_size={kernel}, dilation={dil}, padding={pad}, "
+            f"stride={step}, expected size of input's dimension 2 to match the calculated "
+            f"number of sliding blocks {out_h} * {out_w} = {out_h * out_w}, but got "
+            f"input.size(2)={shape[-1]}."
+        )
+    _not_float(input, "col2im_out_cpu")
+    x = input.reshape((1,) + shape) if input.ndim == 2 else input
+    n, c = x.shape[0], x.shape[1] // per_block
+    cols = x.reshape(n, c, kernel[0], kernel[1], out_h, out_w).permute(1, 2, 3, 0, 4, 5)
+    padding2 = ((pad[0], pad[0]), (pad[1], pad[1]))
+    out = _Fold.apply(cols, size, kernel, dil, padding2, step)
+    if input.ndim == 2:
+        out = out.reshape(tuple(out.shape[1:]))
+    return _named(out, "Col2ImBackward0")
+
+
+def pdist(input, p=2):
+    """||x_i - x_j||_p for every pair of rows i < j, in row-major order: (N*(N-1)/2,)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if input.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    n = input.shape[0]
+    xp = input.xp
+    first, second = xp.triu_indices(n, 1)
+    backend = input._backend
+    i, j = _wrap(first.astype("int64"), backend), _wrap(second.astype("int64"), backend)
+    diff = input.index_select(0, i) - input.index_select(0, j)
+    if diff.numel() == 0:  # no pairs, or rows of no elements: distances 0
+        return _named(diff.sum(1), "PdistBackward0")
+    from autograd.linalg import vector_norm
+
+    return _named(vector_norm(diff, p, dim=1), "PdistBackward0")
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """x / (k + alpha * mean of x^2 over `size` neighbouring channels)^beta (AlexNet's
+    normalization; the window is zero-padded, size//2 before and (size-1)//2 after)."""
+    dim = input.ndim
+    if dim < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality                          input (got {dim} "
+            "dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    div = input * input
+    c = input.shape[1]
+    pads = (0, 0) * (dim - 2) + (size // 2, (size - 1) // 2)
+    div = _pad(div, pads)
+    total = div[:, 0:c]
+    for s in range(1, size):
+        total = total + div[:, s : s + c]
+    div = (total / size * alpha + k) ** beta
+    return input / div
+
+
+from autograd.ops.conv import Fold as _Fold  # noqa: E402
+from autograd.ops.conv import Unfold as _Unfold  # noqa: E402
