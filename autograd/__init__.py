@@ -196,6 +196,6 @@ from autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa
 __all__ += ["Size", "Variable", "inference_mode", "is_inference_mode_enabled"]
 
 # --- learner names (names helper): std_mean, var_mean, take_along_dim, det ---
-from autograd.extra_ops import std_mean, take_along_dim, var_mean  # noqa: E402
+from autograd.extra_ops import det, std_mean, take_along_dim, var_mean  # noqa: E402
 
-__all__ += ["std_mean", "var_mean", "take_along_dim"]
+__all__ += ["std_mean", "var_mean", "take_along_dim", "det"]

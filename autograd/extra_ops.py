@@ -13,7 +13,7 @@ from autograd.ops.index import gather
 from autograd.ops.reduce import mean
 from backends import dtypes
 
-__all__ = ["std_mean", "var_mean", "take_along_dim"]
+__all__ = ["std_mean", "var_mean", "take_along_dim", "det"]
 
 
 def _moments(op, input, dim, unbiased, keepdim, correction):
@@ -104,3 +104,10 @@ def take_along_dim(input, indices, dim=None):
     if tuple(input.shape) != input_shape:
         input = input.broadcast_to(input_shape)
     return gather(input, d, indices)
+
+
+def det(input):
+    """torch.det / Tensor.det: linalg.det."""
+    from autograd.linalg import det as linalg_det
+
+    return linalg_det(input)

@@ -36,10 +36,8 @@ MISSING = {
         "accelerator.device_index",
         "cuda.memory_allocated",
         "cuda.memory_reserved",
-        "det",
     },
     "nn": {"DataParallel", "EmbeddingBag", "Transformer"},
-    "Tensor": {"det"},
 }
 
 
