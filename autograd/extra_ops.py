@@ -5,7 +5,7 @@ argument handling, errors and grad_fn names.
 """
 
 from autograd._tensor import Tensor, _named
-from autograd.args import _correction, _dim
+from autograd.args import _correction, _dim, _numpy_names
 from autograd.ops import composite
 from autograd.ops import elementwise as ew
 from autograd.ops._util import _quiet
@@ -104,6 +104,12 @@ def take_along_dim(input, indices, dim=None):
     if tuple(input.shape) != input_shape:
         input = input.broadcast_to(input_shape)
     return gather(input, d, indices)
+
+
+# numpy's axis= / keepdims= beside dim= / keepdim=, as the other reductions take them
+std_mean = _numpy_names(std_mean)
+var_mean = _numpy_names(var_mean)
+take_along_dim = _numpy_names(take_along_dim)
 
 
 def det(input):

@@ -1835,7 +1835,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
                 f"{_dtypes.torch_name(weight.dtype)}"
             )
     y = target.array.reshape(-1)
-    if y.size and (int(y.min()) < 0 or int(y.max()) >= c):
+    if y.size and (y.min().item() < 0 or y.max().item() >= c):
         raise RuntimeError("target out of range")
     margin = _real_arg(margin, "margin", "multi_margin_loss()")
     xp = x.xp
@@ -1870,7 +1870,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     n, c = x.shape
     xp = x.xp
     y = target.array.reshape(n, c)
-    if y.size and (int(y.min()) < -1 or int(y.max()) >= c):
+    if y.size and (y.min().item() < -1 or y.max().item() >= c):
         raise RuntimeError("argument #2 'target' is out of range")
     stop = xp.cumsum(y == -1, axis=1) > 0  # from the first -1 on, no targets
     valid = ~stop

@@ -323,15 +323,16 @@ def _det_grad(a, d, grad):
     xp = xp_of(a)
     arr, darr = array_of(a), array_of(d)
     singular = darr == 0
+    any_singular = bool(singular.any().item())  # explicit sync: device arrays refuse bool()
     n = arr.shape[-1]
     box = (...,) + (None, None)
     safe = arr
-    if singular.any():
+    if any_singular:
         safe = xp.where(singular[box], xp.eye(n, dtype=arr.dtype), arr)
     safe = like(safe, a) if safe is not arr else a
     g = grad * d
     out = Reshape.call(g, tuple(g.shape) + (1, 1)) * _mT(Inv.call(safe))
-    if _grad.raw or not singular.any():
+    if _grad.raw or not any_singular:
         return out
     u, s, vh = xp.linalg.svd(arr)
     others = xp.prod(xp.where(xp.eye(n, dtype=bool), 1, s[..., None, :]), axis=-1)
