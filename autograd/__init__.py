@@ -181,6 +181,8 @@ def __getattr__(name):
         return importlib.import_module(name)
     if name == "utils":
         return importlib.import_module("autograd._torch_utils")
+    if name == "testing":  # torch.testing.assert_close (hypothesis only for the strategies)
+        return importlib.import_module("autograd.testing")
     if name == "autograd":  # torch.autograd.grad, .Function, .Variable under `import ... as torch`
         return importlib.import_module("autograd")
     raise AttributeError(f"module 'autograd' has no attribute '{name}'")
@@ -192,3 +194,8 @@ from autograd.args import Size  # noqa: E402
 from autograd.grad_mode import inference_mode, is_inference_mode_enabled  # noqa: E402
 
 __all__ += ["Size", "Variable", "inference_mode", "is_inference_mode_enabled"]
+
+# --- learner names (names helper): std_mean, var_mean, take_along_dim, det ---
+from autograd.extra_ops import det, std_mean, take_along_dim, var_mean  # noqa: E402
+
+__all__ += ["std_mean", "var_mean", "take_along_dim", "det"]

@@ -460,6 +460,7 @@ _METHODS = {
     "autograd.random": """normal_ uniform_ bernoulli_ exponential_ geometric_
         log_normal_ cauchy_ bernoulli multinomial""",
     "autograd.linalg": "norm=tensor_norm",
+    "autograd.extra_ops": "take_along_dim det",
     "autograd.mathops": """div floor_divide __floordiv__=floor_divide __rfloordiv__=rfloor_divide
         rsqrt log10 log2 exp2 tan sinh cosh asin acos atan asinh acosh atanh
         arcsin=asin arccos=acos arctan=atan arcsinh=asinh arccosh=acosh arctanh=atanh erf erfc

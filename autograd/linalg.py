@@ -6,11 +6,13 @@ Compositions of primitives: the gradient of a norm at the zero vector is 0, as P
 
 import math
 
-from autograd._tensor import Tensor, _wrap
+from autograd._tensor import Tensor, _named, _wrap
 from autograd.args import _dim, _dims, _numpy_names
 from autograd.ops.elementwise import Where
+from autograd.ops.linalg import Det, Inv
+from backends import dtypes
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "cross"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "cross", "inv", "det", "LinAlgError"]
 
 INF = math.inf
 
@@ -158,3 +160,82 @@ matrix_norm = _numpy_names(matrix_norm)
 norm = _numpy_names(norm)
 tensor_norm = _numpy_names(tensor_norm)
 cross = _numpy_names(cross)
+
+
+# --- learner names (names helper): inv, det ---
+
+
+class LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError: a matrix the op cannot handle (a singular one to inv)."""
+
+
+def _square(A, op):
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{op}(): argument 'A' (position 1) must be Tensor, not {type(A).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(
+            f"{op}: A must be batches of square matrices, but they are {A.shape[-2]} by "
+            f"{A.shape[-1]} matrices"
+        )
+    if A.dtype.kind != "f":
+        raise RuntimeError(
+            f"{op}: Expected a floating point or complex tensor as input. Got "
+            f"{dtypes.torch_name(A.dtype)}"
+        )
+
+
+def _zero_pivot(matrix):
+    """LAPACK getrf's info for one matrix (host rows of floats): the 1-based index of the
+    first zero pivot of the LU factorization with partial pivoting, or 0."""
+    lu = [list(row) for row in matrix]
+    n = len(lu)
+    info = 0
+    for j in range(n):
+        p = max(range(j, n), key=lambda i: abs(lu[i][j]))
+        if lu[p][j] == 0:
+            info = info or j + 1
+            continue
+        lu[j], lu[p] = lu[p], lu[j]
+        for i in range(j + 1, n):
+            f = lu[i][j] / lu[j][j]
+            for k in range(j + 1, n):
+                lu[i][k] -= f * lu[j][k]
+    return info
+
+
+def inv(A, *, out=None):
+    """A^-1 over the last two dims (batched), as torch.linalg.inv; a singular matrix raises
+    LinAlgError naming its first zero pivot, as LAPACK finds it.  dA = -A^-T G A^-T."""
+    _square(A, "linalg.inv")
+    if out is not None:
+        raise NotImplementedError("linalg.inv: out= is not supported")
+    if A.dtype.itemsize < 4:
+        raise RuntimeError(
+            f"linalg.inv: Low precision dtypes not supported. Got {dtypes.torch_name(A.dtype)}"
+        )
+    try:
+        return _named(Inv.apply(A), "LinalgInvExBackward0")
+    except A.xp.linalg.LinAlgError:
+        n = A.shape[-1]
+        which, info = 0, n
+        for k, matrix in enumerate(A.array.reshape(-1, n, n).tolist()):
+            if _zero_pivot(matrix):
+                which, info = k, _zero_pivot(matrix)
+                break
+        batch = f"(Batch element {which}): " if A.ndim > 2 else ""
+        raise LinAlgError(
+            f"linalg.inv: {batch}The diagonal element {info} is zero, the inversion could "
+            "not be completed because the input matrix is singular."
+        ) from None
+
+
+def det(A, *, out=None):
+    """det A over the last two dims (batched), as torch.linalg.det.  d(det)/dA = det A^-T."""
+    _square(A, "linalg.det")
+    if out is not None:
+        raise NotImplementedError("linalg.det: out= is not supported")
+    if A.dtype.itemsize < 4:
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{dtypes.torch_name(A.dtype)}'")
+    return _named(Det.apply(A), "LinalgDetBackward0")

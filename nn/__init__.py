@@ -131,3 +131,21 @@ __all__ += [
 ]  # fmt: skip
 # --- mpi (data parallel) ---
 from nn import parallel  # noqa: E402,F401
+
+# --- learner names (names helper): more losses ---
+from nn.loss import (  # noqa: E402
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    TripletMarginWithDistanceLoss,
+)
+
+__all__ += [
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
+    "TripletMarginWithDistanceLoss",
+]  # fmt: skip
+# --- learner names (names helper): im2col layers, local response norm ---
+from nn.fold import Fold, Unfold  # noqa: E402
+from nn.normalization import LocalResponseNorm  # noqa: E402
+
+__all__ += ["Unfold", "Fold", "LocalResponseNorm"]

@@ -1780,3 +1780,357 @@ softmin = _numpy_names(softmin)
 normalize = _numpy_names(normalize)
 cosine_similarity = _numpy_names(cosine_similarity)
 pairwise_distance = _numpy_names(pairwise_distance)
+
+
+# --- learner names (names helper): multi-label / multi-class margin losses, triplet loss
+# with a distance function ---
+__all__ += [
+    "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
+    "triplet_margin_with_distance_loss",
+]  # fmt: skip
+
+
+def _legacy_reduction_args(size_average, reduce, reduction):
+    """PyTorch's size_average/reduce (deprecated) to a reduction, with its warning."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use reduction='"
+        + ("none" if reduce is False else "mean" if size_average in (None, True) else "sum")
+        + "' instead.",
+        stacklevel=3,
+    )
+    if reduce is False:
+        return "none"
+    return "mean" if size_average in (None, True) else "sum"
+
+
+def _reduction_enum(reduction):
+    """PyTorch's C++ losses take the reduction by name before any check of the inputs."""
+    reduction = _legacy_reduction(reduction)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _long_target(target):
+    if target.dtype != int64:
+        raise RuntimeError(
+            f"expected scalar type Long but found {_dtypes.torch_name(target.dtype)}"
+        )
+
+
+def _margin_input(input, op):
+    """(N, C) or (C,) or 0-d, non-empty in C: PyTorch's check of the margin losses' input."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")  # fmt: skip
+    shape = tuple(input.shape)
+    if not (input.ndim <= 1 and input.numel() > 0 or input.ndim == 2 and shape[1] > 0):
+        raise RuntimeError(
+            "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+            f"{list(shape)}"
+        )
+    if input.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{op}_cpu_kernel\" not implemented for '{_dtypes.torch_name(input.dtype)}'"
+        )
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):  # fmt: skip
+    """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)), times weight, averaged over the classes
+    (the last dim); then reduced over the samples."""
+    reduction = _legacy_reduction_args(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    loss = loss.sum(dim=class_dim) / input.shape[class_dim]
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    raise ValueError(f"{reduction} is not valid")
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean"):  # fmt: skip
+    """sum_{j != y} max(0, margin - x_y + x_j)^p / C per sample (times weight[y]), p 1 or 2.
+    d/dx_j = p h^(p-1) where h > 0, and minus their sum for x_y."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction_args(size_average, reduce, reduction)
+    reduction = _reduction_enum(reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    _margin_input(input, "multi_margin_loss")
+    _long_target(target)
+    shape = tuple(input.shape)
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    n, c = x.shape
+    if target.ndim > 1 or target.numel() != n:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{n}], but got "
+            f"{list(target.shape)}. Input has shape {list(shape)}."
+        )
+    if weight is not None:
+        if weight.numel() != c:
+            raise RuntimeError(
+                f"inconsistent weight size, expected {c} but got {list(weight.shape)}"
+            )
+        if weight.dtype != input.dtype:
+            raise RuntimeError(
+                f"expected scalar type {_dtypes.torch_name(input.dtype)} but found "
+                f"{_dtypes.torch_name(weight.dtype)}"
+            )
+    y = target.array.reshape(-1)
+    if y.size and (y.min().item() < 0 or y.max().item() >= c):
+        raise RuntimeError("target out of range")
+    margin = _real_arg(margin, "margin", "multi_margin_loss()")
+    xp = x.xp
+    index = _wrap(y.reshape(-1, 1), target._backend)
+    h = (x - x.gather(1, index) + margin).relu()  # relu: no gradient where h = 0, as torch
+    if p == 2:
+        h = h * h
+    others = xp.arange(c).reshape(1, c) != y.reshape(-1, 1)
+    h = h * _wrap(others.astype(x.dtype), x._backend)
+    if weight is not None:
+        h = h * weight.reshape(1, c).gather(1, index.reshape(1, -1)).reshape(-1, 1)
+    loss = h.sum(1) / c
+    if input.ndim < 2:
+        loss = loss.reshape(tuple(target.shape))
+    return _named(_reduce(loss, reduction), "MultiMarginLossBackward0")
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """sum_{j in targets} sum_{k not in targets} max(0, 1 - (x_j - x_k)) / C per sample; a
+    sample's targets are its target row up to the first -1."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction_args(size_average, reduce, reduction)
+    reduction = _reduction_enum(reduction)
+    _margin_input(input, "multilabel_margin_loss")
+    shape = tuple(input.shape)
+    if tuple(target.shape) != shape and not (input.ndim == 0 and target.numel() == 1):
+        raise RuntimeError(
+            f"inconsistent target size: {list(target.shape)} for input of size: {list(shape)}"
+        )
+    _long_target(target)
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    n, c = x.shape
+    xp = x.xp
+    y = target.array.reshape(n, c)
+    if y.size and (y.min().item() < -1 or y.max().item() >= c):
+        raise RuntimeError("argument #2 'target' is out of range")
+    stop = xp.cumsum(y == -1, axis=1) > 0  # from the first -1 on, no targets
+    valid = ~stop
+    picked = xp.where(valid, y, 0)
+    is_target = xp.zeros((n, c), dtype=bool)
+    rows = xp.broadcast_to(xp.arange(n).reshape(n, 1), (n, c))
+    is_target[rows[valid], picked[valid]] = True
+    x_t = x.gather(1, _wrap(picked, target._backend))  # (N, C): x at each target entry
+    h = (1 - x_t.reshape(n, c, 1) + x.reshape(n, 1, c)).relu()
+    keep = valid.reshape(n, c, 1) & ~is_target.reshape(n, 1, c)
+    loss = (h * _wrap(keep.astype(x.dtype), x._backend)).sum((1, 2)) / c
+    if input.ndim < 2:
+        loss = loss.reshape(())
+    return _named(_reduce(loss, reduction), "MultilabelMarginLossBackward0")
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):  # fmt: skip
+    """max(0, margin + d(a, p) - d(a, n)), d the distance_function (pairwise_distance by
+    default); swap takes min(d(a, n), d(p, n))."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not (anchor.ndim == positive.ndim == negative.ndim):
+        raise RuntimeError(
+            f"The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and "
+            f"negative {negative.ndim}D inputs"
+        )
+    if distance_function is None:
+        distance_function = pairwise_distance
+    dist_pos = distance_function(anchor, positive)
+    dist_neg = distance_function(anchor, negative)
+    if swap:
+        dist_neg = dist_neg.minimum(distance_function(positive, negative))
+    loss = (margin + dist_pos - dist_neg).clamp_min(0)
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.mean()
+    return loss
+
+
+from autograd._tensor import _named  # noqa: E402
+from backends import dtypes as _dtypes  # noqa: E402
+from backends.dtypes import int64  # noqa: E402
+
+# --- learner names (names helper): unfold / fold (im2col / col2im), pdist,
+# local_response_norm ---
+__all__ += ["unfold", "fold", "pdist", "local_response_norm"]
+
+
+def _pair_arg(value, name):
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(value)}")
+        return tuple(int(v) for v in value)
+    return (int(value), int(value))
+
+
+def _block_args(kernel_size, dilation, padding, stride):
+    """im2col/col2im's argument checks, in PyTorch's order."""
+    kernel, dil = _pair_arg(kernel_size, "kernel_size"), _pair_arg(dilation, "dilation")
+    pad, step = _pair_arg(padding, "padding"), _pair_arg(stride, "stride")
+    for values, what, low, name in (
+        (kernel, "kernel size", 1, "kernel"),
+        (dil, "dilation", 1, "dilation"),
+        (pad, "padding", 0, "pad"),
+        (step, "stride", 1, "stride"),
+    ):
+        if min(values) < low:
+            sign = "greater than zero" if low else "non-negative"
+            raise RuntimeError(
+                f"{what} should be {sign}, but got {name}_height: {values[0]} "
+                f"{name}_width: {values[1]}"
+            )
+    return kernel, dil, pad, step
+
+
+def _blocks(size, kernel, dil, pad, step):
+    return tuple(
+        (size[i] + 2 * pad[i] - dil[i] * (kernel[i] - 1) - 1) // step[i] + 1 for i in range(2)
+    )
+
+
+def _not_float(input, kernel_name):
+    if input.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{kernel_name}\" not implemented for '{_dtypes.torch_name(input.dtype)}'"
+        )
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col: (N, C, H, W) -> (N, C*kh*kw, L), each column one sliding block (C outer, then
+    the kernel's rows and columns), L = the blocks' count.  d/dinput: fold of the gradient."""
+    kernel, dil, pad, step = _block_args(kernel_size, dilation, padding, stride)
+    if input.ndim < 3:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
+            f"{max(input.ndim, 1) - 1}], but got 2)"
+        )
+    shape = tuple(input.shape)
+    if input.ndim > 4 or 0 in shape[-3:]:
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+            f"non-zero dimensions for input, but got: {list(shape)}"
+        )
+    out_h, out_w = _blocks(shape[-2:], kernel, dil, pad, step)
+    if out_h < 1 or out_w < 1:
+        raise RuntimeError(
+            f"Given input with spatial size {shape[-2:]}, kernel_size={kernel}, "
+            f"dilation={dil}, padding={pad}, calculated shape of the array of sliding blocks "
+            f"as {(out_h, out_w)}, but its components must be at least one."
+        )
+    _not_float(input, "im2col_out_cpu")
+    x = input.reshape((1,) + shape) if input.ndim == 3 else input
+    n, c = x.shape[:2]
+    padding2 = ((pad[0], pad[0]), (pad[1], pad[1]))
+    cols = _Unfold.apply(x, kernel, dil, padding2, step)  # (C, kh, kw, N, Ho, Wo)
+    out = cols.permute(3, 0, 1, 2, 4, 5).reshape(n, c * kernel[0] * kernel[1], out_h * out_w)
+    if input.ndim == 3:
+        out = out.reshape(tuple(out.shape[1:]))
+    return _named(out, "Im2ColBackward0")
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im: (N, C*kh*kw, L) -> (N, C, H, W), the blocks summed where they overlap (unfold's
+    adjoint).  d/dinput: unfold of the gradient."""
+    size = _pair_arg(output_size, "output_size")
+    kernel, dil, pad, step = _block_args(kernel_size, dilation, padding, stride)
+    shape = tuple(input.shape)
+    if input.ndim not in (2, 3) or 0 in shape[-2:]:
+        raise RuntimeError(
+            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+            f"non-zero dimensions for input, but got: {list(shape)}"
+        )
+    per_block = kernel[0] * kernel[1]
+    if shape[-2] % per_block:
+        raise RuntimeError(
+            "Expected size of input's dimension 1 to be divisible by the product of "
+            f"kernel_size, but got input.size(1)={shape[-2]} and kernel_size={kernel}."
+        )
+    out_h, out_w = _blocks(size, kernel, dil, pad, step)
+    if out_h < 1 or out_w < 1 or out_h * out_w != shape[-1]:
+        raise RuntimeError(
+            f"Given output_size={size}, kernel_size={kernel}, dilation={dil}, padding={pad}, "
+            f"stride={step}, expected size of input's dimension 2 to match the calculated "
+            f"number of sliding blocks {out_h} * {out_w} = {out_h * out_w}, but got "
+            f"input.size(2)={shape[-1]}."
+        )
+    _not_float(input, "col2im_out_cpu")
+    x = input.reshape((1,) + shape) if input.ndim == 2 else input
+    n, c = x.shape[0], x.shape[1] // per_block
+    cols = x.reshape(n, c, kernel[0], kernel[1], out_h, out_w).permute(1, 2, 3, 0, 4, 5)
+    padding2 = ((pad[0], pad[0]), (pad[1], pad[1]))
+    out = _Fold.apply(cols, size, kernel, dil, padding2, step)
+    if input.ndim == 2:
+        out = out.reshape(tuple(out.shape[1:]))
+    return _named(out, "Col2ImBackward0")
+
+
+def pdist(input, p=2):
+    """||x_i - x_j||_p for every pair of rows i < j, in row-major order: (N*(N-1)/2,)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if input.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    n = input.shape[0]
+    xp = input.xp
+    first, second = xp.triu_indices(n, 1)
+    backend = input._backend
+    i, j = _wrap(first.astype("int64"), backend), _wrap(second.astype("int64"), backend)
+    diff = input.index_select(0, i) - input.index_select(0, j)
+    if diff.numel() == 0:  # no pairs, or rows of no elements: distances 0
+        return _named(diff.sum(1), "PdistBackward0")
+    from autograd.linalg import vector_norm
+
+    return _named(vector_norm(diff, p, dim=1), "PdistBackward0")
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """x / (k + alpha * mean of x^2 over `size` neighbouring channels)^beta (AlexNet's
+    normalization; the window is zero-padded, size//2 before and (size-1)//2 after)."""
+    dim = input.ndim
+    if dim < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality                          input (got {dim} "
+            "dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    div = input * input
+    c = input.shape[1]
+    pads = (0, 0) * (dim - 2) + (size // 2, (size - 1) // 2)
+    div = _pad(div, pads)
+    total = div[:, 0:c]
+    for s in range(1, size):
+        total = total + div[:, s : s + c]
+    div = (total / size * alpha + k) ** beta
+    return input / div
+
+
+from autograd.ops.conv import Fold as _Fold  # noqa: E402
+from autograd.ops.conv import Unfold as _Unfold  # noqa: E402

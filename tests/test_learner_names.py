@@ -36,11 +36,8 @@ MISSING = {
         "accelerator.device_index",
         "cuda.memory_allocated",
         "cuda.memory_reserved",
-        "det",
-        "testing.assert_close",
     },
     "nn": {"DataParallel", "EmbeddingBag", "Transformer"},
-    "Tensor": {"det"},
 }
 
 

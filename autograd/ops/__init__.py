@@ -50,7 +50,7 @@ from autograd.ops.elementwise import (
     Where,
 )
 from autograd.ops.index import Gather, GetItem, IndexAdd, SetItem
-from autograd.ops.linalg import Linear, MatMul
+from autograd.ops.linalg import Det, Inv, Linear, MatMul
 from autograd.ops.loss import CrossEntropy, CrossEntropyGrad, NLLLoss
 from autograd.ops.reduce import (
     Amax,
@@ -119,4 +119,5 @@ PRIMITIVES = (
     DivFloor, DivTrunc, FloorDivide,
     Cumsum, Cumprod, Scatter, Einsum,
     Gelu, GeluGrad,  # (helper memory)
+    Inv, Det,  # (names helper)
 )  # fmt: skip

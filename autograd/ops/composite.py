@@ -86,6 +86,8 @@ def _check_dof(x, dims, correction, name):
     n = 1
     for d in range(x.ndim) if dims is None else dims:
         n *= x.shape[d]
+    if x.numel() == 0:  # PyTorch's factor: input numel / output numel, 0 when either is 0
+        n = 0
     if n - correction <= 0:
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "

@@ -3,9 +3,11 @@ map of a linear layer."""
 
 import math
 
+from autograd import function as _function
 from autograd.function import Primitive
 from autograd.grad_mode import state as _grad
-from autograd.ops._util import array_of
+from autograd.ops._util import array_of, like, output_of, xp_of
+from autograd.ops.elementwise import Where
 from autograd.ops.shape import Permute, Reshape, Sum, sum_to
 
 
@@ -262,3 +264,99 @@ def matmul(x, y):
     if x.dtype != y.dtype and empty_bmm(x, y):
         x = x.to(y.dtype)
     return MatMul.apply(x, y)
+
+
+# --------------------------------------------------------------------------- inverse, det
+# Their nodes under PyTorch's names (function.py's table, extended here by the names helper:
+# the lines could move into that table).
+_function._TORCH_NODES.update(
+    {"Inv": ("LinalgInvExBackward0", (0,)), "Det": ("LinalgDetBackward0", (0,))}
+)
+
+
+class Inv(Primitive):
+    """Y = A^-1 over the last two dims (batched).  dA = -Y^T G Y^T; jvp: Ẏ = -Y Ȧ Y.
+    The caller (autograd.linalg.inv) has refused singular input."""
+
+    _array_rule = True
+    _saves_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        ctx.out = out = Inv.kernel(a.array)
+        return out
+
+    @staticmethod
+    def kernel(a):
+        return xp_of(a).linalg.inv(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        yt = _mT(output_of(ctx, Inv, a))
+        return -MatMul.call(MatMul.call(yt, grad), yt)
+
+    @staticmethod
+    def jvp(ctx, ta):
+        y = Inv.apply(*ctx.args)
+        return -MatMul.apply(MatMul.apply(y, ta), y)
+
+
+class Det(Primitive):
+    """d = det A over the last two dims (batched).  dd/dA = adj(A)^T = d A^-T (the cofactor
+    matrix); jvp: ḋ = sum(cofactors * Ȧ). A singular A (d = 0) has gradient 0 in a
+    first-order backward and its cofactors (from an SVD, taken as constants) under
+    create_graph, as PyTorch 2.13."""
+
+    _array_rule = True
+    _saves_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        ctx.out = out = Det.kernel(a.array)
+        return out
+
+    @staticmethod
+    def kernel(a):
+        return xp_of(a).asarray(xp_of(a).linalg.det(a), dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        d = output_of(ctx, Det, a)
+        return _det_grad(a, d, grad)
+
+    @staticmethod
+    def jvp(ctx, ta):
+        (a,) = ctx.args
+        d = Det.apply(a)
+        one = like(xp_of(a).ones(tuple(d.shape), dtype=a.dtype), a)
+        return Sum.apply(_det_grad(a, d, one) * ta, (a.ndim - 2, a.ndim - 1), False)
+
+
+def _det_grad(a, d, grad):
+    """grad * d(det A)/dA: grad d A^-T where d != 0; where d = 0, 0 in a first-order walk
+    (PyTorch's value) and, recorded, grad times the cofactors U diag(prod_{j != i} s_j) Vh
+    det(U) det(Vh) of the SVD."""
+    xp = xp_of(a)
+    arr, darr = array_of(a), array_of(d)
+    singular = darr == 0
+    any_singular = bool(singular.any().item())  # explicit sync: device arrays refuse bool()
+    n = arr.shape[-1]
+    box = (...,) + (None, None)
+    safe = arr
+    if any_singular:
+        safe = xp.where(singular[box], xp.eye(n, dtype=arr.dtype), arr)
+    safe = like(safe, a) if safe is not arr else a
+    g = grad * d
+    out = Reshape.call(g, tuple(g.shape) + (1, 1)) * _mT(Inv.call(safe))
+    if _grad.raw or not any_singular:
+        return out
+    u, s, vh = xp.linalg.svd(arr)
+    others = xp.prod(xp.where(xp.eye(n, dtype=bool), 1, s[..., None, :]), axis=-1)
+    sign = xp.linalg.det(u) * xp.linalg.det(vh)
+    cof = (u * others[..., None, :]) @ vh * sign[box]
+    g = Reshape.apply(grad, tuple(grad.shape) + (1, 1))
+    return Where.apply(singular[box], g * like(cof.astype(arr.dtype), a), out)

@@ -68,7 +68,11 @@ class Var(Primitive):
         # float32 accumulates in float64, as PyTorch's CPU kernel (the squares of large values
         # cannot overflow, x - mean is exact), without a float64 copy of x
         wide = "float64" if a.dtype.itemsize == 4 else "float32" if a.dtype.itemsize < 4 else None
-        mean = a.mean(axis=dims, keepdims=True, dtype=wide)
+        if n:
+            mean = a.mean(axis=dims, keepdims=True, dtype=wide)
+        else:  # numpy warns "Mean of empty slice"; the deviations are empty, any mean will do
+            kept = tuple(1 if dims is None or i in dims else s for i, s in enumerate(a.shape))
+            mean = x.xp.zeros(kept, wide or a.dtype)
         out = _squared_deviations(x.xp, a, mean, dims, wide)
         if not keepdim:
             out = out.reshape(_reduced_shape(a.shape, dims))

@@ -948,6 +948,21 @@ ROWS = [
         case(same(2, min_side=0), params=lambda draw, *_: {"p": draw(st.floats(0.25, 4.0))}),
     ),
 ]
+
+
+def _square_layout(draw, side):
+    """(batch..., n, n): 0 or 1 batch dims (maybe empty), n from 0."""
+    n = draw(st.integers(0, max(side, 1)), label="n")
+    batch = draw(shapes(0, 1, 0, max(side, 1)), label="batch")
+    return [tuple(batch) + (n, n)]
+
+
+def _dominant(T, x):
+    """x + n I: with |x_ij| < 1, diagonally dominant, so far from singular."""
+    n = x.shape[-1]
+    return x + n * T.eye(n, dtype=x.dtype)
+
+
 # --------------------------------------------------------------------------- tensor math
 # (helper math) special functions, scans, scatter, einsum, norms and the compositions built
 # on them (sorting, selection, construction).
@@ -1265,6 +1280,9 @@ MATH_ROWS = [
         lambda T, x, mask: x.masked_select(T.tensor(mask)),
         case(_mask_layout),
     ),
+    # (names helper) inverse and determinant of diagonally dominant (well-conditioned) matrices
+    Row("linalg_inv", lambda T, x: T.linalg.inv(_dominant(T, x)), case(_square_layout, UNIT)),
+    Row("linalg_det", lambda T, x: T.linalg.det(_dominant(T, x)), case(_square_layout, UNIT)),
 ]
 ROWS = ROWS + MATH_ROWS
 ROWS_BY_NAME = {row.name: row for row in ROWS}

@@ -155,6 +155,10 @@ LAYERS = {
     "ModuleDict": (lambda: _Chain(nn.ModuleDict({"a": nn.Linear(3, 3)})), [f(2, 3)]),
     "ParameterList": (lambda: _Chain(nn.ParameterList([_ones()])), [f(2, 3)]),
     "ParameterDict": (lambda: _Chain(nn.ParameterDict({"w": _ones()})), [f(2, 3)]),
+    # (names helper)
+    "Unfold": (lambda: nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=2), [f(2, 3, 4, 5)]),
+    "Fold": (lambda: nn.Fold((4, 5), 2), [f(2, 12, 12)]),
+    "LocalResponseNorm": (lambda: nn.LocalResponseNorm(3, alpha=0.5), [f(2, 5, 3, 4)]),
 }  # fmt: skip
 # random in training mode: compared in eval mode, and trained only for device and shape
 RANDOM = {
@@ -181,6 +185,13 @@ LOSSES = {
     "SmoothL1Loss": (lambda: nn.SmoothL1Loss(beta=0.5), [f(4, 3), f(4, 3)]),
     "SoftMarginLoss": (lambda: nn.SoftMarginLoss(), [f(4, 3), i(2, 4, 3)], "sign"),
     "TripletMarginLoss": (lambda: nn.TripletMarginLoss(), [f(4, 3), f(4, 3), f(4, 3)]),
+    # (names helper)
+    "MultiLabelSoftMarginLoss": (lambda: nn.MultiLabelSoftMarginLoss(weight=W),
+                                 [f(4, 3), i(2, 4, 3)]),
+    "MultiMarginLoss": (lambda: nn.MultiMarginLoss(p=2, margin=0.5, weight=W), [f(4, 3), i(3, 4)]),
+    "MultiLabelMarginLoss": (lambda: nn.MultiLabelMarginLoss(), [f(4, 3), i(3, 4, 3)]),
+    "TripletMarginWithDistanceLoss": (lambda: nn.TripletMarginWithDistanceLoss(swap=True),
+                                      [f(4, 3), f(4, 3), f(4, 3)]),
 }  # fmt: skip
 
 
