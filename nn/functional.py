@@ -1971,7 +1971,6 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     return loss
 
 
-from autograd._tensor import _named  # noqa: E402
 from backends import dtypes as _dtypes  # noqa: E402
 from backends.dtypes import int64  # noqa: E402
 
