@@ -1849,13 +1849,9 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     if input.ndim == 0:
         raise IndexError("Dimension specified as -1 but tensor has no dimensions")
     loss = loss.sum(dim=class_dim) / input.shape[class_dim]
-    if reduction == "none":
-        return loss
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    raise ValueError(f"{reduction} is not valid")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not valid")  # this loss's own words in PyTorch
+    return _reduce(loss, reduction)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
