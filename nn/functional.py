@@ -168,21 +168,17 @@ def relu(input, inplace=False):
     return input.relu_() if inplace else input.relu()
 
 
-@_node("LeakyReluBackward0")
+@_node("LeakyReluBackward0", in_place="LeakyReluBackward1")
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, else negative_slope * x (slope at 0: negative_slope, as PyTorch)."""
-    if inplace:
-        return _in_place(leaky_relu, input, "LeakyReluBackward1", negative_slope)
     if type(negative_slope) is not float:
         _args._check_real(negative_slope, "negative_slope", "leaky_relu", RuntimeError)
     return where(input > 0, input, input * negative_slope)
 
 
-@_node("EluBackward0")
+@_node("EluBackward0", in_place="EluBackward1")
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, else alpha (e^x - 1)."""
-    if inplace:
-        return _in_place(elu, input, "EluBackward1", alpha)
     if type(alpha) is not float:
         _args._check_real(alpha, "alpha", "elu", RuntimeError)
     # exp of the clamped input: the unused branch must not overflow (inf * 0 = nan in backward)
@@ -920,11 +916,9 @@ def _const(value, like):
 
 
 # --------------------------------------------------------------------------- activations
-@_node("SiluBackward0")
+@_node("SiluBackward0", in_place="SiluBackward0")
 def silu(input, inplace=False):
     """x sigmoid(x).  dy/dx = s (1 + x (1 - s)), s = sigmoid(x)."""
-    if inplace:
-        return _in_place(silu, input, "SiluBackward0")
     return input * input.sigmoid()
 
 
@@ -943,21 +937,17 @@ def softplus(input, beta=1.0, threshold=20.0):
     return where(scaled > threshold, input, soft)
 
 
-@_node("MishBackward0")
+@_node("MishBackward0", in_place="MishBackward0")
 def mish(input, inplace=False):
     """x tanh(softplus(x)) (Misra, 2019)."""
-    if inplace:
-        return _in_place(mish, input, "MishBackward0")
     return input * softplus(input).tanh()
 
 
-@_node("HardtanhBackward0")
+@_node("HardtanhBackward0", in_place="HardtanhBackward0")
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """clamp(x, min_val, max_val); the slope is 1 strictly inside, 0 at and beyond the ends."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    if inplace:
-        return _in_place(hardtanh, input, "HardtanhBackward0", min_val, max_val)
     inside = (input > min_val) & (input < max_val)
     return where(inside, input, input.clamp(min_val, max_val).detach())
 
@@ -967,12 +957,10 @@ def relu6(input, inplace=False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
-@_node("HardswishBackward0")
+@_node("HardswishBackward0", in_place="HardswishBackward0")
 def hardswish(input, inplace=False):
     """x relu6(x + 3) / 6 (Howard et al., 2019).  dy/dx = x/3 + 1/2 inside (-3, 3), 0 at and
     below -3, 1 at and above 3 (as PyTorch)."""
-    if inplace:
-        return _in_place(hardswish, input, "HardswishBackward0")
     middle = input * (input + 3.0) / 6.0
     return where(input <= -3.0, input * 0.0, where(input < 3.0, middle, input))
 
@@ -980,11 +968,9 @@ def hardswish(input, inplace=False):
 _ONE_SIXTH_F32 = 0.1666666716337204  # float32(1/6)
 
 
-@_node("HardsigmoidBackward0")
+@_node("HardsigmoidBackward0", in_place="HardsigmoidBackward0")
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6.  dy/dx = 1/6 strictly inside (-3, 3), else 0."""
-    if inplace:
-        return _in_place(hardsigmoid, input, "HardsigmoidBackward0")
     # PyTorch's backward multiplies by 1/6 rounded to float32 (also for float64): the value
     # is (x + 3) / 6, the slope that constant (the added term is exactly 0)
     slope = input * _ONE_SIXTH_F32
@@ -1030,11 +1016,9 @@ def tanhshrink(input):
     return input - input.tanh()
 
 
-@_node("CeluBackward0")
+@_node("CeluBackward0", in_place="CeluBackward1")
 def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (e^(x/alpha) - 1))."""
-    if inplace:
-        return _in_place(celu, input, "CeluBackward1", alpha)
     if type(alpha) is not float:
         _args._check_real(alpha, "alpha", "celu", RuntimeError)
     if alpha == 0:
@@ -1047,11 +1031,9 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-@_node("EluBackward0")
+@_node("EluBackward0", in_place="EluBackward1")
 def selu(input, inplace=False):
     """scale (max(0, x) + min(0, alpha (e^x - 1))) with Klambauer et al.'s constants."""
-    if inplace:
-        return _in_place(selu, input, "EluBackward1")
     negative = (input.clamp(max=0.0).exp() - 1.0) * (_SELU_ALPHA * _SELU_SCALE)
     return where(input > 0, input * _SELU_SCALE, negative)
 
@@ -1070,11 +1052,9 @@ def glu(input, dim=-1):
     return a * b.sigmoid()
 
 
-@_node("ThresholdBackward0")
+@_node("ThresholdBackward0", in_place="ThresholdBackward1")
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
-    if inplace:
-        return _in_place(globals()["threshold"], input, "ThresholdBackward1", threshold, value)
     if type(threshold) is not float:
         _args._check_real(threshold, "threshold", "threshold", RuntimeError)
     if type(value) is not float:
