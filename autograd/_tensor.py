@@ -473,7 +473,7 @@ _METHODS = {
         cumsum cumprod diff bincount histc histogram unique unique_consecutive index_select
         masked_select take scatter scatter_add index_add index_fill index_copy roll fliplr
         flipud repeat_interleave tril triu outer ger=outer diag diagonal=diagonal_ trace kron
-        cross narrow movedim moveaxis=movedim mm bmm mv dot inner=dot addmm baddbmm nonzero
+        cross narrow movedim moveaxis=movedim mm bmm mv dot inner=dot addmm baddbmm nonzero unfold
         argwhere bitwise_and bitwise_or bitwise_xor bitwise_not __and__=bitwise_and
         __rand__=bitwise_and __or__=bitwise_or __ror__=bitwise_or __xor__=bitwise_xor
         __rxor__=bitwise_xor __invert__=invert __mod__=remainder __imod__=remainder_ exp_ log_

@@ -1114,6 +1114,33 @@ def narrow(input, dim, start, length):
     return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
+def unfold(input, dimension, size, step):
+    """Every window of `size` elements along `dimension`, `step` apart, as a new last dim
+    (Tensor.unfold): (..., n, ...) -> (..., (n - size) // step + 1, ..., size). Gathered
+    through index_select, so overlapping windows sum their gradients. PyTorch returns a view;
+    this is a copy whose storage refuses writes (an error, where a write into PyTorch's view
+    would reach the input)."""
+    d = _dim(dimension, input.ndim, "unfold")
+    x = input.reshape(1) if input.ndim == 0 else input
+    n = x.shape[d]
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    count = (n - size) // step + 1
+    xp = x.xp
+    starts = xp.arange(count, dtype="int64")[:, None] * step
+    index = (starts + xp.arange(size, dtype="int64")[None, :]).reshape(-1)
+    out = index_select(x, d, _wrap(index, x._backend))
+    out = out.reshape(tuple(x.shape[:d]) + (count, size) + tuple(x.shape[d + 1 :]))
+    out = out.movedim(d + 1, -1) if input.ndim else out.reshape(size)  # 0-d: (size,)
+    out = _node_named(out, "UnfoldBackward0")
+    out.array.flags.writeable = False
+    return out
+
+
 def movedim(input, source, destination):
     """Dims moved from source to destination; the others keep their order."""
     src = source if isinstance(source, (tuple, list)) else (source,)
