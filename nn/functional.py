@@ -397,16 +397,24 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if target.dtype.kind in "iu":
         _check_class_targets(input, target, weight, reduction, "cross_entropy")
         return _CrossEntropy.apply(input, target.array, weight, ignore_index, reduction)
-    # class probabilities: -sum_c w_c y_c log p_c; the mean divides by the batch size
+    # class probabilities: -sum_c w_c y_c log p_c, composed in PyTorch's order (its nodes:
+    # NegBackward0, DivBackward1 for the mean, which divides the whole sum by the batch size)
     class_dim = 1 if input.ndim > 1 else 0
-    logp = input.log_softmax(class_dim)
     _same_shape(input, target)
+    terms = input.log_softmax(class_dim) * target
     if weight is not None:
         shape = [1] * input.ndim
         shape[class_dim] = input.shape[class_dim]
-        logp = logp * weight.reshape(*shape)
-    loss = -(target * logp).sum(class_dim)
-    return _reduce(loss, reduction)
+        terms = terms * weight.reshape(*shape)
+    if reduction == "none":
+        return -terms.sum(class_dim)
+    if reduction == "sum":
+        return -terms.sum()
+    if reduction == "mean":  # PyTorch divides by a C++ double: its div.Scalar node
+        if not input.numel():
+            return _named(-terms.sum() * float("nan"), "NegBackward0")
+        return _named(-terms.sum() / (input.numel() / input.shape[class_dim]), "DivBackward1")
+    return _reduce(terms, reduction)  # its error for an unknown reduction
 
 
 @_node("BinaryCrossEntropyBackward0")

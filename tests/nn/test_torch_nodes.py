@@ -239,3 +239,29 @@ def test_linear_node_is_addmm_whenever_a_bias_is_given_as_torch(bias):
         y = F.linear(L.ones(2, 3, requires_grad=True), L.ones(4, 3), b[bias])
         names.append(_name(y))
     assert names[0] == names[1]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(4, 6), (6,), (2, 3, 2), (0, 6)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_with_probabilities_as_torch(reduction, shape, weighted):
+    """Composed in PyTorch's order: its nodes (NegBackward0, DivBackward1 for the mean over
+    the whole sum) and its values and gradients."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape).astype(np.float32)
+    p = rng.random(shape).astype(np.float32)
+    classes = shape[1] if len(shape) > 1 else shape[0]
+    w = rng.random(classes).astype(np.float32) if weighted else None
+    seen = []
+    for F, L in ((AF, ag), (TF, torch)):
+        xt = L.tensor(x, requires_grad=True)
+        out = F.cross_entropy(xt, L.tensor(p), weight=None if w is None else L.tensor(w),
+                              reduction=reduction)  # fmt: skip
+        if x.size:
+            out.sum().backward()
+        grad = None if xt.grad is None else xt.grad.numpy()
+        seen.append((_name(out), out.detach().numpy(), grad))
+    assert seen[0][0] == seen[1][0]
+    np.testing.assert_allclose(seen[0][1], seen[1][1], rtol=1e-6, equal_nan=True)
+    if x.size:
+        np.testing.assert_allclose(seen[0][2], seen[1][2], rtol=1e-5, atol=1e-6)
