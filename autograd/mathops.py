@@ -1118,8 +1118,8 @@ def unfold(input, dimension, size, step):
     """Every window of `size` elements along `dimension`, `step` apart, as a new last dim
     (Tensor.unfold): (..., n, ...) -> (..., (n - size) // step + 1, ..., size). Gathered
     through index_select, so overlapping windows sum their gradients. PyTorch returns a view;
-    this is a copy whose storage refuses writes (an error, where a write into PyTorch's view
-    would reach the input)."""
+    this is a copy whose storage refuses writes on the CPU (an error, where a write into
+    PyTorch's view would reach the input; cupy has no read-only arrays)."""
     d = _dim(dimension, input.ndim, "unfold")
     x = input.reshape(1) if input.ndim == 0 else input
     n = x.shape[d]
@@ -1137,7 +1137,7 @@ def unfold(input, dimension, size, step):
     out = out.reshape(tuple(x.shape[:d]) + (count, size) + tuple(x.shape[d + 1 :]))
     out = out.movedim(d + 1, -1) if input.ndim else out.reshape(size)  # 0-d: (size,)
     out = _node_named(out, "UnfoldBackward0")
-    out.array.flags.writeable = False
+    x._backend.read_only(out.array)
     return out
 
 

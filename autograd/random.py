@@ -39,15 +39,7 @@ __all__ = [
 _DEFAULT_SEED = 67280421310721  # what a new torch.Generator() starts from
 _UINT64 = 1 << 64
 
-# PyTorch's scalar type names, for its error messages ("not implemented for 'Long'")
-_TORCH_NAMES = {
-    "float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
-    "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool",
-}  # fmt: skip
-
-
-def _torch_name(dtype):
-    return _TORCH_NAMES.get(dtype.name, dtype.name)
+_torch_name = dtypes.torch_name  # PyTorch's name of a dtype in its messages: 'Long'
 
 
 def _check_seed(seed):

@@ -84,6 +84,10 @@ class CupyBackend(Backend):
     def as_strided(self, array, shape, strides):
         return self.xp.lib.stride_tricks.as_strided(array, shape, strides)
 
+    def read_only(self, array):
+        """array as it is: cupy arrays have no read-only flag, so writes are not refused."""
+        return array
+
     def sliding_window_view(self, array, window_shape, axis=None):
         return self.xp.lib.stride_tricks.sliding_window_view(array, window_shape, axis=axis)
 

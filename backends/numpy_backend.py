@@ -34,6 +34,11 @@ class NumpyBackend(Backend):
     def as_strided(self, array, shape, strides):
         return as_strided(array, shape, strides, writeable=False)
 
+    def read_only(self, array):
+        """array, refusing writes from now on (a write raises ValueError)."""
+        array.flags.writeable = False
+        return array
+
     def sliding_window_view(self, array, window_shape, axis=None):
         return sliding_window_view(array, window_shape, axis=axis)
 

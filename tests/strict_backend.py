@@ -333,6 +333,9 @@ class StrictBackend(Backend):
     def sliding_window_view(self, array, window_shape, axis=None):
         return StrictArray(sliding_window_view(array._a, window_shape, axis=axis))
 
+    def read_only(self, array):
+        return array  # as cupy's: no read-only flag
+
     def is_array(self, obj):
         return obj.__class__ is StrictArray
 
