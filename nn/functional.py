@@ -969,7 +969,10 @@ def relu6(input, inplace=False):
 def hardswish(input, inplace=False):
     """x relu6(x + 3) / 6 (Howard et al., 2019).  dy/dx = x/3 + 1/2 inside (-3, 3), 0 at and
     below -3, 1 at and above 3 (as PyTorch)."""
-    middle = input * (input + 3.0) / 6.0
+    # the middle branch sees x clamped to [-3, 3]: unselected at +-inf, its gradient must not
+    # be 0 * inf = nan
+    inside = input.clamp(-3.0, 3.0)
+    middle = inside * (inside + 3.0) / 6.0
     return where(input <= -3.0, input * 0.0, where(input < 3.0, middle, input))
 
 

@@ -265,3 +265,41 @@ def test_cross_entropy_with_probabilities_as_torch(reduction, shape, weighted):
     np.testing.assert_allclose(seen[0][1], seen[1][1], rtol=1e-6, equal_nan=True)
     if x.size:
         np.testing.assert_allclose(seen[0][2], seen[1][2], rtol=1e-5, atol=1e-6)
+
+
+SPECIAL = np.array(
+    [[0.0, -0.0, 1.0, -1.0, 6.0, -3.0], [3.0, 0.1, np.inf, -np.inf, 20.0, -20.0]] * 2, np.float64
+)
+
+
+@pytest.mark.parametrize("name", sorted(set(IN_PLACE) - {"relu_positional", "dropout_eval"}))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed view"])
+def test_in_place_activations_over_dtypes_layouts_and_special_points(name, dtype, layout):
+    """In place into a transposed view of a non-leaf (its base follows), at 0, +-inf, the
+    kinks: values and gradients as torch's."""
+    call = IN_PLACE[name]
+    seen = []
+    for F, L in ((AF, ag), (TF, torch)):
+        leaf = L.tensor(SPECIAL.astype(dtype), requires_grad=True)
+        base = leaf * 1.0
+        y = base.T if layout == "transposed view" else base
+        call(F, y)
+        weights = L.tensor(
+            np.linspace(0.5, 1.5, SPECIAL.size).reshape(SPECIAL.shape), dtype=leaf.dtype
+        )
+        (base * weights).sum().backward()
+        seen.append((base.detach().numpy(), leaf.grad.numpy()))
+    np.testing.assert_allclose(seen[0][0], seen[1][0], rtol=1e-5, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(seen[0][1], seen[1][1], rtol=1e-5, atol=1e-6, equal_nan=True)
+
+
+def test_hardswish_gradient_at_infinities_is_finite_as_torch():
+    """Its unselected middle branch gave 0 * inf = nan at +-inf; torch's is 1 and 0."""
+    values = np.array([-np.inf, -3.0, -2.5, 0.0, 3.0, np.inf, np.nan])
+    grads = []
+    for F, L in ((AF, ag), (TF, torch)):
+        x = L.tensor(values, requires_grad=True)
+        F.hardswish(x).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
