@@ -207,8 +207,6 @@ class Linear(Primitive):
         needs = ctx.needs_input_grad
         nx, nw = needs[0], needs[1]
         nb = len(needs) > 2 and needs[2]  # the bias is an argument, or left out
-        if _grad.raw:  # arrays: the same products and sum, without the ops' dispatch
-            return _linear_grads(grad, x, weight, nx, nw, nb)
         gx = MatMul.call(grad, weight) if nx else None  # (*, out) @ (out, in)
         gw = gb = None
         if nw or nb:
@@ -235,23 +233,6 @@ class Linear(Primitive):
         if tb is not None:
             ty = tb if ty is None else ty + tb
         return ty
-
-
-def _linear_grads(g, x, w, nx, nw, nb):
-    """Linear's backward on raw arrays (the rule above, with a@b for MatMul, a.T for the
-    Permute and a.reshape for Reshape): (g @ W, g^T x, sum of g) for the leading dims."""
-    gx = g @ w if nx else None
-    gw = gb = None
-    if nw or nb:
-        if x.ndim != 2:
-            n = math.prod(x.shape[:-1])
-            g = g.reshape((n, w.shape[0]))
-            x = x.reshape((n, w.shape[1]))
-        if nw:
-            gw = g.T @ x
-        if nb:  # float16 sums in float32 (Sum.kernel)
-            gb = g.sum(0) if g.dtype.itemsize >= 4 else Sum.kernel(g, (0,), False)
-    return gx, gw, gb
 
 
 def _describe(shape):
