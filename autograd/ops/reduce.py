@@ -71,8 +71,7 @@ class Var(Primitive):
         if n:
             mean = a.mean(axis=dims, keepdims=True, dtype=wide)
         else:  # numpy warns "Mean of empty slice"; the deviations are empty, any mean will do
-            kept = tuple(1 if dims is None or i in dims else s for i, s in enumerate(a.shape))
-            mean = x.xp.zeros(kept, wide or a.dtype)
+            mean = x.xp.zeros(_keepdim_shape(a.shape, dims), wide or a.dtype)
         out = _squared_deviations(x.xp, a, mean, dims, wide)
         if not keepdim:
             out = out.reshape(_reduced_shape(a.shape, dims))
