@@ -212,3 +212,19 @@ def _numpy_names(fn):
     plist = [p for p in plist if p.kind is not inspect.Parameter.VAR_KEYWORD]
     wrapper.__signature__ = sig.replace(parameters=plist + extra + var_kw)
     return wrapper
+
+
+def broadcast_sizes(a, b):
+    """torch's infer_size: the broadcast of two shapes, or its RuntimeError."""
+    out = []
+    for i in range(max(len(a), len(b))):
+        x = a[len(a) - 1 - i] if i < len(a) else 1
+        y = b[len(b) - 1 - i] if i < len(b) else 1
+        if x != y and x != 1 and y != 1:
+            dim = max(len(a), len(b)) - 1 - i
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {dim}"
+            )
+        out.append(y if x == 1 else x)
+    return tuple(reversed(out))

@@ -5,7 +5,7 @@ argument handling, errors and grad_fn names.
 """
 
 from autograd._tensor import Tensor, _named
-from autograd.args import _correction, _dim, _numpy_names
+from autograd.args import _correction, _dim, _numpy_names, broadcast_sizes
 from autograd.ops import composite
 from autograd.ops import elementwise as ew
 from autograd.ops._util import _quiet
@@ -53,22 +53,6 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _moments("var_mean", input, dim, unbiased, keepdim, correction)
 
 
-def _broadcast_sizes(a, b):
-    """torch's infer_size: the broadcast of two shapes, or its RuntimeError."""
-    out = []
-    for i in range(max(len(a), len(b))):
-        x = a[len(a) - 1 - i] if i < len(a) else 1
-        y = b[len(b) - 1 - i] if i < len(b) else 1
-        if x != y and x != 1 and y != 1:
-            dim = max(len(a), len(b)) - 1 - i
-            raise RuntimeError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                f"non-singleton dimension {dim}"
-            )
-        out.append(y if x == 1 else x)
-    return tuple(reversed(out))
-
-
 def take_along_dim(input, indices, dim=None):
     """out = input gathered at indices along dim, the two broadcast against each other in the
     other dims (dim None: of the flattened input).  d/dinput: grad scatter-added back."""
@@ -95,10 +79,10 @@ def take_along_dim(input, indices, dim=None):
         )
     sizes = list(input.shape)
     sizes[d] = indices.shape[d]
-    index_shape = _broadcast_sizes(tuple(sizes), tuple(indices.shape))
+    index_shape = broadcast_sizes(tuple(sizes), tuple(indices.shape))
     sizes = list(indices.shape)
     sizes[d] = input.shape[d]
-    input_shape = _broadcast_sizes(tuple(sizes), tuple(input.shape))
+    input_shape = broadcast_sizes(tuple(sizes), tuple(input.shape))
     if tuple(indices.shape) != index_shape:
         indices = indices.broadcast_to(index_shape)
     if tuple(input.shape) != input_shape:

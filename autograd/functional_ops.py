@@ -1,10 +1,10 @@
 """The ops as free functions, as PyTorch spells them (`autograd.exp(x)`, `autograd.cat(...)`)."""
 
-import builtins
 import functools
 import warnings
 
 from autograd._tensor import Tensor, _as_tensor
+from autograd.args import broadcast_sizes
 from autograd.grad_mode import is_grad_enabled, no_grad
 from autograd.ops import composite
 from backends import dtypes
@@ -132,20 +132,8 @@ def pad(input, pad, mode="constant", value=0.0):
 def broadcast_tensors(*tensors):
     shape = ()
     for t in tensors:
-        shape = _broadcast_shape(shape, t.shape)
+        shape = broadcast_sizes(shape, tuple(t.shape))
     return tuple(t.broadcast_to(shape) for t in tensors)
-
-
-def _broadcast_shape(a, b):
-    n = builtins.max(len(a), len(b))
-    a = (1,) * (n - len(a)) + tuple(a)
-    b = (1,) * (n - len(b)) + tuple(b)
-    out = []
-    for x, y in zip(a, b):
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(f"broadcast_tensors: shapes {a} and {b} are not broadcastable")
-        out.append(builtins.max(x, y) if x and y else 0)
-    return tuple(out)
 
 
 # --- tensor math (helper math): autograd.mathops and autograd.linalg as torch.X ---
