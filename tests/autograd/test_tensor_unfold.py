@@ -71,3 +71,11 @@ def test_unfold_refuses_writes_rather_than_dropping_them():
     with pytest.raises(ValueError):
         windows[0, 0, 0] = 100.0
     assert x[0, 0].item() == 0.0
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_unfold_of_a_transposed_view_as_torch(dim):
+    values = np.arange(24.0).reshape(4, 6)
+    ours = ag.tensor(values).T.unfold(dim, 2, 1)
+    theirs = torch.tensor(values).T.unfold(dim, 2, 1)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
